@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.cli.serving import serve
+from kefu.tenancy import demo as tenancy_demo
+
+
+class Command(BaseCommand):
+    help = "Set up the embedded database, load Chinese demo data, print the demo accounts, then serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to bind (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Set up and print, but do not serve.")
+        parser.add_argument("--reset", action="store_true", help="Erase all data and load the demo afresh.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object with the URL and accounts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 < options["port"] < 65536:
+            raise CommandError("--port must be between 1 and 65535", returncode=2)
+        call_command("migrate", interactive=False, verbosity=0)
+        if options["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+        loaded_now = False
+        if not tenancy_demo.is_loaded():
+            with transaction.atomic():
+                tenancy_demo.load(today=timezone.localdate())
+            loaded_now = True
+        host = options["host"]
+        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+        url = f"http://{shown_host}:{options['port']}/"
+        accounts = tenancy_demo.accounts()
+        if options["json"]:
+            payload = {
+                "url": url,
+                "accounts": [
+                    {k: v for k, v in asdict(a).items() if k in {"username", "password", "role", "organization"}}
+                    for a in accounts
+                ],
+            }
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+        else:
+            self.stdout.write(self.style.SUCCESS("Demo data " + ("loaded." if loaded_now else "already there.")))
+            self.stdout.write(f"Open {url} and sign in with one of these (password: {accounts[0].password}):")
+            for account in accounts:
+                self.stdout.write(f"  {account.username:<12} {account.role:<18} {account.organization}  {account.display_name}")
+        if not options["no_serve"]:
+            serve(host=host, port=options["port"])

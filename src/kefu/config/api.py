@@ -1,0 +1,91 @@
+"""The one NinjaAPI: token or session auth, and one error body shape for every failure."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kefu.core.errors import KefuError
+from kefu.core.scope import Scope
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.tenancy import services as tenancy_services
+from kefu.web.errors import status_for
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer kefu_…`: acts for the organisation the token was issued for."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Scope | None:
+        api_token = tenancy_services.api_token_authenticate(token)
+        if api_token is None:
+            return None
+        scope = tenancy_selectors.scope_for_user(api_token.user, organization_id=api_token.organization_id)
+        if scope is None:
+            return None
+        request.user = api_token.user
+        request.access = scope  # type: ignore[attr-defined]
+        return scope
+
+
+class SessionAccessAuth(APIKeyCookie):
+    """The browser's session, for pages that call the API; CSRF-checked on writes."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Scope | None:
+        return getattr(request, "access", None)
+
+
+api = NinjaAPI(
+    title="Kefu API",
+    version="1",
+    description="Outsourced customer service operations. Authenticate with `Authorization: Bearer <token>` "
+    "(create one with `kefu token create --user NAME` or on the account page).",
+    auth=[BearerTokenAuth(), SessionAccessAuth()],
+    urls_namespace="api",
+)
+
+
+def error_body(code: str, message: str, *, field: str | None = None, details: object = None) -> dict:
+    error: dict[str, object] = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+@api.exception_handler(KefuError)
+def on_kefu_error(request: HttpRequest, exc: KefuError) -> HttpResponse:
+    return api.create_response(
+        request, error_body(exc.code, str(exc.message), field=exc.field), status=status_for(exc)
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("invalid", "The input is not valid.", details=exc.errors), status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("unauthenticated", "Sign in or send a valid bearer token."), status=401
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
+
+
+api.add_router("/", "kefu.tenancy.api.router")

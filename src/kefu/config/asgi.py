@@ -1,0 +1,21 @@
+"""ASGI entry: HTTP to Django, WebSocket to Channels consumers (added by the apps)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.base")
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_asgi_app = get_asgi_application()
+
+from kefu.config.websocket import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

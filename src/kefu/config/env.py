@@ -1,0 +1,62 @@
+"""Reads Kefu's configuration from the environment, in one place.
+
+Everything the deployment chooses (database, Redis, secrets, debug) comes through here,
+so switching between the embedded and the distributed mode is configuration only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def var_dir() -> Path:
+    """Where the embedded mode keeps its SQLite file, secret key and uploads."""
+    path = Path(env_str("KEFU_VAR_DIR", str(BASE_DIR / "var")))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key() -> str:
+    """KEFU_SECRET_KEY, or a key generated once and kept under var/ (embedded mode)."""
+    configured = env_str("KEFU_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = var_dir() / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

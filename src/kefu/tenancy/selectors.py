@@ -1,0 +1,209 @@
+"""Reads of the tenancy app; every read of tenant data goes through a scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from kefu.core.errors import NotFound
+from kefu.core.roles import Role, permissions_for
+from kefu.core.scope import OrgKind, Scope
+from kefu.tenancy.models import (
+    AccessLogEntry,
+    ApiToken,
+    AuditEvent,
+    Engagement,
+    Membership,
+    Organization,
+    User,
+)
+from kefu.tenancy.permissions import TenancyPerm
+
+
+# --- building the scope ---------------------------------------------------------------------
+def membership_list_for_user(user: User) -> QuerySet[Membership]:
+    """The organisations a signed-in user can act for (the org switcher)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True, organization__is_active=True)
+        .select_related("organization")
+        .order_by("organization__kind", "organization__name")
+    )
+
+
+def partner_ids(organization: Organization, *, mfa_verified: bool = True) -> frozenset[int]:
+    """Clients a provider serves, or providers serving a client (active engagements).
+
+    A client that requires two-factor sign-in of provider staff is left out of an
+    unverified provider user's scope, so its data stays invisible until they verify.
+    """
+    if organization.kind == OrgKind.PROVIDER:
+        engagements = Engagement.objects.filter(provider=organization, status=Engagement.Status.ACTIVE)
+        if not mfa_verified:
+            engagements = engagements.exclude(client__require_provider_mfa=True)
+        return frozenset(engagements.values_list("client_id", flat=True))
+    if organization.kind == OrgKind.CLIENT:
+        return frozenset(
+            Engagement.objects.filter(client=organization, status=Engagement.Status.ACTIVE).values_list(
+                "provider_id", flat=True
+            )
+        )
+    return frozenset()
+
+
+def clients_requiring_mfa(organization: Organization) -> list[Organization]:
+    """Clients of this provider that hide their data from unverified provider staff."""
+    if organization.kind != OrgKind.PROVIDER:
+        return []
+    return list(
+        Organization.objects.filter(
+            engagements_as_client__provider=organization,
+            engagements_as_client__status=Engagement.Status.ACTIVE,
+            require_provider_mfa=True,
+        )
+    )
+
+
+def scope_for_membership(membership: Membership, *, mfa_verified: bool = True) -> Scope:
+    organization = membership.organization
+    user = membership.user
+    if organization.kind == OrgKind.PLATFORM:
+        return Scope.platform(
+            user_id=user.pk, permissions=permissions_for(membership.role), username=user.username
+        )
+    return Scope(
+        user_id=user.pk,
+        organization_id=organization.pk,
+        organization_kind=OrgKind(organization.kind),
+        role=membership.role,
+        permissions=permissions_for(membership.role),
+        partner_ids=partner_ids(organization, mfa_verified=mfa_verified),
+        username=user.username,
+    )
+
+
+def scope_for_user(user: User, *, organization_id: int | None = None, mfa_verified: bool = True) -> Scope | None:
+    """The scope of a user acting for one of their organisations (the first one by default)."""
+    memberships = membership_list_for_user(user)
+    if organization_id is not None:
+        memberships = memberships.filter(organization_id=organization_id)
+    membership = memberships.first()
+    if membership is None:
+        return None
+    return scope_for_membership(membership, mfa_verified=mfa_verified)
+
+
+# --- organisations ---------------------------------------------------------------------------
+def organization_get(scope: Scope, *, organization_id: int) -> Organization:
+    """An organisation the actor may see: its own or a partner."""
+    visible = organization_list(scope).filter(pk=organization_id).first()
+    if visible is None:
+        raise NotFound()
+    return visible
+
+
+def organization_list(scope: Scope) -> QuerySet[Organization]:
+    if scope.all_tenants:
+        return Organization.objects.all()
+    ids = {scope.organization_id, *scope.partner_ids} - {None}
+    return Organization.objects.filter(pk__in=ids)
+
+
+def engagement_list(scope: Scope) -> QuerySet[Engagement]:
+    queryset = Engagement.objects.select_related("provider", "client")
+    if scope.all_tenants:
+        return queryset.all()
+    if scope.is_provider:
+        return queryset.filter(provider_id=scope.organization_id)
+    if scope.is_client:
+        return queryset.filter(client_id=scope.organization_id)
+    return queryset.none()
+
+
+# --- members ---------------------------------------------------------------------------------
+def membership_list(scope: Scope, *, role: str | None = None, search: str = "") -> QuerySet[Membership]:
+    """Members of the actor's own organisation; partners' staff lists stay private."""
+    scope.require(TenancyPerm.VIEW_MEMBERS)
+    queryset = Membership.objects.select_related("user", "organization")
+    if not scope.all_tenants:
+        queryset = queryset.filter(organization_id=scope.organization_id)
+    if role:
+        queryset = queryset.filter(role=role)
+    if search:
+        queryset = queryset.filter(
+            Q(user__username__icontains=search)
+            | Q(user__display_name__icontains=search)
+            | Q(user__email__icontains=search)
+        )
+    return queryset.order_by("user__username")
+
+
+def membership_get(scope: Scope, *, membership_id: int, for_update: bool = False) -> Membership:
+    queryset = membership_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    membership = queryset.filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def admin_count(organization_id: int) -> int:
+    return Membership.objects.filter(
+        organization_id=organization_id,
+        is_active=True,
+        role__in=[Role.PROVIDER_ADMIN, Role.CLIENT_ADMIN, Role.PLATFORM_ADMIN],
+    ).count()
+
+
+def user_get_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def api_token_get_active(key_hash: str) -> ApiToken | None:
+    return (
+        ApiToken.objects.select_related("user", "organization")
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def api_token_list(scope: Scope) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=scope.user_id, organization_id=scope.organization_id, revoked_at=None)
+
+
+# --- audit and access logs -------------------------------------------------------------------
+@dataclass(frozen=True)
+class LogFilter:
+    action: str = ""
+    actor: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def audit_event_list(scope: Scope, *, filters: LogFilter | None = None) -> QuerySet[AuditEvent]:
+    scope.require(TenancyPerm.VIEW_AUDIT)
+    queryset = AuditEvent.objects.for_scope(scope).select_related("actor_organization")
+    return _filter_log(queryset, filters, action_field="action")
+
+
+def access_log_list(scope: Scope, *, filters: LogFilter | None = None) -> QuerySet[AccessLogEntry]:
+    """Sensitive reads; a client's admins see what provider staff read of their customers."""
+    scope.require(TenancyPerm.VIEW_ACCESS_LOG)
+    queryset = AccessLogEntry.objects.for_scope(scope).select_related("actor_organization")
+    return _filter_log(queryset, filters, action_field="resource_type")
+
+
+def _filter_log(queryset: QuerySet, filters: LogFilter | None, *, action_field: str) -> QuerySet:
+    if filters is None:
+        return queryset
+    if filters.action:
+        queryset = queryset.filter(**{f"{action_field}__icontains": filters.action})
+    if filters.actor:
+        queryset = queryset.filter(actor_name__icontains=filters.actor)
+    if filters.since:
+        queryset = queryset.filter(at__gte=filters.since)
+    if filters.until:
+        queryset = queryset.filter(at__lt=filters.until)
+    return queryset

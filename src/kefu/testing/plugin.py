@@ -1,0 +1,78 @@
+"""Pytest plugin: two tenants in every test database that asks, and clients per role.
+
+Tenant A: provider `pa` serving clients `ca1` and `ca2`. Tenant B: provider `pb` serving
+client `cb`. `people[(org_slug, role)]` is a user with that role, so a leak between the
+two tenants fails a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:  # Django is not set up yet when pytest loads this plugin
+    from django.test import Client
+
+    from kefu.core.scope import Scope
+    from kefu.tenancy.models import Organization, User
+
+
+@dataclass
+class Tenants:
+    pa: Organization
+    ca1: Organization
+    ca2: Organization
+    pb: Organization
+    cb: Organization
+    people: dict[tuple[str, str], User] = field(default_factory=dict)
+
+    def user(self, org: str, role: str) -> User:
+        return self.people[(org, str(role))]
+
+    def scope(self, org: str, role: str) -> Scope:
+        from kefu.tenancy import selectors
+
+        organization: Organization = getattr(self, org)
+        found = selectors.scope_for_user(self.user(org, role), organization_id=organization.pk)
+        assert found is not None
+        return found
+
+    def client_for(self, org: str, role: str) -> Client:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(self.user(org, role))
+        return client
+
+
+@pytest.fixture
+def tenants(db: None) -> Tenants:
+    from kefu.core.roles import ROLES_BY_KIND
+    from kefu.core.scope import OrgKind
+    from kefu.testing.factories import EngagementFactory, MembershipFactory, OrganizationFactory
+
+    pa = OrganizationFactory(kind=OrgKind.PROVIDER, name="甲服务商", slug="pa")
+    pb = OrganizationFactory(kind=OrgKind.PROVIDER, name="乙服务商", slug="pb")
+    ca1 = OrganizationFactory(kind=OrgKind.CLIENT, name="家居店", slug="ca1")
+    ca2 = OrganizationFactory(kind=OrgKind.CLIENT, name="美妆店", slug="ca2")
+    cb = OrganizationFactory(kind=OrgKind.CLIENT, name="数码店", slug="cb")
+    for provider, client in [(pa, ca1), (pa, ca2), (pb, cb)]:
+        EngagementFactory(provider=provider, client=client)
+    result = Tenants(pa=pa, ca1=ca1, ca2=ca2, pb=pb, cb=cb)
+    for org in (pa, pb, ca1, ca2, cb):
+        for role in ROLES_BY_KIND[OrgKind(org.kind)]:
+            membership = MembershipFactory(
+                organization=org, role=role, user__username=f"{org.slug}_{role.value}"
+            )
+            result.people[(org.slug, role.value)] = membership.user
+    return result
+
+
+@pytest.fixture
+def password() -> str:
+    from kefu.testing.factories import TEST_PASSWORD
+
+    return TEST_PASSWORD

@@ -1,0 +1,39 @@
+"""The navigation, per permission: a link shows only when its page would let the user in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.scope import Scope
+from kefu.tenancy.permissions import TenancyPerm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+_ITEMS: tuple[tuple[object, str, str | None], ...] = (
+    (_("Home"), "home", None),
+    (_("Members"), "members", TenancyPerm.VIEW_MEMBERS),
+    (_("Audit log"), "audit_log", TenancyPerm.VIEW_AUDIT),
+    (_("Access log"), "access_log", TenancyPerm.VIEW_ACCESS_LOG),
+    (_("Security"), "security", TenancyPerm.MANAGE_SECURITY),
+    (_("My account"), "account", None),
+)
+
+
+def navigation_for(scope: Scope, current_path: str) -> list[NavItem]:
+    items = []
+    for label, url_name, permission in _ITEMS:
+        if permission is not None and not scope.has(permission):
+            continue
+        url = reverse(url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append(NavItem(label=str(label), url=url, active=active))
+    return items
