@@ -12,7 +12,9 @@ from kefu.testing.plugin import Tenants
 
 
 def _row(provider: int | None, client: int | None) -> AuditEvent:
-    return AuditEvent.all_tenants.create(at="2026-01-01T00:00:00Z", action="t", provider_id=provider, client_id=client)
+    return AuditEvent.all_tenants.create(
+        at="2026-01-01T00:00:00Z", action="t", provider_id=provider, client_id=client
+    )
 
 
 def test_unscoped_queries_raise(tenants: Tenants) -> None:
@@ -66,7 +68,9 @@ def test_multi_vendor_client_sees_each_provider_but_providers_not_each_other(ten
     by_pa = _row(tenants.pa.pk, tenants.ca1.pk)
     by_pb = _row(tenants.pb.pk, tenants.ca1.pk)
 
-    client_view = set(AuditEvent.objects.for_scope(tenants.scope("ca1", "client_admin")).values_list("pk", flat=True))
+    client_view = set(
+        AuditEvent.objects.for_scope(tenants.scope("ca1", "client_admin")).values_list("pk", flat=True)
+    )
     pa_view = set(AuditEvent.objects.for_scope(tenants.scope("pa", "agent")).values_list("pk", flat=True))
 
     assert {by_pa.pk, by_pb.pk} <= client_view

@@ -76,7 +76,7 @@ class TenantModel(models.Model):
     )
 
     objects = ScopedManager()
-    all_tenants = models.Manager()
+    all_tenants = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         abstract = True

@@ -78,9 +78,13 @@ def accounts() -> list[DemoAccount]:
 def load(*, today: dt.date) -> None:
     organizations: dict[str, Organization] = {}
     for slug, name, category in PROVIDERS:
-        organizations[slug] = services.organization_create(kind="provider", name=name, slug=slug, category=category)
+        organizations[slug] = services.organization_create(
+            kind="provider", name=name, slug=slug, category=category
+        )
     for slug, name, category in CLIENTS:
-        organizations[slug] = services.organization_create(kind="client", name=name, slug=slug, category=category)
+        organizations[slug] = services.organization_create(
+            kind="client", name=name, slug=slug, category=category
+        )
     for provider_slug, client_slug in ENGAGEMENTS:
         services.engagement_create(
             provider=organizations[provider_slug],

@@ -68,7 +68,9 @@ class MembershipCreateForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, role_label(r)) for r in ROLES_BY_KIND[scope.organization_kind]]
+        self.fields["role"].choices = [
+            (r.value, role_label(r)) for r in ROLES_BY_KIND[scope.organization_kind]
+        ]
 
 
 class MembershipUpdateForm(forms.Form):
@@ -77,7 +79,9 @@ class MembershipUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, role_label(r)) for r in ROLES_BY_KIND[scope.organization_kind]]
+        self.fields["role"].choices = [
+            (r.value, role_label(r)) for r in ROLES_BY_KIND[scope.organization_kind]
+        ]
 
 
 class SecurityForm(forms.Form):

@@ -30,9 +30,7 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     category = models.CharField(_("category"), max_length=60, blank=True)
-    require_mfa = models.BooleanField(
-        _("require two-factor sign-in for our staff"), default=False
-    )
+    require_mfa = models.BooleanField(_("require two-factor sign-in for our staff"), default=False)
     require_provider_mfa = models.BooleanField(
         _("require two-factor sign-in of provider staff who touch our data"), default=False
     )
@@ -54,7 +52,9 @@ class Engagement(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
-    provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="engagements_as_provider")
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="engagements_as_provider"
+    )
     client = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="engagements_as_client")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_on = models.DateField(null=True, blank=True)
@@ -79,7 +79,9 @@ class Membership(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+        ]
         ordering = ["organization_id", "user__username"]
 
     def __str__(self) -> str:
@@ -97,6 +99,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name or 'token'} ({self.prefix}…)"
 
 
 class AppendOnly(models.Model):
@@ -133,6 +138,9 @@ class AuditEvent(AppendOnly, TenantModel):
     class Meta(TenantModel.Meta):
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
 
 class AccessLogEntry(AppendOnly, TenantModel):
     """A sensitive read: unmasked customer contact data, an export of conversations."""
@@ -151,3 +159,6 @@ class AccessLogEntry(AppendOnly, TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} read {self.resource_type} {self.resource_id}"

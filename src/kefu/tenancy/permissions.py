@@ -36,7 +36,11 @@ GRANTS: dict[Role, set[str]] = {
     Role.QA_INSPECTOR: {TenancyPerm.VIEW_ORGANIZATIONS},
     Role.TRAINER: {TenancyPerm.VIEW_MEMBERS, TenancyPerm.VIEW_ORGANIZATIONS},
     Role.AGENT: {TenancyPerm.VIEW_ORGANIZATIONS},
-    Role.CLIENT_MANAGER: {TenancyPerm.VIEW_MEMBERS, TenancyPerm.VIEW_ORGANIZATIONS, TenancyPerm.VIEW_ACCESS_LOG},
+    Role.CLIENT_MANAGER: {
+        TenancyPerm.VIEW_MEMBERS,
+        TenancyPerm.VIEW_ORGANIZATIONS,
+        TenancyPerm.VIEW_ACCESS_LOG,
+    },
     Role.CLIENT_L2: {TenancyPerm.VIEW_ORGANIZATIONS},
     Role.CLIENT_VIEWER: {TenancyPerm.VIEW_ORGANIZATIONS},
 }

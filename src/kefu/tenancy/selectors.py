@@ -83,7 +83,9 @@ def scope_for_membership(membership: Membership, *, mfa_verified: bool = True) -
     )
 
 
-def scope_for_user(user: User, *, organization_id: int | None = None, mfa_verified: bool = True) -> Scope | None:
+def scope_for_user(
+    user: User, *, organization_id: int | None = None, mfa_verified: bool = True
+) -> Scope | None:
     """The scope of a user acting for one of their organisations (the first one by default)."""
     memberships = membership_list_for_user(user)
     if organization_id is not None:
@@ -170,7 +172,9 @@ def api_token_get_active(key_hash: str) -> ApiToken | None:
 
 
 def api_token_list(scope: Scope) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user_id=scope.user_id, organization_id=scope.organization_id, revoked_at=None)
+    return ApiToken.objects.filter(
+        user_id=scope.user_id, organization_id=scope.organization_id, revoked_at=None
+    )
 
 
 # --- audit and access logs -------------------------------------------------------------------

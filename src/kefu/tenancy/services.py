@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes
@@ -22,7 +22,15 @@ from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.roles import ADMIN_ROLES, ROLES_BY_KIND, Role
 from kefu.core.scope import OrgKind, Scope
 from kefu.tenancy import selectors
-from kefu.tenancy.models import AccessLogEntry, ApiToken, AuditEvent, Engagement, Membership, Organization, User
+from kefu.tenancy.models import (
+    AccessLogEntry,
+    ApiToken,
+    AuditEvent,
+    Engagement,
+    Membership,
+    Organization,
+    User,
+)
 from kefu.tenancy.permissions import TenancyPerm
 
 TOKEN_PREFIX = "kefu_"
@@ -65,7 +73,9 @@ def audit_record(
         at=clock.now(),
         actor_id=actor_id,
         actor_name=actor_name,
-        actor_organization_id=(scope.organization_id if scope else (organization.pk if organization else None)),
+        actor_organization_id=(
+            scope.organization_id if scope else (organization.pk if organization else None)
+        ),
         action=action,
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(getattr(target, "pk", "") or ""),
@@ -256,7 +266,9 @@ def _hash_token(raw: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, organization_id: int | None = None, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, organization_id: int | None = None, name: str = ""
+) -> tuple[ApiToken, str]:
     """Issue a token acting for one of the user's organisations; returns (row, raw token)."""
     memberships = selectors.membership_list_for_user(user)
     if organization_id is not None:
@@ -329,10 +341,17 @@ def engagement_create(*, provider: Organization, client: Organization, started_o
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, email: str = "", display_name: str = "", memberships: list[tuple[Organization, str]]
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    display_name: str = "",
+    memberships: list[tuple[Organization, str]],
 ) -> User:
     """Create a user with memberships; used by setup commands where no admin acts yet."""
-    user = User.objects.create_user(username=username, password=password, email=email, display_name=display_name)
+    user = User.objects.create_user(
+        username=username, password=password, email=email, display_name=display_name
+    )
     for organization, role in memberships:
         Membership.objects.create(user=user, organization=organization, role=Role(role))
     return user

@@ -112,13 +112,20 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         except Invalid as exc:
             form.add_error("token", str(exc.message))
         else:
-            services.audit_record(request.access, action="mfa.enabled", actor=request.user, ip_address=_ip(request))
+            services.audit_record(
+                request.access, action="mfa.enabled", actor=request.user, ip_address=_ip(request)
+            )
             messages.success(request, _("Two-factor sign-in is on."))
             return HttpResponseRedirect(_safe_next(request, "/account/"))
     return render(
         request,
         "tenancy/mfa_setup.html",
-        {"form": form, "qr_svg": mfa.qr_svg(device), "secret": mfa.secret_base32(device), "next": _safe_next(request)},
+        {
+            "form": form,
+            "qr_svg": mfa.qr_svg(device),
+            "secret": mfa.secret_base32(device),
+            "next": _safe_next(request),
+        },
     )
 
 
@@ -144,7 +151,9 @@ def account(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and token_form.is_valid():
         _token, new_token = services.api_token_create(
-            user=request.user, organization_id=request.access.organization_id, name=token_form.cleaned_data["name"]
+            user=request.user,
+            organization_id=request.access.organization_id,
+            name=token_form.cleaned_data["name"],
         )
         token_form = ApiTokenCreateForm()
     return render(
@@ -177,7 +186,9 @@ def members(request: HttpRequest) -> HttpResponse:
         try:
             membership = services.membership_create(scope, **form.cleaned_data)
         except KefuError as exc:
-            form.add_error(getattr(exc, "field", None) if exc.field in form.fields else None, str(exc.message))
+            form.add_error(
+                getattr(exc, "field", None) if exc.field in form.fields else None, str(exc.message)
+            )
         else:
             messages.success(request, _("%(name)s was added.") % {"name": membership.user})
             return redirect("members")
@@ -230,7 +241,10 @@ def security(request: HttpRequest) -> HttpResponse:
     organization = selectors.organization_get(scope, organization_id=scope.organization_id)
     form = SecurityForm(
         request.POST or None,
-        initial={"require_mfa": organization.require_mfa, "require_provider_mfa": organization.require_provider_mfa},
+        initial={
+            "require_mfa": organization.require_mfa,
+            "require_provider_mfa": organization.require_provider_mfa,
+        },
     )
     if not scope.is_client:
         del form.fields["require_provider_mfa"]
@@ -247,7 +261,10 @@ def _log_page(request: HttpRequest, rows_selector: Callable[..., QuerySet], temp
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.LogFilter(
-            action=data["action"] or "", actor=data["actor"] or "", since=_day(data["since"]), until=_day(data["until"], 1)
+            action=data["action"] or "",
+            actor=data["actor"] or "",
+            since=_day(data["since"]),
+            until=_day(data["until"], 1),
         )
     page = Paginator(rows_selector(request.access, filters=filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()

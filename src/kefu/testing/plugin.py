@@ -8,7 +8,6 @@ two tenants fails a test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 import pytest

@@ -23,6 +23,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "switchable_memberships": lambda: tenancy_selectors.membership_list_for_user(request.user),
         "navigation": navigation_for(access, request.path),
         "mfa_blocked_clients": lambda: (
-            [] if request.user.is_verified() else tenancy_selectors.clients_requiring_mfa(membership.organization)
+            []
+            if request.user.is_verified()
+            else tenancy_selectors.clients_requiring_mfa(membership.organization)
         ),
     }

@@ -9,7 +9,12 @@ from django.shortcuts import render
 
 from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionDenied
 
-STATUS_BY_ERROR: dict[type[KefuError], int] = {NotFound: 404, PermissionDenied: 403, Conflict: 409, Invalid: 422}
+STATUS_BY_ERROR: dict[type[KefuError], int] = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    Invalid: 422,
+}
 
 
 def status_for(error: KefuError) -> int:
@@ -30,4 +35,6 @@ class KefuErrorMiddleware:
         if not isinstance(exception, KefuError) or request.path.startswith("/api/"):
             return None
         status = status_for(exception)
-        return render(request, "web/error.html", {"status": status, "message": exception.message}, status=status)
+        return render(
+            request, "web/error.html", {"status": status, "message": exception.message}, status=status
+        )

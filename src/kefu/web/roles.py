@@ -18,8 +18,11 @@ class RoleHome:
 _HOMES: dict[Role, RoleHome] = {
     Role.AGENT: RoleHome(
         _("Agent workspace"),
-        (_("Answer chats, calls and emails for the clients you serve"), _("Record and classify every problem"),
-         _("Escalate by the client's after-sales rules")),
+        (
+            _("Answer chats, calls and emails for the clients you serve"),
+            _("Record and classify every problem"),
+            _("Escalate by the client's after-sales rules"),
+        ),
     ),
     Role.SUPERVISOR: RoleHome(
         _("Team lead"),
@@ -27,7 +30,11 @@ _HOMES: dict[Role, RoleHome] = {
     ),
     Role.QA_INSPECTOR: RoleHome(
         _("Quality inspection"),
-        (_("Review yesterday's conversations"), _("Score against the scorecards"), _("Feed findings into training")),
+        (
+            _("Review yesterday's conversations"),
+            _("Score against the scorecards"),
+            _("Feed findings into training"),
+        ),
     ),
     Role.TRAINER: RoleHome(
         _("Training"),
@@ -47,13 +54,19 @@ _HOMES: dict[Role, RoleHome] = {
     ),
     Role.CLIENT_ADMIN: RoleHome(
         _("Client administration"),
-        (_("Manage your team"), _("Require two-factor sign-in of providers"),
-         _("See who read your customers' data")),
+        (
+            _("Manage your team"),
+            _("Require two-factor sign-in of providers"),
+            _("See who read your customers' data"),
+        ),
     ),
     Role.CLIENT_MANAGER: RoleHome(
         _("Client manager"),
-        (_("Watch your providers' KPIs and SLAs"), _("Trace every figure to its records"),
-         _("See who read your customers' data")),
+        (
+            _("Watch your providers' KPIs and SLAs"),
+            _("Trace every figure to its records"),
+            _("See who read your customers' data"),
+        ),
     ),
     Role.CLIENT_L2: RoleHome(
         _("After-sales (L2)"),

@@ -11,10 +11,14 @@ from kefu.tenancy.models import AuditEvent, Membership, Organization
 from kefu.testing.plugin import Tenants
 
 
-def test_admin_adds_a_new_person_who_gets_a_password_link(tenants: Tenants, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_admin_adds_a_new_person_who_gets_a_password_link(
+    tenants: Tenants, django_capture_on_commit_callbacks
+) -> None:
     scope = tenants.scope("pa", "provider_admin")
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.membership_create(scope, username="newagent", role="agent", email="new@example.cn")
+        membership = services.membership_create(
+            scope, username="newagent", role="agent", email="new@example.cn"
+        )
 
     assert membership.organization_id == tenants.pa.pk
     assert not membership.user.has_usable_password()
@@ -34,7 +38,9 @@ def test_role_must_fit_the_kind_of_organisation(tenants: Tenants) -> None:
 
 def test_weak_password_is_refused_and_nothing_is_created(tenants: Tenants) -> None:
     with pytest.raises(Invalid) as info:
-        services.membership_create(tenants.scope("pa", "provider_admin"), username="weak", role="agent", password="123")
+        services.membership_create(
+            tenants.scope("pa", "provider_admin"), username="weak", role="agent", password="123"
+        )
     assert info.value.field == "password"
     assert selectors.user_get_by_username("weak") is None
 
@@ -47,8 +53,13 @@ def test_duplicate_membership_conflicts(tenants: Tenants) -> None:
 
 def test_existing_user_can_join_a_second_organisation(tenants: Tenants) -> None:
     user = tenants.user("pa", "agent")
-    services.membership_create(tenants.scope("ca1", "client_admin"), username=user.username, role="client_viewer")
-    assert set(selectors.membership_list_for_user(user).values_list("organization__slug", flat=True)) == {"pa", "ca1"}
+    services.membership_create(
+        tenants.scope("ca1", "client_admin"), username=user.username, role="client_viewer"
+    )
+    assert set(selectors.membership_list_for_user(user).values_list("organization__slug", flat=True)) == {
+        "pa",
+        "ca1",
+    }
 
 
 def test_role_change_is_audited_with_before_and_after(tenants: Tenants) -> None:
@@ -68,7 +79,9 @@ def test_last_admin_cannot_be_demoted_deactivated_or_removed(tenants: Tenants) -
         services.membership_update(scope, membership_id=admin.pk, role="agent")
     with pytest.raises(Conflict):
         services.membership_update(scope, membership_id=admin.pk, is_active=False)
-    other_admin = services.membership_create(scope, username="admin2", role="provider_admin", password="Long-enough-9")
+    other_admin = services.membership_create(
+        scope, username="admin2", role="provider_admin", password="Long-enough-9"
+    )
 
     services.membership_update(scope, membership_id=admin.pk, role="agent")  # a second admin exists now
 
@@ -96,7 +109,9 @@ def test_nobody_removes_themselves(tenants: Tenants) -> None:
         services.membership_delete(scope, membership_id=own.pk)
 
 
-def test_client_can_require_mfa_of_providers_and_unverified_provider_staff_lose_its_data(tenants: Tenants) -> None:
+def test_client_can_require_mfa_of_providers_and_unverified_provider_staff_lose_its_data(
+    tenants: Tenants,
+) -> None:
     services.organization_update_security(tenants.scope("ca1", "client_admin"), require_provider_mfa=True)
     agent = tenants.user("pa", "agent")
 
@@ -111,7 +126,9 @@ def test_client_can_require_mfa_of_providers_and_unverified_provider_staff_lose_
 
 def test_only_clients_require_provider_mfa(tenants: Tenants) -> None:
     with pytest.raises(Invalid):
-        services.organization_update_security(tenants.scope("pa", "provider_admin"), require_provider_mfa=True)
+        services.organization_update_security(
+            tenants.scope("pa", "provider_admin"), require_provider_mfa=True
+        )
     with pytest.raises(PermissionDenied):
         services.organization_update_security(tenants.scope("pa", "agent"), require_mfa=True)
 
@@ -119,7 +136,12 @@ def test_only_clients_require_provider_mfa(tenants: Tenants) -> None:
 def test_access_log_is_visible_to_the_client_whose_customer_was_read(tenants: Tenants) -> None:
     agent = tenants.scope("pa", "agent")
     entry = services.access_record(
-        agent, resource_type="customer", resource_id=42, client_id=tenants.ca1.pk, fields="phone", reason="回访"
+        agent,
+        resource_type="customer",
+        resource_id=42,
+        client_id=tenants.ca1.pk,
+        fields="phone",
+        reason="回访",
     )
 
     client_view = selectors.access_log_list(tenants.scope("ca1", "client_admin"))

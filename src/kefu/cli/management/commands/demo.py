@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="Set up and print, but do not serve.")
         parser.add_argument("--reset", action="store_true", help="Erase all data and load the demo afresh.")
-        parser.add_argument("--json", action="store_true", help="Print one JSON object with the URL and accounts.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print one JSON object with the URL and accounts."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
@@ -42,15 +44,22 @@ class Command(BaseCommand):
             payload = {
                 "url": url,
                 "accounts": [
-                    {k: v for k, v in asdict(a).items() if k in {"username", "password", "role", "organization"}}
+                    {
+                        k: v
+                        for k, v in asdict(a).items()
+                        if k in {"username", "password", "role", "organization"}
+                    }
                     for a in accounts
                 ],
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
         else:
-            self.stdout.write(self.style.SUCCESS("Demo data " + ("loaded." if loaded_now else "already there.")))
+            self.stdout.write(
+                self.style.SUCCESS("Demo data " + ("loaded." if loaded_now else "already there."))
+            )
             self.stdout.write(f"Open {url} and sign in with one of these (password: {accounts[0].password}):")
             for account in accounts:
-                self.stdout.write(f"  {account.username:<12} {account.role:<18} {account.organization}  {account.display_name}")
+                line = f"  {account.username:<12} {account.role:<18} {account.organization}"
+                self.stdout.write(f"{line}  {account.display_name}")
         if not options["no_serve"]:
             serve(host=host, port=options["port"])

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         organization_id = None
         if options["organization"]:
             membership = (
-                selectors.membership_list_for_user(user).filter(organization__slug=options["organization"]).first()
+                selectors.membership_list_for_user(user)
+                .filter(organization__slug=options["organization"])
+                .first()
             )
             if membership is None:
                 raise CommandError(
@@ -35,10 +37,14 @@ class Command(BaseCommand):
                 )
             organization_id = membership.organization_id
         try:
-            token, raw = services.api_token_create(user=user, organization_id=organization_id, name=options["name"])
+            token, raw = services.api_token_create(
+                user=user, organization_id=organization_id, name=options["name"]
+            )
         except KefuError as exc:
             raise CommandError(str(exc.message), returncode=2) from None
         if options["json"]:
-            self.stdout.write(json.dumps({"token": raw, "user": user.username, "organization": token.organization.slug}))
+            self.stdout.write(
+                json.dumps({"token": raw, "user": user.username, "organization": token.organization.slug})
+            )
         else:
             self.stdout.write(raw)

@@ -1,0 +1,65 @@
+"""The `kefu` command as a new user runs it: demo on an empty directory, tokens, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _kefu(*args: str, var_dir: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "KEFU_SECRET_KEY"}}
+    env.update({"KEFU_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base"})
+    return subprocess.run(
+        [sys.executable, "-m", "kefu.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kefu-var")
+
+
+def test_demo_on_an_empty_directory_succeeds_twice(demo_dir: Path) -> None:
+    first = _kefu("demo", "--no-serve", "--json", var_dir=demo_dir)
+    assert first.returncode == 0, first.stderr
+    payload = json.loads(first.stdout.strip().splitlines()[-1])
+    assert payload["url"] == "http://127.0.0.1:8000/"
+    roles = {a["role"] for a in payload["accounts"]}
+    assert {"agent", "supervisor", "qa_inspector", "trainer", "client_admin", "client_l2"} <= roles
+    assert {a["organization"] for a in payload["accounts"]} >= {"丁卯客服外包", "悦家家居旗舰店"}
+    assert (demo_dir / "kefu.sqlite3").exists() and (demo_dir / "secret_key").exists()
+
+    second = _kefu("demo", "--no-serve", var_dir=demo_dir)
+    assert second.returncode == 0, second.stderr
+    assert "already there" in second.stdout and "wanghaitao" in second.stdout
+
+
+def test_token_create_prints_a_working_token(demo_dir: Path) -> None:
+    result = _kefu("token", "create", "--user", "lijing", "--json", var_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["token"].startswith("kefu_")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("token", "create", "--user", "nobody"), "No user named"),
+        (("token", "create", "--user", "lijing", "--organization", "jike"), "not a member"),
+        (("demo", "--no-serve", "--port", "0"), "--port"),
+        (("serve", "--port", "70000"), "--port"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(demo_dir: Path, args: tuple[str, ...], message: str) -> None:
+    result = _kefu(*args, var_dir=demo_dir)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,146 @@
+"""The isolation matrix: every route that takes an object id, as every role of tenant A,
+asked for tenant B's object, answers 403/404 and changes nothing.
+
+Routes are discovered from the OpenAPI schema and the URL conf, so new routes join the
+matrix by themselves; a route whose id parameter has no maker below fails the test until
+one is added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kefu.config.api import api
+from kefu.core.roles import ROLES_BY_KIND
+from kefu.core.scope import OrgKind
+from kefu.tenancy import services as tenancy_services
+from kefu.tenancy.models import Membership
+from kefu.testing.plugin import Tenants
+
+# --- objects of tenant B, by the name of the id parameter ------------------------------------
+OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
+    "membership_id": lambda t: Membership.objects.get(user=t.user("pb", "agent")).pk,
+    "token_id": lambda t: tenancy_services.api_token_create(user=t.user("pb", "supervisor"), name="b")[0].pk,
+}
+
+ACTORS_OF_TENANT_A = [
+    *[("pa", role.value) for role in ROLES_BY_KIND[OrgKind.PROVIDER]],
+    *[("ca1", role.value) for role in ROLES_BY_KIND[OrgKind.CLIENT]],
+]
+
+
+def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
+    if "$ref" in schema:
+        return _example_for(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    if "anyOf" in schema:
+        return _example_for(schema["anyOf"][0], components)
+    kind = schema.get("type")
+    if kind == "object":
+        return {
+            name: _example_for(sub, components)
+            for name, sub in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
+    return {"string": "agent", "integer": 1, "number": 1.0, "boolean": False, "array": []}.get(kind, "x")
+
+
+def _api_routes() -> list[tuple[str, str, dict[str, Any] | None]]:
+    schema = api.get_openapi_schema()
+    components = schema.get("components", {}).get("schemas", {})
+    routes = []
+    for path, operations in schema["paths"].items():
+        if "{" not in path:
+            continue
+        for method, operation in operations.items():
+            body = None
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if content:
+                body = _example_for(content["schema"], components)
+            routes.append((method.upper(), path, body))
+    return routes
+
+
+def _web_routes() -> list[str]:
+    found: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith(("api/", "django-admin/")):
+                    walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and "<int:" in route:
+                found.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def _snapshot() -> str:
+    models = [m for m in apps.get_models() if m._meta.label not in {"sessions.Session"}]
+    rows = []
+    for model in models:
+        manager = getattr(model, "all_tenants", model._default_manager)
+        rows.append(serializers.serialize("json", manager.order_by("pk")))
+    return re.sub(r'"last_used_at": (null|"[^"]*")', "", "\n".join(rows))  # bearer auth stamps its token
+
+
+def _fill(path: str, tenants: Tenants) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1).split(":")[-1]
+        maker = OBJECT_MAKERS.get(name)
+        assert maker is not None, f"add an OBJECT_MAKERS entry for the id parameter {name!r} ({path})"
+        return str(maker(tenants))
+
+    return re.sub(r"[{<]([^}>]+)[}>]", replace, path)
+
+
+API_ROUTES = _api_routes()
+
+
+def test_the_matrix_covers_the_known_routes() -> None:
+    paths = {path for _method, path, _body in API_ROUTES}
+    assert "/api/memberships/{membership_id}" in paths
+    assert "/settings/members/<int:membership_id>/" in _web_routes()
+
+
+@pytest.mark.parametrize(("method", "path", "body"), API_ROUTES, ids=[f"{m} {p}" for m, p, _b in API_ROUTES])
+@pytest.mark.parametrize(("org", "role"), ACTORS_OF_TENANT_A)
+def test_api_routes_hide_other_tenants_objects(
+    tenants: Tenants, method: str, path: str, body: dict[str, Any] | None, org: str, role: str
+) -> None:
+    url = _fill(path, tenants)
+    _token, raw = tenancy_services.api_token_create(user=tenants.user(org, role), name="matrix")
+    before = _snapshot()
+
+    response = getattr(Client(), method.lower())(
+        url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+
+    assert response.status_code in (403, 404), (url, response.status_code, response.content[:300])
+    assert response.json()["error"]["code"] in {"not_found", "permission_denied"}
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("path", _web_routes())
+@pytest.mark.parametrize(("org", "role"), ACTORS_OF_TENANT_A)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_web_routes_hide_other_tenants_objects(
+    tenants: Tenants, path: str, org: str, role: str, method: str
+) -> None:
+    url = _fill(path, tenants)
+    client = tenants.client_for(org, role)
+    before = _snapshot()
+
+    response = getattr(client, method)(url, data={"role": "agent", "delete": "1"})
+
+    assert response.status_code in (403, 404, 405), (url, response.status_code)
+    assert _snapshot() == before
