@@ -63,3 +63,49 @@ def test_bad_input_exits_2_with_a_message(demo_dir: Path, args: tuple[str, ...],
     result = _kefu(*args, var_dir=demo_dir)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_operator_sets_up_a_real_installation(tmp_path: Path) -> None:
+    assert _kefu("migrate", "-v0", var_dir=tmp_path).returncode == 0
+    steps = [
+        ("org", "create", "--kind", "provider", "--name", "测试外包", "--slug", "ceshi", "--json"),
+        ("org", "create", "--kind", "client", "--name", "测试店", "--slug", "shop", "--json"),
+        ("org", "link", "--provider", "ceshi", "--client", "shop", "--json"),
+        (
+            "org",
+            "add-user",
+            "--org",
+            "ceshi",
+            "--username",
+            "boss",
+            "--password",
+            "Very-long-pass-1",
+            "--role",
+            "provider_admin",
+            "--json",
+        ),
+    ]
+    for step in steps:
+        result = _kefu(*step, var_dir=tmp_path)
+        assert result.returncode == 0, result.stderr
+    listing = _kefu("org", "list", var_dir=tmp_path).stdout
+    assert "ceshi" in listing and "→ shop" in listing
+
+    wrong_role = _kefu(
+        "org",
+        "add-user",
+        "--org",
+        "shop",
+        "--username",
+        "x",
+        "--password",
+        "Very-long-pass-1",
+        "--role",
+        "agent",
+        var_dir=tmp_path,
+    )
+    duplicate = _kefu(
+        "org", "create", "--kind", "client", "--name", "又一个", "--slug", "shop", var_dir=tmp_path
+    )
+    assert wrong_role.returncode == 2 and "no role" in wrong_role.stderr
+    assert duplicate.returncode == 2 and "Traceback" not in duplicate.stderr

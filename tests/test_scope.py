@@ -101,3 +101,17 @@ def test_roles_get_permissions_from_app_grants(tenants: Tenants) -> None:
     assert tenants.scope("pa", "provider_admin").has("tenancy.manage_members")
     assert not tenants.scope("pa", "agent").has("tenancy.manage_members")
     assert tenants.scope("ca1", "client_manager").has("tenancy.view_access_log")
+
+
+def test_platform_admin_sees_every_tenant(tenants: Tenants) -> None:
+    from kefu.testing.factories import MembershipFactory, OrganizationFactory
+
+    platform = OrganizationFactory(kind=OrgKind.PLATFORM, slug="platform")
+    admin = MembershipFactory(organization=platform, role="platform_admin").user
+    rows = {_row(tenants.pa.pk, None).pk, _row(None, tenants.cb.pk).pk, _row(None, None).pk}
+    from kefu.tenancy import selectors
+
+    scope = selectors.scope_for_user(admin)
+
+    assert scope is not None and scope.all_tenants
+    assert set(AuditEvent.objects.for_scope(scope).values_list("pk", flat=True)) >= rows

@@ -48,10 +48,18 @@ class Scope:
         )
 
     @classmethod
-    def platform(cls, *, user_id: int | None, permissions: frozenset[str], username: str = "") -> Scope:
+    def platform(
+        cls,
+        *,
+        user_id: int | None,
+        organization_id: int | None,
+        permissions: frozenset[str],
+        username: str = "",
+    ) -> Scope:
+        """The platform operator: sees every tenant, deliberately and visibly."""
         return cls(
             user_id=user_id,
-            organization_id=None,
+            organization_id=organization_id,
             organization_kind=OrgKind.PLATFORM,
             role="platform_admin",
             permissions=permissions,

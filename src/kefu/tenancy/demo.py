@@ -32,6 +32,7 @@ CLIENTS = [
     ("qingyu", "轻语美妆官方店", "美妆个护"),
     ("jike", "极客数码专营店", "3C数码"),
 ]
+PLATFORM = ("kefu-platform", "客服云平台运营", "")
 ENGAGEMENTS = [("dingmao", "yuejia"), ("dingmao", "qingyu"), ("dingmao", "jike"), ("xinghe", "jike")]
 
 # (username, display name, organisation slug, role)
@@ -60,6 +61,7 @@ PEOPLE = [
     ("dengchao", "邓超", "jike", Role.CLIENT_ADMIN),
     ("jk_jingli", "方圆", "jike", Role.CLIENT_MANAGER),
     ("jk_shouhou", "韩雷（售后）", "jike", Role.CLIENT_L2),
+    ("kefu_admin", "平台管理员", "kefu-platform", Role.PLATFORM_ADMIN),
 ]
 
 
@@ -68,7 +70,7 @@ def is_loaded() -> bool:
 
 
 def accounts() -> list[DemoAccount]:
-    names = {slug: name for slug, name, _category in PROVIDERS + CLIENTS}
+    names = {slug: name for slug, name, _category in [*PROVIDERS, *CLIENTS, PLATFORM]}
     return [
         DemoAccount(username, DEMO_PASSWORD, role.value, names[org], display)
         for username, display, org, role in PEOPLE
@@ -85,6 +87,10 @@ def load(*, today: dt.date) -> None:
         organizations[slug] = services.organization_create(
             kind="client", name=name, slug=slug, category=category
         )
+    slug, name, category = PLATFORM
+    organizations[slug] = services.organization_create(
+        kind="platform", name=name, slug=slug, category=category
+    )
     for provider_slug, client_slug in ENGAGEMENTS:
         services.engagement_create(
             provider=organizations[provider_slug],

@@ -70,7 +70,10 @@ def scope_for_membership(membership: Membership, *, mfa_verified: bool = True) -
     user = membership.user
     if organization.kind == OrgKind.PLATFORM:
         return Scope.platform(
-            user_id=user.pk, permissions=permissions_for(membership.role), username=user.username
+            user_id=user.pk,
+            organization_id=organization.pk,
+            permissions=permissions_for(membership.role),
+            username=user.username,
         )
     return Scope(
         user_id=user.pk,
@@ -110,6 +113,20 @@ def organization_list(scope: Scope) -> QuerySet[Organization]:
         return Organization.objects.all()
     ids = {scope.organization_id, *scope.partner_ids} - {None}
     return Organization.objects.filter(pk__in=ids)
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    """For operator commands that name organisations by short name."""
+    return Organization.objects.filter(slug=slug).first()
+
+
+def organization_list_all() -> QuerySet[Organization]:
+    """Every organisation: for platform operators' commands only."""
+    return Organization.objects.order_by("kind", "slug")
+
+
+def organization_partners(organization: Organization) -> QuerySet[Organization]:
+    return Organization.objects.filter(pk__in=partner_ids(organization)).order_by("slug")
 
 
 def engagement_list(scope: Scope) -> QuerySet[Engagement]:

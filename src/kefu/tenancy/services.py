@@ -340,6 +340,33 @@ def engagement_create(*, provider: Organization, client: Organization, started_o
 
 
 @transaction.atomic
+def user_add_to_organization(
+    *,
+    username: str,
+    password: str,
+    organization: Organization,
+    role: Role,
+    email: str = "",
+    display_name: str = "",
+) -> User:
+    """Operator setup: create the user if new (password validated) and give them a role."""
+    user = selectors.user_get_by_username(username)
+    if user is None:
+        user = User(username=username, email=email, display_name=display_name)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise Invalid(" ".join(exc.messages), field="password") from None
+        user.set_password(password)
+        user.save()
+    if Membership.objects.filter(user=user, organization=organization).exists():
+        raise Conflict(_("This user is already a member of this organisation."))
+    membership = Membership.objects.create(user=user, organization=organization, role=role)
+    audit_record(None, action="membership.created", target=membership, organization=organization)
+    return user
+
+
+@transaction.atomic
 def user_create(
     *,
     username: str,
