@@ -21,14 +21,46 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from kefu.config.api import api
 from kefu.core.roles import ROLES_BY_KIND
 from kefu.core.scope import OrgKind
+from kefu.desk import services as desk_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
+from kefu.workforce import services as workforce_services
+
 
 # --- objects of tenant B, by the name of the id parameter ------------------------------------
+def _history_b(tenants: Tenants) -> object:
+    rows = "\n".join(
+        f"2026-03-{day:02d}T{hour:02d}:00:00,{day + hour}" for day in range(2, 23) for hour in range(9, 18)
+    )
+    return workforce_services.volume_history_import(
+        tenants.scope("pb", "workforce_planner"),
+        client_id=tenants.cb.pk,
+        name="b",
+        filename="b.csv",
+        content=f"timestamp,offered\n{rows}\n".encode(),
+    )
+
+
 OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
     "membership_id": lambda t: Membership.objects.get(user=t.user("pb", "agent")).pk,
     "token_id": lambda t: tenancy_services.api_token_create(user=t.user("pb", "supervisor"), name="b")[0].pk,
+    "conversation_id": lambda t: (
+        desk_services.conversation_create(
+            t.scope("pb", "supervisor"), channel="chat", client_id=t.cb.pk, message="你好"
+        ).pk
+    ),
+    "history_id": lambda t: _history_b(t).pk,
+    "forecast_id": lambda t: (
+        workforce_services.forecast_run_create(
+            t.scope("pb", "workforce_planner"), history_id=_history_b(t).pk, horizon_days=2
+        ).pk
+    ),
+    "customer_id": lambda t: (
+        desk_services.customer_create(
+            t.scope("pb", "supervisor"), client_id=t.cb.pk, name="王五", phone="13900139000"
+        ).pk
+    ),
 }
 
 ACTORS_OF_TENANT_A = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from kefu.config.api import api
@@ -42,6 +42,7 @@ urlpatterns = [
     path("settings/security/", tenancy_views.security, name="security"),
     path("audit/", tenancy_views.audit_log, name="audit_log"),
     path("access-log/", tenancy_views.access_log, name="access_log"),
+    path("workforce/", include("kefu.workforce.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

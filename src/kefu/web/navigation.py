@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.core.scope import Scope
 from kefu.tenancy.permissions import TenancyPerm
+from kefu.workforce.permissions import WorkforcePerm
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class NavItem:
 
 _ITEMS: tuple[tuple[object, str, str | None], ...] = (
     (_("Home"), "home", None),
+    (_("Workforce"), "workforce", WorkforcePerm.VIEW),
     (_("Members"), "members", TenancyPerm.VIEW_MEMBERS),
     (_("Audit log"), "audit_log", TenancyPerm.VIEW_AUDIT),
     (_("Access log"), "access_log", TenancyPerm.VIEW_ACCESS_LOG),

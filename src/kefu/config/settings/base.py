@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "kefu.web",
     "kefu.cli",
     "kefu.workforce",
+    "kefu.analytics",
+    "kefu.desk",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,58 @@
+"""Forms of the workforce pages (shape only; rules live in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kefu.workforce import forecast as forecasting
+
+
+class HistoryUploadForm(forms.Form):
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    file = forms.FileField(label=_("File (.csv or .xlsx)"))
+    interval_minutes = forms.TypedChoiceField(
+        label=_("Interval"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", _("Detect from the file")), (5, "5"), (15, "15"), (30, "30"), (60, "60")],
+    )
+
+    def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = clients
+
+
+class ForecastForm(forms.Form):
+    horizon_days = forms.IntegerField(label=_("Days ahead"), min_value=1, max_value=92, initial=14)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[(forecasting.AUTO, _("Best by backtest")), *[(m, m) for m in forecasting.METHODS]],
+        initial=forecasting.AUTO,
+    )
+    chinese_holidays = forms.BooleanField(
+        label=_("Chinese holidays and adjusted workdays"), required=False, initial=True
+    )
+
+
+class StaffingForm(forms.Form):
+    """Inputs of the staffing calculator; names match `kefu staffing` options."""
+
+    calls = forms.FloatField(label=_("Contacts in the interval"), min_value=0, initial=100)
+    interval = forms.FloatField(label=_("Interval (seconds)"), min_value=1, initial=1800)
+    aht = forms.FloatField(label=_("Average handle time (seconds)"), min_value=1, initial=180)
+    target_answer = forms.FloatField(label=_("Answer within (seconds)"), min_value=0, initial=20)
+    target_sl = forms.FloatField(
+        label=_("Service level target (0–1)"), min_value=0, max_value=1, required=False, initial=0.8
+    )
+    agents = forms.IntegerField(label=_("Or: evaluate this many agents"), min_value=0, required=False)
+    max_occupancy = forms.FloatField(label=_("Max occupancy (0–1)"), required=False)
+    shrinkage = forms.FloatField(
+        label=_("Shrinkage (0–1)"), min_value=0, max_value=0.99, required=False, initial=0.3
+    )
+    patience = forms.FloatField(label=_("Mean patience (seconds, Erlang A)"), required=False)
+    max_abandon = forms.FloatField(label=_("Max abandonment (0–1)"), required=False)

@@ -1,0 +1,74 @@
+"""Volume history brought by a client, and the forecasts made from it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.tenancy import TenantModel
+
+
+class VolumeHistory(TenantModel):
+    """One import of a client's past contact volumes (from its previous system, CSV or Excel)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    source_filename = models.CharField(max_length=200, blank=True)
+    interval_minutes = models.PositiveSmallIntegerField()
+    queue = models.CharField(_("queue"), max_length=60, blank=True)
+    first_start = models.DateTimeField()
+    last_start = models.DateTimeField()
+    interval_count = models.PositiveIntegerField()
+    total_offered = models.FloatField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at"]
+        verbose_name_plural = "volume histories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolumeInterval(TenantModel):
+    """Offered contacts in one interval of an imported history (copies its tenant keys)."""
+
+    history = models.ForeignKey(VolumeHistory, on_delete=models.CASCADE, related_name="intervals")
+    start = models.DateTimeField()
+    queue = models.CharField(max_length=60, blank=True)
+    offered = models.FloatField()
+    handled = models.FloatField(null=True, blank=True)
+    aht_s = models.FloatField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["start"]
+        indexes = [models.Index(fields=["history", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} {self.offered:g}"
+
+
+class ForecastRun(TenantModel):
+    """A forecast made from a history: the chosen method, its backtest and the points."""
+
+    history = models.ForeignKey(VolumeHistory, on_delete=models.CASCADE, related_name="forecasts")
+    method = models.CharField(max_length=30)
+    interval_minutes = models.PositiveSmallIntegerField()
+    first_day = models.DateField()
+    horizon_days = models.PositiveSmallIntegerField()
+    backtest = models.JSONField(default=dict, blank=True)
+    candidates = models.JSONField(default=dict, blank=True)
+    points = models.JSONField(default=list)  # [[local ISO start, offered], ...]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.history} · {self.method} · {self.first_day}"

@@ -1,0 +1,73 @@
+"""API shapes of workforce management."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class StaffingIn(Schema):
+    calls: float = Field(ge=0, description="Contacts offered in the interval.")
+    interval: float = Field(gt=0, description="Interval length in seconds.")
+    aht: float = Field(gt=0, description="Average handle time in seconds.")
+    target_answer: float = Field(ge=0, description="Service-level threshold T in seconds.")
+    target_sl: float | None = Field(
+        None, ge=0, le=1, description="Solve for agents meeting this service level."
+    )
+    agents: int | None = Field(None, ge=0, description="Or evaluate this staffing.")
+    max_occupancy: float | None = Field(None, gt=0, le=1)
+    shrinkage: float = Field(0.0, ge=0, lt=1)
+    patience: float | None = Field(None, gt=0, description="Mean patience in seconds: switches to Erlang A.")
+    max_abandon: float | None = Field(None, ge=0, le=1)
+    max_asa: float | None = Field(None, ge=0)
+    sl_basis: Literal["offered", "answered"] = "offered"
+
+
+class StaffingOut(Schema):
+    model: str
+    traffic_erlangs: float | None
+    feasible: bool
+    agents: int | None
+    scheduled_agents: int | None
+    service_level: float | None
+    service_level_answered: float | None = None
+    probability_wait: float | None
+    asa_seconds: float | None
+    occupancy: float | None
+    abandon_probability: float | None = None
+
+
+class VolumeHistoryOut(Schema):
+    id: int
+    client_id: int | None
+    name: str
+    source_filename: str
+    interval_minutes: int
+    first_start: datetime
+    last_start: datetime
+    interval_count: int
+    total_offered: float
+    created_at: datetime
+
+
+class ForecastIn(Schema):
+    horizon_days: int = Field(14, ge=1, le=92)
+    method: str = "auto"
+    queue: str = ""
+    chinese_holidays: bool = True
+
+
+class ForecastOut(Schema):
+    id: int
+    history_id: int
+    client_id: int | None
+    method: str
+    interval_minutes: int
+    first_day: date
+    horizon_days: int
+    backtest: dict
+    points: list[tuple[str, float]]
+    created_at: datetime

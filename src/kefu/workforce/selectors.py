@@ -1,0 +1,64 @@
+"""Reads of workforce management, always scoped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet, Sum
+
+from kefu.core.errors import NotFound
+from kefu.core.scope import Scope
+from kefu.workforce.models import ForecastRun, VolumeHistory, VolumeInterval
+from kefu.workforce.permissions import WorkforcePerm
+
+
+def volume_history_list(scope: Scope) -> QuerySet[VolumeHistory]:
+    scope.require(WorkforcePerm.VIEW)
+    return VolumeHistory.objects.for_scope(scope).select_related("client").order_by("-created_at")
+
+
+def volume_history_get(scope: Scope, *, history_id: int) -> VolumeHistory:
+    history = volume_history_list(scope).filter(pk=history_id).first()
+    if history is None:
+        raise NotFound()
+    return history
+
+
+def volume_series(
+    scope: Scope, *, history_id: int, queue: str = "", since: datetime | None = None
+) -> list[tuple[datetime, float]]:
+    """Offered per interval start, summed over queues unless one is named."""
+    history = volume_history_get(scope, history_id=history_id)
+    rows = VolumeInterval.objects.for_scope(scope).filter(history=history)
+    if queue:
+        rows = rows.filter(queue=queue)
+    if since is not None:
+        rows = rows.filter(start__gte=since)
+    summed = rows.values("start").annotate(total=Sum("offered")).order_by("start")
+    return [(row["start"], float(row["total"])) for row in summed]
+
+
+def volume_queues(scope: Scope, *, history_id: int) -> list[str]:
+    history = volume_history_get(scope, history_id=history_id)
+    queues = VolumeInterval.objects.for_scope(scope).filter(history=history).values_list("queue", flat=True)
+    return sorted(set(queues.distinct()) - {""})
+
+
+def forecast_run_list(scope: Scope, *, history_id: int | None = None) -> QuerySet[ForecastRun]:
+    scope.require(WorkforcePerm.VIEW)
+    runs = ForecastRun.objects.for_scope(scope).select_related("history", "client")
+    if history_id is not None:
+        runs = runs.filter(history_id=history_id)
+    return runs.order_by("-created_at")
+
+
+def forecast_run_get(scope: Scope, *, forecast_id: int) -> ForecastRun:
+    run = forecast_run_list(scope).filter(pk=forecast_id).first()
+    if run is None:
+        raise NotFound()
+    return run
+
+
+def require_view(scope: Scope) -> None:
+    """For reads that touch no stored row (the staffing calculator) but are still a planner's tool."""
+    scope.require(WorkforcePerm.VIEW)
