@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -25,12 +26,23 @@ def _kefu(*args: str, var_dir: Path, timeout: int = 180) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("kefu-var")
+def first_demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`kefu demo` on an empty directory, once per module (the other tests reuse its data)."""
+    var_dir = tmp_path_factory.mktemp("kefu-var")
+    return var_dir, _kefu("demo", "--no-serve", "--json", "--history-days", "1", var_dir=var_dir)
 
 
-def test_demo_on_an_empty_directory_succeeds_twice(demo_dir: Path) -> None:
-    first = _kefu("demo", "--no-serve", "--json", var_dir=demo_dir)
+@pytest.fixture
+def demo_dir(first_demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    var_dir, result = first_demo_run
+    assert result.returncode == 0, result.stderr
+    return var_dir
+
+
+def test_demo_on_an_empty_directory_succeeds_twice(
+    first_demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    demo_dir, first = first_demo_run
     assert first.returncode == 0, first.stderr
     payload = json.loads(first.stdout.strip().splitlines()[-1])
     assert payload["url"] == "http://127.0.0.1:8000/"
@@ -38,6 +50,11 @@ def test_demo_on_an_empty_directory_succeeds_twice(demo_dir: Path) -> None:
     assert {"agent", "supervisor", "qa_inspector", "trainer", "client_admin", "client_l2"} <= roles
     assert {a["organization"] for a in payload["accounts"]} >= {"丁卯客服外包", "悦家家居旗舰店"}
     assert (demo_dir / "kefu.sqlite3").exists() and (demo_dir / "secret_key").exists()
+    with sqlite3.connect(demo_dir / "kefu.sqlite3") as db:
+        conversations = db.execute("SELECT COUNT(*) FROM desk_conversation").fetchone()[0]
+        offered_sql = "SELECT COUNT(*) FROM analytics_contactevent WHERE type = 'offered'"
+        offered = db.execute(offered_sql).fetchone()[0]
+    assert conversations > 20 and offered == conversations  # replayed through the services
 
     second = _kefu("demo", "--no-serve", var_dir=demo_dir)
     assert second.returncode == 0, second.stderr
@@ -56,6 +73,7 @@ def test_token_create_prints_a_working_token(demo_dir: Path) -> None:
         (("token", "create", "--user", "nobody"), "No user named"),
         (("token", "create", "--user", "lijing", "--organization", "jike"), "not a member"),
         (("demo", "--no-serve", "--port", "0"), "--port"),
+        (("demo", "--no-serve", "--history-days", "-1"), "--history-days"),
         (("serve", "--port", "70000"), "--port"),
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from kefu.config.api import api
 from kefu.core.roles import ROLES_BY_KIND
 from kefu.core.scope import OrgKind
 from kefu.desk import services as desk_services
+from kefu.knowledge import services as knowledge_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
@@ -51,6 +53,24 @@ OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
         ).pk
     ),
     "history_id": lambda t: _history_b(t).pk,
+    "campaign_id": lambda t: (
+        workforce_services.campaign_create(
+            t.scope("cb", "client_admin"),
+            client_id=t.cb.pk,
+            name="b",
+            start_date=date(2026, 6, 18),
+            end_date=date(2026, 6, 18),
+        ).pk
+    ),
+    "plan_id": lambda t: (
+        workforce_services.staffing_plan_create(
+            t.scope("pb", "workforce_planner"),
+            forecast_id=workforce_services.forecast_run_create(
+                t.scope("pb", "workforce_planner"), history_id=_history_b(t).pk, horizon_days=1
+            ).pk,
+            aht_s=180,
+        ).pk
+    ),
     "forecast_id": lambda t: (
         workforce_services.forecast_run_create(
             t.scope("pb", "workforce_planner"), history_id=_history_b(t).pk, horizon_days=2
@@ -59,6 +79,27 @@ OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
     "customer_id": lambda t: (
         desk_services.customer_create(
             t.scope("pb", "supervisor"), client_id=t.cb.pk, name="王五", phone="13900139000"
+        ).pk
+    ),
+    "case_id": lambda t: (
+        desk_services.case_create(
+            t.scope("pb", "supervisor"),
+            conversation_id=OBJECT_MAKERS["conversation_id"](t),
+            type="refund",
+        ).pk
+    ),
+    "policy_id": lambda t: (
+        desk_services.sla_policy_create(t.scope("cb", "client_admin"), first_response_s=60).pk
+    ),
+    "rule_id": lambda t: (
+        desk_services.after_sales_rule_create(
+            t.scope("cb", "client_admin"), name="b", conditions={}, action="escalate_to_l2"
+        ).pk
+    ),
+    "client_id": lambda t: t.cb.pk,
+    "phrase_id": lambda t: (
+        knowledge_services.quick_phrase_create(
+            t.scope("pb", "supervisor"), client_id=t.cb.pk, title="退款", body="已退款", shortcut="tk"
         ).pk
     ),
 }

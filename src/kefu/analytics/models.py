@@ -29,6 +29,10 @@ class EventType(models.TextChoices):
     CLOSED = "closed", _("Closed")
     ABANDONED = "abandoned", _("Abandoned")
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+    CASE_OPENED = "case_opened", _("Case opened")
+    CASE_STATUS = "case_status", _("Case status changed")
+    CASE_RESOLVED = "case_resolved", _("Case resolved")
+    CASE_LINKED = "case_linked", _("Conversation linked to a case")
 
 
 class ContactEvent(AppendOnly, TenantModel):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from kefu.analytics.models import ContactEvent
 from kefu.core.scope import Scope
@@ -17,3 +20,32 @@ def contact_event_list(
     if type:
         queryset = queryset.filter(type=type)
     return queryset.order_by("at", "id")
+
+
+def offered_per_interval(
+    scope: Scope,
+    *,
+    client_id: int,
+    interval_minutes: int,
+    queue: str = "",
+    since: datetime | None = None,
+) -> dict[datetime, int]:
+    """Offered contacts per interval start (local time, naive), counted from `offered` events.
+
+    The forecast's input when a client's history is Kefu's own: the same events every
+    report counts, so the forecast and the reports cannot disagree on what was offered.
+    """
+    events = ContactEvent.objects.for_scope(scope).filter(client_id=client_id, type="offered")
+    if queue:
+        events = events.filter(queue=queue)
+    if since is not None:
+        events = events.filter(at__gte=since)
+    counts: dict[datetime, int] = {}
+    step = interval_minutes * 60
+    for at in events.values_list("at", flat=True).iterator(chunk_size=5000):
+        local = timezone.localtime(at).replace(tzinfo=None)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        offset = int((local - midnight).total_seconds()) // step * step
+        start = midnight + timedelta(seconds=offset)
+        counts[start] = counts.get(start, 0) + 1
+    return counts

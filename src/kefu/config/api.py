@@ -91,3 +91,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", "kefu.tenancy.api.router")
 api.add_router("/", "kefu.desk.api.router")
 api.add_router("/workforce/", "kefu.workforce.api.router")
+api.add_router("/", "kefu.knowledge.api.router")

@@ -1,4 +1,5 @@
-"""Customers, conversations and their messages; idempotency records of API writes."""
+"""Customers, conversations and their messages, idempotency records of API writes; service
+calendars, SLA policies and breaches; after-sales cases and the clients' after-sales rules."""
 
 from __future__ import annotations
 
@@ -86,6 +87,13 @@ class Conversation(TenantModel):
     category = models.CharField(_("category"), max_length=120, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     order_numbers = models.JSONField(_("order numbers"), default=list, blank=True)
+    order_value = models.DecimalField(
+        _("order value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    provider_access = models.CharField(
+        _("provider access while escalated"), max_length=4, blank=True
+    )  # view | edit, copied from the client's settings (or the rule) at escalation
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_message_seq = models.PositiveIntegerField(default=0)
@@ -168,3 +176,199 @@ class IdempotencyKey(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- service hours and SLA policies ------------------------------------------------------------
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class HolidayMode(models.TextChoices):
+    CLOSED = "closed", _("Closed on statutory holidays")
+    SPECIAL = "special", _("Special hours on statutory holidays")
+    WEEKLY = "weekly", _("Normal weekly hours on statutory holidays")
+
+
+class ServiceCalendar(TenantModel):
+    """A client's service hours (one per client, owned by the client): SLA targets count only
+    these hours, and the chat widget offers its offline form outside them.
+
+    `weekly` is {"mon": ["09:00-24:00"], …} (a missing day is closed), `overrides`
+    {"2026-01-01": []} (an empty list closes that date); `desk.sla_clock` does the arithmetic.
+    """
+
+    tz = models.CharField(_("time zone"), max_length=60, default="Asia/Shanghai")
+    weekly = models.JSONField(_("weekly hours"), default=dict)
+    chinese_holidays = models.BooleanField(_("Chinese statutory holidays"), default=True)
+    holiday_mode = models.CharField(
+        _("on holidays"), max_length=10, choices=HolidayMode.choices, default=HolidayMode.CLOSED
+    )
+    holiday_hours = models.JSONField(_("holiday hours"), default=list, blank=True)
+    overrides = models.JSONField(_("date overrides"), default=dict, blank=True)
+    meal_breaks = models.JSONField(_("meal breaks"), default=list, blank=True)
+    covers_meals = models.BooleanField(_("staffed through meal breaks"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [models.UniqueConstraint(fields=["client"], name="servicecalendar_one_per_client")]
+
+    def __str__(self) -> str:
+        return f"calendar of client {self.client_id}"
+
+
+class SlaPolicy(TenantModel):
+    """Business-time targets of one client on one channel (blank channel: every other channel).
+
+    Targets are business seconds of the client's calendar; `l2_resolution_s` is the
+    client's own target for items escalated to its L2 team (its clock, not the provider's).
+    """
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    first_response_s = models.PositiveIntegerField(_("first response (business seconds)"))
+    next_response_s = models.PositiveIntegerField(
+        _("next response (business seconds)"), null=True, blank=True
+    )
+    resolution_s = models.PositiveIntegerField(_("resolution (business seconds)"), null=True, blank=True)
+    l2_resolution_s = models.PositiveIntegerField(
+        _("L2 resolution (business seconds)"), null=True, blank=True
+    )
+    warn_ratio = models.FloatField(_("warn when this share of the target is left"), default=0.2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["client_id", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "channel"], name="slapolicy_unique_client_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"SLA {self.client_id}/{self.channel or '*'}"
+
+
+class ProviderAccess(models.TextChoices):
+    VIEW = "view", _("View only")
+    EDIT = "edit", _("View and edit")
+
+
+class DeskSettings(TenantModel):
+    """Per-client desk settings the client decides (one row per client, owned by the client)."""
+
+    provider_access_when_escalated = models.CharField(
+        _("provider access to escalated items"),
+        max_length=4,
+        choices=ProviderAccess.choices,
+        default=ProviderAccess.VIEW,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [models.UniqueConstraint(fields=["client"], name="desksettings_one_per_client")]
+
+    def __str__(self) -> str:
+        return f"desk settings of client {self.client_id}"
+
+
+class SlaBreach(TenantModel):
+    """A timer that ran past its target, recorded once (the first time anyone or the periodic
+    check notices); SLA reports and credits count these rows."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="sla_breaches")
+    kind = models.CharField(_("timer"), max_length=20)
+    party = models.CharField(_("whose clock"), max_length=10)
+    target_s = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    breached_at = models.DateTimeField()
+    detected_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-breached_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "kind", "started_at"], name="slabreach_unique_timer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} {self.kind} breached {self.breached_at:%Y-%m-%d %H:%M}"
+
+
+# --- after-sales cases -----------------------------------------------------------------------------
+class CaseType(models.TextChoices):
+    RETURN = "return", _("Return")
+    EXCHANGE = "exchange", _("Exchange")
+    REFUND = "refund", _("Refund")
+    REPAIR = "repair", _("Repair")
+    WARRANTY = "warranty", _("Warranty")
+    COMPLAINT = "complaint", _("Complaint")
+    DISPUTE = "dispute", _("Dispute")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+    WAITING_CLIENT = "waiting_client", _("Waiting for the client")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Case(TenantModel):
+    """After-sales work that outlives a conversation (a return takes days and several contacts)."""
+
+    type = models.CharField(_("type"), max_length=10, choices=CaseType.choices)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    conversations = models.ManyToManyField(Conversation, related_name="cases", blank=True)
+    order_number = models.CharField(_("order number"), max_length=120, blank=True)
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L1)
+    resolution_code = models.CharField(_("resolution code"), max_length=60, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["provider", "client", "status"], name="case_tenant_status")]
+
+    def __str__(self) -> str:
+        return f"case #{self.pk} {self.type}"
+
+
+# --- client after-sales rules --------------------------------------------------------------------
+class RuleAction(models.TextChoices):
+    PROVIDER_HANDLES = "provider_handles", _("The provider handles it")
+    ESCALATE_TO_L2 = "escalate_to_l2", _("Escalate to the client's staff")
+
+
+class AfterSalesRule(TenantModel):
+    """One of a client's ordered rules deciding who answers (first enabled match wins).
+
+    `conditions` (all must hold): {"categories": [...], "min_order_value": "500",
+    "keywords": [...], "min_previous_cases": 2, "min_previous_complaints": 1,
+    "channels": [...]}; `desk/after_sales_rules.py` evaluates them.
+    """
+
+    position = models.PositiveIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=120)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=RuleAction.choices)
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L2)
+    provider_access = models.CharField(
+        _("provider access when escalated"), max_length=4, choices=ProviderAccess.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["client_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,6 +3,10 @@
 Unmasking customer contact data is separate from handling conversations: agents see
 masked data by default; supervisors and provider admins may unmask, and every unmask
 is written to the client's access log.
+
+A client's service hours, SLA policies, after-sales rules and the provider's access to
+escalated items are the client's decisions: only client admins change them; everyone
+who sees the client's conversations may read them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ class DeskPerm(StrEnum):
     VIEW_CUSTOMERS = "desk.view_customers"  # masked
     MANAGE_CUSTOMERS = "desk.manage_customers"
     UNMASK = "desk.unmask_contact"
+    # service hours, SLA policies, after-sales rules, access to escalated items: the client's call
+    MANAGE_SETTINGS = "desk.manage_client_settings"
 
 
 _READ = {DeskPerm.VIEW, DeskPerm.VIEW_CUSTOMERS}
@@ -30,7 +36,7 @@ GRANTS: dict[Role, set[str]] = {
     Role.AGENT: set(_WORK),
     Role.QA_INSPECTOR: set(_READ),
     Role.ACCOUNT_MANAGER: set(_READ),
-    Role.CLIENT_ADMIN: set(_WORK),
+    Role.CLIENT_ADMIN: {*_WORK, DeskPerm.MANAGE_SETTINGS},
     Role.CLIENT_MANAGER: set(_READ),
     Role.CLIENT_L2: {*_READ, DeskPerm.HANDLE},
     Role.CLIENT_VIEWER: set(_READ),

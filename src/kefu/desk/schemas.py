@@ -4,9 +4,13 @@ services, so a wrong value gets one clear message naming the allowed ones."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ConversationCreateIn(Schema):
@@ -19,6 +23,7 @@ class ConversationCreateIn(Schema):
     queue: str = ""
     tags: list[str] = []
     order_numbers: list[str] = []
+    order_value: Decimal | None = None
     message: str = Field("", description="The customer's first message, stored inbound and redacted.")
     external_id: str = Field("", description="The first message's id in the source system.")
 
@@ -99,3 +104,190 @@ class CustomerCreateIn(Schema):
 
 class UnmaskIn(Schema):
     reason: str = ""
+
+
+# --- timers, SLA -----------------------------------------------------------------------------
+class TimerOut(Schema):
+    kind: str = Field(description="first_response, next_response, resolution or l2_resolution")
+    party: str = Field(description="whose clock: provider, or client (its L2 team)")
+    status: str = Field(description="not_started, running, warning, paused, met or breached")
+    target_s: int
+    elapsed_s: int
+    remaining_s: int
+    deadline: datetime | None
+    breached_at: datetime | None
+    started_at: datetime | None
+    stopped_at: datetime | None
+
+
+class ConversationDetailOut(ConversationOut):
+    order_value: Decimal | None = None
+    escalated_at: datetime | None = None
+    provider_access: str = ""
+    timers: list[TimerOut] = []
+
+
+class ServiceCalendarIn(Schema):
+    tz: str = "Asia/Shanghai"
+    weekly: dict[str, list[str]] = Field(
+        default_factory=lambda: {day: ["09:00-24:00"] for day in WEEKDAYS},
+        description='{"mon": ["09:00-12:00", "13:00-24:00"], …}; a missing day is closed.',
+    )
+    chinese_holidays: bool = True
+    holiday_mode: str = Field("closed", description="closed, special (holiday_hours) or weekly")
+    holiday_hours: list[str] = []
+    overrides: dict[str, list[str]] = Field({}, description='{"2026-01-01": []}: [] closes that date.')
+    meal_breaks: list[str] = []
+    covers_meals: bool = True
+
+
+class ServiceCalendarOut(ServiceCalendarIn):
+    client_id: int
+    is_default: bool
+
+
+class DeskSettingsIn(Schema):
+    provider_access_when_escalated: str = Field(description="view or edit")
+
+
+class DeskSettingsOut(DeskSettingsIn):
+    client_id: int | None
+
+
+class SlaPolicyIn(Schema):
+    first_response_s: int
+    next_response_s: int | None = None
+    resolution_s: int | None = None
+    l2_resolution_s: int | None = None
+    warn_ratio: float = 0.2
+
+
+class SlaPolicyCreateIn(SlaPolicyIn):
+    client_id: int | None = None
+    channel: str = Field("", description="chat, email, phone, api; empty: every channel without its own")
+
+
+class SlaPolicyOut(SlaPolicyCreateIn):
+    id: int
+
+
+class SlaBreachOut(Schema):
+    id: int
+    conversation_id: int
+    client_id: int | None
+    kind: str
+    party: str
+    target_s: int
+    started_at: datetime
+    breached_at: datetime
+    detected_at: datetime
+
+
+# --- escalation, after-sales rules ------------------------------------------------------------------
+class EscalateIn(Schema):
+    reason: str
+    tier: str = "l2"
+    provider_access: str = Field("", description="view or edit; empty: the client's setting")
+
+
+class DeescalateIn(Schema):
+    reason: str
+
+
+class EvaluateIn(Schema):
+    apply: bool = Field(False, description="escalate when the decision says so")
+    order_value: Decimal | None = Field(None, description="the order's value, stored on the conversation")
+
+
+class DecisionOut(Schema):
+    action: str
+    rule_id: int | None
+    rule_name: str
+    tier: str
+    provider_access: str
+    reasons: list[str]
+    applied: bool
+
+
+class RuleIn(Schema):
+    name: str
+    conditions: dict[str, Any] = Field(
+        {},
+        description="categories, min_order_value, keywords, min_previous_cases, "
+        "min_previous_complaints, channels (all given must hold)",
+    )
+    action: str = Field(description="provider_handles or escalate_to_l2")
+    tier: str = "l2"
+    provider_access: str = ""
+    position: int | None = None
+    enabled: bool = True
+
+
+class RuleCreateIn(RuleIn):
+    client_id: int | None = None
+
+
+class RuleOut(Schema):
+    id: int
+    client_id: int | None
+    position: int
+    name: str
+    enabled: bool
+    conditions: dict[str, Any]
+    action: str
+    tier: str
+    provider_access: str
+
+
+# --- cases -----------------------------------------------------------------------------------
+class CaseCreateIn(Schema):
+    conversation_id: int
+    type: str = Field(description="return, exchange, refund, repair, warranty, complaint, dispute")
+    subject: str = ""
+    owner_id: int | None = None
+    due_at: datetime | None = None
+    order_number: str = ""
+
+
+class CaseUpdateIn(Schema):
+    owner_id: int | None = None
+    clear_owner: bool = False
+    due_at: datetime | None = None
+    subject: str | None = None
+
+
+class CaseStatusIn(Schema):
+    status: str
+
+
+class CaseResolveIn(Schema):
+    code: str
+    amount: Decimal | None = None
+
+
+class CaseLinkIn(Schema):
+    conversation_id: int
+
+
+class CaseOut(Schema):
+    id: int
+    provider_id: int | None
+    client_id: int | None
+    type: str
+    status: str
+    subject: str
+    customer_id: int | None
+    owner_id: int | None
+    due_at: datetime | None
+    order_number: str
+    tier: str
+    resolution_code: str
+    amount: Decimal | None
+    resolved_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    conversation_ids: list[int]
+
+    @staticmethod
+    def resolve_conversation_ids(obj: Any) -> list[int]:
+        return sorted(c.pk for c in obj.conversations.all())

@@ -2,17 +2,89 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 
+from kefu.analytics import selectors as analytics_selectors
+from kefu.core import clock
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
-from kefu.desk import masking
-from kefu.desk.models import Conversation, Customer, IdempotencyKey, Message
+from kefu.desk import masking, sla_clock
+from kefu.desk.models import (
+    WEEKDAYS,
+    AfterSalesRule,
+    Case,
+    CaseType,
+    Conversation,
+    Customer,
+    DeskSettings,
+    Direction,
+    IdempotencyKey,
+    Message,
+    ProviderAccess,
+    ServiceCalendar,
+    SlaBreach,
+    SlaPolicy,
+)
 from kefu.desk.permissions import DeskPerm
 
 MAX_PAGE = 500
+
+
+# --- service hours ---------------------------------------------------------------------------
+DEFAULT_CALENDAR = sla_clock.ServiceCalendar.daily("09:00-24:00", tz="Asia/Shanghai")
+"""Until a client sets its own: 09:00-24:00 every day, closed on Chinese statutory holidays
+(adjusted workdays open), the usual e-commerce outsourcing contract."""
+
+_calendars: dict[int, tuple[object, sla_clock.ServiceCalendar]] = {}
+_calendars_lock = threading.Lock()
+
+
+def calendar_from_row(row: ServiceCalendar) -> sla_clock.ServiceCalendar:
+    """The pure calendar of a stored row (raises ValueError on malformed hours)."""
+    return sla_clock.ServiceCalendar(
+        tz=row.tz,
+        weekly=tuple(tuple(row.weekly.get(day) or ()) for day in WEEKDAYS),
+        chinese_holidays=row.chinese_holidays,
+        holiday_mode=sla_clock.HolidayMode(row.holiday_mode),
+        holiday_hours=tuple(row.holiday_hours or ()),
+        overrides={day: tuple(hours or ()) for day, hours in (row.overrides or {}).items()},
+        meal_breaks=tuple(row.meal_breaks or ()),
+        covers_meals=row.covers_meals,
+    )
+
+
+def service_calendar_row(client_id: int) -> ServiceCalendar | None:
+    """The stored calendar of a client, if any (unscoped: hours are not secret, the widget asks)."""
+    return ServiceCalendar.all_tenants.filter(client_id=client_id).first()
+
+
+def service_calendar_for(client_id: int) -> sla_clock.ServiceCalendar:
+    """The client's service calendar for `desk.sla_clock`, or `DEFAULT_CALENDAR`.
+
+    One calendar object per client version is kept, because sla_clock caches day totals on
+    it: reusing it makes repeated timer computations cheap.
+    """
+    row = service_calendar_row(client_id)
+    if row is None:
+        return DEFAULT_CALENDAR
+    with _calendars_lock:
+        cached = _calendars.get(client_id)
+        if cached is not None and cached[0] == row.updated_at:
+            return cached[1]
+    calendar = calendar_from_row(row)
+    with _calendars_lock:
+        _calendars[client_id] = (row.updated_at, calendar)
+    return calendar
+
+
+def client_is_open(client_id: int, at: datetime) -> bool:
+    """Whether the client's service desk is staffed at `at` (aware datetime)."""
+    return sla_clock.is_open(service_calendar_for(client_id), at)
 
 
 # --- conversations ---------------------------------------------------------------------------
@@ -133,3 +205,373 @@ def idempotency_key_get(scope: Scope, *, key: str, for_update: bool = False) -> 
     if for_update:
         queryset = queryset.select_for_update()
     return queryset.first()
+
+
+# --- client settings, SLA policies -------------------------------------------------------------
+def service_calendar_get(scope: Scope, *, client_id: int) -> ServiceCalendar | None:
+    """The stored calendar of a client the actor sees (None: the default applies)."""
+    scope.require(DeskPerm.VIEW)
+    if client_id not in scope.client_ids and not scope.all_tenants:
+        raise NotFound()
+    return ServiceCalendar.objects.for_scope(scope).filter(client_id=client_id).first()
+
+
+def sla_policy_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[SlaPolicy]:
+    scope.require(DeskPerm.VIEW)
+    queryset = SlaPolicy.objects.for_scope(scope)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    return queryset.order_by("client_id", "channel", "id")
+
+
+def sla_policy_get(scope: Scope, *, policy_id: int, for_update: bool = False) -> SlaPolicy:
+    queryset = sla_policy_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    policy = queryset.filter(pk=policy_id).first()
+    if policy is None:
+        raise NotFound()
+    return policy
+
+
+def sla_policy_for(client_id: int, channel: str) -> SlaPolicy | None:
+    """The policy that applies: the channel's own, else the client's catch-all (blank channel).
+
+    Unscoped on purpose: timers of a conversation the caller already holds need it."""
+    policies = SlaPolicy.all_tenants.filter(client_id=client_id, channel__in=[channel, ""])
+    return max(policies, key=lambda p: p.channel != "", default=None)
+
+
+def desk_settings_for(client_id: int) -> DeskSettings:
+    """The client's desk settings, or the defaults (unsaved) when it has none."""
+    row = DeskSettings.all_tenants.filter(client_id=client_id).first()
+    return (
+        row if row is not None else DeskSettings(client_id=client_id, provider_access_when_escalated="view")
+    )
+
+
+def desk_settings_get(scope: Scope, *, client_id: int) -> DeskSettings:
+    scope.require(DeskPerm.VIEW)
+    if client_id not in scope.client_ids and not scope.all_tenants:
+        raise NotFound()
+    return desk_settings_for(client_id)
+
+
+def sla_breach_list(
+    scope: Scope, *, conversation_id: int | None = None, client_id: int | None = None
+) -> QuerySet[SlaBreach]:
+    scope.require(DeskPerm.VIEW)
+    queryset = SlaBreach.objects.for_scope(scope)
+    if conversation_id is not None:
+        queryset = queryset.filter(conversation_id=conversation_id)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    return queryset
+
+
+# --- timers ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimerView:
+    """One SLA timer of a conversation as of `now` (instants UTC)."""
+
+    kind: str  # first_response | next_response | resolution | l2_resolution
+    party: str  # provider | client: whose clock
+    status: str
+    target_s: int
+    elapsed_s: int
+    remaining_s: int
+    deadline: datetime | None
+    breached_at: datetime | None
+    started_at: datetime | None
+    stopped_at: datetime | None
+
+
+TK = sla_clock.TimerKind
+Event = tuple[datetime, str, dict]
+
+
+def _modifiers(events: list[Event]) -> list[sla_clock.TimerEvent]:
+    """What every timer of the conversation replays besides its own start and stop.
+
+    Waiting on the customer pauses every clock; waiting on the client (`pending_client`)
+    pauses the provider's clock, or, when escalated, is where the client's clock runs.
+    Escalation hands the clock to the client and back. An earlier `resolved` pauses,
+    `reopened` resumes; only a final `resolved` (no reopen after it) or `closed` stops.
+    """
+    last_resolved = max((i for i, e in enumerate(events) if e[1] == "resolved"), default=None)
+    reopened_after = last_resolved is not None and any(e[1] == "reopened" for e in events[last_resolved:])
+    result: list[sla_clock.TimerEvent] = []
+    escalated = False
+    for i, (at, kind, data) in enumerate(events):
+        if kind == "held":
+            to_client = data.get("to") == "pending_client" and escalated
+            result.append((at, TK.RESUME if to_client else TK.PAUSE))
+        elif kind in ("resumed", "reopened"):
+            result.append((at, TK.RESUME))
+        elif kind == "escalated":
+            escalated = True
+            result += [(at, TK.ESCALATE), (at, TK.RESUME)]
+        elif kind == "deescalated":
+            escalated = False
+            result.append((at, TK.DEESCALATE))
+            if data.get("to") == "open":
+                result.append((at, TK.RESUME))
+        elif kind == "closed":
+            result.append((at, TK.STOP))
+        elif kind == "resolved":
+            final = i == last_resolved and not reopened_after
+            result.append((at, TK.STOP if final else TK.PAUSE))
+    return result
+
+
+def _cycles(events: list[Event]) -> dict[str, list[list[sla_clock.TimerEvent]]]:
+    """Per timer kind, the event lists to replay (one per cycle; next response has many:
+    each customer message after the last reply starts one, the next reply stops it)."""
+    modifiers = _modifiers(events)
+    first_in = next((e[0] for e in events if e[1] == "message_in"), None)
+    first_out = next((e[0] for e in events if e[1] == "first_response"), None)
+    offered = next((e[0] for e in events if e[1] == "offered"), None)
+    escalated = next((e[0] for e in events if e[1] == "escalated"), None)
+    result: dict[str, list[list[sla_clock.TimerEvent]]] = {
+        "first_response": [
+            [
+                *([(first_in, TK.START)] if first_in else []),
+                *modifiers,
+                *([(first_out, TK.STOP)] if first_out else []),
+            ]
+        ],
+        "resolution": [[*([(offered, TK.START)] if offered else []), *modifiers]],
+        "l2_resolution": [[(escalated, TK.START), *modifiers]] if escalated else [],
+        "next_response": [],
+    }
+    if first_out is not None:
+        open_since: datetime | None = None
+        for at, kind, _data in events:
+            if at < first_out:
+                continue
+            if kind == "message_in" and open_since is None:
+                open_since = at
+            elif kind == "message_out" and open_since is not None:
+                result["next_response"].append([(open_since, TK.START), *modifiers, (at, TK.STOP)])
+                open_since = None
+        if open_since is not None:
+            result["next_response"].append([(open_since, TK.START), *modifiers])
+    return result
+
+
+def _all_timers(conversation: Conversation, now: datetime) -> list[TimerView]:
+    """Every timer cycle of the conversation (past next-response cycles included)."""
+    policy = sla_policy_for(conversation.client_id, conversation.channel) if conversation.client_id else None
+    if policy is None:
+        return []
+    calendar = service_calendar_for(conversation.client_id)  # type: ignore[arg-type]
+    rows = analytics_selectors.contact_event_list(_SYSTEM_READ, conversation_id=conversation.pk)
+    events = [(row.at, row.type, row.data or {}) for row in rows.filter(client_id=conversation.client_id)]
+    targets = {
+        "first_response": policy.first_response_s,
+        "next_response": policy.next_response_s,
+        "resolution": policy.resolution_s,
+        "l2_resolution": policy.l2_resolution_s,
+    }
+    timers = []
+    for kind, cycles in _cycles(events).items():
+        target = targets[kind]
+        if target is None:
+            continue
+        party = sla_clock.Party.CLIENT if kind == "l2_resolution" else sla_clock.Party.PROVIDER
+        for cycle in cycles:
+            timer = sla_clock.sla_timer(
+                calendar, cycle, target_seconds=target, now=now, party=party, warn_ratio=policy.warn_ratio
+            )
+            timers.append(
+                TimerView(
+                    kind=kind,
+                    party=str(party),
+                    status=str(timer.status),
+                    target_s=target,
+                    elapsed_s=timer.elapsed_seconds,
+                    remaining_s=timer.remaining_seconds,
+                    deadline=timer.deadline,
+                    breached_at=timer.breached_at,
+                    started_at=timer.started_at,
+                    stopped_at=timer.stopped_at,
+                )
+            )
+    return timers
+
+
+# Timers replay the log of a conversation the caller has already been allowed to see.
+_SYSTEM_READ = Scope.platform(user_id=None, organization_id=None, permissions=frozenset())
+
+
+def sla_breaches_record(
+    conversation: Conversation, timers: list[TimerView], now: datetime
+) -> list[SlaBreach]:
+    """Store breaches not stored yet (idempotent: one row per timer cycle).
+
+    Called on every read and change of a conversation and by the periodic check, so a
+    breach is on record soon after it happens even if nobody looks.
+    """
+    breached = [t for t in timers if t.breached_at is not None and t.started_at is not None]
+    if not breached:
+        return []
+    known = set(conversation.sla_breaches.values_list("kind", "started_at"))
+    created = []
+    for timer in breached:
+        if (timer.kind, timer.started_at) in known:
+            continue
+        try:
+            with transaction.atomic():
+                created.append(
+                    SlaBreach.objects.create(
+                        provider_id=conversation.provider_id,
+                        client_id=conversation.client_id,
+                        conversation=conversation,
+                        kind=timer.kind,
+                        party=timer.party,
+                        target_s=timer.target_s,
+                        started_at=timer.started_at,
+                        breached_at=timer.breached_at,
+                        detected_at=now,
+                    )
+                )
+        except IntegrityError:  # a concurrent reader recorded it first
+            continue
+    return created
+
+
+def _current(timers: list[TimerView]) -> list[TimerView]:
+    """What a conversation shows: each kind's latest cycle."""
+    latest: dict[str, TimerView] = {}
+    for timer in timers:
+        latest[timer.kind] = timer
+    return list(latest.values())
+
+
+def conversation_timers(
+    scope: Scope, *, conversation_id: int, now: datetime | None = None
+) -> list[TimerView]:
+    """The running timers of a conversation (first response, next response, resolution, and
+    the client's L2 timer once escalated); newly breached ones are recorded on the way."""
+    conversation = conversation_get(scope, conversation_id=conversation_id)
+    return conversation_timers_of(conversation, now=now)
+
+
+def conversation_timers_of(conversation: Conversation, *, now: datetime | None = None) -> list[TimerView]:
+    now = now or clock.now()
+    timers = _all_timers(conversation, now)
+    sla_breaches_record(conversation, timers, now)
+    return _current(timers)
+
+
+def conversation_detail(scope: Scope, *, conversation_id: int) -> Conversation:
+    """The conversation with its `timers` attached (the API's detail shape)."""
+    conversation = conversation_get(scope, conversation_id=conversation_id)
+    conversation.timers = conversation_timers_of(conversation)  # type: ignore[attr-defined]
+    return conversation
+
+
+# --- cases -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str = ""
+    type: str = ""
+    client_id: int | None = None
+    owner_id: int | None = None
+    customer_id: int | None = None
+    conversation_id: int | None = None
+
+
+def case_list(scope: Scope, *, filters: CaseFilter | None = None) -> QuerySet[Case]:
+    scope.require(DeskPerm.VIEW)
+    queryset = Case.objects.for_scope(scope).prefetch_related("conversations")
+    if filters is None:
+        return queryset
+    for name in ("status", "type", "client_id", "owner_id", "customer_id"):
+        value = getattr(filters, name)
+        if value not in ("", None):
+            queryset = queryset.filter(**{name: value})
+    if filters.conversation_id is not None:
+        queryset = queryset.filter(conversations__pk=filters.conversation_id)
+    return queryset
+
+
+def case_get(scope: Scope, *, case_id: int, for_update: bool = False) -> Case:
+    queryset = case_list(scope)
+    if for_update:
+        queryset = Case.objects.for_scope(scope).select_for_update(of=("self",))
+    case = queryset.filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def customer_case_counts(customer_id: int | None, *, exclude_case_id: int | None = None) -> tuple[int, int]:
+    """(previous cases, previous complaints or disputes) of a customer, for after-sales rules."""
+    if customer_id is None:
+        return 0, 0
+    cases = Case.all_tenants.filter(customer_id=customer_id)
+    if exclude_case_id is not None:
+        cases = cases.exclude(pk=exclude_case_id)
+    complaints = Q(type__in=[CaseType.COMPLAINT, CaseType.DISPUTE])
+    return cases.count(), cases.filter(complaints).count()
+
+
+def customer_text(conversation: Conversation, *, limit: int = 200) -> str:
+    """The customer's own words in this conversation (latest `limit` messages), for keyword rules."""
+    bodies = (
+        conversation.messages.filter(direction=Direction.IN).order_by("-seq").values_list("body", flat=True)
+    )
+    return "\n".join(reversed(list(bodies[:limit])))
+
+
+# --- after-sales rules -----------------------------------------------------------------------
+def after_sales_rule_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[AfterSalesRule]:
+    scope.require(DeskPerm.VIEW)
+    queryset = AfterSalesRule.objects.for_scope(scope)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    return queryset.order_by("client_id", "position", "id")
+
+
+def after_sales_rule_get(scope: Scope, *, rule_id: int, for_update: bool = False) -> AfterSalesRule:
+    queryset = after_sales_rule_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    rule = queryset.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound()
+    return rule
+
+
+def provider_access_default(client_id: int) -> str:
+    return desk_settings_for(client_id).provider_access_when_escalated or ProviderAccess.VIEW
+
+
+def service_calendar_view(scope: Scope, *, client_id: int) -> dict[str, object]:
+    """The client's hours as configured, or the default's values (`is_default`)."""
+    row = service_calendar_get(scope, client_id=client_id)
+    if row is None:
+        return {
+            "client_id": client_id,
+            "is_default": True,
+            "tz": DEFAULT_CALENDAR.tz,
+            "weekly": {day: ["09:00-24:00"] for day in WEEKDAYS},
+            "chinese_holidays": True,
+            "holiday_mode": "closed",
+            "holiday_hours": [],
+            "overrides": {},
+            "meal_breaks": [],
+            "covers_meals": True,
+        }
+    return {
+        "client_id": client_id,
+        "is_default": False,
+        **{
+            name: getattr(row, name)
+            for name in (
+                "tz", "weekly", "chinese_holidays", "holiday_mode", "holiday_hours",
+                "overrides", "meal_breaks", "covers_meals",
+            )
+        },
+    }  # fmt: skip

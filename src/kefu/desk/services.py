@@ -7,7 +7,11 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,20 +22,33 @@ from django.utils.translation import gettext as _
 from kefu.analytics import events
 from kefu.analytics.events import EventType
 from kefu.core import clock, realtime
-from kefu.core.errors import Conflict, Invalid, PermissionDenied
+from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
-from kefu.desk import fields, selectors
+from kefu.desk import after_sales_rules, fields, selectors, sla_clock
 from kefu.desk.models import (
     MAX_MESSAGE_LENGTH,
+    WEEKDAYS,
+    AfterSalesRule,
+    Case,
+    CaseStatus,
+    CaseType,
     Channel,
     Conversation,
     Customer,
     Delivery,
+    DeskSettings,
     Direction,
+    HolidayMode,
     IdempotencyKey,
     Message,
     Priority,
+    ProviderAccess,
+    RuleAction,
+    ServiceCalendar,
+    SlaBreach,
+    SlaPolicy,
     Status,
+    Tier,
 )
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.redaction import RedactionPolicy, redact
@@ -188,11 +205,14 @@ def conversation_create(
     order_numbers: list[str] | None = None,
     message: str = "",
     external_id: str = "",
+    order_value: Decimal | None = None,
 ) -> Conversation:
     """Open a contact thread (emits `offered`); `message` is the customer's first message."""
     scope.require(DeskPerm.HANDLE)
     client = _client_for(scope, client_id)
     provider = _provider_for(scope, provider_id)
+    if order_value is not None and not Decimal(0) <= order_value < Decimal("1e10"):
+        raise Invalid(_("The order value must be between 0 and 9,999,999,999.99."), field="order_value")
     customer = None
     if customer_id is not None:
         customer = selectors.customer_row(scope, customer_id=customer_id)
@@ -208,6 +228,7 @@ def conversation_create(
         queue=_text(queue, "queue", 60),
         tags=_strings(tags, "tags", max_length=60),
         order_numbers=_strings(order_numbers, "order_numbers"),
+        order_value=order_value,
         created_at=clock.now(),
     )
     events.emit(
@@ -271,6 +292,8 @@ def message_post(
             return existing
     if conversation.status == Status.CLOSED and direction != Direction.NOTE:
         raise Conflict(_("This conversation is closed; start a new one."))
+    if direction != Direction.IN:  # the customer's words are always taken in
+        _require_write(scope, conversation)
 
     now = clock.now()
     redacted = redact(body, _redaction_policy(conversation.client_id))
@@ -295,8 +318,10 @@ def message_post(
         events.emit(scope, EventType.MESSAGE_IN, **common, data={"seq": message.seq})
         if conversation.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
             kind = EventType.REOPENED if conversation.status == Status.RESOLVED else EventType.RESUMED
-            events.emit(scope, kind, **common, data={"from": conversation.status, "by": "customer"})
-            conversation.status, conversation.resolved_at = Status.OPEN, None
+            # an escalated item goes back to the client's staff, not to the provider's queue
+            to = Status.PENDING_CLIENT if conversation.tier != Tier.L1 else Status.OPEN
+            events.emit(scope, kind, **common, data={"from": conversation.status, "by": "customer", "to": to})
+            conversation.status, conversation.resolved_at = to, None
             update += ["status", "resolved_at"]
     elif direction == Direction.OUT:
         events.emit(scope, EventType.MESSAGE_OUT, **common, agent_id=scope.user_id, data={"seq": message.seq})
@@ -314,9 +339,12 @@ def message_post(
                     **common,
                     agent_id=scope.user_id,
                     value_s=(now - first_in.created_at).total_seconds(),
+                    value_business_s=_business_seconds(conversation.client_id, first_in.created_at, now),
                     data={"seq": message.seq},
                 )
     conversation.save(update_fields=update)
+    if direction != Direction.NOTE:
+        _sla_check(conversation)
     _publish(conversation, "message.created", seq=message.seq)
     return message
 
@@ -337,6 +365,7 @@ def conversation_assign(scope: Scope, *, conversation_id: int, agent_id: int | N
     previous = conversation.assignee_id
     if previous == agent_id:
         return conversation
+    _require_write(scope, conversation)
     if agent_id is not None:
         _check_assignable(conversation, agent_id)
     if conversation.status == Status.CLOSED:
@@ -352,14 +381,14 @@ def conversation_assign(scope: Scope, *, conversation_id: int, agent_id: int | N
     return conversation
 
 
-def _check_assignable(conversation: Conversation, agent_id: int) -> None:
+def _check_assignable(conversation: Conversation, agent_id: int, *, field: str = "agent_id") -> None:
     """Only active members of the conversation's provider or client can hold it."""
     user = get_user_model().objects.filter(pk=agent_id, is_active=True).first()
     organizations = {conversation.provider_id, conversation.client_id} - {None}
     if user is None or not (
         tenancy_selectors.membership_list_for_user(user).filter(organization_id__in=organizations).exists()
     ):
-        raise Invalid(_("This person cannot take this conversation."), field="agent_id")
+        raise Invalid(_("This person cannot take this conversation."), field=field)
 
 
 _ALLOWED: dict[str, set[str]] = {
@@ -393,11 +422,14 @@ def conversation_set_status(
         if category is not None:
             conversation.save(update_fields=["category", "updated_at"])
         return conversation
+    _require_write(scope, conversation)
     if new not in _ALLOWED[old]:
         raise Conflict(
             _("A conversation cannot go from %(old)s to %(new)s.")
             % {"old": Status(old).label, "new": Status(new).label}
         )
+    if conversation.tier != Tier.L1 and new == Status.OPEN:
+        raise Conflict(_("This conversation is escalated; hand it back to reopen it for the provider."))
     now = clock.now()
     conversation.status = new
     common: dict[str, Any] = {"conversation": conversation, "at": now, "agent_id": conversation.assignee_id}
@@ -410,6 +442,7 @@ def conversation_set_status(
             EventType.RESOLVED,
             **common,
             value_s=value,
+            value_business_s=_business_seconds(conversation.client_id, conversation.created_at, now),
             data={**data, "category": conversation.category},
         )
     elif new == Status.CLOSED:
@@ -422,6 +455,7 @@ def conversation_set_status(
     elif old in (Status.PENDING_CUSTOMER, Status.PENDING_CLIENT):
         events.emit(scope, EventType.RESUMED, **common, data=data)
     conversation.save(update_fields=["status", "category", "resolved_at", "updated_at"])
+    _sla_check(conversation)
     _publish(conversation, "conversation.updated")
     return conversation
 
@@ -472,3 +506,745 @@ def idempotency_key_use(
     record.response_body = body
     record.save(update_fields=["response_status", "response_body"])
     return status, body
+
+
+# --- client settings: service hours, SLA policies, access to escalated items ----------------------
+def _settings_client(scope: Scope, client_id: int | None) -> int:
+    """The client whose settings change: only the client itself decides them. Another
+    client's id is a 404, as for any object the actor cannot see."""
+    if client_id is not None and client_id not in scope.client_ids:
+        raise NotFound()
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    return _client_for(scope, client_id)
+
+
+def _hours_list(value: Any, field: str) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid(_('Hours are a list of ranges such as "09:00-18:00".'), field=field)
+    try:
+        sla_clock.parse_hours(value)
+    except ValueError:
+        raise Invalid(_('Hours are a list of ranges such as "09:00-18:00".'), field=field) from None
+    return [v.strip() for v in value]
+
+
+@transaction.atomic
+def service_calendar_set(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    tz: str = "Asia/Shanghai",
+    weekly: dict[str, Any] | None = None,
+    chinese_holidays: bool = True,
+    holiday_mode: str = HolidayMode.CLOSED,
+    holiday_hours: list[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    meal_breaks: list[str] | None = None,
+    covers_meals: bool = True,
+) -> ServiceCalendar:
+    """Create or replace the client's service hours; SLA timers and the chat widget follow them."""
+    client = _settings_client(scope, client_id)
+    weekly = weekly if weekly is not None else {day: ["09:00-24:00"] for day in WEEKDAYS}
+    if not isinstance(weekly, dict) or set(weekly) - set(WEEKDAYS):
+        raise Invalid(_("Weekly hours are keyed by mon, tue, wed, thu, fri, sat, sun."), field="weekly")
+    clean_overrides: dict[str, list[str]] = {}
+    for day, hours in (overrides or {}).items():
+        try:
+            key = date.fromisoformat(day).isoformat()
+        except (TypeError, ValueError):
+            raise Invalid(_("Override dates are written YYYY-MM-DD."), field="overrides") from None
+        clean_overrides[key] = _hours_list(hours, "overrides")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise Invalid(_("Unknown time zone."), field="tz") from None
+    values = {
+        "tz": tz,
+        "weekly": {day: _hours_list(weekly[day], "weekly") for day in WEEKDAYS if day in weekly},
+        "chinese_holidays": chinese_holidays,
+        "holiday_mode": _choice(holiday_mode, HolidayMode, "holiday_mode"),
+        "holiday_hours": _hours_list(holiday_hours or [], "holiday_hours"),
+        "overrides": clean_overrides,
+        "meal_breaks": _hours_list(meal_breaks or [], "meal_breaks"),
+        "covers_meals": covers_meals,
+    }
+    row = ServiceCalendar.objects.for_scope(scope).select_for_update().filter(client_id=client).first()
+    if row is None:
+        row = ServiceCalendar(provider_id=None, client_id=client)
+    for name, value in values.items():
+        setattr(row, name, value)
+    selectors.calendar_from_row(row)  # the pure calendar accepts it
+    row.save()
+    tenancy_services.audit_record(scope, action="desk.service_calendar_set", target=row, client_id=client)
+    return row
+
+
+def _target(value: int | None, field: str, *, required: bool = False) -> int | None:
+    if value is None:
+        if required:
+            raise Invalid(_("Set a target."), field=field)
+        return None
+    if not 1 <= value <= 366 * 86400:
+        raise Invalid(_("A target is between 1 second and a year of business time."), field=field)
+    return value
+
+
+@transaction.atomic
+def sla_policy_create(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    channel: str = "",
+    first_response_s: int,
+    next_response_s: int | None = None,
+    resolution_s: int | None = None,
+    l2_resolution_s: int | None = None,
+    warn_ratio: float = 0.2,
+) -> SlaPolicy:
+    """A client's targets for one channel (blank: every channel without its own policy)."""
+    client = _settings_client(scope, client_id)
+    if channel:
+        _choice(channel, Channel, "channel")
+    if SlaPolicy.objects.for_scope(scope).filter(client_id=client, channel=channel).exists():
+        raise Conflict(_("This client already has a policy for this channel."), field="channel")
+    policy = SlaPolicy(provider_id=None, client_id=client, channel=channel)
+    _sla_policy_fill(
+        policy,
+        first_response_s=first_response_s,
+        next_response_s=next_response_s,
+        resolution_s=resolution_s,
+        l2_resolution_s=l2_resolution_s,
+        warn_ratio=warn_ratio,
+    )
+    policy.save()
+    tenancy_services.audit_record(scope, action="desk.sla_policy_create", target=policy, client_id=client)
+    return policy
+
+
+def _sla_policy_fill(policy: SlaPolicy, **values: Any) -> None:
+    policy.first_response_s = _target(values["first_response_s"], "first_response_s", required=True)
+    policy.next_response_s = _target(values["next_response_s"], "next_response_s")
+    policy.resolution_s = _target(values["resolution_s"], "resolution_s")
+    policy.l2_resolution_s = _target(values["l2_resolution_s"], "l2_resolution_s")
+    if not 0 <= values["warn_ratio"] < 1:
+        raise Invalid(_("Warn when between 0 and 100 % of the target is left."), field="warn_ratio")
+    policy.warn_ratio = values["warn_ratio"]
+
+
+@transaction.atomic
+def sla_policy_update(
+    scope: Scope,
+    *,
+    policy_id: int,
+    first_response_s: int,
+    next_response_s: int | None = None,
+    resolution_s: int | None = None,
+    l2_resolution_s: int | None = None,
+    warn_ratio: float = 0.2,
+) -> SlaPolicy:
+    """Replace the targets; running timers use the new ones from the next read."""
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    policy = selectors.sla_policy_get(scope, policy_id=policy_id, for_update=True)
+    _settings_client(scope, policy.client_id)
+    _sla_policy_fill(
+        policy,
+        first_response_s=first_response_s,
+        next_response_s=next_response_s,
+        resolution_s=resolution_s,
+        l2_resolution_s=l2_resolution_s,
+        warn_ratio=warn_ratio,
+    )
+    policy.save()
+    tenancy_services.audit_record(
+        scope, action="desk.sla_policy_update", target=policy, client_id=policy.client_id
+    )
+    return policy
+
+
+@transaction.atomic
+def sla_policy_delete(scope: Scope, *, policy_id: int) -> None:
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    policy = selectors.sla_policy_get(scope, policy_id=policy_id, for_update=True)
+    _settings_client(scope, policy.client_id)
+    tenancy_services.audit_record(
+        scope, action="desk.sla_policy_delete", target=policy, client_id=policy.client_id
+    )
+    policy.delete()
+
+
+@transaction.atomic
+def desk_settings_set(
+    scope: Scope, *, client_id: int | None = None, provider_access_when_escalated: str
+) -> DeskSettings:
+    """What the provider may do with items escalated to the client's staff: view or edit."""
+    client = _settings_client(scope, client_id)
+    access = _choice(provider_access_when_escalated, ProviderAccess, "provider_access_when_escalated")
+    row = DeskSettings.objects.for_scope(scope).select_for_update().filter(client_id=client).first()
+    if row is None:
+        row = DeskSettings(provider_id=None, client_id=client)
+    row.provider_access_when_escalated = access
+    row.save()
+    tenancy_services.audit_record(
+        scope, action="desk.settings_set", target=row, client_id=client, data={"provider_access": access}
+    )
+    return row
+
+
+# --- SLA: business values, breach detection ------------------------------------------------------
+def _business_seconds(client_id: int | None, start: datetime, end: datetime) -> float | None:
+    """`value_business_s` of an event: the same span counted in the client's service hours."""
+    if client_id is None or end < start:
+        return None
+    return float(sla_clock.business_seconds_between(selectors.service_calendar_for(client_id), start, end))
+
+
+def _sla_check(conversation: Conversation) -> None:
+    """Record any breach the change revealed (a late reply, a late resolution)."""
+    selectors.conversation_timers_of(conversation)
+
+
+@dataclass(frozen=True)
+class SlaCheckResult:
+    conversations: int
+    breaches: list[SlaBreach]
+
+
+def sla_breaches_detect(scope: Scope, now: datetime | None = None) -> SlaCheckResult:
+    """Check every unfinished conversation the scope sees and record new breaches.
+
+    The periodic job (`kefu sla_check`) runs this with a system scope per tenant, so a breach
+    is on record even when nobody opens the conversation.
+    """
+    scope.require(DeskPerm.VIEW)
+    now = now or clock.now()
+    unfinished = selectors.conversation_list(scope).exclude(status__in=[Status.RESOLVED, Status.CLOSED])
+    found: list[SlaBreach] = []
+    count = 0
+    for conversation in unfinished.order_by("pk").iterator(chunk_size=500):
+        count += 1
+        timers = selectors._all_timers(conversation, now)
+        found.extend(selectors.sla_breaches_record(conversation, timers, now))
+    return SlaCheckResult(conversations=count, breaches=found)
+
+
+# --- escalation to the client's L2 and back ------------------------------------------------------
+def _require_write(scope: Scope, conversation: Conversation) -> None:
+    """While escalated, provider staff may change the item only if the client granted edit."""
+    if (
+        scope.is_provider
+        and conversation.tier != Tier.L1
+        and conversation.provider_access != ProviderAccess.EDIT
+    ):
+        raise PermissionDenied(
+            _("This conversation is escalated to the client; the provider may only view it.")
+        )
+
+
+def _note(scope: Scope, conversation: Conversation, body: str, at: datetime) -> Message:
+    """An internal note in the thread, so both sides see what happened and why."""
+    conversation.last_message_seq += 1
+    return Message.objects.create(
+        provider_id=conversation.provider_id,
+        client_id=conversation.client_id,
+        conversation=conversation,
+        seq=conversation.last_message_seq,
+        direction=Direction.NOTE,
+        author_id=scope.user_id,
+        body=body,
+        delivery=Delivery.INTERNAL,
+        created_at=at,
+    )
+
+
+@transaction.atomic
+def conversation_escalate(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    reason: str,
+    tier: str = "L2",
+    provider_access: str = "",
+    rule_id: int | None = None,
+) -> Conversation:
+    """Share the item with the client's L2 (or L3) staff: status `pending_client`; the
+    provider's SLA clock stops and the client's runs. Nothing moves: both sides keep it.
+
+    The provider keeps view or edit access as the client configured it (or as the rule
+    that escalated it says).
+    """
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    reason = _text(reason, "reason", 500)
+    if not reason:
+        raise Invalid(_("Say why this is escalated."), field="reason")
+    tier = _choice((tier or "").lower(), Tier, "tier")
+    if tier == Tier.L1:
+        raise Invalid(_("Escalate to L2 or L3."), field="tier")
+    if provider_access:
+        _choice(provider_access, ProviderAccess, "provider_access")
+    if conversation.client_id is None or conversation.provider_id is None:
+        raise Conflict(_("Only conversations a provider serves for a client can be escalated."))
+    if conversation.status in (Status.RESOLVED, Status.CLOSED):
+        raise Conflict(_("Reopen the conversation before escalating it."))
+    if conversation.tier != Tier.L1:
+        raise Conflict(_("This conversation is already escalated."))
+    now = clock.now()
+    old = conversation.status
+    conversation.tier = tier
+    conversation.status = Status.PENDING_CLIENT
+    conversation.escalated_at = now
+    conversation.provider_access = provider_access or selectors.provider_access_default(
+        conversation.client_id
+    )
+    _note(
+        scope,
+        conversation,
+        _("Escalated to %(tier)s: %(reason)s") % {"tier": Tier(tier).label, "reason": reason},
+        now,
+    )
+    conversation.save(
+        update_fields=["tier", "status", "escalated_at", "provider_access", "last_message_seq", "updated_at"]
+    )
+    data: dict[str, Any] = {
+        "from": old,
+        "tier": tier,
+        "reason": reason,
+        "provider_access": conversation.provider_access,
+    }
+    if rule_id is not None:
+        data["rule_id"] = rule_id
+    events.emit(
+        scope,
+        EventType.ESCALATED,
+        conversation=conversation,
+        at=now,
+        agent_id=conversation.assignee_id,
+        data=data,
+    )
+    tenancy_services.audit_record(
+        scope,
+        action="desk.conversation_escalate",
+        target=conversation,
+        client_id=conversation.client_id,
+        data=data,
+    )
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+@transaction.atomic
+def conversation_deescalate(scope: Scope, *, conversation_id: int, reason: str) -> Conversation:
+    """Hand the item back to the provider (status `open`, tier L1); the provider's clock resumes.
+
+    The client's staff may always hand back; the provider only with edit access.
+    """
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    reason = _text(reason, "reason", 500)
+    if not reason:
+        raise Invalid(_("Say why this is handed back."), field="reason")
+    if conversation.tier == Tier.L1:
+        raise Conflict(_("This conversation is not escalated."))
+    _require_write(scope, conversation)
+    now = clock.now()
+    old_tier, old = conversation.tier, conversation.status
+    conversation.tier = Tier.L1
+    if conversation.status == Status.PENDING_CLIENT:
+        conversation.status = Status.OPEN
+    conversation.provider_access = ""
+    _note(scope, conversation, _("Handed back to the provider: %(reason)s") % {"reason": reason}, now)
+    conversation.save(update_fields=["tier", "status", "provider_access", "last_message_seq", "updated_at"])
+    data = {"from": old, "to": conversation.status, "tier": old_tier, "reason": reason}
+    events.emit(
+        scope,
+        EventType.DEESCALATED,
+        conversation=conversation,
+        at=now,
+        agent_id=conversation.assignee_id,
+        data=data,
+    )
+    tenancy_services.audit_record(
+        scope,
+        action="desk.conversation_deescalate",
+        target=conversation,
+        client_id=conversation.client_id,
+        data=data,
+    )
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+# --- after-sales cases ---------------------------------------------------------------------------
+_CASE_ALLOWED: dict[str, set[str]] = {
+    CaseStatus.NEW: {
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.WAITING_CUSTOMER,
+        CaseStatus.WAITING_CLIENT,
+        CaseStatus.CLOSED,
+    },
+    CaseStatus.IN_PROGRESS: {
+        CaseStatus.WAITING_CUSTOMER,
+        CaseStatus.WAITING_CLIENT,
+        CaseStatus.RESOLVED,
+        CaseStatus.CLOSED,
+    },
+    CaseStatus.WAITING_CUSTOMER: {
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.WAITING_CLIENT,
+        CaseStatus.RESOLVED,
+        CaseStatus.CLOSED,
+    },
+    CaseStatus.WAITING_CLIENT: {
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.WAITING_CUSTOMER,
+        CaseStatus.RESOLVED,
+        CaseStatus.CLOSED,
+    },
+    CaseStatus.RESOLVED: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED},  # → in_progress is a reopen
+    CaseStatus.CLOSED: {CaseStatus.IN_PROGRESS},  # reopen
+}
+
+
+def _case_conversation(case: Case) -> Conversation | None:
+    """The conversation a case's events are logged against: the first one linked."""
+    return case.conversations.order_by("pk").first()
+
+
+def _case_event(scope: Scope, case: Case, type: str, at: datetime, **kwargs: Any) -> None:
+    conversation = _case_conversation(case)
+    if conversation is not None:
+        events.emit(scope, type, conversation=conversation, case_id=case.pk, at=at, **kwargs)
+
+
+def _case_write(scope: Scope, case: Case) -> None:
+    """Case writes follow the access to the conversations behind it."""
+    for conversation in case.conversations.all():
+        _require_write(scope, conversation)
+
+
+@transaction.atomic
+def case_create(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    type: str,
+    subject: str = "",
+    owner_id: int | None = None,
+    due_at: datetime | None = None,
+    order_number: str = "",
+) -> Case:
+    """Open after-sales work from a conversation (its tenant keys and customer carry over);
+    emits `case_opened` with the case id on that conversation's log."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    _require_write(scope, conversation)
+    now = clock.now()
+    if due_at is not None and due_at < now:
+        raise Invalid(_("The due date is in the past."), field="due_at")
+    case = Case.objects.create(
+        provider_id=conversation.provider_id,
+        client_id=conversation.client_id,
+        type=_choice(type, CaseType, "type"),
+        subject=_text(subject, "subject", 200) or conversation.subject,
+        customer_id=conversation.customer_id,
+        due_at=due_at,
+        order_number=_text(order_number, "order_number", 120)
+        or (conversation.order_numbers[0] if conversation.order_numbers else ""),
+        tier=conversation.tier,
+        created_at=now,
+    )
+    if owner_id is not None:
+        _check_assignable(conversation, owner_id, field="owner_id")
+        case.owner_id = owner_id
+        case.save(update_fields=["owner"])
+    case.conversations.add(conversation)
+    _case_event(scope, case, EventType.CASE_OPENED, now, agent_id=owner_id, data={"type": case.type})
+    return case
+
+
+@transaction.atomic
+def case_update(
+    scope: Scope,
+    *,
+    case_id: int,
+    owner_id: int | None = None,
+    due_at: datetime | None = None,
+    subject: str | None = None,
+    clear_owner: bool = False,
+) -> Case:
+    """Change owner, due date or subject (status has its own service)."""
+    scope.require(DeskPerm.HANDLE)
+    case = selectors.case_get(scope, case_id=case_id, for_update=True)
+    _case_write(scope, case)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict(_("This case is closed; reopen it first."))
+    if owner_id is not None:
+        conversation = _case_conversation(case)
+        if conversation is not None:
+            _check_assignable(conversation, owner_id, field="owner_id")
+        case.owner_id = owner_id
+    elif clear_owner:
+        case.owner_id = None
+    if due_at is not None:
+        case.due_at = due_at
+    if subject is not None:
+        case.subject = _text(subject, "subject", 200)
+    case.save(update_fields=["owner", "due_at", "subject", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_update_status(scope: Scope, *, case_id: int, status: str) -> Case:
+    """Move the case along its workflow; anything else is a 409. Emits `case_status` (from, to);
+    moving out of resolved/closed is a reopen and clears the resolution."""
+    scope.require(DeskPerm.HANDLE)
+    case = selectors.case_get(scope, case_id=case_id, for_update=True)
+    new = _choice(status, CaseStatus, "status")
+    old = case.status
+    if new == old:
+        return case
+    _case_write(scope, case)
+    if new not in _CASE_ALLOWED[old]:
+        raise Conflict(
+            _("A case cannot go from %(old)s to %(new)s.")
+            % {"old": CaseStatus(old).label, "new": CaseStatus(new).label}
+        )
+    if new == CaseStatus.RESOLVED:
+        raise Invalid(_("Resolve a case with a resolution code."), field="status")
+    now = clock.now()
+    case.status = new
+    update = ["status", "updated_at"]
+    if old in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and new == CaseStatus.IN_PROGRESS:
+        case.resolved_at = None
+        update.append("resolved_at")
+    case.save(update_fields=update)
+    _case_event(
+        scope, case, EventType.CASE_STATUS, now, agent_id=case.owner_id, data={"from": old, "to": new}
+    )
+    return case
+
+
+@transaction.atomic
+def case_resolve(scope: Scope, *, case_id: int, code: str, amount: Decimal | None = None) -> Case:
+    """Resolve with a resolution code (and the refunded/compensated amount, if any); emits
+    `case_resolved` with value_s = wall seconds since opening and value_business_s."""
+    scope.require(DeskPerm.HANDLE)
+    case = selectors.case_get(scope, case_id=case_id, for_update=True)
+    _case_write(scope, case)
+    code = _text(code, "code", 60)
+    if not code:
+        raise Invalid(_("Choose a resolution code."), field="code")
+    if amount is not None and (amount < 0 or amount >= Decimal("1e10")):
+        raise Invalid(_("The amount must be between 0 and 9,999,999,999.99."), field="amount")
+    if CaseStatus.RESOLVED not in _CASE_ALLOWED[case.status]:
+        raise Conflict(
+            _("A case cannot go from %(old)s to %(new)s.")
+            % {"old": CaseStatus(case.status).label, "new": CaseStatus.RESOLVED.label}
+        )
+    now = clock.now()
+    old = case.status
+    case.status, case.resolution_code, case.resolved_at = CaseStatus.RESOLVED, code, now
+    case.amount = amount.quantize(Decimal("0.01")) if amount is not None else None
+    case.save(update_fields=["status", "resolution_code", "amount", "resolved_at", "updated_at"])
+    _case_event(
+        scope,
+        case,
+        EventType.CASE_RESOLVED,
+        now,
+        agent_id=case.owner_id,
+        value_s=(now - case.created_at).total_seconds(),
+        value_business_s=_business_seconds(case.client_id, case.created_at, now),
+        data={"from": old, "code": code, "amount": str(case.amount) if case.amount is not None else None},
+    )
+    return case
+
+
+@transaction.atomic
+def case_link_conversation(scope: Scope, *, case_id: int, conversation_id: int) -> Case:
+    """Link another contact about the same after-sales matter (same client and customer)."""
+    scope.require(DeskPerm.HANDLE)
+    case = selectors.case_get(scope, case_id=case_id, for_update=True)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id)
+    _case_write(scope, case)
+    _require_write(scope, conversation)
+    if conversation.client_id != case.client_id or conversation.provider_id != case.provider_id:
+        raise Invalid(_("This conversation belongs to another client."), field="conversation_id")
+    if case.customer_id is not None and conversation.customer_id not in (None, case.customer_id):
+        raise Invalid(_("This conversation is with another customer."), field="conversation_id")
+    if case.conversations.filter(pk=conversation.pk).exists():
+        return case
+    case.conversations.add(conversation)
+    events.emit(scope, EventType.CASE_LINKED, conversation=conversation, case_id=case.pk, data={})
+    return case
+
+
+# --- after-sales rules ---------------------------------------------------------------------------
+def _rule_values(
+    *, name: str, conditions: dict[str, Any], action: str, tier: str, provider_access: str
+) -> dict[str, Any]:
+    name = _text(name, "name", 120)
+    if not name:
+        raise Invalid(_("Name the rule."), field="name")
+    try:
+        clean = after_sales_rules.validate_conditions(conditions)
+    except ValueError as error:
+        raise Invalid(_("Invalid conditions: %(error)s") % {"error": error}, field="conditions") from None
+    for channel in clean.get("channels", []):
+        _choice(channel, Channel, "conditions")
+    tier = _choice((tier or "l2").lower(), Tier, "tier")
+    if tier == Tier.L1:
+        raise Invalid(_("Escalate to L2 or L3."), field="tier")
+    if provider_access:
+        _choice(provider_access, ProviderAccess, "provider_access")
+    return {
+        "name": name,
+        "conditions": clean,
+        "action": _choice(action, RuleAction, "action"),
+        "tier": tier,
+        "provider_access": provider_access,
+    }
+
+
+@transaction.atomic
+def after_sales_rule_create(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    name: str,
+    conditions: dict[str, Any],
+    action: str,
+    tier: str = "l2",
+    provider_access: str = "",
+    position: int | None = None,
+    enabled: bool = True,
+) -> AfterSalesRule:
+    """Add a rule (at the end unless `position` is given; the first match wins)."""
+    client = _settings_client(scope, client_id)
+    values = _rule_values(
+        name=name, conditions=conditions, action=action, tier=tier, provider_access=provider_access
+    )
+    if position is None:
+        last = selectors.after_sales_rule_list(scope, client_id=client).last()
+        position = (last.position + 1) if last is not None else 0
+    rule = AfterSalesRule.objects.create(
+        provider_id=None, client_id=client, position=max(0, position), enabled=enabled, **values
+    )
+    tenancy_services.audit_record(scope, action="desk.after_sales_rule_create", target=rule, client_id=client)
+    return rule
+
+
+@transaction.atomic
+def after_sales_rule_update(
+    scope: Scope,
+    *,
+    rule_id: int,
+    name: str,
+    conditions: dict[str, Any],
+    action: str,
+    tier: str = "l2",
+    provider_access: str = "",
+    position: int = 0,
+    enabled: bool = True,
+) -> AfterSalesRule:
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    rule = selectors.after_sales_rule_get(scope, rule_id=rule_id, for_update=True)
+    _settings_client(scope, rule.client_id)
+    for key, value in _rule_values(
+        name=name, conditions=conditions, action=action, tier=tier, provider_access=provider_access
+    ).items():
+        setattr(rule, key, value)
+    rule.position, rule.enabled = max(0, position), enabled
+    rule.save()
+    tenancy_services.audit_record(
+        scope, action="desk.after_sales_rule_update", target=rule, client_id=rule.client_id
+    )
+    return rule
+
+
+@transaction.atomic
+def after_sales_rule_delete(scope: Scope, *, rule_id: int) -> None:
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    rule = selectors.after_sales_rule_get(scope, rule_id=rule_id, for_update=True)
+    _settings_client(scope, rule.client_id)
+    tenancy_services.audit_record(
+        scope, action="desk.after_sales_rule_delete", target=rule, client_id=rule.client_id
+    )
+    rule.delete()
+
+
+def _as_rule(row: AfterSalesRule) -> after_sales_rules.Rule:
+    return after_sales_rules.Rule(
+        id=row.pk,
+        name=row.name,
+        conditions=row.conditions,
+        action=row.action,
+        tier=row.tier,
+        provider_access=row.provider_access,
+        enabled=row.enabled,
+    )
+
+
+@dataclass(frozen=True)
+class AfterSalesDecision:
+    action: str
+    rule_id: int | None
+    rule_name: str
+    tier: str
+    provider_access: str
+    reasons: tuple[str, ...]
+    applied: bool
+
+
+@transaction.atomic
+def after_sales_evaluate(
+    scope: Scope, *, conversation_id: int, apply: bool = False, order_value: Decimal | None = None
+) -> AfterSalesDecision:
+    """Run the client's after-sales rules on a conversation; with `apply`, escalate when the
+    decision says so (reason: the rule's name). `order_value` also stores the order's value."""
+    scope.require(DeskPerm.VIEW)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=apply)
+    if order_value is not None:
+        scope.require(DeskPerm.HANDLE)
+        _require_write(scope, conversation)
+        if order_value < 0:
+            raise Invalid(_("The order value cannot be negative."), field="order_value")
+        conversation.order_value = order_value
+        conversation.save(update_fields=["order_value", "updated_at"])
+    previous_cases, previous_complaints = selectors.customer_case_counts(conversation.customer_id)
+    facts = after_sales_rules.Facts(
+        category=conversation.category,
+        order_value=conversation.order_value,
+        text=selectors.customer_text(conversation),
+        previous_cases=previous_cases,
+        previous_complaints=previous_complaints,
+        channel=conversation.channel,
+    )
+    rules = [_as_rule(r) for r in selectors.after_sales_rule_list(scope, client_id=conversation.client_id)]
+    decision = after_sales_rules.evaluate(rules, facts)
+    rule = decision.rule
+    access = (rule.provider_access if rule else "") or selectors.provider_access_default(
+        conversation.client_id
+    )  # type: ignore[arg-type]
+    applied = False
+    if apply and decision.escalate and rule is not None and conversation.tier == Tier.L1:
+        scope.require(DeskPerm.HANDLE)
+        conversation_escalate(
+            scope,
+            conversation_id=conversation.pk,
+            reason=_("After-sales rule: %(name)s") % {"name": rule.name},
+            tier=rule.tier,
+            provider_access=access,
+            rule_id=rule.id,
+        )
+        applied = True
+    return AfterSalesDecision(
+        action=decision.action,
+        rule_id=rule.id if rule else None,
+        rule_name=rule.name if rule else "",
+        tier=rule.tier if rule and decision.escalate else Tier.L1,
+        provider_access=access if decision.escalate else "",
+        reasons=decision.reasons,
+        applied=applied,
+    )

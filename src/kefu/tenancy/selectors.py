@@ -32,6 +32,15 @@ def membership_list_for_user(user: User) -> QuerySet[Membership]:
     )
 
 
+def membership_list_for_role(organization: Organization, *, role: str) -> list[Membership]:
+    """Active members with one role, for setup jobs (the demo loader) that act as them."""
+    return list(
+        Membership.objects.filter(organization=organization, role=role, is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
 def partner_ids(organization: Organization, *, mfa_verified: bool = True) -> frozenset[int]:
     """Clients a provider serves, or providers serving a client (active engagements).
 

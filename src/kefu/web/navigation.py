@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.scope import Scope
+from kefu.desk.permissions import DeskPerm
+from kefu.knowledge.permissions import KnowledgePerm
 from kefu.tenancy.permissions import TenancyPerm
 from kefu.workforce.permissions import WorkforcePerm
 
@@ -21,6 +23,8 @@ class NavItem:
 
 _ITEMS: tuple[tuple[object, str, str | None], ...] = (
     (_("Home"), "home", None),
+    (_("Workspace"), "desk_inbox", DeskPerm.VIEW),
+    (_("Quick phrases"), "quick_phrases", KnowledgePerm.VIEW_PHRASES),
     (_("Workforce"), "workforce", WorkforcePerm.VIEW),
     (_("Members"), "members", TenancyPerm.VIEW_MEMBERS),
     (_("Audit log"), "audit_log", TenancyPerm.VIEW_AUDIT),

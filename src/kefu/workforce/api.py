@@ -6,7 +6,18 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from kefu.core.errors import Invalid
 from kefu.workforce import selectors, services, staffing
-from kefu.workforce.schemas import ForecastIn, ForecastOut, StaffingIn, StaffingOut, VolumeHistoryOut
+from kefu.workforce.schemas import (
+    CampaignIn,
+    CampaignOut,
+    EventForecastIn,
+    ForecastIn,
+    ForecastOut,
+    StaffingIn,
+    StaffingOut,
+    StaffingPlanIn,
+    StaffingPlanOut,
+    VolumeHistoryOut,
+)
 
 router = Router(tags=["workforce"])
 
@@ -60,3 +71,39 @@ def create_forecast(request: HttpRequest, history_id: int, payload: ForecastIn) 
 @router.get("/forecasts/{forecast_id}", response=ForecastOut)
 def get_forecast(request: HttpRequest, forecast_id: int) -> object:
     return selectors.forecast_run_get(request.access, forecast_id=forecast_id)
+
+
+@router.post("/event-forecasts", response={201: ForecastOut})
+def create_forecast_from_events(request: HttpRequest, payload: EventForecastIn) -> Status[object]:
+    """Forecast from the offered contacts Kefu itself recorded for a client."""
+    return Status(201, services.forecast_run_create_from_events(request.access, **payload.dict()))
+
+
+@router.post("/forecasts/{forecast_id}/staffing-plans", response={201: StaffingPlanOut})
+def create_staffing_plan(request: HttpRequest, forecast_id: int, payload: StaffingPlanIn) -> Status[object]:
+    """Required agents and scheduled heads per forecast interval under the given targets."""
+    return Status(
+        201, services.staffing_plan_create(request.access, forecast_id=forecast_id, **payload.dict())
+    )
+
+
+@router.get("/staffing-plans/{plan_id}", response=StaffingPlanOut)
+def get_staffing_plan(request: HttpRequest, plan_id: int) -> object:
+    return selectors.staffing_plan_get(request.access, plan_id=plan_id)
+
+
+@router.get("/campaigns", response=list[CampaignOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_campaigns(request: HttpRequest, client_id: int | None = None) -> object:
+    return selectors.campaign_list(request.access, client_id=client_id)
+
+
+@router.post("/campaigns", response={201: CampaignOut})
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[object]:
+    return Status(201, services.campaign_create(request.access, **payload.dict()))
+
+
+@router.delete("/campaigns/{campaign_id}", response={204: None})
+def delete_campaign(request: HttpRequest, campaign_id: int) -> Status[None]:
+    services.campaign_delete(request.access, campaign_id=campaign_id)
+    return Status(204, None)

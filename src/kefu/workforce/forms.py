@@ -56,3 +56,55 @@ class StaffingForm(forms.Form):
     )
     patience = forms.FloatField(label=_("Mean patience (seconds, Erlang A)"), required=False)
     max_abandon = forms.FloatField(label=_("Max abandonment (0–1)"), required=False)
+
+
+class EventForecastForm(forms.Form):
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    interval_minutes = forms.TypedChoiceField(
+        label=_("Interval"), coerce=int, choices=[(15, "15"), (30, "30"), (60, "60")], initial=30
+    )
+    horizon_days = forms.IntegerField(label=_("Days ahead"), min_value=1, max_value=92, initial=14)
+
+    def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = clients
+
+
+class CampaignForm(forms.Form):
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    multiplier = forms.FloatField(
+        label=_("Expected multiplier"),
+        required=False,
+        help_text=_("Leave empty to learn it from past campaigns in the history."),
+    )
+
+    def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = clients
+
+
+class StaffingPlanForm(forms.Form):
+    aht_s = forms.FloatField(label=_("Average handle time (seconds)"), initial=180)
+    target_answer_s = forms.FloatField(label=_("Answer within (seconds)"), initial=20)
+    target_sl = forms.FloatField(label=_("Service level target (0–1)"), initial=0.8)
+    shrinkage = forms.FloatField(label=_("Shrinkage (0–1)"), initial=0.3)
+    concurrency = forms.IntegerField(label=_("Chats per agent at once"), initial=1)
+
+
+class SeatEstimateForm(forms.Form):
+    daily_inquiries = forms.FloatField(label=_("Average inquiries per day"), min_value=0)
+    service_hours = forms.FloatField(
+        label=_("Service hours per day"), min_value=0.5, max_value=24, initial=15
+    )
+    campaign_multiplier = forms.FloatField(label=_("Campaign-day volume multiple"), min_value=0.1, initial=1)
+    campaign_days_per_month = forms.FloatField(
+        label=_("Campaign days per month"), min_value=0, max_value=30, initial=0
+    )
+    per_seat_daily_capacity = forms.FloatField(
+        label=_("Inquiries one seat handles per day"),
+        required=False,
+        help_text=_("Leave empty for the default: 20 chats an hour × 8 hours × 80% occupancy = 128."),
+    )

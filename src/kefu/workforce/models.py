@@ -51,10 +51,38 @@ class VolumeInterval(TenantModel):
         return f"{self.start:%Y-%m-%d %H:%M} {self.offered:g}"
 
 
-class ForecastRun(TenantModel):
-    """A forecast made from a history: the chosen method, its backtest and the points."""
+class Campaign(TenantModel):
+    """A client's promotion (双11, 618…): days whose volume is a multiple of normal.
 
-    history = models.ForeignKey(VolumeHistory, on_delete=models.CASCADE, related_name="forecasts")
+    With `multiplier` empty the forecast learns the uplift from past campaign days in the
+    history; past campaigns also keep those days out of the normal baseline.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    multiplier = models.FloatField(_("expected multiplier"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+
+
+class ForecastRun(TenantModel):
+    """A forecast made from an imported history or from Kefu's own event log."""
+
+    class Source(models.TextChoices):
+        HISTORY = "history", _("Imported history")
+        EVENTS = "events", _("Kefu event log")
+
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.HISTORY)
+    history = models.ForeignKey(
+        VolumeHistory, on_delete=models.CASCADE, related_name="forecasts", null=True, blank=True
+    )
+    queue = models.CharField(max_length=60, blank=True)
     method = models.CharField(max_length=30)
     interval_minutes = models.PositiveSmallIntegerField()
     first_day = models.DateField()
@@ -71,4 +99,30 @@ class ForecastRun(TenantModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.history} · {self.method} · {self.first_day}"
+        return f"{self.history or self.get_source_display()} · {self.method} · {self.first_day}"
+
+
+class StaffingPlan(TenantModel):
+    """Required agents per interval for a forecast under service targets: the demand schedules meet."""
+
+    forecast = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="staffing_plans")
+    aht_s = models.FloatField()
+    target_answer_s = models.FloatField()
+    target_sl = models.FloatField()
+    shrinkage = models.FloatField(default=0.0)
+    concurrency = models.PositiveSmallIntegerField(default=1)
+    required = models.JSONField(default=list)  # [[local ISO start, raw agents, scheduled heads], ...]
+    peak_agents = models.PositiveIntegerField()
+    peak_scheduled = models.PositiveIntegerField()
+    agent_hours = models.FloatField()
+    infeasible_intervals = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.forecast} · {self.target_sl:.0%}/{self.target_answer_s:g}s"

@@ -62,7 +62,8 @@ class ForecastIn(Schema):
 
 class ForecastOut(Schema):
     id: int
-    history_id: int
+    source: str
+    history_id: int | None
     client_id: int | None
     method: str
     interval_minutes: int
@@ -71,3 +72,53 @@ class ForecastOut(Schema):
     backtest: dict
     points: list[tuple[str, float]]
     created_at: datetime
+
+
+class EventForecastIn(Schema):
+    client_id: int
+    horizon_days: int = Field(14, ge=1, le=92)
+    interval_minutes: Literal[15, 30, 60] = 30
+    queue: str = ""
+    method: str = "auto"
+    chinese_holidays: bool = True
+
+
+class CampaignIn(Schema):
+    client_id: int
+    name: str = Field(min_length=1, max_length=80)
+    start_date: date
+    end_date: date
+    multiplier: float | None = None
+
+
+class CampaignOut(Schema):
+    id: int
+    client_id: int | None
+    name: str
+    start_date: date
+    end_date: date
+    multiplier: float | None
+
+
+class StaffingPlanIn(Schema):
+    aht_s: float
+    target_answer_s: float = 20.0
+    target_sl: float = 0.8
+    shrinkage: float = 0.3
+    concurrency: int = 1
+
+
+class StaffingPlanOut(Schema):
+    id: int
+    forecast_id: int
+    client_id: int | None
+    aht_s: float
+    target_answer_s: float
+    target_sl: float
+    shrinkage: float
+    concurrency: int
+    peak_agents: int
+    peak_scheduled: int
+    agent_hours: float
+    infeasible_intervals: int
+    required: list[tuple[str, int, int]]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum
 
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
-from kefu.workforce.models import ForecastRun, VolumeHistory, VolumeInterval
+from kefu.workforce.models import Campaign, ForecastRun, StaffingPlan, VolumeHistory, VolumeInterval
 from kefu.workforce.permissions import WorkforcePerm
 
 
@@ -44,11 +44,15 @@ def volume_queues(scope: Scope, *, history_id: int) -> list[str]:
     return sorted(set(queues.distinct()) - {""})
 
 
-def forecast_run_list(scope: Scope, *, history_id: int | None = None) -> QuerySet[ForecastRun]:
+def forecast_run_list(
+    scope: Scope, *, history_id: int | None = None, client_id: int | None = None
+) -> QuerySet[ForecastRun]:
     scope.require(WorkforcePerm.VIEW)
     runs = ForecastRun.objects.for_scope(scope).select_related("history", "client")
     if history_id is not None:
         runs = runs.filter(history_id=history_id)
+    if client_id is not None:
+        runs = runs.filter(client_id=client_id)
     return runs.order_by("-created_at")
 
 
@@ -62,3 +66,33 @@ def forecast_run_get(scope: Scope, *, forecast_id: int) -> ForecastRun:
 def require_view(scope: Scope) -> None:
     """For reads that touch no stored row (the staffing calculator) but are still a planner's tool."""
     scope.require(WorkforcePerm.VIEW)
+
+
+def campaign_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[Campaign]:
+    scope.require(WorkforcePerm.VIEW)
+    campaigns = Campaign.objects.for_scope(scope).select_related("client")
+    if client_id is not None:
+        campaigns = campaigns.filter(client_id=client_id)
+    return campaigns.order_by("-start_date")
+
+
+def campaign_get(scope: Scope, *, campaign_id: int) -> Campaign:
+    campaign = campaign_list(scope).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+def staffing_plan_list(scope: Scope, *, forecast_id: int | None = None) -> QuerySet[StaffingPlan]:
+    scope.require(WorkforcePerm.VIEW)
+    plans = StaffingPlan.objects.for_scope(scope).select_related("forecast", "client")
+    if forecast_id is not None:
+        plans = plans.filter(forecast_id=forecast_id)
+    return plans.order_by("-created_at")
+
+
+def staffing_plan_get(scope: Scope, *, plan_id: int) -> StaffingPlan:
+    plan = staffing_plan_list(scope).filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound()
+    return plan

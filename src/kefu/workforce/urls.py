@@ -4,6 +4,9 @@ from kefu.workforce import views
 
 urlpatterns = [
     path("", views.index, name="workforce"),
+    path("forecasts/from-events/", views.forecast_from_events, name="workforce_forecast_from_events"),
+    path("campaigns/", views.campaign_create, name="workforce_campaign_create"),
+    path("campaigns/<int:campaign_id>/delete/", views.campaign_delete, name="workforce_campaign_delete"),
     path("staffing/", views.staffing_calculator, name="workforce_staffing"),
     path("history/<int:history_id>/", views.history_detail, name="workforce_history"),
     path("forecasts/<int:forecast_id>/", views.forecast_detail, name="workforce_forecast"),

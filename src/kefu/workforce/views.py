@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from kefu.analytics import selectors as analytics_selectors
 from kefu.core.errors import KefuError
-from kefu.core.scope import OrgKind
+from kefu.core.scope import OrgKind, Scope
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.web.decorators import access_required
-from kefu.workforce import selectors, services, staffing
-from kefu.workforce.forms import ForecastForm, HistoryUploadForm, StaffingForm
+from kefu.workforce import capacity, selectors, services, staffing
+from kefu.workforce.forms import (
+    CampaignForm,
+    EventForecastForm,
+    ForecastForm,
+    HistoryUploadForm,
+    SeatEstimateForm,
+    StaffingForm,
+    StaffingPlanForm,
+)
 from kefu.workforce.permissions import WorkforcePerm
+
+if TYPE_CHECKING:
+    from kefu.workforce.models import ForecastRun
 
 
 def _clients(request: HttpRequest) -> list[tuple[int, str]]:
@@ -49,16 +63,72 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Imported %(count)d intervals.") % {"count": history.interval_count})
             return redirect("workforce_history", history_id=history.pk)
+    clients = _clients(request)
     return render(
         request,
         "workforce/index.html",
         {
             "histories": selectors.volume_history_list(scope)[:50],
             "forecasts": selectors.forecast_run_list(scope)[:20],
+            "campaigns": selectors.campaign_list(scope)[:50],
             "form": form,
+            "event_form": EventForecastForm(clients=clients) if can_plan else None,
+            "campaign_form": CampaignForm(clients=clients),
         },
         status=422 if form is not None and form.errors else 200,
     )
+
+
+@require_POST
+@access_required(WorkforcePerm.PLAN)
+def forecast_from_events(request: HttpRequest) -> HttpResponse:
+    form = EventForecastForm(request.POST, clients=_clients(request))
+    if form.is_valid():
+        try:
+            run = services.forecast_run_create_from_events(
+                request.access,
+                client_id=form.cleaned_data["client"],
+                interval_minutes=form.cleaned_data["interval_minutes"],
+                horizon_days=form.cleaned_data["horizon_days"],
+            )
+        except KefuError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            return redirect("workforce_forecast", forecast_id=run.pk)
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("workforce")
+
+
+@require_POST
+@access_required(WorkforcePerm.VIEW)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST, clients=_clients(request))
+    if form.is_valid():
+        try:
+            services.campaign_create(
+                request.access,
+                client_id=form.cleaned_data["client"],
+                name=form.cleaned_data["name"],
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                multiplier=form.cleaned_data["multiplier"],
+            )
+        except KefuError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Campaign saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("workforce")
+
+
+@require_POST
+@access_required(WorkforcePerm.VIEW)
+def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    services.campaign_delete(request.access, campaign_id=campaign_id)
+    messages.success(request, _("Campaign removed."))
+    return redirect("workforce")
 
 
 @access_required(WorkforcePerm.VIEW)
@@ -94,9 +164,21 @@ def history_detail(request: HttpRequest, history_id: int) -> HttpResponse:
 def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
     scope = request.access
     run = selectors.forecast_run_get(scope, forecast_id=forecast_id)
-    since = run.history.last_start - timedelta(days=13)
-    series = selectors.volume_series(scope, history_id=run.history_id, since=since)
-    chart = {"history": [[_local_iso(start), value] for start, value in series], "forecast": run.points}
+    plan_form = StaffingPlanForm(request.POST or None) if scope.has(WorkforcePerm.PLAN) else None
+    if request.method == "POST" and plan_form is not None and plan_form.is_valid():
+        try:
+            services.staffing_plan_create(scope, forecast_id=run.pk, **plan_form.cleaned_data)
+        except KefuError as exc:
+            plan_form.add_error(exc.field if exc.field in plan_form.fields else None, str(exc.message))
+        else:
+            return redirect("workforce_forecast", forecast_id=run.pk)
+    plan = selectors.staffing_plan_list(scope, forecast_id=run.pk).first()
+    plan_chart = None
+    if plan is not None:
+        plan_chart = {
+            "history": [[start, agents] for start, agents, _heads in plan.required],
+            "forecast": [[start, heads] for start, _agents, heads in plan.required],
+        }
     daily: dict[str, float] = {}
     for start, value in run.points:
         daily[start[:10]] = daily.get(start[:10], 0.0) + value
@@ -105,11 +187,27 @@ def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
         "workforce/forecast_detail.html",
         {
             "run": run,
-            "chart": chart,
+            "chart": {"history": _actuals(scope, run), "forecast": run.points},
             "daily": sorted(daily.items()),
             "candidates": sorted(run.candidates.items()),
+            "plan": plan,
+            "plan_chart": plan_chart,
+            "plan_form": plan_form,
         },
+        status=422 if plan_form is not None and plan_form.errors else 200,
     )
+
+
+def _actuals(scope: Scope, run: ForecastRun) -> list[list[object]]:
+    """The two weeks before the forecast, from the same source it was made from."""
+    first = timezone.make_aware(datetime.combine(run.first_day - timedelta(days=14), datetime.min.time()))
+    if run.history_id is not None:
+        series = selectors.volume_series(scope, history_id=run.history_id, queue=run.queue, since=first)
+        return [[_local_iso(start), value] for start, value in series]
+    counts = analytics_selectors.offered_per_interval(
+        scope, client_id=run.client_id, interval_minutes=run.interval_minutes, queue=run.queue, since=first
+    )
+    return [[start.isoformat(timespec="minutes"), count] for start, count in sorted(counts.items())]
 
 
 def _local_iso(moment: datetime) -> str:
@@ -118,7 +216,7 @@ def _local_iso(moment: datetime) -> str:
 
 @access_required(WorkforcePerm.VIEW)
 def staffing_calculator(request: HttpRequest) -> HttpResponse:
-    form = StaffingForm(request.GET or None)
+    form = StaffingForm(request.GET if "calls" in request.GET else None)
     result = curve = None
     if form.is_bound and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
@@ -132,9 +230,18 @@ def staffing_calculator(request: HttpRequest) -> HttpResponse:
             around = result["agents"] if result["agents"] is not None else query.agents
             if around:
                 curve = staffing.staffing_curve(query, around=around)
+    seat_form = SeatEstimateForm(request.GET if "daily_inquiries" in request.GET else None)
+    seats = None
+    if seat_form.is_bound and seat_form.is_valid():
+        try:
+            seats = capacity.estimate_seats(
+                **{k: v for k, v in seat_form.cleaned_data.items() if v is not None}
+            )
+        except ValueError as exc:
+            seat_form.add_error(None, str(exc))
     return render(
         request,
         "workforce/staffing.html",
-        {"form": form, "result": result, "curve": curve},
-        status=422 if form.errors else 200,
+        {"form": form, "result": result, "curve": curve, "seat_form": seat_form, "seats": seats},
+        status=422 if form.errors or seat_form.errors else 200,
     )

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "kefu.workforce",
     "kefu.analytics",
     "kefu.desk",
+    "kefu.knowledge",
+    "kefu.connectors",
+    "kefu.quality",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI each request may run in its own thread: a pool bounds the connections
+    # (persistent per-thread connections would pile up to PostgreSQL's limit).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.env_int("KEFU_DB_POOL_MIN", 2),
+        "max_size": env.env_int("KEFU_DB_POOL_MAX", 20),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Realtime and jobs: REDIS_URL switches to the distributed mode ---

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.cli.serving import serve
+from kefu.desk import demo as desk_demo
 from kefu.tenancy import demo as tenancy_demo
 
 
@@ -24,10 +25,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", help="Print one JSON object with the URL and accounts."
         )
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=28,
+            help="Days of service-desk history to replay for each shop (default 28).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535", returncode=2)
+        if not 0 <= options["history_days"] <= 120:
+            raise CommandError("--history-days must be between 0 and 120", returncode=2)
         call_command("migrate", interactive=False, verbosity=0)
         if options["reset"]:
             call_command("flush", interactive=False, verbosity=0)
@@ -35,6 +44,7 @@ class Command(BaseCommand):
         if not tenancy_demo.is_loaded():
             with transaction.atomic():
                 tenancy_demo.load(today=timezone.localdate())
+                desk_demo.load(today=timezone.localdate(), history_days=options["history_days"])
             loaded_now = True
         host = options["host"]
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host

@@ -1,0 +1,304 @@
+"""Message ingest through the real HTTP server, against the database's own ceiling.
+
+    uv run python bench/ingest.py [--database-url URL] [--clients 8] [--messages 4000] [--json]
+
+Sets up a scratch installation (its own var dir; for PostgreSQL a throwaway database),
+serves it with `kefu serve` (uvicorn), and has N concurrent API clients post messages
+to many conversations: each request is accepted, redacted, stored with its sequence
+number and logged as a `message_in` event in one transaction. Reports messages/s end to
+end and p50/p99 latency, checks that every message and event was stored, and measures in
+the same run the raw ceiling of the same database: single-row autocommit INSERTs of a
+message-sized row from 8 concurrent connections. The last line printed with --json is one
+JSON object {"database", "messages_per_s", "p50_ms", "p99_ms", "raw_insert_per_s", "ratio"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BODY = "您好，我的订单还没有发货，请帮我查一下物流，订单号 2026112512345678，谢谢！" * 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _kefu(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "kefu.cli.main", *args], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"kefu {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+class Api:
+    """One keep-alive HTTP connection per client thread, like a connector would hold."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def get(self, path: str) -> dict:
+        self.connection.request("GET", path, headers=self.headers)
+        return json.loads(self.connection.getresponse().read())
+
+    def post(self, path: str, payload: dict) -> tuple[int, dict]:
+        self.connection.request("POST", path, body=json.dumps(payload), headers=self.headers)
+        response = self.connection.getresponse()
+        raw = response.read()
+        try:
+            return response.status, json.loads(raw or b"{}")
+        except ValueError:
+            return response.status, {"raw": raw[:300].decode(errors="replace")}
+
+
+def _wait_healthy(port: int, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not become healthy")
+
+
+def _post_messages(port: int, token: str, conversations: list[int], count: int, clients: int) -> list[float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def worker(index: int) -> None:
+        api = Api(port, token)
+        mine: list[float] = []
+        for n in range(index, count, clients):
+            conversation_id = conversations[n % len(conversations)]
+            started = time.perf_counter()
+            status, body = api.post(
+                f"/api/conversations/{conversation_id}/messages",
+                {"body": f"{BODY} #{n}", "direction": "in", "external_id": f"bench-{n}"},
+            )
+            mine.append(time.perf_counter() - started)
+            if status != 201:
+                failures.append(f"{status} {body}")
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} of {count} requests failed, e.g. {failures[0]}")
+    return latencies
+
+
+def _raw_insert_rate(database_url: str, seconds: float = 5.0, connections: int = 8) -> float:
+    """Single-row autocommit INSERTs of a message-sized row from N concurrent connections."""
+    counts = [0] * connections
+    stop = time.monotonic() + seconds
+    row = (BODY, "in", 1)
+
+    if database_url.startswith("sqlite"):
+        path = urlsplit(database_url).path
+        setup = sqlite3.connect(path)
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute(
+            "CREATE TABLE IF NOT EXISTS bench_raw "
+            "(id INTEGER PRIMARY KEY, body TEXT, direction TEXT, seq INT)"
+        )
+        setup.commit()
+        setup.close()
+
+        def insert(i: int) -> None:
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA synchronous=NORMAL")
+            while time.monotonic() < stop:
+                db.execute("INSERT INTO bench_raw (body, direction, seq) VALUES (?, ?, ?)", row)
+                counts[i] += 1
+            db.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as setup:
+            setup.execute(
+                "CREATE TABLE IF NOT EXISTS bench_raw "
+                "(id BIGSERIAL PRIMARY KEY, body TEXT, direction TEXT, seq INT)"
+            )
+
+        def insert(i: int) -> None:
+            with psycopg.connect(database_url, autocommit=True) as db:
+                while time.monotonic() < stop:
+                    db.execute("INSERT INTO bench_raw (body, direction, seq) VALUES (%s, %s, %s)", row)
+                    counts[i] += 1
+
+    threads = [threading.Thread(target=insert, args=(i,)) for i in range(connections)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - started)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default="", help="postgres://… (a throwaway database is made); default SQLite"
+    )
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--messages", type=int, default=4000)
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="server processes (default: 2 on PostgreSQL, 1 on SQLite)"
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    var_dir = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
+    database_url = args.database_url
+    admin_url = None
+    if database_url:
+        import psycopg
+
+        parts = urlsplit(database_url)
+        bench_db = f"kefu_bench_{os.getpid()}"
+        admin_url = database_url
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+            admin.execute(f"CREATE DATABASE {bench_db}")
+        database_url = parts._replace(path=f"/{bench_db}").geturl()
+    else:
+        database_url = f"sqlite:///{var_dir / 'kefu.sqlite3'}"
+    vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"
+    workers = args.workers or (2 if vendor == "postgresql" else 1)
+
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
+    env.update(
+        {
+            "KEFU_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base",
+            "KEFU_DB_CONN_MAX_AGE": "600",
+            "KEFU_LOG_LEVEL": "ERROR",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+    )
+    server = None
+    try:
+        _kefu(env, "demo", "--no-serve", "--json")
+        token = _kefu(env, "token", "create", "--user", "zhangwei").strip()
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kefu.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-migrate",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(var_dir / "server.log", "w"),  # noqa: SIM115 - closed with the process
+        )
+        _wait_healthy(port)
+        api = Api(port, token)
+        client_id = min(api.get("/api/me")["visible_client_ids"])
+        conversations = []
+        for n in range(args.conversations):
+            status, body = api.post(
+                "/api/conversations", {"channel": "api", "client_id": client_id, "subject": f"bench {n}"}
+            )
+            if status != 201:
+                raise SystemExit(f"could not create a conversation: {status} {body}")
+            conversations.append(body["id"])
+        _post_messages(port, token, conversations, min(200, args.messages), args.clients)  # warm the workers
+        started = time.perf_counter()
+        latencies = _post_messages(port, token, conversations, args.messages, args.clients)
+        elapsed = time.perf_counter() - started
+    except SystemExit:
+        log = var_dir / "server.log"
+        if log.exists():
+            print(log.read_text()[-3000:], file=sys.stderr)
+        raise
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+    stored = _count_stored(database_url)
+    raw = _raw_insert_rate(database_url)
+    result = {
+        "database": vendor,
+        "messages_per_s": round(args.messages / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "raw_insert_per_s": round(raw, 1),
+        "ratio": round(args.messages / elapsed / raw, 3),
+        "clients": args.clients,
+        "server_workers": workers,
+        "messages": args.messages,
+        "stored_messages": stored["messages"],
+        "stored_message_in_events": stored["events"],
+    }
+    if admin_url:
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(database_url).path.lstrip('/')}")
+    shutil.rmtree(var_dir, ignore_errors=True)
+    if not args.json:
+        for key, value in result.items():
+            print(f"{key:>26}: {value}")
+    print(json.dumps(result))
+
+
+def _count_stored(database_url: str) -> dict[str, int]:
+    """Every posted message must be stored and logged: the benchmark checks, not just times."""
+    queries = {
+        "messages": "SELECT COUNT(*) FROM desk_message WHERE direction = 'in'",
+        "events": "SELECT COUNT(*) FROM analytics_contactevent WHERE type = 'message_in'",
+    }
+    if database_url.startswith("sqlite"):
+        db = sqlite3.connect(urlsplit(database_url).path)
+        counts = {name: db.execute(sql).fetchone()[0] for name, sql in queries.items()}
+        db.close()
+        return counts
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        return {name: db.execute(sql).fetchone()[0] for name, sql in queries.items()}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Reads of the channel adapters. The widget's reads run for nobody signed in: they take
+a `WidgetContext` (built from the public key by `services.widget_open`) and read through
+its channel scope, so they can only ever see the widget's own client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from kefu.connectors.models import WidgetConfig, WidgetVisitor
+from kefu.connectors.permissions import ConnectorPerm
+from kefu.core import clock
+from kefu.core.errors import NotFound
+from kefu.core.scope import Scope
+from kefu.desk import selectors as desk_selectors
+from kefu.quality import selectors as quality_selectors
+
+REPLAY_PAGE = 200
+
+
+@dataclass(frozen=True)
+class WidgetContext:
+    """What a widget connection or request acts with: the widget's settings and its channel scope."""
+
+    widget_id: int
+    widget_key: str
+    client_id: int
+    provider_id: int | None
+    greeting: str
+    satisfaction_prompt: bool
+    allowed_origins: tuple[str, ...]
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class VisitorState:
+    """What the widget shows on (re)connect."""
+
+    conversation_id: int | None
+    status: str
+    last_seq: int
+    survey_pending: bool
+    open: bool
+
+
+# --- staff-side reads ------------------------------------------------------------------------
+def widget_list(scope: Scope) -> QuerySet[WidgetConfig]:
+    scope.require(ConnectorPerm.VIEW)
+    return WidgetConfig.objects.for_scope(scope)
+
+
+def widget_get(scope: Scope, *, widget_id: int, for_update: bool = False) -> WidgetConfig:
+    queryset = widget_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update()
+    widget = queryset.filter(pk=widget_id).first()
+    if widget is None:
+        raise NotFound()
+    return widget
+
+
+def widget_by_key(widget_key: str) -> WidgetConfig | None:
+    """The enabled widget of a public key: a deliberate cross-tenant lookup, the key being
+    the only thing an anonymous page has. Callers build a scoped context from it."""
+    if not widget_key or len(widget_key) > 64:
+        return None
+    return WidgetConfig.all_tenants.filter(widget_key=widget_key, enabled=True).first()
+
+
+# --- widget-side reads -----------------------------------------------------------------------
+def visitor_row(ctx: WidgetContext, *, visitor_id: str, for_update: bool = False) -> WidgetVisitor | None:
+    queryset = WidgetVisitor.objects.for_scope(ctx.scope).filter(
+        widget_id=ctx.widget_id, visitor_id=visitor_id
+    )
+    if for_update:
+        queryset = queryset.select_for_update()
+    return queryset.first()
+
+
+def client_is_open(client_id: int, at: datetime | None = None) -> bool:
+    """Whether the client's service hours are running; open when desk has no calendars yet."""
+    check = getattr(desk_selectors, "client_is_open", None)
+    if check is None:
+        return True
+    return bool(check(client_id, at or clock.now()))
+
+
+def visitor_state(ctx: WidgetContext, *, visitor_id: str) -> VisitorState:
+    visitor = visitor_row(ctx, visitor_id=visitor_id)
+    is_open = client_is_open(ctx.client_id)
+    if visitor is None or visitor.conversation_id is None:
+        return VisitorState(None, "", 0, False, is_open)
+    status = conversation_status(ctx, conversation_id=visitor.conversation_id)
+    return VisitorState(
+        conversation_id=visitor.conversation_id,
+        status=status["status"],
+        last_seq=status["last_seq"],
+        survey_pending=status["survey_pending"],
+        open=is_open,
+    )
+
+
+def conversation_status(ctx: WidgetContext, *, conversation_id: int) -> dict[str, Any]:
+    """Status, last seq and whether to ask for a rating: for the widget's status frame."""
+    conversation = desk_selectors.conversation_get(ctx.scope, conversation_id=conversation_id)
+    finished = conversation.status in ("resolved", "closed")
+    survey_pending = (
+        ctx.satisfaction_prompt
+        and finished
+        and not quality_selectors.survey_answered(ctx.scope, conversation_id=conversation.pk)
+    )
+    return {
+        "status": conversation.status,
+        "last_seq": conversation.last_message_seq,
+        "survey_pending": survey_pending,
+    }
+
+
+def message_frames_after(
+    ctx: WidgetContext, *, conversation_id: int, after_seq: int
+) -> tuple[list[dict], int]:
+    """The customer-visible messages after `after_seq`, oldest first, as JSON frames, and the
+    highest seq looked at (internal notes take a seq too but are never sent)."""
+    frames: list[dict[str, Any]] = []
+    highest = after_seq
+    while True:
+        page = desk_selectors.message_list(
+            ctx.scope, conversation_id=conversation_id, after_seq=highest, limit=REPLAY_PAGE
+        )
+        for message in page:
+            highest = message.seq
+            if message.direction == "note":
+                continue
+            frames.append(
+                {
+                    "type": "message",
+                    "conversation_id": conversation_id,
+                    "seq": message.seq,
+                    "direction": message.direction,
+                    "body": message.body,
+                    "at": message.created_at.isoformat(),
+                    "client_msg_id": (message.channel_data or {}).get("client_msg_id", ""),
+                }
+            )
+        if len(page) < REPLAY_PAGE:
+            return frames, highest
+
+
+def widget_list_all() -> QuerySet[WidgetConfig]:
+    """Every widget of the installation: for the operator's `kefu widget list` only."""
+    return WidgetConfig.all_tenants.order_by("client_id", "id")

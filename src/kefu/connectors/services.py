@@ -1,0 +1,435 @@
+"""Writes of the channel adapters; so far the web chat widget.
+
+The widget's visitors are nobody signed in. Everything they do runs through a *channel
+scope*: the serving provider (or the client, for a client answering its own chats) with
+only the desk permissions a customer's channel needs and only the widget's client as
+partner, so a widget can never reach another client's data. Conversations, customers
+and messages are created by the desk services, so the event log and the realtime
+events are the same as for any other channel.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kefu.connectors import selectors
+from kefu.connectors.models import WidgetConfig, WidgetVisitor
+from kefu.connectors.permissions import ConnectorPerm
+from kefu.connectors.selectors import WidgetContext
+from kefu.core.errors import Invalid, KefuError, NotFound, PermissionDenied
+from kefu.core.scope import OrgKind, Scope
+from kefu.desk import selectors as desk_selectors
+from kefu.desk import services as desk_services
+from kefu.desk.permissions import DeskPerm
+from kefu.quality import services as quality_services
+from kefu.quality.permissions import QualityPerm
+from kefu.tenancy import selectors as tenancy_selectors
+
+MAX_WIDGET_MESSAGE = 5000
+MAX_ORIGINS = 20
+VISITOR_SALT = "kefu.connectors.widget-visitor"
+VISITOR_MAX_AGE_S = 400 * 24 * 3600  # a returning customer is recognised for about a year
+OFFLINE_LIMIT = 5  # offline messages per IP and widget …
+OFFLINE_WINDOW_S = 600  # … per ten minutes
+CLIENT_MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CHANNEL_PERMISSIONS = frozenset(
+    {
+        DeskPerm.VIEW,
+        DeskPerm.HANDLE,
+        DeskPerm.VIEW_CUSTOMERS,
+        DeskPerm.MANAGE_CUSTOMERS,
+        QualityPerm.RECORD_SURVEY,
+    }
+)
+
+
+class TooLong(Invalid):
+    code = "too_long"
+
+
+class RateLimited(KefuError):
+    code = "rate_limited"
+
+
+# --- setting widgets up ---------------------------------------------------------------------
+_ORIGIN = re.compile(r"(https?)://(\*\.)?[a-z0-9.-]+(:\d{1,5})?")
+
+
+def normalize_origins(origins: list[str] | None) -> list[str]:
+    """`scheme://host[:port]`, optionally `https://*.shop.example`, or `*` for any site."""
+    cleaned: list[str] = []
+    for raw in origins or []:
+        origin = (raw or "").strip().lower().rstrip("/")
+        if not origin:
+            continue
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise Invalid(
+                _("%(origin)s is not an origin like https://shop.example.com.") % {"origin": raw},
+                field="allowed_origins",
+            )
+        cleaned.append(origin)
+    if len(cleaned) > MAX_ORIGINS:
+        raise Invalid(_("At most %(count)d origins.") % {"count": MAX_ORIGINS}, field="allowed_origins")
+    return list(dict.fromkeys(cleaned))
+
+
+def origin_allowed(origin: str | None, allowed: tuple[str, ...] | list[str]) -> bool:
+    """Whether a browser's `Origin` header names one of the widget's sites."""
+    if "*" in allowed:
+        return True
+    if not origin:
+        return False
+    origin = origin.strip().lower().rstrip("/")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    for pattern in allowed:
+        if pattern == origin:
+            return True
+        if "://*." in pattern:
+            scheme, rest = pattern.split("://*.", 1)
+            suffix_host, _sep, port = rest.partition(":")
+            if (
+                parts.scheme == scheme
+                and parts.hostname.endswith("." + suffix_host)
+                and str(parts.port or "") == port
+            ):
+                return True
+    return False
+
+
+def _tenant_keys(scope: Scope, client_id: int | None, provider_id: int | None) -> tuple[int, int | None]:
+    """The client that embeds the widget and the provider that answers it, from the actor's view."""
+    if scope.is_client:
+        if client_id not in (None, scope.organization_id):
+            raise Invalid(_("Unknown client."), field="client_id")
+        if provider_id is not None and provider_id not in scope.provider_ids:
+            raise Invalid(_("Unknown provider."), field="provider_id")
+        return scope.organization_id, provider_id  # type: ignore[return-value]
+    if not scope.is_provider:
+        raise PermissionDenied()
+    if client_id is None or client_id not in scope.client_ids:
+        raise Invalid(_("Unknown client."), field="client_id")
+    if provider_id not in (None, scope.organization_id):
+        raise Invalid(_("Unknown provider."), field="provider_id")
+    return client_id, scope.organization_id
+
+
+def _new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@transaction.atomic
+def widget_create(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    provider_id: int | None = None,
+    allowed_origins: list[str] | None = None,
+    greeting: str = "",
+    name: str = "",
+    satisfaction_prompt: bool = True,
+) -> WidgetConfig:
+    """A client's chat widget; the chats go to `provider` (the acting provider by default)."""
+    scope.require(ConnectorPerm.MANAGE)
+    client, provider = _tenant_keys(scope, client_id, provider_id)
+    greeting = (greeting or "").strip()
+    if len(greeting) > 500:
+        raise Invalid(_("At most %(length)d characters.") % {"length": 500}, field="greeting")
+    return WidgetConfig.objects.create(
+        client_id=client,
+        provider_id=provider,
+        widget_key=_new_key(),
+        name=(name or "").strip()[:120],
+        allowed_origins=normalize_origins(allowed_origins),
+        greeting=greeting,
+        satisfaction_prompt=satisfaction_prompt,
+    )
+
+
+@transaction.atomic
+def widget_update(
+    scope: Scope,
+    *,
+    widget_id: int,
+    allowed_origins: list[str] | None = None,
+    greeting: str | None = None,
+    enabled: bool | None = None,
+    satisfaction_prompt: bool | None = None,
+) -> WidgetConfig:
+    scope.require(ConnectorPerm.MANAGE)
+    widget = selectors.widget_get(scope, widget_id=widget_id, for_update=True)
+    if allowed_origins is not None:
+        widget.allowed_origins = normalize_origins(allowed_origins)
+    if greeting is not None:
+        if len(greeting.strip()) > 500:
+            raise Invalid(_("At most %(length)d characters.") % {"length": 500}, field="greeting")
+        widget.greeting = greeting.strip()
+    if enabled is not None:
+        widget.enabled = enabled
+    if satisfaction_prompt is not None:
+        widget.satisfaction_prompt = satisfaction_prompt
+    widget.save()
+    return widget
+
+
+@transaction.atomic
+def widget_rotate_key(scope: Scope, *, widget_id: int) -> WidgetConfig:
+    """A new public key: pages still embedding the old one stop connecting (a leaked key, a
+    site taken over). Visitor tokens stay valid, they name the widget, not its key."""
+    scope.require(ConnectorPerm.MANAGE)
+    widget = selectors.widget_get(scope, widget_id=widget_id, for_update=True)
+    widget.widget_key = _new_key()
+    widget.save(update_fields=["widget_key", "updated_at"])
+    return widget
+
+
+def operator_scope(*, client_id: int, provider_id: int | None) -> Scope:
+    """For the `kefu widget` command: acts as the provider (or the client) with MANAGE only."""
+    if provider_id is not None:
+        return Scope.system(
+            provider_id=provider_id,
+            client_ids=frozenset({client_id}),
+            permissions=frozenset({ConnectorPerm.MANAGE, ConnectorPerm.VIEW}),
+        )
+    return Scope(
+        user_id=None,
+        organization_id=client_id,
+        organization_kind=OrgKind.CLIENT,
+        role="system",
+        permissions=frozenset({ConnectorPerm.MANAGE, ConnectorPerm.VIEW}),
+    )
+
+
+# --- the widget at work ----------------------------------------------------------------------
+def channel_scope(widget: WidgetConfig) -> Scope:
+    """Who acts for a visitor: the widget's provider (or client) limited to the widget's client."""
+    if widget.provider_id is not None:
+        return Scope(
+            user_id=None,
+            organization_id=widget.provider_id,
+            organization_kind=OrgKind.PROVIDER,
+            role="channel",
+            permissions=CHANNEL_PERMISSIONS,
+            partner_ids=frozenset({widget.client_id}),
+        )
+    return Scope(
+        user_id=None,
+        organization_id=widget.client_id,
+        organization_kind=OrgKind.CLIENT,
+        role="channel",
+        permissions=CHANNEL_PERMISSIONS,
+    )
+
+
+def _engagement_active(provider_id: int, client_id: int) -> bool:
+    probe = Scope.system(provider_id=provider_id, client_ids=frozenset(), permissions=frozenset())
+    return tenancy_selectors.engagement_list(probe).filter(client_id=client_id, status="active").exists()
+
+
+def widget_open(widget_key: str, *, origin: str | None) -> WidgetContext:
+    """The context of a widget request: NotFound for an unknown or disabled key (or a provider
+    that no longer serves the client), PermissionDenied for a page on a site not allowed."""
+    widget = selectors.widget_by_key(widget_key)
+    if widget is None or widget.client_id is None:
+        raise NotFound()
+    if widget.provider_id is not None and not _engagement_active(widget.provider_id, widget.client_id):
+        raise NotFound()
+    if not origin_allowed(origin, widget.allowed_origins):
+        raise PermissionDenied(_("This site may not use this chat widget."))
+    return WidgetContext(
+        widget_id=widget.pk,
+        widget_key=widget.widget_key,
+        client_id=widget.client_id,
+        provider_id=widget.provider_id,
+        greeting=widget.greeting,
+        satisfaction_prompt=widget.satisfaction_prompt,
+        allowed_origins=tuple(widget.allowed_origins),
+        scope=channel_scope(widget),
+    )
+
+
+def visitor_token_issue(ctx: WidgetContext) -> tuple[str, str]:
+    """A new visitor: (visitor id, signed token the browser keeps in localStorage)."""
+    visitor_id = secrets.token_hex(16)
+    return visitor_id, signing.dumps({"w": ctx.widget_id, "v": visitor_id}, salt=VISITOR_SALT, compress=True)
+
+
+def visitor_from_token(ctx: WidgetContext, token: str | None) -> str | None:
+    """The visitor id of a token signed for this widget, or None (forged, expired, other widget)."""
+    if not token or len(token) > 500:
+        return None
+    try:
+        data = signing.loads(token, salt=VISITOR_SALT, max_age=VISITOR_MAX_AGE_S)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("w") != ctx.widget_id or not isinstance(data.get("v"), str):
+        return None
+    return data["v"]
+
+
+def _visitor_locked(ctx: WidgetContext, visitor_id: str) -> WidgetVisitor:
+    """The visitor row, created on first use; locked so two tabs do not open two conversations."""
+    visitor = selectors.visitor_row(ctx, visitor_id=visitor_id, for_update=True)
+    if visitor is not None:
+        return visitor
+    try:
+        with transaction.atomic():
+            WidgetVisitor.objects.create(
+                provider_id=ctx.provider_id,
+                client_id=ctx.client_id,
+                widget_id=ctx.widget_id,
+                visitor_id=visitor_id,
+            )
+    except IntegrityError:
+        pass  # the other tab won; lock its row
+    visitor = selectors.visitor_row(ctx, visitor_id=visitor_id, for_update=True)
+    assert visitor is not None
+    return visitor
+
+
+def _check_body(body: Any, field: str) -> str:
+    if not isinstance(body, str) or not body.strip():
+        raise Invalid(_("A message cannot be empty."), field=field)
+    if len(body) > MAX_WIDGET_MESSAGE:
+        raise TooLong(
+            _("A message can be at most %(limit)s characters long; this one has %(length)s.")
+            % {"limit": f"{MAX_WIDGET_MESSAGE:,}", "length": f"{len(body):,}"},
+            field=field,
+        )
+    return body
+
+
+@transaction.atomic
+def widget_message_post(
+    ctx: WidgetContext, *, visitor_id: str, body: Any, client_msg_id: Any
+) -> tuple[int, int, bool]:
+    """Store a visitor's message; returns (conversation id, seq, whether the conversation is new).
+
+    The first message creates the customer and the chat conversation. `client_msg_id`
+    becomes the message's `external_id`, so the same message sent again after a reconnect
+    is stored once. A closed conversation is followed by a new one.
+    """
+    body = _check_body(body, "body")
+    if not isinstance(client_msg_id, str) or not CLIENT_MSG_ID.fullmatch(client_msg_id):
+        raise Invalid(
+            _("A message needs a client_msg_id of 1 to 64 letters, digits, - or _."), field="client_msg_id"
+        )
+    external_id = f"widget:{visitor_id}:{client_msg_id}"
+    channel_data = {"widget_id": ctx.widget_id, "client_msg_id": client_msg_id}
+    visitor = _visitor_locked(ctx, visitor_id)
+    conversation_id = visitor.conversation_id
+    if conversation_id is not None:
+        status = desk_selectors.conversation_get(ctx.scope, conversation_id=conversation_id).status
+        if status != "closed":
+            message = desk_services.message_post(
+                ctx.scope,
+                conversation_id=conversation_id,
+                body=body,
+                direction="in",
+                external_id=external_id,
+                channel_data=channel_data,
+            )
+            return conversation_id, message.seq, False
+    conversation_id = _start_conversation(ctx, visitor, body=body, subject="")
+    message = desk_services.message_post(
+        ctx.scope,
+        conversation_id=conversation_id,
+        body=body,
+        direction="in",
+        external_id=external_id,
+        channel_data=channel_data,
+    )
+    return conversation_id, message.seq, True
+
+
+def _start_conversation(ctx: WidgetContext, visitor: WidgetVisitor, *, body: str, subject: str) -> int:
+    if visitor.customer_id is None:
+        customer = desk_services.customer_create(ctx.scope, client_id=ctx.client_id)
+        visitor.customer_id = customer.pk
+    conversation = desk_services.conversation_create(
+        ctx.scope,
+        channel="chat",
+        client_id=ctx.client_id,
+        customer_id=visitor.customer_id,
+        subject=subject or body.strip().splitlines()[0][:60],
+    )
+    visitor.conversation_id = conversation.pk
+    visitor.save(update_fields=["customer", "conversation", "last_seen_at"])
+    return conversation.pk
+
+
+def _throttle(key: str, limit: int, window_s: int) -> None:
+    """Count hits in a fixed window in the cache (shared by every server in distributed mode)."""
+    if cache.add(key, 1, timeout=window_s):
+        return
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_s)
+        return
+    if hits > limit:
+        raise RateLimited(_("Too many messages from this address; try again in a few minutes."))
+
+
+@transaction.atomic
+def widget_offline_message(
+    ctx: WidgetContext,
+    *,
+    name: Any = "",
+    phone: Any = "",
+    email: Any = "",
+    message: Any = "",
+    ip_address: str = "",
+    visitor_token: str | None = None,
+) -> int:
+    """Leave a message outside service hours: a new chat conversation (status new, tag
+    `offline_form`) that agents answer when they come in. Returns its id."""
+    fields = {"name": name, "phone": phone, "email": email}
+    for field, value in fields.items():
+        if not isinstance(value, str):
+            raise Invalid(_("The input is not valid."), field=field)
+    body = _check_body(message, "message")
+    if not phone.strip() and not email.strip():
+        raise Invalid(_("Leave a phone number or an email address so we can answer."), field="phone")
+    _throttle(f"kefu:widget-offline:{ctx.widget_id}:{ip_address}", OFFLINE_LIMIT, OFFLINE_WINDOW_S)
+    customer = desk_services.customer_create(
+        ctx.scope, client_id=ctx.client_id, name=name, phone=phone, email=email
+    )
+    conversation = desk_services.conversation_create(
+        ctx.scope,
+        channel="chat",
+        client_id=ctx.client_id,
+        customer_id=customer.pk,
+        subject=_("Offline message"),
+        tags=["offline_form"],
+        message=body,
+    )
+    visitor_id = visitor_from_token(ctx, visitor_token)
+    if visitor_id is not None:
+        visitor = _visitor_locked(ctx, visitor_id)
+        visitor.customer_id, visitor.conversation_id = customer.pk, conversation.pk
+        visitor.save(update_fields=["customer", "conversation", "last_seen_at"])
+    return conversation.pk
+
+
+def widget_survey_answer(ctx: WidgetContext, *, visitor_id: str, score: Any, comment: Any = "") -> None:
+    """The visitor rates their own (finished) conversation; once."""
+    visitor = selectors.visitor_row(ctx, visitor_id=visitor_id)
+    if visitor is None or visitor.conversation_id is None:
+        raise NotFound()
+    if not isinstance(comment, str):
+        raise Invalid(_("The input is not valid."), field="comment")
+    if isinstance(score, str) and score.isdigit():
+        score = int(score)
+    quality_services.survey_answer_record(
+        ctx.scope, conversation_id=visitor.conversation_id, score=score, comment=comment, channel="chat"
+    )

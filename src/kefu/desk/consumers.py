@@ -1,0 +1,216 @@
+"""Realtime for staff pages: `/ws/agent/` tells the workspace what changed, never renders it.
+
+The group names are those `desk.services._publish` sends to (`desk.inbox.<organisation id>`
+for every conversation of a provider or client, `desk.conversation.<id>` per conversation);
+typing indicators use their own `desk.typing.<id>` groups so a page subscribed to a
+conversation does not get every desk event twice. Protocol: docs/web-chat.md.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
+
+from kefu.core.errors import NotFound
+from kefu.core.scope import OrgKind, Scope
+from kefu.desk import selectors
+from kefu.desk.permissions import DeskPerm
+from kefu.tenancy import mfa
+from kefu.tenancy import selectors as tenancy_selectors
+
+SESSION_ORG_KEY = "kefu_organization_id"  # the org switcher's key (tenancy.middleware)
+TYPING_INTERVAL_S = 2.0
+DESK_EVENTS = frozenset({"conversation.created", "conversation.updated", "message.created"})
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+MAX_VISIBILITY_CACHE = 5000
+
+
+def inbox_group(organization_id: int) -> str:
+    return f"desk.inbox.{organization_id}"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"desk.conversation.{conversation_id}"
+
+
+def typing_group(conversation_id: int) -> str:
+    return f"desk.typing.{conversation_id}"
+
+
+def typing_event(conversation_id: int, *, side: str, sender: str, user_id: int | None = None) -> dict:
+    """The channel-layer message of a typing indicator (same envelope as `core.realtime`)."""
+    return {
+        "type": "kefu.event",
+        "event": {
+            "type": "typing",
+            "id": conversation_id,
+            "from": side,
+            "user_id": user_id,
+            "sender": sender,
+        },
+    }
+
+
+def _mfa_verified(user: Any, session: Any) -> bool:
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
+    if not persistent_id:
+        return False
+    device = Device.from_persistent_id(persistent_id)
+    return device is not None and device.user_id == user.pk and getattr(device, "confirmed", False)
+
+
+def access_for(user: Any, session: Any) -> Scope | None:
+    """The scope of a signed-in user, as `tenancy.middleware.AccessMiddleware` builds it: the
+    session's chosen organisation, two-factor state applied; None where a page would redirect
+    to two-factor sign-in."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    verified = _mfa_verified(user, session)
+    memberships = tenancy_selectors.membership_list_for_user(user)
+    wanted = session.get(SESSION_ORG_KEY) if session is not None else None
+    membership = (
+        memberships.filter(organization_id=wanted).first() if wanted else None
+    ) or memberships.first()
+    if membership is None:
+        return None
+    organization = membership.organization
+    if not verified and (
+        mfa.has_device(user) or organization.require_mfa or organization.kind == OrgKind.PLATFORM
+    ):
+        return None
+    return tenancy_selectors.scope_for_membership(membership, mfa_verified=verified)
+
+
+def _visible(scope: Scope, conversation_id: int) -> bool:
+    try:
+        selectors.conversation_get(scope, conversation_id=conversation_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _last_seq(scope: Scope, conversation_id: int) -> int:
+    return selectors.conversation_get(scope, conversation_id=conversation_id).last_message_seq
+
+
+class AgentConsumer(AsyncJsonWebsocketConsumer):
+    """One staff browser tab: inbox events of its organisation, typing of the conversations it opened."""
+
+    access: Scope | None = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.access = await database_sync_to_async(access_for)(user, self.scope.get("session"))
+        if self.access is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not self.access.has(DeskPerm.VIEW) or self.access.organization_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.joined: set[str] = set()
+        self.subscribed: set[int] = set()
+        self.visible_cache: dict[int, bool] = {}  # ids known visible
+        self.last_typing: dict[int, float] = {}
+        await self._join(inbox_group(self.access.organization_id))
+        await self.send_json({"type": "hello", "organization_id": self.access.organization_id})
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "joined", set()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined.add(group)
+
+    # --- from the page ---------------------------------------------------------------------
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self.access is None:
+            return
+        kind = content.get("type") if isinstance(content, dict) else None
+        conversation_id = content.get("conversation_id") if isinstance(content, dict) else None
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind in ("subscribe", "unsubscribe", "typing") and (
+            not isinstance(conversation_id, int) or isinstance(conversation_id, bool)
+        ):
+            await self.send_json({"type": "error", "code": "invalid", "field": "conversation_id"})
+        elif kind == "subscribe":
+            await self._subscribe(conversation_id)
+        elif kind == "unsubscribe":
+            if conversation_id in self.subscribed:
+                self.subscribed.discard(conversation_id)
+                self.joined.discard(typing_group(conversation_id))
+                await self.channel_layer.group_discard(typing_group(conversation_id), self.channel_name)
+            await self.send_json({"type": "unsubscribed", "conversation_id": conversation_id})
+        elif kind == "typing":
+            await self._typing(conversation_id)
+        else:
+            await self.send_json({"type": "error", "code": "unknown_type"})
+
+    async def _subscribe(self, conversation_id: int) -> None:
+        if not await database_sync_to_async(_visible)(self.access, conversation_id):
+            await self.send_json({"type": "error", "code": "not_found", "conversation_id": conversation_id})
+            return
+        self.visible_cache[conversation_id] = True
+        self.subscribed.add(conversation_id)
+        await self._join(typing_group(conversation_id))
+        last_seq = await database_sync_to_async(_last_seq)(self.access, conversation_id)
+        await self.send_json({"type": "subscribed", "conversation_id": conversation_id, "last_seq": last_seq})
+
+    async def _typing(self, conversation_id: int) -> None:
+        if conversation_id not in self.subscribed:
+            await self.send_json(
+                {"type": "error", "code": "not_subscribed", "conversation_id": conversation_id}
+            )
+            return
+        now = time.monotonic()
+        if now - self.last_typing.get(conversation_id, 0.0) < TYPING_INTERVAL_S:
+            return
+        self.last_typing[conversation_id] = now
+        await self.channel_layer.group_send(
+            typing_group(conversation_id),
+            typing_event(
+                conversation_id, side="agent", sender=self.channel_name, user_id=self.access.user_id
+            ),
+        )
+
+    # --- from the services (channel layer) ---------------------------------------------------
+    async def kefu_event(self, message: dict[str, Any]) -> None:
+        event = message.get("event") or {}
+        kind, conversation_id = event.get("type"), event.get("id")
+        if not isinstance(conversation_id, int):
+            return
+        if kind == "typing":
+            if event.get("sender") != self.channel_name and conversation_id in self.subscribed:
+                await self.send_json(
+                    {"type": "typing", "conversation_id": conversation_id, "from": event.get("from")}
+                )
+            return
+        if kind not in DESK_EVENTS or not await self._can_see(conversation_id):
+            return
+        frame = {"type": kind, "id": conversation_id}
+        if "seq" in event:
+            frame["seq"] = event["seq"]
+        await self.send_json(frame)
+
+    async def _can_see(self, conversation_id: int) -> bool:
+        """The inbox group of a provider carries every client it serves; a user whose scope
+        leaves some out (a client requiring two-factor) must not even learn their ids."""
+        if conversation_id in self.visible_cache:
+            return True
+        visible = await database_sync_to_async(_visible)(self.access, conversation_id)
+        if visible:  # only positives are kept: a conversation may become visible (escalated to L2)
+            if len(self.visible_cache) >= MAX_VISIBILITY_CACHE:
+                self.visible_cache.clear()
+            self.visible_cache[conversation_id] = True
+        return visible

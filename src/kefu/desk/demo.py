@@ -1,0 +1,301 @@
+"""Weeks of service-desk history for the demo shops, replayed through the real services.
+
+Every conversation, message, assignment, resolution, escalation and case goes through
+`desk.services` at the moment it "happened" (`core.clock.at`), so the event log, the SLA
+breaches and every figure computed later agree with the rows, as they would in production.
+Arrivals follow an e-commerce day (a late-morning peak and a bigger one at 20:00–23:00),
+weekends run higher, and each shop had one campaign day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kefu.core import clock
+from kefu.core.roles import all_permissions
+from kefu.core.scope import Scope
+from kefu.desk import services
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.tenancy.models import Organization, User
+
+# Arrivals per hour relative to the day's mean hour, 09:00–23:00 (service 09:00–24:00).
+HOURLY_WEIGHT = {
+    9: 0.5, 10: 0.9, 11: 1.25, 12: 0.9, 13: 0.7, 14: 0.8, 15: 0.85, 16: 0.75,
+    17: 0.65, 18: 0.65, 19: 0.85, 20: 1.35, 21: 1.55, 22: 1.4, 23: 0.85,
+}  # fmt: skip
+WEEKEND_FACTOR = 1.25
+
+
+@dataclass(frozen=True)
+class ShopProfile:
+    slug: str
+    daily_conversations: int
+    campaign_days_ago: int
+    campaign_name: str
+    campaign_factor: float
+    topics: tuple[tuple[str, str, str], ...]  # (category, customer's first message, agent's answer)
+    case_type: str
+
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鑫浩宇轩然晨曦悦"
+
+SHOPS = (
+    ShopProfile(
+        "yuejia",
+        14,
+        9,
+        "店庆大促",
+        2.6,
+        (
+            (
+                "物流/催发货",
+                "我前天下的单，怎么还没发货？",
+                "亲，仓库今天会安排发出，发货后物流信息会同步给您~",
+            ),
+            (
+                "售前/尺寸咨询",
+                "这款沙发三人位的尺寸是多少？能进电梯吗？",
+                "三人位长2.1米、深0.95米，可拆靠背，常规电梯可以进的哦",
+            ),
+            (
+                "售后/安装预约",
+                "床到了，什么时候有师傅上门安装？",
+                "已为您登记安装，师傅会在24小时内电话联系您预约时间",
+            ),
+            (
+                "售后/退换货",
+                "柜门有划痕，我要换货",
+                "非常抱歉给您添麻烦了，麻烦拍一下划痕照片，我们马上为您办理换货",
+            ),
+            (
+                "投诉/服务态度",
+                "安装师傅迟到两个小时，太不专业了！",
+                "实在抱歉影响您的体验，已记录并反馈给安装服务商，会给您一个交代",
+            ),
+        ),
+        "exchange",
+    ),
+    ShopProfile(
+        "qingyu",
+        18,
+        13,
+        "会员日",
+        2.2,
+        (
+            ("售前/色号推荐", "黄皮适合哪个色号的口红？", "黄皮亲推荐03枫叶红和05豆沙色，显白又日常~"),
+            (
+                "售后/过敏",
+                "用了面霜脸上起红疹了怎么办",
+                "请先停用并用清水洗脸，如持续不适请就医；我们为您登记退款处理",
+            ),
+            ("物流/查询", "快递显示签收了但我没收到", "帮您联系快递核实，可能放在驿站了，稍后给您回复"),
+            ("售前/赠品", "现在买送小样吗？", "亲，满299送同系列小样三件套，下单自动赠送哦"),
+            ("售后/退款", "不想要了，没拆封可以退吗", "未拆封支持7天无理由退货，您在订单页申请退货即可"),
+        ),
+        "refund",
+    ),
+    ShopProfile(
+        "jike",
+        11,
+        5,
+        "新品首发",
+        2.8,
+        (
+            (
+                "售后/保修",
+                "耳机左耳没声音了，还在保修期吗",
+                "您的耳机在一年保修期内，帮您申请寄修，运费我们承担",
+            ),
+            ("售前/兼容性", "这个充电器能给笔记本充电吗？", "支持PD 65W，主流Type-C笔记本都可以充"),
+            (
+                "售后/发票",
+                "能开增值税专票吗",
+                "可以的，请提供公司名称、税号、开户行和账号，我们3个工作日内开具",
+            ),
+            ("售后/激活问题", "新买的平板激活不了", "请先连接Wi-Fi并更新系统，如仍失败，我们远程协助您"),
+            (
+                "投诉/质量问题",
+                "刚买一周屏幕就坏点了，要求退货！",
+                "非常抱歉，已为您升级处理，售后专员会尽快联系您办理退货",
+            ),
+        ),
+        "return",
+    ),
+)
+
+
+def _scope_for(user: User, organization: Organization) -> Scope:
+    scope = tenancy_selectors.scope_for_user(user, organization_id=organization.pk)
+    if scope is None:
+        raise RuntimeError(f"{user} has no membership in {organization}")
+    return scope
+
+
+def _arrivals(rng: random.Random, day: dt.date, shop: ShopProfile, days_ago: int) -> Iterator[dt.datetime]:
+    """Arrival times on one day: a Poisson count per hour from the shop's daily curve."""
+    factor = WEEKEND_FACTOR if day.weekday() >= 5 else 1.0
+    if days_ago == shop.campaign_days_ago:
+        factor *= shop.campaign_factor
+    mean_hour = shop.daily_conversations / len(HOURLY_WEIGHT)
+    for hour, weight in HOURLY_WEIGHT.items():
+        expected = mean_hour * weight * factor
+        count = _poisson(rng, expected)
+        for _ in range(count):
+            minute = rng.uniform(0, 60)
+            naive = dt.datetime.combine(day, dt.time(hour)) + dt.timedelta(minutes=minute)
+            yield timezone.make_aware(naive)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method is fine for the small means of one shop-hour.
+    limit, product, count = pow(2.718281828459045, -mean), rng.random(), 0
+    while product > limit:
+        product *= rng.random()
+        count += 1
+    return count
+
+
+def load(*, today: dt.date, history_days: int = 28, seed: int = 2026) -> int:
+    """Replay `history_days` days up to now; returns the number of conversations made."""
+    rng = random.Random(seed)
+    organizations = {o.slug: o for o in Organization.objects.all()}
+    provider = organizations["dingmao"]
+    agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
+    now = timezone.now()
+    created = 0
+    for shop in SHOPS:
+        client = organizations[shop.slug]
+        client_admin = tenancy_selectors.membership_list_for_role(client, role="client_admin")[0].user
+        l2_members = tenancy_selectors.membership_list_for_role(client, role="client_l2")
+        client_scope = _scope_for(client_admin, client)
+        with clock.at(now - dt.timedelta(days=history_days + 1)):
+            services.sla_policy_create(
+                client_scope, client_id=client.pk, channel="", first_response_s=60, next_response_s=120,
+                resolution_s=4 * 3600, l2_resolution_s=24 * 3600,
+            )  # fmt: skip
+        system = Scope.system(
+            provider_id=provider.pk, client_ids=frozenset({client.pk}), permissions=all_permissions()
+        )
+        agent_scopes = [_scope_for(agent, provider) for agent in agents]
+        l2_scope = _scope_for(l2_members[0].user, client) if l2_members else None
+        customers: list[int] = []
+        for days_ago in range(history_days, -1, -1):
+            day = today - dt.timedelta(days=days_ago)
+            for arrival in sorted(_arrivals(rng, day, shop, days_ago)):
+                if arrival > now:
+                    continue
+                _replay_conversation(
+                    rng, shop=shop, client=client, arrival=arrival, now=now, system=system,
+                    agent_scopes=agent_scopes, l2_scope=l2_scope,
+                    customers=customers,
+                )  # fmt: skip
+                created += 1
+    return created
+
+
+def _customer_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _replay_conversation(
+    rng: random.Random,
+    *,
+    shop: ShopProfile,
+    client: Organization,
+    arrival: dt.datetime,
+    now: dt.datetime,
+    system: Scope,
+    agent_scopes: list[Scope],
+    l2_scope: Scope | None,
+    customers: list[int],
+) -> None:
+    category, question, answer = rng.choice(shop.topics)
+    order_number = f"{arrival:%y%m%d}{rng.randrange(10**9):09d}"
+    channel = rng.choices(("chat", "email", "phone"), weights=(85, 8, 7))[0]
+    with clock.at(arrival):
+        if customers and rng.random() < 0.2:
+            customer_id = rng.choice(customers)
+        else:
+            customer = services.customer_create(
+                system,
+                client_id=client.pk,
+                name=_customer_name(rng),
+                phone=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                order_refs=[order_number],
+            )
+            customer_id = customer.pk
+            customers.append(customer_id)
+        conversation = services.conversation_create(
+            system,
+            channel=channel,
+            client_id=client.pk,
+            provider_id=system.provider_id,
+            customer_id=customer_id,
+            subject=question[:40],
+            order_numbers=[order_number],
+            message=question,
+            order_value=Decimal(rng.choice((59, 129, 299, 899, 2399, 4999))),
+        )
+    # Busy hours wait longer; a few waits are long enough to break the 60 s first-response target.
+    wait = rng.expovariate(1 / (22 if arrival.hour in (11, 20, 21, 22) else 10))
+    agent_scope = rng.choice(agent_scopes)
+    moments = _steps(arrival, wait, rng)
+    if moments["assign"] > now:
+        return  # still waiting in the queue: the live inbox has something unassigned
+    with clock.at(moments["assign"]):
+        services.conversation_assign(
+            agent_scope, conversation_id=conversation.pk, agent_id=agent_scope.user_id
+        )
+    if moments["reply"] > now:
+        return
+    with clock.at(moments["reply"]):
+        services.message_post(agent_scope, conversation_id=conversation.pk, body=answer)
+    if moments["follow_up"] > now:
+        return
+    with clock.at(moments["follow_up"]):
+        services.message_post(system, conversation_id=conversation.pk, body="好的，谢谢", direction="in")
+    outcome = rng.random()
+    if moments["done"] > now:
+        return
+    with clock.at(moments["done"]):
+        if outcome < 0.06 and l2_scope is not None:
+            services.case_create(
+                agent_scope, conversation_id=conversation.pk, type=shop.case_type, order_number=order_number
+            )
+            services.conversation_escalate(
+                agent_scope, conversation_id=conversation.pk, reason="按售后规则转甲方售后处理"
+            )
+        elif outcome < 0.12:
+            services.conversation_set_status(
+                agent_scope, conversation_id=conversation.pk, status="pending_customer"
+            )
+        else:
+            services.message_post(
+                agent_scope, conversation_id=conversation.pk, body="还有其他可以帮您的吗？祝您生活愉快~"
+            )
+            services.conversation_set_status(
+                agent_scope, conversation_id=conversation.pk, status="resolved", category=category
+            )
+    if outcome < 0.06 and l2_scope is not None and moments["l2_back"] <= now:
+        with clock.at(moments["l2_back"]):
+            services.conversation_deescalate(
+                l2_scope, conversation_id=conversation.pk, reason="已为顾客办理，交回服务商回访"
+            )
+
+
+def _steps(arrival: dt.datetime, wait: float, rng: random.Random) -> dict[str, dt.datetime]:
+    assign = arrival + dt.timedelta(seconds=wait)
+    reply = assign + dt.timedelta(seconds=rng.uniform(5, 30))
+    follow_up = reply + dt.timedelta(seconds=rng.uniform(20, 180))
+    done = follow_up + dt.timedelta(seconds=rng.uniform(15, 100))
+    l2_back = done + dt.timedelta(hours=rng.uniform(2, 20))
+    return {"assign": assign, "reply": reply, "follow_up": follow_up, "done": done, "l2_back": l2_back}

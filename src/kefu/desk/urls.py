@@ -1,0 +1,18 @@
+from django.urls import path
+
+from kefu.desk import views
+
+urlpatterns = [
+    path("", views.inbox, name="desk_inbox"),
+    path("inbox/", views.inbox_partial, name="desk_inbox_partial"),
+    path("mine/", views.my_conversations, name="desk_mine"),
+    path("c/<int:conversation_id>/", views.conversation, name="desk_conversation"),
+    path("c/<int:conversation_id>/messages/", views.messages_partial, name="desk_messages"),
+    path("c/<int:conversation_id>/side/", views.side_partial, name="desk_side"),
+    path("c/<int:conversation_id>/reply/", views.reply, name="desk_reply"),
+    path("c/<int:conversation_id>/assign/", views.assign, name="desk_assign"),
+    path("c/<int:conversation_id>/status/", views.set_status, name="desk_status"),
+    path("c/<int:conversation_id>/unmask/", views.unmask, name="desk_unmask"),
+    path("c/<int:conversation_id>/escalate/", views.escalate, name="desk_escalate"),
+    path("c/<int:conversation_id>/deescalate/", views.deescalate, name="desk_deescalate"),
+]

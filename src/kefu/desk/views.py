@@ -1,0 +1,350 @@
+"""The agent workspace: inbox views, a conversation with its thread, customer panel,
+reply box with quick phrases, and the actions (assign, transfer, status, escalate).
+
+Pages are server-rendered; htmx re-fetches the partials (`_inbox.html`, `_messages.html`,
+`_side.html`, `_my_list.html`) when something changes, so each piece of HTML is rendered
+in one place. Actions posted by htmx answer with the refreshed side panel (or 204 for a
+reply) and the `desk-changed` trigger; without JavaScript they redirect back.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kefu.core.errors import KefuError, NotFound
+from kefu.core.scope import OrgKind
+from kefu.desk import selectors, services, workspace
+from kefu.desk.forms import (
+    STATUS_LABELS,
+    AssignForm,
+    InboxFilterForm,
+    ReasonForm,
+    ReplyForm,
+    StatusForm,
+)
+from kefu.desk.permissions import DeskPerm
+from kefu.knowledge import services as knowledge_services
+from kefu.knowledge.permissions import KnowledgePerm
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.web.decorators import access_required
+from kefu.web.errors import status_for
+
+INBOX_PAGE = 25
+CHANGED = json.dumps({"desk-changed": True})
+
+
+def _clients(request: HttpRequest) -> list[tuple[int, str]]:
+    organizations = tenancy_selectors.organization_list(request.access).filter(kind=OrgKind.CLIENT)
+    return [(o.pk, o.name) for o in organizations if o.pk in request.access.client_ids]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+# --- inbox -----------------------------------------------------------------------------------
+def _inbox_context(request: HttpRequest) -> dict[str, object]:
+    scope = request.access
+    form = InboxFilterForm(request.GET or None, clients=_clients(request))
+    data = form.cleaned_data if form.is_valid() else {}
+    views = workspace.inbox_views(scope)
+    view = request.GET.get("view") or workspace.default_view(scope)
+    if view not in {key for key, _label in views}:
+        view = workspace.default_view(scope)
+    filters = workspace.InboxFilter(
+        view=view,
+        client_id=data.get("client"),
+        channel=data.get("channel", ""),
+        status=data.get("status", ""),
+        priority=data.get("priority", ""),
+        search=data.get("q", ""),
+    )
+    page = Paginator(workspace.inbox(scope, filters), INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = [(c, workspace.customer_label(c)) for c in page]
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    query["view"] = view
+    return {
+        "form": form,
+        "views": views,
+        "view": view,
+        "page": page,
+        "rows": rows,
+        "query": urlencode(query),
+        "filter_query": urlencode({k: v for k, v in query.items() if k != "view"}),
+        "status_labels": STATUS_LABELS,
+    }
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def inbox(request: HttpRequest) -> HttpResponse:
+    context = _inbox_context(request)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "desk/_inbox.html", context)
+    context["mine"] = workspace.my_open(request.access)
+    return render(request, "desk/inbox.html", context)
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def inbox_partial(request: HttpRequest) -> HttpResponse:
+    return render(request, "desk/_inbox.html", _inbox_context(request))
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def my_conversations(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "desk/_my_list.html",
+        {"mine": workspace.my_open(request.access), "current_id": _int(request.GET.get("current"))},
+    )
+
+
+# --- one conversation ------------------------------------------------------------------------
+def _conversation(request: HttpRequest, conversation_id: int) -> object:
+    return selectors.conversation_get(request.access, conversation_id=conversation_id)
+
+
+def _view_only(scope: object, conversation: object) -> bool:
+    """Escalated to the client, who left the provider view access only."""
+    return bool(
+        scope.is_provider  # type: ignore[attr-defined]
+        and conversation.tier != "l1"  # type: ignore[attr-defined]
+        and getattr(conversation, "provider_access", "edit") != "edit"
+    )
+
+
+def _side_context(request: HttpRequest, conversation: object, **extra: object) -> dict[str, object]:
+    scope = request.access
+    customer = extra.pop("customer", None) or workspace.customer_panel(scope, conversation)
+    can_escalate, can_deescalate = workspace.escalation_actions()
+    return {
+        "conversation": conversation,
+        "customer": customer,
+        "history": workspace.customer_history(scope, conversation),
+        "timers": workspace.timers(scope, conversation),
+        "categories": workspace.categories(scope, conversation),
+        "candidates": workspace.transfer_candidates(scope),
+        "can_handle": scope.has(DeskPerm.HANDLE),
+        "can_assign": scope.has(DeskPerm.ASSIGN),
+        "can_unmask": scope.has(DeskPerm.UNMASK),
+        "can_escalate": can_escalate and scope.has(DeskPerm.HANDLE) and scope.is_provider,
+        "can_deescalate": can_deescalate
+        and scope.has(DeskPerm.HANDLE)
+        and (scope.is_client or conversation.provider_access == "edit"),
+        "view_only": _view_only(scope, conversation),
+        "status_labels": STATUS_LABELS,
+        "statuses": [s for s in STATUS_LABELS.items() if s[0] != "new" or conversation.status == "new"],
+        **extra,
+    }
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    scope = request.access
+    conv = _conversation(request, conversation_id)
+    thread, has_earlier = workspace.thread_page(scope, conv)
+    side = _side_context(request, conv)
+    agent_name = str(request.user)
+    values = workspace.phrase_values(conv, side["customer"], agent_name)
+    can_reply = scope.has(DeskPerm.HANDLE) and not side["view_only"]
+    phrase_list = workspace.phrases_for_reply(scope, conv, values) if can_reply else []
+    return render(
+        request,
+        "desk/conversation.html",
+        {
+            **side,
+            "thread": thread,
+            "has_earlier": has_earlier,
+            "first_seq": thread[0].seq if thread else None,
+            "last_seq": thread[-1].seq if thread else 0,
+            "mine": workspace.my_open(scope),
+            "current_id": conv.pk,
+            "phrases": phrase_list,
+            "reply_form": ReplyForm() if can_reply else None,
+            "can_manage_phrases": scope.has(KnowledgePerm.MANAGE_PHRASES),
+        },
+    )
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def messages_partial(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """`?before_seq=N`: the page before N with a new "load earlier" button;
+    `?after_seq=N`: what arrived after N (live updates append it)."""
+    scope = request.access
+    conv = _conversation(request, conversation_id)
+    before, after = _int(request.GET.get("before_seq")), _int(request.GET.get("after_seq"))
+    if after is not None:
+        thread, has_earlier = workspace.messages_after(scope, conv, after_seq=after), False
+    else:
+        thread, has_earlier = workspace.thread_page(scope, conv, before_seq=before)
+    return render(
+        request,
+        "desk/_messages.html",
+        {
+            "conversation": conv,
+            "thread": thread,
+            "has_earlier": has_earlier,
+            "first_seq": thread[0].seq if thread else None,
+        },
+    )
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def side_partial(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conv = _conversation(request, conversation_id)
+    return render(request, "desk/_side.html", _side_context(request, conv))
+
+
+# --- actions ---------------------------------------------------------------------------------
+def _done(request: HttpRequest, conversation_id: int, message: str, **extra: object) -> HttpResponse:
+    if request.htmx:
+        conv = _conversation(request, conversation_id)
+        response = render(request, "desk/_side.html", _side_context(request, conv, notice=message, **extra))
+        response["HX-Trigger"] = CHANGED
+        return response
+    messages.success(request, message)
+    return redirect("desk_conversation", conversation_id=conversation_id)
+
+
+def _failed(request: HttpRequest, conversation_id: int, error: KefuError | str) -> HttpResponse:
+    text = str(error.message) if isinstance(error, KefuError) else error
+    status = status_for(error) if isinstance(error, KefuError) else 422
+    if request.htmx:
+        conv = _conversation(request, conversation_id)
+        return render(request, "desk/_side.html", _side_context(request, conv, error=text), status=status)
+    messages.error(request, text)
+    return redirect("desk_conversation", conversation_id=conversation_id)
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    scope = request.access
+    conv = _conversation(request, conversation_id)
+    form = ReplyForm(request.POST)
+    error: KefuError | str | None = None
+    if not form.is_valid():
+        error = _("A message cannot be empty.")
+    else:
+        try:
+            services.message_post(
+                scope,
+                conversation_id=conv.pk,
+                body=form.cleaned_data["body"],
+                direction=form.cleaned_data["kind"],
+            )
+        except KefuError as exc:
+            error = exc
+        else:
+            if form.cleaned_data["kind"] == "out":
+                knowledge_services.quick_phrase_use(scope, phrase_ids=form.used_phrases())
+    if request.htmx:
+        if error is None:
+            return HttpResponse(status=204, headers={"HX-Trigger": CHANGED})
+        text = str(error.message) if isinstance(error, KefuError) else error
+        status = status_for(error) if isinstance(error, KefuError) else 422
+        return render(request, "desk/_reply_error.html", {"error": text}, status=status)
+    if error is not None:
+        messages.error(request, str(error.message) if isinstance(error, KefuError) else error)
+    return redirect("desk_conversation", conversation_id=conv.pk)
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conv = _conversation(request, conversation_id)
+    form = AssignForm(request.POST)
+    form.is_valid()
+    try:
+        services.conversation_assign(
+            request.access, conversation_id=conv.pk, agent_id=form.agent(request.access.user_id)
+        )
+    except KefuError as exc:
+        return _failed(request, conv.pk, exc)
+    return _done(request, conv.pk, _("Assignment saved."))
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conv = _conversation(request, conversation_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, conv.pk, _("Choose a status."))
+    category = form.cleaned_data["category"].strip()
+    try:
+        services.conversation_set_status(
+            request.access,
+            conversation_id=conv.pk,
+            status=form.cleaned_data["status"],
+            category=category or None,
+        )
+    except KefuError as exc:
+        return _failed(request, conv.pk, exc)
+    return _done(request, conv.pk, _("Status saved."))
+
+
+@require_POST
+@access_required(DeskPerm.UNMASK)
+def unmask(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Shows the clear contact data once, in this response only; the read is audited."""
+    conv = _conversation(request, conversation_id)
+    if conv.customer_id is None:
+        raise NotFound()
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        clear = services.customer_unmask(
+            request.access,
+            customer_id=conv.customer_id,
+            reason=form.cleaned_data.get("reason", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except KefuError as exc:
+        return _failed(request, conv.pk, exc)
+    context = _side_context(request, conv, customer=clear, unmasked=True)
+    if request.htmx:
+        return render(request, "desk/_side.html", context)
+    return render(request, "desk/unmasked.html", context)
+
+
+def _escalation(request: HttpRequest, conversation_id: int, name: str, done: str) -> HttpResponse:
+    conv = _conversation(request, conversation_id)
+    action = getattr(services, name, None)
+    if action is None:
+        raise NotFound()
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        action(request.access, conversation_id=conv.pk, reason=form.cleaned_data.get("reason", ""))
+    except KefuError as exc:
+        return _failed(request, conv.pk, exc)
+    return _done(request, conv.pk, done)
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def escalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    return _escalation(request, conversation_id, "conversation_escalate", _("Escalated to the client."))
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def deescalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    return _escalation(request, conversation_id, "conversation_deescalate", _("Handed back to the provider."))

@@ -1,0 +1,300 @@
+"""Reads the agent workspace needs beyond `desk.selectors`: inbox views, unread counts,
+thread pages, the customer panel, phrases with their variables filled.
+
+Everything starts from a desk selector or a scoped manager (`.for_scope(scope)`), so the
+pages see exactly what the API sees.
+
+Unread: there is no per-user read marker yet, so a conversation's unread count is the
+number of customer messages after the last message sent to the customer (by anyone).
+It is persistent and cheap, and it is what a shared inbox needs most ("the customer is
+waiting"); a per-agent read position needs its own table (docs/workspace.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.roles import permissions_for
+from kefu.core.scope import Scope
+from kefu.desk import fields, selectors, services
+from kefu.desk.models import Conversation, Direction, Message, Status
+from kefu.desk.permissions import DeskPerm
+from kefu.knowledge import phrases
+from kefu.knowledge import selectors as knowledge_selectors
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.tenancy.permissions import TenancyPerm
+
+THREAD_PAGE = 50
+MY_LIST_LIMIT = 30
+AT_RISK_SCAN = 200
+ACTIVE = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_CLIENT)
+WAITING = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER)  # to pick up (pending L2 is the client's)
+DEFAULT_CATEGORIES = ("售前咨询", "物流", "退换货", "退款", "售后维修", "投诉", "其他")
+
+
+# --- inbox ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InboxFilter:
+    view: str = "mine"
+    client_id: int | None = None
+    channel: str = ""
+    status: str = ""
+    priority: str = ""
+    search: str = ""
+
+
+def has_timers() -> bool:
+    return hasattr(selectors, "conversation_timers_of") or hasattr(selectors, "conversation_timers")
+
+
+def inbox_views(scope: Scope) -> list[tuple[str, Any]]:
+    """The views this actor gets; client staff start with what was escalated to them."""
+    views: list[tuple[str, Any]] = []
+    if scope.is_client:
+        views.append(("pending_l2", _("Pending L2")))
+    if scope.has(DeskPerm.HANDLE):
+        views.append(("mine", _("Mine")))
+    views.append(("unassigned", _("Unassigned")))
+    if not scope.is_client:
+        views.append(("pending_l2", _("Pending L2")))
+    if has_timers():
+        views.append(("at_risk", _("SLA at risk")))
+    views.append(("all", _("All")))
+    return views
+
+
+def default_view(scope: Scope) -> str:
+    return inbox_views(scope)[0][0]
+
+
+def with_unread(scope: Scope, queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Annotate `unread`: customer messages after the last message to the customer."""
+    messages = Message.objects.for_scope(scope)
+    last_out = (
+        messages.filter(conversation_id=OuterRef("pk"), direction=Direction.OUT)
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    unread = (
+        messages.filter(
+            conversation_id=OuterRef("pk"), direction=Direction.IN, seq__gt=OuterRef("last_out_seq")
+        )
+        .order_by()
+        .values("conversation_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return queryset.annotate(
+        last_out_seq=Coalesce(Subquery(last_out, output_field=IntegerField()), Value(0)),
+    ).annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+
+
+def _search(queryset: QuerySet[Conversation], text: str) -> QuerySet[Conversation]:
+    """Subject, order number, buyer id, phone (exact, by its hash) or `#id`.
+
+    Customer names are encrypted at rest and cannot be searched in the database.
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    condition = (
+        Q(subject__icontains=text) | Q(order_numbers__icontains=text) | Q(customer__buyer_id__iexact=text)
+    )
+    digits = text.lstrip("#")
+    if digits.isdigit() and len(digits) <= 12:
+        condition |= Q(pk=int(digits))
+    if sum(c.isdigit() for c in text) >= 7:
+        condition |= Q(customer__phone_hash=fields.phone_hash(text))
+    return queryset.filter(condition)
+
+
+def inbox(scope: Scope, filters: InboxFilter) -> QuerySet[Conversation]:
+    """The conversations of one inbox view, newest activity first, with `unread`."""
+    queryset = selectors.conversation_list(
+        scope,
+        filters=selectors.ConversationFilter(
+            status=filters.status, channel=filters.channel, client_id=filters.client_id
+        ),
+    ).select_related("customer", "client")
+    if filters.view == "mine":
+        queryset = queryset.filter(assignee_id=scope.user_id)
+        if not filters.status:
+            queryset = queryset.filter(status__in=ACTIVE)
+    elif filters.view == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+        if not filters.status:
+            queryset = queryset.filter(status__in=WAITING)
+    elif filters.view == "pending_l2":
+        queryset = queryset.filter(status=Status.PENDING_CLIENT)
+    elif filters.view == "at_risk":
+        queryset = queryset.filter(pk__in=at_risk_ids(scope))
+    if filters.priority:
+        queryset = queryset.filter(priority=filters.priority)
+    queryset = _search(queryset, filters.search)
+    return with_unread(scope, queryset).order_by("-updated_at", "-id")
+
+
+def at_risk_ids(scope: Scope) -> list[int]:
+    """Active conversations with a timer warning or breached (the latest AT_RISK_SCAN only)."""
+    timers_of = getattr(selectors, "conversation_timers_of", None)
+    if timers_of is None:
+        return []
+    active = selectors.conversation_list(scope).filter(status__in=ACTIVE).order_by("-updated_at")
+    party = "client" if scope.is_client else "provider"
+    found = []
+    for conversation in active[:AT_RISK_SCAN]:
+        timers_now = timers_of(conversation)
+        if any(str(t.status) in ("warning", "breached") and t.party == party for t in timers_now):
+            found.append(conversation.pk)
+    return found
+
+
+def my_open(scope: Scope) -> list[Conversation]:
+    """The left column: the actor's active conversations (several chats at once)."""
+    if scope.user_id is None:
+        return []
+    queryset = selectors.conversation_list(
+        scope, filters=selectors.ConversationFilter(assignee_id=scope.user_id)
+    ).filter(status__in=ACTIVE)
+    return list(
+        with_unread(scope, queryset.select_related("customer")).order_by("-updated_at", "-id")[:MY_LIST_LIMIT]
+    )
+
+
+def customer_label(conversation: Conversation) -> str:
+    """The masked name (or buyer id) for lists; never the clear name."""
+    customer = conversation.customer
+    if customer is None:
+        return ""
+    view = selectors.customer_view(customer)
+    return view.name or view.buyer_id or view.phone
+
+
+# --- thread ----------------------------------------------------------------------------------
+def thread_page(
+    scope: Scope, conversation: Conversation, *, before_seq: int | None = None, limit: int = THREAD_PAGE
+) -> tuple[list[Message], bool]:
+    """The `limit` messages before `before_seq` (default: the latest), oldest first, and
+    whether older ones exist. Uses the (conversation, seq) index: opening a thread of any
+    length reads one page."""
+    queryset = Message.objects.for_scope(scope).filter(conversation=conversation)
+    if before_seq is not None:
+        queryset = queryset.filter(seq__lt=before_seq)
+    rows = list(queryset.select_related("author").order_by("-seq")[: limit + 1])
+    has_earlier = len(rows) > limit
+    return list(reversed(rows[:limit])), has_earlier
+
+
+def messages_after(scope: Scope, conversation: Conversation, *, after_seq: int) -> list[Message]:
+    """New messages since the page's last one (live updates append these)."""
+    return selectors.message_list(scope, conversation_id=conversation.pk, after_seq=after_seq, limit=200)
+
+
+# --- side panel ------------------------------------------------------------------------------
+def customer_panel(scope: Scope, conversation: Conversation) -> selectors.CustomerView | None:
+    if conversation.customer_id is None or not scope.has(DeskPerm.VIEW_CUSTOMERS):
+        return None
+    return selectors.customer_get(scope, customer_id=conversation.customer_id)
+
+
+def customer_history(scope: Scope, conversation: Conversation, *, limit: int = 10) -> list[Conversation]:
+    if conversation.customer_id is None:
+        return []
+    queryset = selectors.conversation_list(
+        scope, filters=selectors.ConversationFilter(customer_id=conversation.customer_id)
+    ).exclude(pk=conversation.pk)
+    return list(queryset.order_by("-created_at")[:limit])
+
+
+TIMER_LABELS = {
+    "first_response": _("First response"),
+    "next_response": _("Next response"),
+    "resolution": _("Resolution"),
+    "l2_resolution": _("L2 resolution"),
+}
+
+
+def timers(scope: Scope, conversation: Conversation) -> list[dict[str, Any]] | None:
+    """The SLA timers when the desk has them (None hides the panel)."""
+    timers_of = getattr(selectors, "conversation_timers_of", None)
+    if timers_of is None:
+        return None
+    return [
+        {
+            "kind": t.kind,
+            "label": TIMER_LABELS.get(t.kind, t.kind),
+            "party": t.party,
+            "status": str(t.status),
+            "remaining_min": round(t.remaining_s / 60),
+            "deadline": t.deadline,
+        }
+        for t in timers_of(conversation)
+    ]
+
+
+def categories(scope: Scope, conversation: Conversation) -> list[str]:
+    """Suggestions for the category field: the client's categories in use, then the defaults."""
+    used = (
+        selectors.conversation_list(
+            scope, filters=selectors.ConversationFilter(client_id=conversation.client_id)
+        )
+        .exclude(category="")
+        .order_by()
+        .values_list("category", flat=True)
+        .distinct()[:100]
+    )
+    return list(dict.fromkeys([*sorted(used), *DEFAULT_CATEGORIES]))
+
+
+def transfer_candidates(scope: Scope) -> list[tuple[int, str]]:
+    """Members of the actor's organisation who can handle conversations (for transfer)."""
+    if not (scope.has(DeskPerm.ASSIGN) and scope.has(TenancyPerm.VIEW_MEMBERS)):
+        return []
+    result = []
+    for membership in tenancy_selectors.membership_list(scope).filter(is_active=True, user__is_active=True):
+        if DeskPerm.HANDLE in permissions_for(membership.role):
+            result.append((membership.user_id, str(membership.user)))
+    return result
+
+
+def escalation_actions() -> tuple[bool, bool]:
+    return hasattr(services, "conversation_escalate"), hasattr(services, "conversation_deescalate")
+
+
+# --- quick phrases ---------------------------------------------------------------------------
+def phrase_values(
+    conversation: Conversation, customer: selectors.CustomerView | None, agent_name: str
+) -> dict[str, str]:
+    """Variable values for phrases. The customer's name is what the agent may see: the
+    visible part of the masked name (张 for 张三), never the clear value."""
+    name = (customer.name if customer else "").replace("*", "").strip()
+    orders = list(conversation.order_numbers or []) or list(customer.order_refs if customer else [])
+    return {
+        "customer_name": name,
+        "agent_name": agent_name,
+        "order_number": orders[0] if orders else "",
+        "client_name": conversation.client.name if conversation.client_id else "",
+    }
+
+
+def phrases_for_reply(
+    scope: Scope, conversation: Conversation, values: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The phrases offered in the reply box, with variables filled (rendered once, here)."""
+    if conversation.client_id is None:
+        return []
+    return [
+        {
+            "id": p.pk,
+            "title": p.title,
+            "shortcut": p.shortcut,
+            "category": p.category,
+            "text": phrases.render(p.body, values),
+        }
+        for p in knowledge_selectors.quick_phrases_for_reply(scope, client_id=conversation.client_id)
+    ]
