@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kefu.config.api import api
+from kefu.connectors import services as connector_services
 from kefu.core.roles import ROLES_BY_KIND
 from kefu.core.scope import OrgKind
 from kefu.desk import services as desk_services
@@ -27,6 +28,7 @@ from kefu.knowledge import services as knowledge_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
+from kefu.workforce import rostering
 from kefu.workforce import services as workforce_services
 
 
@@ -53,6 +55,11 @@ OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
         ).pk
     ),
     "history_id": lambda t: _history_b(t).pk,
+    "widget_id": lambda t: (
+        connector_services.widget_create(
+            t.scope("pb", "provider_admin"), client_id=t.cb.pk, allowed_origins=["https://b.example.cn"]
+        ).pk
+    ),
     "campaign_id": lambda t: (
         workforce_services.campaign_create(
             t.scope("cb", "client_admin"),
@@ -103,6 +110,34 @@ OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
         ).pk
     ),
 }
+
+
+def _schedule_b(tenants: Tenants) -> Any:
+    """A published schedule of tenant B with one shift of its agent (no solver: filled by hand)."""
+    planner, agent = tenants.scope("pb", "workforce_planner"), tenants.user("pb", "agent")
+    monday = date(2030, 1, 7)
+    rostering.shift_template_create(planner, name="E", segments=[["09:00", "18:00"]])
+    rostering.agent_profile_set(planner, user_id=agent.pk, skills=["q"])
+    schedule = rostering.schedule_create(
+        planner, client_id=tenants.cb.pk, week_start=monday, required={"q": [0] * 336}, solve=False
+    )
+    rostering.schedule_shift_edit(
+        planner, schedule_id=schedule.pk, user_id=agent.pk, day=monday, template="E"
+    )
+    return rostering.schedule_publish(planner, schedule_id=schedule.pk)
+
+
+OBJECT_MAKERS["schedule_id"] = lambda t: _schedule_b(t).pk
+OBJECT_MAKERS["request_id"] = lambda t: (
+    rostering.schedule_request_create(
+        t.scope("pb", "agent"), schedule_id=_schedule_b(t).pk, kind="leave", day=date(2030, 1, 7)
+    ).pk
+)
+OBJECT_MAKERS["template_id"] = lambda t: (
+    rostering.shift_template_create(
+        t.scope("pb", "workforce_planner"), name="B", segments=[["09:00", "18:00"]]
+    ).pk
+)
 
 ACTORS_OF_TENANT_A = [
     *[("pa", role.value) for role in ROLES_BY_KIND[OrgKind.PROVIDER]],

@@ -21,8 +21,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright keeps an event loop running in this thread
+    while it is open, which would break sync-to-async bridges in later, unrelated tests."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the

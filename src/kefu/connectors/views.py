@@ -12,12 +12,15 @@ from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from kefu.connectors import selectors, services
+from kefu.connectors.permissions import ConnectorPerm
 from kefu.core.errors import KefuError
+from kefu.web.decorators import access_required
 from kefu.web.errors import status_for
 
 WIDGET_SOURCE = Path(__file__).parent / "static" / "connectors" / "widget.js"
@@ -105,3 +108,18 @@ def widget_offline(request: HttpRequest, widget_key: str) -> HttpResponse:
     except KefuError as exc:
         return _cors(_error(exc.code, exc.message, status_for(exc), exc.field), origin)
     return _cors(JsonResponse({"ok": True}, status=201), origin)
+
+
+@access_required(ConnectorPerm.VIEW)
+def widget_list_page(request: HttpRequest) -> HttpResponse:
+    """Staff see their widgets, the tag to embed, and a sample shop page to try each one."""
+    widgets = selectors.widget_list(request.access)
+    base = request.build_absolute_uri("/").rstrip("/")
+    return render(request, "connectors/widget_list.html", {"widgets": widgets, "base": base})
+
+
+@access_required(ConnectorPerm.VIEW)
+def widget_try(request: HttpRequest, widget_id: int) -> HttpResponse:
+    """A sample shop page embedding the widget, as a customer would meet it."""
+    widget = selectors.widget_get(request.access, widget_id=widget_id)
+    return render(request, "connectors/widget_try.html", {"widget": widget})

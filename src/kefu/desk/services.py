@@ -343,7 +343,9 @@ def message_post(
                     data={"seq": message.seq},
                 )
     conversation.save(update_fields=update)
-    if direction != Direction.NOTE:
+    if direction == Direction.OUT:
+        # Only a reply can reveal a late response; timers that run out while nobody writes are
+        # found by `kefu sla_check` and on every read of the timers.
         _sla_check(conversation)
     _publish(conversation, "message.created", seq=message.seq)
     return message
@@ -629,7 +631,11 @@ def _sla_policy_fill(policy: SlaPolicy, **values: Any) -> None:
     policy.resolution_s = _target(values["resolution_s"], "resolution_s")
     policy.l2_resolution_s = _target(values["l2_resolution_s"], "l2_resolution_s")
     if not 0 <= values["warn_ratio"] < 1:
-        raise Invalid(_("Warn when between 0 and 100 % of the target is left."), field="warn_ratio")
+        raise Invalid(
+            # xgettext:no-python-format
+            _("Warn when between 0 and 100 % of the target is left."),
+            field="warn_ratio",
+        )
     policy.warn_ratio = values["warn_ratio"]
 
 

@@ -7,10 +7,19 @@ two tenants fails a test.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the property tests on a fixed sequence of examples, so a landing never depends on a
+# lucky draw; developers' runs keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 if TYPE_CHECKING:  # Django is not set up yet when pytest loads this plugin
     from django.test import Client
@@ -75,3 +84,13 @@ def password() -> str:
     from kefu.testing.factories import TEST_PASSWORD
 
     return TEST_PASSWORD
+
+
+@pytest.fixture
+def in_english(settings: Any) -> Iterator[None]:
+    """English messages for tests that match message text (the default UI is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

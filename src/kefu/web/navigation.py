@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kefu.connectors.permissions import ConnectorPerm
 from kefu.core.scope import Scope
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge.permissions import KnowledgePerm
@@ -25,7 +26,9 @@ _ITEMS: tuple[tuple[object, str, str | None], ...] = (
     (_("Home"), "home", None),
     (_("Workspace"), "desk_inbox", DeskPerm.VIEW),
     (_("Quick phrases"), "quick_phrases", KnowledgePerm.VIEW_PHRASES),
+    (_("Chat widgets"), "widget_list", ConnectorPerm.VIEW),
     (_("Workforce"), "workforce", WorkforcePerm.VIEW),
+    (_("My schedule"), "workforce_my_schedule", WorkforcePerm.VIEW_OWN_SCHEDULE),
     (_("Members"), "members", TenancyPerm.VIEW_MEMBERS),
     (_("Audit log"), "audit_log", TenancyPerm.VIEW_AUDIT),
     (_("Access log"), "access_log", TenancyPerm.VIEW_ACCESS_LOG),

@@ -5,7 +5,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from kefu.core.errors import Invalid
-from kefu.workforce import selectors, services, staffing
+from kefu.workforce import selectors, services, staffing, whatif
 from kefu.workforce.schemas import (
     CampaignIn,
     CampaignOut,
@@ -17,6 +17,7 @@ from kefu.workforce.schemas import (
     StaffingPlanIn,
     StaffingPlanOut,
     VolumeHistoryOut,
+    WhatIfIn,
 )
 
 router = Router(tags=["workforce"])
@@ -107,3 +108,13 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[object]
 def delete_campaign(request: HttpRequest, campaign_id: int) -> Status[None]:
     services.campaign_delete(request.access, campaign_id=campaign_id)
     return Status(204, None)
+
+
+@router.post("/what-if")
+def simulate_what_if(request: HttpRequest, payload: WhatIfIn) -> dict:
+    """Simulate one queue's plan and the same plan with a spike and absences (95% intervals)."""
+    selectors.require_view(request.access)
+    try:
+        return whatif.run(whatif.WhatIfQuery(**payload.dict()))
+    except whatif.WhatIfInputError as exc:
+        raise Invalid(exc.message, field=exc.field) from None

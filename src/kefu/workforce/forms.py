@@ -19,7 +19,7 @@ class HistoryUploadForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        choices=[("", _("Detect from the file")), (5, "5"), (15, "15"), (30, "30"), (60, "60")],
+        choices=[("", _("Detect from the file")), (5, "5"), (10, "10"), (15, "15"), (30, "30"), (60, "60")],
     )
 
     def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -106,5 +106,6 @@ class SeatEstimateForm(forms.Form):
     per_seat_daily_capacity = forms.FloatField(
         label=_("Inquiries one seat handles per day"),
         required=False,
+        # xgettext:no-python-format
         help_text=_("Leave empty for the default: 20 chats an hour × 8 hours × 80% occupancy = 128."),
     )

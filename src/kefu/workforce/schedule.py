@@ -727,8 +727,9 @@ def _build(prep: _Prepared, backend: _Backend) -> _Built:
     """The planning model: per-agent shifts, each shift on one queue, break starts counted per queue.
 
     The rest rule is imposed per skill group here (at most one shift of each clash set per agent of
-    the group) and per agent by `_repair_rest`, which swaps shifts inside a group: that keeps the MIP
-    several times faster and, as agents of a group are interchangeable, loses no coverage.
+    the group) and per agent by `_repair_rest`, which re-deals shifts inside a group with the same
+    counts: that keeps the MIP several times faster and, as agents of a group are interchangeable for
+    coverage, usually loses none.
     """
     problem = prep.problem
     weights = problem.weights

@@ -122,3 +122,22 @@ class StaffingPlanOut(Schema):
     agent_hours: float
     infeasible_intervals: int
     required: list[tuple[str, int, int]]
+
+
+class WhatIfIn(Schema):
+    calls: float
+    aht: float
+    agents: int
+    interval: float = 1800.0
+    intervals: int = 8
+    answer_time: float = 20.0
+    patience: float | None = None
+    concurrency: int = 1
+    spike_factor: float = 1.0
+    spike_from: int = 1
+    spike_to: int = 1
+    absent_agents: int = 0
+    absent_from: int = 1
+    absent_to: int = 1
+    replications: int = 10
+    seed: int = 0

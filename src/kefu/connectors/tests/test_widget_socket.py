@@ -306,11 +306,6 @@ def test_widget_sockets_bypass_the_host_origin_check_of_staff_sockets(widget: Wi
     assert run(staff_from_foreign_site) is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config/asgi.py must route widget sockets with connectors.asgi.widget_sockets_first "
-    "(see docs/web-chat.md, Deployment); until then shops on other domains are refused",
-)
 def test_the_served_application_lets_widgets_on_client_sites_connect(widget: WidgetConfig) -> None:
     from kefu.config.asgi import application
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.knowledge import selectors, services
@@ -112,9 +113,10 @@ def test_csv_import_reports_every_bad_row_and_stores_nothing(tenants: Tenants) -
         "tk,重复,内容,\n"
         "hy,欢迎,,\n"
     ).encode()
-    result = services.quick_phrase_import_csv(
-        tenants.scope("pa", "supervisor"), client_id=tenants.ca1.pk, content=content
-    )
+    with translation.override("en"):
+        result = services.quick_phrase_import_csv(
+            tenants.scope("pa", "supervisor"), client_id=tenants.ca1.pk, content=content
+        )
     assert not result.ok and result.created == 0
     assert [line for line, _message in result.errors] == [3, 4, 5, 6]
     assert "shortcut" in result.errors[0][1] and "line 2" in result.errors[2][1]

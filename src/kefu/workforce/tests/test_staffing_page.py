@@ -27,7 +27,7 @@ def test_page_solves_and_shows_the_neighbourhood(tenants: Tenants) -> None:
     text = response.content.decode()
     assert response.status_code == 200
     assert 'id="staffing-result"' in text and ">14<" in text and ">20<" in text
-    assert "A = contacts × AHT ÷ interval length." in text or "话务量" in text
+    assert "A = 进线量 × AHT ÷ 时段长度。" in text  # the definition beside the number, in Chinese
     assert text.count("<tr") >= 9  # header plus N = 11 … 19
 
 

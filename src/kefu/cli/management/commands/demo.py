@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.cli.serving import serve
+from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
+from kefu.knowledge import demo as knowledge_demo
 from kefu.tenancy import demo as tenancy_demo
 
 
@@ -45,6 +47,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 tenancy_demo.load(today=timezone.localdate())
                 desk_demo.load(today=timezone.localdate(), history_days=options["history_days"])
+                knowledge_demo.load()
+                connectors_demo.load(
+                    origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
+                )
             loaded_now = True
         host = options["host"]
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host

@@ -1,0 +1,198 @@
+"""Schedule endpoints: solve a week, read it with its coverage, edit a shift, publish, requests, capacity."""
+
+from datetime import date
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from kefu.core.errors import Invalid
+from kefu.workforce import roster_selectors, rostering
+
+router = Router(tags=["workforce"])
+
+
+class ScheduleIn(Schema):
+    client_id: int | None = None
+    week_start: date = Field(description="A Monday.")
+    queues: dict[str, int] | None = Field(None, description="Queue name → staffing plan id.")
+    required: dict[str, list[int]] | None = Field(
+        None, description="Or uploaded required heads per queue: 7 × 1440 / interval_minutes values."
+    )
+    template_ids: list[int] | None = None
+    interval_minutes: Literal[15, 30, 60] = 30
+    time_limit_s: float = Field(30.0, ge=1, le=120)
+    solve: bool = True
+
+
+class ScheduleOut(Schema):
+    id: int
+    client_id: int | None
+    week_start: date
+    queues: list[str]
+    status: str
+    demand_source: dict
+    interval_minutes: int
+    solver_status: str
+    problems: list[str]
+    objective: float | None
+    under_staffed_share: float | None
+    solve_seconds: float | None
+
+
+class ShiftOut(Schema):
+    id: int
+    agent_id: int
+    date: date
+    template: str
+    start_minute: int
+    end_minute: int
+    breaks: list[list[int]]
+    spells: list[list[Any]]
+    paid_minutes: int
+    edited_by_id: int | None
+
+
+class ScheduleDetailOut(ScheduleOut):
+    rules: dict
+    coverage: dict
+    summary: dict
+    shifts: list[ShiftOut]
+
+
+class ShiftEditIn(Schema):
+    user_id: int
+    date: str = Field(description="The day, YYYY-MM-DD.")  # parsed after the schedule is found
+    template: str = Field("", description="Empty clears the day.")
+    queue: str = ""
+    break_starts: list[int] | None = Field(None, description="Minutes since midnight, one per meal break.")
+
+
+class RequestIn(Schema):
+    schedule_id: int
+    kind: Literal["swap", "leave", "change"]
+    date: date
+    reason: str = Field("", max_length=300)
+    target_user_id: int | None = None
+    target_template: str = ""
+
+
+class RequestOut(Schema):
+    id: int
+    schedule_id: int
+    agent_id: int
+    kind: str
+    date: date
+    target_agent_id: int | None
+    target_template: str
+    reason: str
+    status: str
+    decided_by_id: int | None
+    decision_note: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=300)
+
+
+class CapacityOut(Schema):
+    client_id: int
+    client: str
+    month: str
+    days: int
+    head_hours: float
+    peak_heads: int
+    contract_hours: float
+    fte_seats: float
+    seats_needed: int
+    seats_profiled: int
+    change: int
+    advice: str
+
+
+def _detail(request: HttpRequest, schedule_id: int) -> dict[str, Any]:
+    schedule = roster_selectors.schedule_get(request.access, schedule_id=schedule_id)
+    data = ScheduleOut.from_orm(schedule).dict()
+    data.update(
+        rules=schedule.rules,
+        coverage=schedule.coverage,
+        summary=rostering.coverage_summary(
+            schedule.coverage.get("required", {}),
+            schedule.coverage.get("scheduled", {}),
+            interval=schedule.interval_minutes,
+        ),
+        shifts=list(roster_selectors.scheduled_shift_rows(schedule)),
+    )
+    return data
+
+
+@router.get("/schedules", response=list[ScheduleOut])
+def list_schedules(request: HttpRequest, client_id: int | None = None) -> object:
+    return roster_selectors.schedule_list(request.access, client_id=client_id)[:100]
+
+
+@router.post("/schedules", response={201: ScheduleOut})
+def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Status[object]:
+    """Solve a week from staffing plans (`queues`) or uploaded heads (`required`)."""
+    return Status(201, rostering.schedule_create(request.access, **payload.dict()))
+
+
+@router.get("/schedules/{schedule_id}", response=ScheduleDetailOut)
+def get_schedule(request: HttpRequest, schedule_id: int) -> object:
+    """The schedule with its shifts and required/scheduled heads per queue per interval."""
+    return _detail(request, schedule_id)
+
+
+@router.put("/schedules/{schedule_id}/shifts", response=ScheduleDetailOut)
+def edit_shift(request: HttpRequest, schedule_id: int, payload: ShiftEditIn) -> object:
+    """Set or clear one agent's shift on one day; a week breaking a labour rule is refused (422)."""
+    roster_selectors.schedule_get(request.access, schedule_id=schedule_id)  # 404 before any input error
+    data = payload.dict()
+    try:
+        day = date.fromisoformat(data.pop("date"))
+    except ValueError:
+        raise Invalid(_("The date must be YYYY-MM-DD."), field="date") from None
+    rostering.schedule_shift_edit(request.access, schedule_id=schedule_id, day=day, **data)
+    return _detail(request, schedule_id)
+
+
+@router.post("/schedules/{schedule_id}/publish", response=ScheduleOut)
+def publish_schedule(request: HttpRequest, schedule_id: int) -> object:
+    return rostering.schedule_publish(request.access, schedule_id=schedule_id)
+
+
+@router.get("/my-shifts", response=list[ShiftOut])
+def my_shifts(request: HttpRequest, since: date | None = None, days: int = 14) -> object:
+    """The caller's own shifts in published schedules (this week and next by default)."""
+    start = since or roster_selectors.week_monday(timezone.localdate())
+    days = max(1, min(days, 62))
+    return roster_selectors.my_shifts(
+        request.access, since=start, until=date.fromordinal(start.toordinal() + days)
+    )
+
+
+@router.get("/schedule-requests", response=list[RequestOut])
+def list_requests(request: HttpRequest, status: str | None = None) -> object:
+    return roster_selectors.schedule_request_list(request.access, status=status)[:200]
+
+
+@router.post("/schedule-requests", response={201: RequestOut})
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[object]:
+    data = payload.dict()
+    return Status(201, rostering.schedule_request_create(request.access, day=data.pop("date"), **data))
+
+
+@router.post("/schedule-requests/{request_id}/decision", response=RequestOut)
+def decide_request(request: HttpRequest, request_id: int, payload: DecisionIn) -> object:
+    """Approve (applied atomically, labour rules re-checked) or reject a pending request."""
+    return rostering.schedule_request_decide(request.access, request_id=request_id, **payload.dict())
+
+
+@router.get("/capacity-plan", response=list[CapacityOut])
+def capacity_plan(request: HttpRequest) -> object:
+    """Seats needed per client per month against the seats profiled, with the advice to add or remove."""
+    return roster_selectors.capacity_plan(request.access)

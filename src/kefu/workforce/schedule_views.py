@@ -1,0 +1,390 @@
+"""Schedule pages: list and solve, the grid editor, my schedule, requests for leads, capacity plan."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.errors import Invalid, KefuError
+from kefu.core.scope import OrgKind
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.web.decorators import access_required
+from kefu.workforce import roster_selectors, rostering, selectors
+from kefu.workforce.permissions import WorkforcePerm
+from kefu.workforce.schedule_forms import (
+    WEEKDAYS,
+    AgentProfileForm,
+    DecideForm,
+    ScheduleCreateForm,
+    ScheduleRequestForm,
+    ShiftEditForm,
+    ShiftTemplateForm,
+    iso_or_none,
+)
+
+if TYPE_CHECKING:
+    from kefu.workforce.models import Schedule, ScheduledShift
+
+
+def _clients(request: HttpRequest) -> list[tuple[int, str]]:
+    organizations = tenancy_selectors.organization_list(request.access).filter(kind=OrgKind.CLIENT)
+    return [(o.pk, o.name) for o in organizations if o.pk in request.access.client_ids]
+
+
+def _errors(form: Any) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _form_error(form: Any, exc: KefuError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def shift_label(shift: ScheduledShift | Any) -> dict[str, Any]:
+    """What a grid cell or a my-schedule row shows: times, breaks, queues."""
+    hhmm = rostering.hhmm
+    queues = list(dict.fromkeys(q for _a, _b, q in shift.spells))
+    return {
+        "shift": shift,
+        "times": " + ".join(f"{hhmm(a)}–{hhmm(b)}" for a, b in shift.segments),
+        "breaks": ", ".join(f"{hhmm(a)}–{hhmm(b)}" for a, b in shift.breaks),
+        "queues": ", ".join(queues),
+        "hours": shift.paid_minutes / 60,
+    }
+
+
+# --- schedules -----------------------------------------------------------------------------------------
+@access_required(WorkforcePerm.VIEW)
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    scope = request.access
+    schedules = roster_selectors.schedule_list(scope)
+    form = None
+    if scope.has(WorkforcePerm.PLAN):
+        plans = [
+            (p.pk, f"#{p.pk} {p.client} · {p.forecast.first_day:%Y-%m-%d}")
+            for p in selectors.staffing_plan_list(scope)[:50]
+        ]
+        templates = [(t.pk, str(t)) for t in roster_selectors.shift_template_list(scope, active=True)]
+        form = ScheduleCreateForm(
+            request.POST or None,
+            clients=_clients(request),
+            plans=plans,
+            templates=templates,
+            initial={"week_start": roster_selectors.week_monday(timezone.localdate()) + timedelta(days=7)},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = rostering.schedule_create(
+                    scope,
+                    client_id=form.cleaned_data["client"],
+                    week_start=form.cleaned_data["week_start"],
+                    queues=form.queue_plans(),
+                    template_ids=form.cleaned_data["templates"] or None,
+                    interval_minutes=form.cleaned_data["interval_minutes"],
+                    time_limit_s=form.cleaned_data["time_limit_s"],
+                )
+            except KefuError as exc:
+                _form_error(form, exc)
+            else:
+                return redirect("workforce_schedule", schedule_id=created.pk)
+    return render(
+        request,
+        "workforce/schedule_list.html",
+        {"schedules": schedules[:50], "form": form},
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+def _coverage_charts(schedule: Schedule) -> list[dict[str, Any]]:
+    origin = datetime.combine(schedule.week_start, datetime.min.time())
+    step = schedule.interval_minutes
+    charts = []
+    for index, queue in enumerate(schedule.queues):
+        required = schedule.coverage.get("required", {}).get(queue, [])
+        scheduled = schedule.coverage.get("scheduled", {}).get(queue, [])
+        stamps = [
+            (origin + timedelta(minutes=i * step)).isoformat(timespec="minutes") for i in range(len(required))
+        ]
+        charts.append(
+            {
+                "queue": queue,
+                "chart_id": f"coverage-chart-{index}",
+                "json_id": f"coverage-data-{index}",
+                "chart": {
+                    "history": [[t, v] for t, v in zip(stamps, required, strict=True)],
+                    "forecast": [[t, v] for t, v in zip(stamps, scheduled, strict=False)],
+                },
+            }
+        )
+    return charts
+
+
+@access_required(WorkforcePerm.VIEW)
+def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    scope = request.access
+    schedule = roster_selectors.schedule_get(scope, schedule_id=schedule_id)
+    rows = roster_selectors.schedule_grid(scope, schedule=schedule)
+    days = [schedule.week_start + timedelta(days=i) for i in range(7)]
+    grid = [
+        {
+            "row": row,
+            "cells": [
+                {"date": day, "label": None if c is None else shift_label(c)}
+                for day, c in zip(days, row.cells, strict=True)
+            ],
+        }
+        for row in rows
+    ]
+    summary = rostering.coverage_summary(
+        schedule.coverage.get("required", {}),
+        schedule.coverage.get("scheduled", {}),
+        interval=schedule.interval_minutes,
+    )
+    return render(
+        request,
+        "workforce/schedule_detail.html",
+        {
+            "schedule": schedule,
+            "grid": grid,
+            "days": list(zip(days, [label for _i, label in WEEKDAYS], strict=True)),
+            "summary": summary,
+            "charts": _coverage_charts(schedule),
+            "can_plan": scope.has(WorkforcePerm.PLAN),
+            "requests": roster_selectors.schedule_request_list(scope, schedule_id=schedule.pk)[:20]
+            if scope.has(WorkforcePerm.APPROVE_REQUESTS)
+            else [],
+        },
+    )
+
+
+@access_required(WorkforcePerm.PLAN)
+def schedule_cell(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """The edit form of one grid cell (an htmx partial); POST saves it and returns to the grid."""
+    scope = request.access
+    schedule = roster_selectors.schedule_get(scope, schedule_id=schedule_id)
+    source = request.POST if request.method == "POST" else request.GET
+    day = iso_or_none(source.get("day", ""))
+    try:
+        agent_id = int(source.get("agent", ""))
+    except ValueError:
+        agent_id = None
+    if day is None or agent_id is None:
+        raise Invalid(_("Choose an agent and a day."))
+    current = roster_selectors.scheduled_shift_rows(schedule).filter(agent_id=agent_id, date=day).first()
+    initial = {}
+    if current is not None:
+        initial = {
+            "template": current.template,
+            "queue": current.spells[0][2] if current.spells else "",
+            "break_starts": ", ".join(rostering.hhmm(a) for a, _b in current.breaks),
+        }
+    form = ShiftEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        templates=[t["name"] for t in schedule.templates],
+        queues=list(schedule.queues),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rostering.schedule_shift_edit(
+                scope,
+                schedule_id=schedule.pk,
+                user_id=agent_id,
+                day=day,
+                template=form.cleaned_data["template"],
+                queue=form.cleaned_data["queue"],
+                break_starts=form.cleaned_data["break_starts"],
+            )
+        except KefuError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Shift saved."))
+            url = reverse("workforce_schedule", kwargs={"schedule_id": schedule.pk})
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    template = (
+        "workforce/schedule_cell.html"
+        if getattr(request, "htmx", False)
+        else "workforce/schedule_cell_page.html"
+    )
+    return render(
+        request,
+        template,
+        {"schedule": schedule, "form": form, "agent_id": agent_id, "day": day, "current": current},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@access_required(WorkforcePerm.PLAN)
+def schedule_publish(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    schedule = rostering.schedule_publish(request.access, schedule_id=schedule_id)
+    messages.success(request, _("Schedule published: agents see it on their schedule page."))
+    return redirect("workforce_schedule", schedule_id=schedule.pk)
+
+
+# --- my schedule ---------------------------------------------------------------------------------------
+@access_required(WorkforcePerm.VIEW_OWN_SCHEDULE)
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    scope = request.access
+    monday = roster_selectors.week_monday(timezone.localdate())
+    shifts = list(roster_selectors.my_shifts(scope, since=monday, until=monday + timedelta(days=14)))
+    schedules = {s.schedule_id: s.schedule for s in shifts}
+    choices = [(pk, f"{s.week_start:%Y-%m-%d} · {', '.join(s.queues)}") for pk, s in schedules.items()]
+    form = ScheduleRequestForm(
+        request.POST or None, schedules=choices, colleagues=roster_selectors.colleagues(scope)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rostering.schedule_request_create(
+                scope,
+                schedule_id=form.cleaned_data["schedule"],
+                kind=form.cleaned_data["kind"],
+                day=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                target_user_id=form.cleaned_data["target_user"],
+                target_template=form.cleaned_data["target_template"],
+            )
+        except KefuError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Request sent to your team lead."))
+            return redirect("workforce_my_schedule")
+    weeks = []
+    for start in (monday, monday + timedelta(days=7)):
+        days = []
+        for offset in range(7):
+            day = start + timedelta(days=offset)
+            days.append({"date": day, "shifts": [shift_label(s) for s in shifts if s.date == day]})
+        weeks.append({"start": start, "days": days})
+    return render(
+        request,
+        "workforce/my_schedule.html",
+        {
+            "weeks": weeks,
+            "form": form if choices else None,
+            "requests": roster_selectors.schedule_request_list(scope, mine=True)[:30],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# --- requests for team leads -----------------------------------------------------------------------------
+@access_required(WorkforcePerm.APPROVE_REQUESTS)
+def request_list(request: HttpRequest) -> HttpResponse:
+    scope = request.access
+    return render(
+        request,
+        "workforce/schedule_requests.html",
+        {
+            "pending": roster_selectors.schedule_request_list(scope, status="pending")[:100],
+            "decided": roster_selectors.schedule_request_list(scope).exclude(status="pending")[:30],
+        },
+    )
+
+
+@require_POST
+@access_required(WorkforcePerm.APPROVE_REQUESTS)
+def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    scope = request.access
+    pending = roster_selectors.schedule_request_get(scope, request_id=request_id)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("workforce_requests")
+    try:
+        decided = rostering.schedule_request_decide(
+            scope, request_id=pending.pk, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"]
+        )
+    except KefuError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Request %(status)s.") % {"status": decided.get_status_display()})
+    return redirect("workforce_requests")
+
+
+# --- capacity plan -----------------------------------------------------------------------------------------
+@access_required(WorkforcePerm.VIEW)
+def capacity(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "workforce/capacity.html", {"rows": roster_selectors.capacity_plan(request.access)}
+    )
+
+
+# --- shift templates and agent profiles ---------------------------------------------------------------
+@access_required(WorkforcePerm.VIEW)
+def shift_templates(request: HttpRequest) -> HttpResponse:
+    scope = request.access
+    form = (
+        ShiftTemplateForm(request.POST or None, clients=_clients(request))
+        if scope.has(WorkforcePerm.PLAN)
+        else None
+    )
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            rostering.shift_template_create(
+                scope,
+                name=form.cleaned_data["name"],
+                segments=form.cleaned_data["segments"],
+                breaks=form.cleaned_data["breaks"],
+                days=form.cleaned_data["days"],
+                client_id=form.cleaned_data["client"],
+            )
+        except KefuError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Shift saved."))
+            return redirect("workforce_shift_templates")
+    return render(
+        request,
+        "workforce/schedule_templates.html",
+        {"templates": roster_selectors.shift_template_list(scope), "form": form, "weekdays": dict(WEEKDAYS)},
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@require_POST
+@access_required(WorkforcePerm.PLAN)
+def shift_template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
+    rostering.shift_template_delete(request.access, template_id=template_id)
+    messages.success(request, _("Shift removed."))
+    return redirect("workforce_shift_templates")
+
+
+@access_required(WorkforcePerm.VIEW)
+def agent_profiles(request: HttpRequest) -> HttpResponse:
+    scope = request.access
+    form = None
+    if scope.has(WorkforcePerm.PLAN):
+        agents = [(pk, str(user)) for pk, user in rostering.schedulable_members(scope).items()]
+        form = AgentProfileForm(request.POST or None, agents=agents, clients=_clients(request))
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                rostering.agent_profile_set(
+                    scope,
+                    user_id=data.pop("user"),
+                    client_id=data.pop("client"),
+                    **data,
+                )
+            except KefuError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Profile saved."))
+                return redirect("workforce_agent_profiles")
+    return render(
+        request,
+        "workforce/schedule_profiles.html",
+        {"profiles": roster_selectors.agent_profile_list(scope), "form": form},
+        status=422 if form is not None and form.errors else 200,
+    )
