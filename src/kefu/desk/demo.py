@@ -285,6 +285,11 @@ def _replay_conversation(
             services.conversation_set_status(
                 agent_scope, conversation_id=conversation.pk, status="resolved", category=category
             )
+    if 0.06 <= outcome < 0.12 and moments["no_reply_close"] <= now:
+        with clock.at(moments["no_reply_close"]):  # the customer never came back: closed the next day
+            services.conversation_set_status(
+                agent_scope, conversation_id=conversation.pk, status="resolved", category=category
+            )
     if outcome < 0.06 and l2_scope is not None and moments["l2_back"] <= now:
         with clock.at(moments["l2_back"]):
             services.conversation_deescalate(
@@ -298,4 +303,12 @@ def _steps(arrival: dt.datetime, wait: float, rng: random.Random) -> dict[str, d
     follow_up = reply + dt.timedelta(seconds=rng.uniform(20, 180))
     done = follow_up + dt.timedelta(seconds=rng.uniform(15, 100))
     l2_back = done + dt.timedelta(hours=rng.uniform(2, 20))
-    return {"assign": assign, "reply": reply, "follow_up": follow_up, "done": done, "l2_back": l2_back}
+    no_reply_close = done + dt.timedelta(hours=rng.uniform(24, 30))
+    return {
+        "assign": assign,
+        "reply": reply,
+        "follow_up": follow_up,
+        "done": done,
+        "l2_back": l2_back,
+        "no_reply_close": no_reply_close,
+    }

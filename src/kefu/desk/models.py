@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.fields import ClockDateTimeField
 from kefu.core.tenancy import TenantModel
 from kefu.desk.fields import EncryptedTextField
 
@@ -28,8 +29,8 @@ class Customer(TenantModel):
     email_hash = models.CharField(max_length=64, blank=True, db_index=True)
     buyer_id = models.CharField(_("marketplace buyer id"), max_length=120, blank=True, db_index=True)
     order_refs = models.JSONField(_("order references"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-id"]
@@ -98,7 +99,7 @@ class Conversation(TenantModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_message_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-updated_at", "-id"]
@@ -167,7 +168,7 @@ class IdempotencyKey(TenantModel):
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(default=0)
     response_body = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
         constraints = [
@@ -206,7 +207,7 @@ class ServiceCalendar(TenantModel):
     overrides = models.JSONField(_("date overrides"), default=dict, blank=True)
     meal_breaks = models.JSONField(_("meal breaks"), default=list, blank=True)
     covers_meals = models.BooleanField(_("staffed through meal breaks"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         constraints = [models.UniqueConstraint(fields=["client"], name="servicecalendar_one_per_client")]
@@ -232,7 +233,7 @@ class SlaPolicy(TenantModel):
         _("L2 resolution (business seconds)"), null=True, blank=True
     )
     warn_ratio = models.FloatField(_("warn when this share of the target is left"), default=0.2)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["client_id", "channel"]
@@ -258,7 +259,7 @@ class DeskSettings(TenantModel):
         choices=ProviderAccess.choices,
         default=ProviderAccess.VIEW,
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         constraints = [models.UniqueConstraint(fields=["client"], name="desksettings_one_per_client")]
@@ -331,7 +332,7 @@ class Case(TenantModel):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-updated_at", "-id"]
@@ -364,8 +365,8 @@ class AfterSalesRule(TenantModel):
     provider_access = models.CharField(
         _("provider access when escalated"), max_length=4, choices=ProviderAccess.choices, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["client_id", "position", "id"]

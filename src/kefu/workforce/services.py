@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core.errors import Invalid, NotFound
 from kefu.core.scope import Scope
+from kefu.desk import selectors as desk_selectors
+from kefu.desk import sla_clock
 from kefu.tenancy import services as tenancy_services
 from kefu.workforce import erlang, history_import, selectors
 from kefu.workforce import forecast as forecasting
@@ -245,7 +247,7 @@ def forecast_run_create_from_events(
     )
     return _forecast(
         scope,
-        offered={start: float(count) for start, count in offered.items()},
+        offered=_with_open_zeros(offered, client_id=client_id, interval_minutes=interval_minutes),
         interval_minutes=interval_minutes,
         client_id=client_id,
         provider_id=scope.provider_id,
@@ -256,6 +258,29 @@ def forecast_run_create_from_events(
         method=method,
         chinese_holidays=chinese_holidays,
     )
+
+
+def _with_open_zeros(
+    offered: dict[datetime, int], *, client_id: int, interval_minutes: int
+) -> dict[datetime, float]:
+    """An open interval with no `offered` event had zero contacts; only closed hours stay absent.
+
+    The event log records what happened, not what did not: the client's service calendar
+    tells a quiet open interval (0) from a closed one (no data), as the forecast expects.
+    """
+    if not offered:
+        return {}
+    calendar = desk_selectors.service_calendar_for(client_id)
+    filled = {start: float(count) for start, count in offered.items()}
+    day, last = min(offered).date(), max(offered).date()
+    while day <= last:
+        midnight = datetime.combine(day, datetime.min.time())
+        for slot in range(0, 24 * 60, interval_minutes):
+            start = midnight + timedelta(minutes=slot)
+            if start not in filled and sla_clock.is_open(calendar, timezone.make_aware(start)):
+                filled[start] = 0.0
+        day += timedelta(days=1)
+    return filled
 
 
 # --- campaigns ---------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "campaigns": selectors.campaign_list(scope)[:50],
             "form": form,
             "event_form": EventForecastForm(clients=clients) if can_plan else None,
-            "campaign_form": CampaignForm(clients=clients),
+            # Providers' planners declare campaigns; a client's managers declare their own.
+            "campaign_form": CampaignForm(clients=clients) if (can_plan or scope.is_client) else None,
         },
         status=422 if form is not None and form.errors else 200,
     )

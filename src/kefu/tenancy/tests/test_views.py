@@ -200,3 +200,19 @@ def test_api_token_created_on_account_page_is_shown_once(tenants: Tenants) -> No
     assert raw is not None
     later = client.get("/account/").content.decode()
     assert raw.group(0) not in later and "脚本" in later
+
+
+def test_idle_session_expires(tenants: Tenants, password: str, settings) -> None:
+    import time_machine
+
+    settings.SESSION_COOKIE_AGE = 3600
+    with time_machine.travel("2026-11-25 09:00:00+08:00", tick=False) as traveller:
+        client = Client()
+        _login(client, "pa_agent", password)
+        traveller.shift(1800)
+        assert client.get("/").status_code == 200  # activity renews the idle timer
+        traveller.shift(3000)
+        assert client.get("/").status_code == 200
+        traveller.shift(3700)
+        response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")

@@ -50,7 +50,9 @@ def test_forecast_from_the_event_log_counts_offered_contacts(tenants: Tenants) -
     assert run.source == ForecastRun.Source.EVENTS and run.history is None
     assert run.first_day == dt.date(2026, 3, 23)
     first_day = [(start, value) for start, value in run.points if start.startswith("2026-03-23")]
-    assert [start[11:] for start, _v in first_day][:2] == ["10:00", "10:30"]
+    # Open hours without contacts count as zero (default calendar 09:00–24:00), not as closed.
+    assert [start[11:] for start, _v in first_day][:3] == ["09:00", "09:30", "10:00"]
+    assert first_day[0][1] == pytest.approx(0, abs=0.01) and first_day[-1][0][11:] == "23:30"
     assert all(
         value == pytest.approx(4, abs=0.01) for start, value in first_day if start[11:13] in {"10", "11"}
     )

@@ -14,6 +14,7 @@ from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.tenancy import demo as tenancy_demo
+from kefu.workforce import demo as workforce_demo
 
 
 class Command(BaseCommand):
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 tenancy_demo.load(today=timezone.localdate())
                 desk_demo.load(today=timezone.localdate(), history_days=options["history_days"])
                 knowledge_demo.load()
+                workforce_demo.load(today=timezone.localdate(), history_days=options["history_days"])
                 connectors_demo.load(
                     origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
                 )

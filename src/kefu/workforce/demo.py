@@ -1,0 +1,73 @@
+"""A planner's week, prepared: forecasts from the replayed event log, staffing plans, and a schedule.
+
+Runs after the desk demo, so the forecasts read the same `offered` events the reports count.
+Queues are named after the shops; agents are profiled with overlapping skills.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.tenancy.models import Organization
+
+QUEUES = {"yuejia": "悦家-在线", "qingyu": "轻语-在线", "jike": "极客-在线"}
+TEMPLATES = [
+    ("早班", [["09:00", "18:00"]], [{"length": 60, "earliest": "11:30", "latest": "13:30"}]),
+    ("中班", [["12:00", "21:00"]], [{"length": 60, "earliest": "16:30", "latest": "18:30"}]),
+    ("晚班", [["15:00", "24:00"]], [{"length": 60, "earliest": "17:30", "latest": "19:30"}]),
+]
+MIN_HISTORY_DAYS = 14
+
+
+def load(*, today: dt.date, history_days: int) -> bool:
+    """Returns False when there is too little history to forecast from."""
+    if history_days < MIN_HISTORY_DAYS:
+        return False
+    from kefu.workforce import rostering, services
+
+    provider = Organization.objects.get(slug="dingmao")
+    planner = tenancy_selectors.membership_list_for_role(provider, role="workforce_planner")[0].user
+    scope = tenancy_selectors.scope_for_user(planner, organization_id=provider.pk)
+    assert scope is not None
+    plans: dict[str, int] = {}
+    for slug, queue in QUEUES.items():
+        client = Organization.objects.get(slug=slug)
+        run = services.forecast_run_create_from_events(
+            scope, client_id=client.pk, interval_minutes=60, horizon_days=14
+        )
+        plan = services.staffing_plan_create(
+            scope,
+            forecast_id=run.pk,
+            aht_s=240,
+            target_answer_s=30,
+            target_sl=0.8,
+            shrinkage=0.25,
+            concurrency=3,
+        )
+        plans[queue] = plan.pk
+    for name, segments, breaks in TEMPLATES:
+        rostering.shift_template_create(scope, name=name, segments=segments, breaks=breaks)
+    agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
+    queue_names = list(QUEUES.values())
+    for index, agent in enumerate(agents):
+        skills = (
+            queue_names
+            if index < len(agents) // 2
+            else [queue_names[index % 3], queue_names[(index + 1) % 3]]
+        )
+        rostering.agent_profile_set(
+            scope,
+            user_id=agent.pk,
+            skills=skills,
+            min_hours_per_week=24,
+            max_hours_per_week=40,
+            hourly_cost=28.0,
+        )
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+    schedule = rostering.schedule_create(
+        scope, client_id=None, week_start=next_monday, queues=plans, interval_minutes=30, time_limit_s=20
+    )
+    if schedule.solver_status in {"OPTIMAL", "FEASIBLE"}:
+        rostering.schedule_publish(scope, schedule_id=schedule.pk)
+    return True
