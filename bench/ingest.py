@@ -83,7 +83,9 @@ def _wait_healthy(port: int, timeout_s: float = 60) -> None:
     raise SystemExit("the server did not become healthy")
 
 
-def _post_messages(port: int, token: str, conversations: list[int], count: int, clients: int) -> list[float]:
+def _post_messages(
+    port: int, token: str, conversations: list[int], count: int, clients: int, *, prefix: str = "bench"
+) -> list[float]:
     latencies: list[float] = []
     lock = threading.Lock()
     failures: list[str] = []
@@ -96,7 +98,7 @@ def _post_messages(port: int, token: str, conversations: list[int], count: int, 
             started = time.perf_counter()
             status, body = api.post(
                 f"/api/conversations/{conversation_id}/messages",
-                {"body": f"{BODY} #{n}", "direction": "in", "external_id": f"bench-{n}"},
+                {"body": f"{BODY} #{n}", "direction": "in", "external_id": f"{prefix}-{n}"},
             )
             mine.append(time.perf_counter() - started)
             if status != 201:
@@ -212,7 +214,7 @@ def main() -> None:
     )
     server = None
     try:
-        _kefu(env, "demo", "--no-serve", "--json")
+        _kefu(env, "demo", "--no-serve", "--json", "--history-days", "0")
         token = _kefu(env, "token", "create", "--user", "zhangwei").strip()
         port = _free_port()
         server = subprocess.Popen(
@@ -242,7 +244,7 @@ def main() -> None:
             if status != 201:
                 raise SystemExit(f"could not create a conversation: {status} {body}")
             conversations.append(body["id"])
-        _post_messages(port, token, conversations, min(200, args.messages), args.clients)  # warm the workers
+        _post_messages(port, token, conversations, min(200, args.messages), args.clients, prefix="warm")
         started = time.perf_counter()
         latencies = _post_messages(port, token, conversations, args.messages, args.clients)
         elapsed = time.perf_counter() - started
@@ -286,8 +288,9 @@ def main() -> None:
 def _count_stored(database_url: str) -> dict[str, int]:
     """Every posted message must be stored and logged: the benchmark checks, not just times."""
     queries = {
-        "messages": "SELECT COUNT(*) FROM desk_message WHERE direction = 'in'",
-        "events": "SELECT COUNT(*) FROM analytics_contactevent WHERE type = 'message_in'",
+        "messages": "SELECT COUNT(*) FROM desk_message WHERE external_id LIKE 'bench-%'",
+        "events": "SELECT COUNT(*) FROM analytics_contactevent WHERE type = 'message_in' "
+        "AND conversation_id IN (SELECT conversation_id FROM desk_message WHERE external_id LIKE 'bench-%')",
     }
     if database_url.startswith("sqlite"):
         db = sqlite3.connect(urlsplit(database_url).path)

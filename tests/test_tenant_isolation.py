@@ -252,3 +252,28 @@ def test_web_routes_hide_other_tenants_objects(
 
     assert response.status_code in (403, 404, 405), (url, response.status_code)
     assert _snapshot() == before
+
+
+def _webhook_b(t: Tenants) -> Any:
+    from kefu.connectors import webhooks
+
+    return webhooks.webhook_create(t.scope("cb", "client_admin"), url="https://b.example.cn/hook")[0]
+
+
+def _delivery_b(t: Tenants) -> int:
+    from kefu.connectors.models import WebhookDelivery
+
+    endpoint = _webhook_b(t)
+    return WebhookDelivery.objects.create(
+        client_id=endpoint.client_id,
+        endpoint=endpoint,
+        uid="b-delivery",
+        event_type="ping",
+        payload={},
+        next_attempt_at=None,
+        created_at=endpoint.created_at,
+    ).pk
+
+
+OBJECT_MAKERS["webhook_id"] = lambda t: _webhook_b(t).pk
+OBJECT_MAKERS["delivery_id"] = _delivery_b

@@ -1,19 +1,76 @@
 """`emit`: append one event to the contact event log, inside the caller's transaction.
 
 It lives here rather than in `core` because writing needs the model; any app may
-depend on analytics (a sink that imports no domain app), so no registry is needed.
+depend on analytics (a sink that imports no domain app), so no registry is needed for
+writing. Readers that must hear of events as they happen (the outbound webhooks of
+`connectors`) register a *sink* at `AppConfig.ready()`: it gets the events of each
+transaction after it commits, so analytics still imports no other app.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
+
+from django.db import transaction
 
 from kefu.analytics.models import ContactEvent, EventType
 from kefu.core import clock
 from kefu.core.scope import Scope
 
-__all__ = ["ContactEvent", "EventType", "emit"]
+__all__ = ["ContactEvent", "EventType", "emit", "register_sink"]
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[list[ContactEvent]], None]
+_sinks: list[Sink] = []
+
+
+def register_sink(sink: Sink) -> None:
+    """Hear every event after its transaction commits (once per sink, in registration order).
+
+    A sink gets the events of one transaction in order. Events written inside a savepoint
+    that was rolled back may be among them: a sink that acts on them re-reads the rows.
+    A failing sink is logged and never undoes or blocks the committed work.
+    """
+    if sink not in _sinks:
+        _sinks.append(sink)
+
+
+class _Batch:
+    """The events of one transaction, handed to the sinks together after commit."""
+
+    def __init__(self) -> None:
+        self.events: list[ContactEvent] = []
+
+    def __call__(self) -> None:
+        for sink in list(_sinks):
+            try:
+                sink(self.events)
+            except Exception:  # a sink must not break the request whose work is committed
+                log.exception("event sink %r failed", sink)
+
+
+def _offer(event: ContactEvent) -> None:
+    if not _sinks:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _with(event)()
+        return
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _Batch):
+            callback.events.append(event)
+            return
+    transaction.on_commit(_with(event))
+
+
+def _with(event: ContactEvent) -> _Batch:
+    batch = _Batch()
+    batch.events.append(event)
+    return batch
 
 
 class ContactLike(Protocol):
@@ -39,7 +96,7 @@ def emit(
     data: dict[str, Any] | None = None,
 ) -> ContactEvent:
     """Write one event with the conversation's tenant keys; the actor is the scope's user."""
-    return ContactEvent.all_tenants.create(
+    event = ContactEvent.all_tenants.create(
         type=EventType(type),
         at=at or clock.now(),
         provider_id=conversation.provider_id,
@@ -54,3 +111,5 @@ def emit(
         value_business_s=value_business_s,
         data=data or {},
     )
+    _offer(event)
+    return event

@@ -9,7 +9,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kefu.core.errors import KefuError
 from kefu.core.scope import Scope
-from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 from kefu.web.errors import status_for
 
@@ -18,13 +17,11 @@ class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer kefu_…`: acts for the organisation the token was issued for."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Scope | None:
-        api_token = tenancy_services.api_token_authenticate(token)
-        if api_token is None:
+        resolved = tenancy_services.api_token_scope(token)
+        if resolved is None:
             return None
-        scope = tenancy_selectors.scope_for_user(api_token.user, organization_id=api_token.organization_id)
-        if scope is None:
-            return None
-        request.user = api_token.user
+        user, scope = resolved
+        request.user = user
         request.access = scope  # type: ignore[attr-defined]
         return scope
 
@@ -93,3 +90,4 @@ api.add_router("/", "kefu.desk.api.router")
 api.add_router("/workforce/", "kefu.workforce.api.router")
 api.add_router("/", "kefu.knowledge.api.router")
 api.add_router("/workforce/", "kefu.workforce.schedule_api.router")
+api.add_router("/", "kefu.connectors.api.router")

@@ -46,6 +46,7 @@ urlpatterns = [
     path("desk/", include("kefu.desk.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("widget/", include("kefu.connectors.urls")),
+    path("connectors/", include("kefu.connectors.cti_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -6,3 +6,10 @@ class ConnectorsConfig(AppConfig):
     name = "kefu.connectors"
     label = "connectors"
     verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        """Every contact event is offered to the outbound-webhook outbox after commit."""
+        from kefu.analytics import events
+        from kefu.connectors import webhooks
+
+        events.register_sink(webhooks.enqueue_events)

@@ -1,4 +1,5 @@
-"""Channel adapters' data; so far the web chat widget of a client and its visitors."""
+"""Channel adapters' data: the web chat widget and its visitors, phone (CTI) endpoints and calls,
+outbound webhook endpoints and their delivery outbox."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.tenancy import TenantModel
+from kefu.desk.fields import EncryptedTextField
 
 
 class WidgetConfig(TenantModel):
@@ -54,3 +56,120 @@ class WidgetVisitor(TenantModel):
 
     def __str__(self) -> str:
         return f"visitor {self.visitor_id[:8]} of widget #{self.widget_id}"
+
+
+# --- phone (CTI) -----------------------------------------------------------------------------
+class CtiEndpoint(TenantModel):
+    """Where one telephony system (PBX, cloud call centre) posts a client's call events.
+
+    `provider` answers the calls (empty when the client answers itself). `endpoint_key` is in
+    the URL and identifies; `secret` signs every request (HMAC), so a leaked URL is harmless.
+    `agent_map` maps the PBX's agent ids (extensions, seat numbers) to Kefu usernames.
+    """
+
+    endpoint_key = models.CharField(max_length=64, unique=True)
+    secret = EncryptedTextField()
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    agent_map = models.JSONField(_("agent ids of the telephony system"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["client_id", "id"]
+
+    def __str__(self) -> str:
+        return f"CTI endpoint #{self.pk} ({self.name or self.client_id})"
+
+
+class CtiCall(TenantModel):
+    """One call as the PBX told it; points at the phone conversation showing it."""
+
+    endpoint = models.ForeignKey(CtiEndpoint, on_delete=models.CASCADE, related_name="calls")
+    call_id = models.CharField(max_length=120)
+    conversation = models.ForeignKey(
+        "desk.Conversation", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    offered_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # answered | abandoned | ended
+    recording_urls = models.JSONField(default=list, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [models.UniqueConstraint(fields=["endpoint", "call_id"], name="cti_call_unique")]
+
+    def __str__(self) -> str:
+        return f"call {self.call_id} of endpoint #{self.endpoint_id}"
+
+
+class CtiEventReceipt(TenantModel):
+    """A call event already applied: a PBX retrying the same event changes nothing."""
+
+    endpoint = models.ForeignKey(CtiEndpoint, on_delete=models.CASCADE, related_name="+")
+    call_id = models.CharField(max_length=120)
+    dedupe_key = models.CharField(max_length=200)  # the type; plus the agent / URL for repeatable types
+    received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "call_id", "dedupe_key"], name="cti_event_unique")
+        ]
+
+
+# --- outbound webhooks -----------------------------------------------------------------------
+class WebhookEndpoint(TenantModel):
+    """An organisation's URL that receives its contact events, signed with `secret`.
+
+    Owned by one organisation (`organization`): a provider's endpoint has provider = it and no
+    client, a client's has client = it and no provider. Selectors also filter by
+    `organization`, because tenant rules alone would let a provider see its clients' rows.
+    """
+
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(_("URL"), max_length=500)
+    secret = EncryptedTextField()
+    event_types = models.JSONField(_("event types"), default=list, blank=True)  # empty: all
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["organization_id", "id"]
+
+    def __str__(self) -> str:
+        return f"webhook #{self.pk} → {self.url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(TenantModel):
+    """The outbox: one event to send to one endpoint, retried with backoff until 2xx or given up."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    uid = models.CharField(max_length=36, unique=True)  # X-Kefu-Delivery: the receiver dedupes on it
+    event_type = models.CharField(max_length=30)
+    event_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhookdelivery_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhookdelivery_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.uid} ({self.event_type}, {self.status})"

@@ -10,13 +10,23 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kefu.connectors.models import WidgetConfig, WidgetVisitor
+from kefu.connectors.models import (
+    CtiCall,
+    CtiEndpoint,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WidgetConfig,
+    WidgetVisitor,
+)
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.core import clock
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.desk import fields as desk_fields
 from kefu.desk import selectors as desk_selectors
+from kefu.desk.models import Customer
 from kefu.quality import selectors as quality_selectors
+from kefu.tenancy import selectors as tenancy_selectors
 
 REPLAY_PAGE = 200
 
@@ -152,3 +162,103 @@ def message_frames_after(
 def widget_list_all() -> QuerySet[WidgetConfig]:
     """Every widget of the installation: for the operator's `kefu widget list` only."""
     return WidgetConfig.all_tenants.order_by("client_id", "id")
+
+
+# --- phone (CTI) -----------------------------------------------------------------------------
+def cti_endpoint_by_key(endpoint_key: str) -> CtiEndpoint | None:
+    """The enabled endpoint of a key: a deliberate cross-tenant lookup (the PBX knows only the
+    key); the signature, checked next with the endpoint's secret, authorises."""
+    if not endpoint_key or len(endpoint_key) > 64:
+        return None
+    return CtiEndpoint.all_tenants.filter(endpoint_key=endpoint_key, enabled=True).first()
+
+
+def cti_endpoint_list_all() -> QuerySet[CtiEndpoint]:
+    """Every CTI endpoint of the installation: for the operator's `kefu cti list` only."""
+    return CtiEndpoint.all_tenants.order_by("client_id", "id")
+
+
+def engagement_active(provider_id: int | None, client_id: int | None) -> bool:
+    """Whether the provider still serves the client (always true for a client's own line)."""
+    if client_id is None:
+        return False
+    if provider_id is None:
+        return True
+    probe = Scope.system(provider_id=provider_id, client_ids=frozenset(), permissions=frozenset())
+    return tenancy_selectors.engagement_list(probe).filter(client_id=client_id, status="active").exists()
+
+
+def cti_call_row(endpoint: CtiEndpoint, *, call_id: str, for_update: bool = False) -> CtiCall | None:
+    queryset = CtiCall.all_tenants.filter(endpoint=endpoint, call_id=call_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    return queryset.first()
+
+
+def customer_id_by_phone(scope: Scope, *, client_id: int, phone: str) -> int | None:
+    """The client's customer with this phone number (by its lookup hash), the oldest first."""
+    digest = desk_fields.phone_hash(phone)
+    if not digest:
+        return None
+    return (
+        Customer.objects.for_scope(scope)
+        .filter(client_id=client_id, phone_hash=digest)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def user_id_by_username(username: str) -> int | None:
+    user = tenancy_selectors.user_get_by_username(username) if username else None
+    return user.pk if user is not None and user.is_active else None
+
+
+# --- outbound webhooks -----------------------------------------------------------------------
+def webhook_list(scope: Scope) -> QuerySet[WebhookEndpoint]:
+    """The acting organisation's own endpoints (a provider does not see its clients')."""
+    scope.require(ConnectorPerm.MANAGE)
+    return WebhookEndpoint.objects.for_scope(scope).filter(organization_id=scope.organization_id)
+
+
+def webhook_get(scope: Scope, *, webhook_id: int, for_update: bool = False) -> WebhookEndpoint:
+    queryset = webhook_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update()
+    endpoint = queryset.filter(pk=webhook_id).first()
+    if endpoint is None:
+        raise NotFound()
+    return endpoint
+
+
+def delivery_list(scope: Scope, *, webhook_id: int, status: str = "") -> QuerySet[WebhookDelivery]:
+    endpoint = webhook_get(scope, webhook_id=webhook_id)
+    queryset = WebhookDelivery.objects.for_scope(scope).filter(endpoint=endpoint)
+    return queryset.filter(status=status) if status else queryset
+
+
+def delivery_get(scope: Scope, *, delivery_id: int, for_update: bool = False) -> WebhookDelivery:
+    scope.require(ConnectorPerm.MANAGE)
+    queryset = WebhookDelivery.objects.for_scope(scope).filter(
+        pk=delivery_id, endpoint__organization_id=scope.organization_id
+    )
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    delivery = queryset.first()
+    if delivery is None:
+        raise NotFound()
+    return delivery
+
+
+def deliveries_due(now: datetime, *, limit: int) -> list[int]:
+    """Ids of pending deliveries whose time has come, oldest first: for the sender job."""
+    return list(
+        WebhookDelivery.all_tenants.filter(status="pending", next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def webhook_endpoints_for(organization_ids: set[int]) -> QuerySet[WebhookEndpoint]:
+    """Enabled endpoints of these organisations: for the outbox sink, which acts for nobody."""
+    return WebhookEndpoint.all_tenants.filter(enabled=True, organization_id__in=organization_ids)

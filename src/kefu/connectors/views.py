@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from kefu.connectors import selectors, services
+from kefu.connectors import cti, selectors, services, signatures
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.core.errors import KefuError
 from kefu.web.decorators import access_required
@@ -123,3 +123,20 @@ def widget_try(request: HttpRequest, widget_id: int) -> HttpResponse:
     """A sample shop page embedding the widget, as a customer would meet it."""
     widget = selectors.widget_get(request.access, widget_id=widget_id)
     return render(request, "connectors/widget_try.html", {"widget": widget})
+
+
+# --- phone (CTI) -----------------------------------------------------------------------------
+@csrf_exempt  # machine to machine: the HMAC signature authenticates, no cookies are involved
+def cti_events(request: HttpRequest, endpoint_key: str) -> HttpResponse:
+    """`POST /connectors/cti/<endpoint_key>/events`: one signed call event (docs/cti.md)."""
+    if request.method != "POST":
+        return _error("method_not_allowed", _("Use POST."), 405)
+    try:
+        result = cti.cti_event_receive(
+            endpoint_key, raw_body=request.body, signature=request.headers.get(signatures.HEADER)
+        )
+    except signatures.BadSignature as exc:
+        return _error(exc.code, exc.message, 401)
+    except KefuError as exc:
+        return _error(exc.code, exc.message, status_for(exc), exc.field)
+    return JsonResponse(result, status=200 if result["duplicate"] else 201)

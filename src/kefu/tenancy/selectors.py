@@ -27,7 +27,7 @@ def membership_list_for_user(user: User) -> QuerySet[Membership]:
     """The organisations a signed-in user can act for (the org switcher)."""
     return (
         Membership.objects.filter(user=user, is_active=True, organization__is_active=True)
-        .select_related("organization")
+        .select_related("organization", "user")
         .order_by("organization__kind", "organization__name")
     )
 

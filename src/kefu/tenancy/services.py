@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -222,6 +223,7 @@ def membership_update(
     if changes:
         membership.save(update_fields=["role", "is_active", "updated_at"])
         audit_record(scope, action="membership.changed", target=membership, data=changes)
+        transaction.on_commit(api_token_cache_clear)
     return membership
 
 
@@ -234,6 +236,7 @@ def membership_delete(scope: Scope, *, membership_id: int) -> None:
     _guard_last_admin(membership, new_role=None, active=False)
     audit_record(scope, action="membership.deleted", target=membership, data={"role": membership.role})
     membership.delete()
+    transaction.on_commit(api_token_cache_clear)
 
 
 # --- organisation security -------------------------------------------------------------------
@@ -257,6 +260,7 @@ def organization_update_security(
     if changes:
         organization.save(update_fields=["require_mfa", "require_provider_mfa"])
         audit_record(scope, action="organization.security_changed", target=organization, data=changes)
+        transaction.on_commit(api_token_cache_clear)
     return organization
 
 
@@ -289,6 +293,39 @@ def api_token_create(
     return token, raw
 
 
+# Bearer calls resolve token → scope from a short-lived in-process cache: an API client
+# posting many messages pays the token, membership and engagement lookups once every few
+# seconds instead of on every request. Revocation clears the entry in this process at once;
+# other worker processes follow within the TTL (documented in docs/architecture.md).
+TOKEN_SCOPE_TTL_S = 10.0
+_TOKEN_SCOPE_CACHE_MAX = 10_000
+_token_scopes: dict[str, tuple[float, User, Scope]] = {}
+
+
+def api_token_scope(raw: str) -> tuple[User, Scope] | None:
+    """The user and scope a bearer token acts with, or None for an unknown/revoked token."""
+    key_hash = _hash_token(raw.strip())
+    cached = _token_scopes.get(key_hash)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1], cached[2]
+    token = api_token_authenticate(raw)
+    if token is None:
+        _token_scopes.pop(key_hash, None)
+        return None
+    scope = selectors.scope_for_user(token.user, organization_id=token.organization_id)
+    if scope is None:
+        return None
+    if len(_token_scopes) >= _TOKEN_SCOPE_CACHE_MAX:
+        _token_scopes.clear()
+    _token_scopes[key_hash] = (now + TOKEN_SCOPE_TTL_S, token.user, scope)
+    return token.user, scope
+
+
+def api_token_cache_clear() -> None:
+    _token_scopes.clear()
+
+
 def api_token_authenticate(raw: str) -> ApiToken | None:
     token = selectors.api_token_get_active(_hash_token(raw.strip()))
     if token is None:
@@ -306,6 +343,7 @@ def api_token_revoke(scope: Scope, *, token_id: int) -> None:
         raise NotFound()
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
+    _token_scopes.pop(token.key_hash, None)
     audit_record(scope, action="api_token.revoked", target=token)
 
 

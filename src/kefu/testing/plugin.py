@@ -94,3 +94,12 @@ def in_english(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_scopes() -> Iterator[None]:
+    """Bearer scopes are cached per process; each test starts without another test's."""
+    yield
+    from kefu.tenancy import services
+
+    services.api_token_cache_clear()

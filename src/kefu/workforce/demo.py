@@ -24,6 +24,7 @@ def load(*, today: dt.date, history_days: int) -> bool:
     """Returns False when there is too little history to forecast from."""
     if history_days < MIN_HISTORY_DAYS:
         return False
+    from kefu.desk import demo as desk_demo
     from kefu.workforce import rostering, services
 
     provider = Organization.objects.get(slug="dingmao")
@@ -31,8 +32,20 @@ def load(*, today: dt.date, history_days: int) -> bool:
     scope = tenancy_selectors.scope_for_user(planner, organization_id=provider.pk)
     assert scope is not None
     plans: dict[str, int] = {}
+    shops = {shop.slug: shop for shop in desk_demo.SHOPS}
     for slug, queue in QUEUES.items():
         client = Organization.objects.get(slug=slug)
+        shop = shops[slug]
+        campaign_day = today - dt.timedelta(days=shop.campaign_days_ago)
+        # The shop's past campaign day, declared so the forecast learns its uplift instead of
+        # mistaking it for a busy weekday.
+        services.campaign_create(
+            scope,
+            client_id=client.pk,
+            name=shop.campaign_name,
+            start_date=campaign_day,
+            end_date=campaign_day,
+        )
         run = services.forecast_run_create_from_events(
             scope, client_id=client.pk, interval_minutes=60, horizon_days=14
         )

@@ -466,18 +466,23 @@ def agent_profile_set(
 def _resample(
     plan_rows: Sequence[Sequence[Any]], plan_interval: int, week_start: date, interval: int
 ) -> list[int]:
-    """Scheduled heads of a plan on the solver's grid: the peak of plan intervals inside a slot."""
+    """Agents a plan needs on the phones, on the solver's grid (the peak of plan intervals in a slot).
+
+    The schedule places meal breaks itself, so it covers the on-phone requirement; counting the
+    plan's shrinkage-inflated heads as well would pay for breaks twice. Shrinkage for absence
+    and training is headcount, which the capacity plan carries (from the plan's heads).
+    """
     slots = WEEK_MINUTES // interval
     row = [0] * slots
     origin = datetime.combine(week_start, datetime.min.time())
-    for start_iso, _raw, heads in plan_rows:
+    for start_iso, agents, _heads in plan_rows:
         moment = datetime.fromisoformat(start_iso)
         if moment.tzinfo is not None:
             moment = timezone.localtime(moment).replace(tzinfo=None)
         offset = int((moment - origin).total_seconds() // 60)
         first, last = max(0, offset // interval), min(slots, -(-(offset + plan_interval) // interval))
         for slot in range(first, last):
-            row[slot] = max(row[slot], int(heads))
+            row[slot] = max(row[slot], int(agents))
     return row
 
 

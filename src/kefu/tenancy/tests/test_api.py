@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from kefu.tenancy import services
+from kefu.tenancy import selectors, services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
 
@@ -106,3 +106,21 @@ def test_openapi_schema_and_docs_are_served(db: None) -> None:
     schema = Client().get("/api/openapi.json")
     assert schema.status_code == 200 and "/api/memberships" in schema.json()["paths"]
     assert Client().get("/api/docs").status_code == 200
+
+
+def test_role_change_and_revocation_take_effect_for_cached_tokens(
+    tenants: Tenants, django_capture_on_commit_callbacks
+) -> None:
+    client, auth = _api(tenants, "pa", "supervisor")
+    assert client.get("/api/memberships", **auth).status_code == 200  # cached now
+    membership = Membership.objects.get(user=tenants.user("pa", "supervisor"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_update(
+            tenants.scope("pa", "provider_admin"), membership_id=membership.pk, role="agent"
+        )
+    assert client.get("/api/memberships", **auth).status_code == 403
+
+    owner = selectors.scope_for_user(tenants.user("pa", "supervisor"))  # now an agent
+    token = selectors.api_token_list(owner).get()
+    services.api_token_revoke(owner, token_id=token.pk)
+    assert client.get("/api/me", **auth).status_code == 401

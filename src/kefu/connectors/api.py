@@ -1,0 +1,78 @@
+"""Outbound webhook endpoints of the acting organisation (admins): create, list, read, update,
+delete, rotate the secret, ping; their deliveries and redelivery. docs/webhooks.md."""
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from kefu.connectors import selectors, webhooks
+from kefu.connectors.schemas import (
+    DeliveryDetailOut,
+    DeliveryOut,
+    WebhookIn,
+    WebhookOut,
+    WebhookSecretOut,
+    WebhookUpdateIn,
+)
+
+router = Router(tags=["webhooks"])
+
+
+def _with_secret(endpoint: object, secret: str) -> dict:
+    return {**WebhookOut.from_orm(endpoint).model_dump(), "secret": secret}
+
+
+@router.get("/webhooks", response=list[WebhookOut])
+def list_webhooks(request: HttpRequest) -> object:
+    return selectors.webhook_list(request.access)
+
+
+@router.post("/webhooks", response={201: WebhookSecretOut})
+def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[object]:
+    endpoint, secret = webhooks.webhook_create(request.access, **payload.dict())
+    return Status(201, _with_secret(endpoint, secret))
+
+
+@router.get("/webhooks/{webhook_id}", response=WebhookOut)
+def get_webhook(request: HttpRequest, webhook_id: int) -> object:
+    return selectors.webhook_get(request.access, webhook_id=webhook_id)
+
+
+@router.patch("/webhooks/{webhook_id}", response=WebhookOut)
+def update_webhook(request: HttpRequest, webhook_id: int, payload: WebhookUpdateIn) -> object:
+    return webhooks.webhook_update(request.access, webhook_id=webhook_id, **payload.dict())
+
+
+@router.delete("/webhooks/{webhook_id}", response={204: None})
+def delete_webhook(request: HttpRequest, webhook_id: int) -> Status[None]:
+    webhooks.webhook_delete(request.access, webhook_id=webhook_id)
+    return Status(204, None)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret", response=WebhookSecretOut)
+def rotate_webhook_secret(request: HttpRequest, webhook_id: int) -> object:
+    endpoint, secret = webhooks.webhook_rotate_secret(request.access, webhook_id=webhook_id)
+    return _with_secret(endpoint, secret)
+
+
+@router.post("/webhooks/{webhook_id}/ping", response=DeliveryOut)
+def ping_webhook(request: HttpRequest, webhook_id: int) -> object:
+    """Send a `ping` delivery now and answer with its outcome."""
+    return webhooks.webhook_ping(request.access, webhook_id=webhook_id)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response=list[DeliveryOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_deliveries(request: HttpRequest, webhook_id: int, status: str = "") -> object:
+    return selectors.delivery_list(request.access, webhook_id=webhook_id, status=status)
+
+
+@router.get("/webhook-deliveries/{delivery_id}", response=DeliveryDetailOut)
+def get_delivery(request: HttpRequest, delivery_id: int) -> object:
+    return selectors.delivery_get(request.access, delivery_id=delivery_id)
+
+
+@router.post("/webhook-deliveries/{delivery_id}/redeliver", response=DeliveryOut)
+def redeliver(request: HttpRequest, delivery_id: int) -> object:
+    """Queue the delivery again now with a fresh set of attempts."""
+    return webhooks.delivery_redeliver(request.access, delivery_id=delivery_id)
