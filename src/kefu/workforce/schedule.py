@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from ortools.linear_solver.python import model_builder
 from ortools.sat.python import cp_model
@@ -484,40 +484,40 @@ class _Prepared:
 # Solver back ends: the same model on HiGHS (MIP, the default) or CP-SAT
 
 
-class _Backend:
+class _Backend(Protocol):
     """The few modelling calls the schedule needs, so one model builder serves both engines."""
 
     def bool_var(self, name: str) -> Any:
-        raise NotImplementedError
+        ...
 
     def int_var(self, lo: int, hi: int, name: str) -> Any:
-        raise NotImplementedError
+        ...
 
     def constrain(self, constraint: Any) -> None:
-        raise NotImplementedError
+        ...
 
     def sum(self, terms: Sequence[Any]) -> Any:
-        raise NotImplementedError
+        ...
 
     def minimize(self, expression: Any) -> None:
-        raise NotImplementedError
+        ...
 
     def maximize(self, expression: Any) -> None:
-        raise NotImplementedError
+        ...
 
     def solve(self, *, time_limit_s: float, num_workers: int, seed: int, log: bool) -> ScheduleStatus:
-        raise NotImplementedError
+        ...
 
     def value(self, var: Any) -> int:
-        raise NotImplementedError
+        ...
 
     def objective(self) -> tuple[float, float]:
         """(objective value, best bound) of the last solve."""
-        raise NotImplementedError
+        ...
 
     def size(self) -> tuple[int, int]:
         """(variables, constraints)."""
-        raise NotImplementedError
+        ...
 
 
 class _CpSat(_Backend):
