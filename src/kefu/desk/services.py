@@ -764,6 +764,25 @@ def _note(scope: Scope, conversation: Conversation, body: str, at: datetime) -> 
     )
 
 
+def _record_tier_change(
+    scope: Scope,
+    conversation: Conversation,
+    event_type: str,
+    *,
+    action: str,
+    at: datetime,
+    data: dict[str, Any],
+) -> None:
+    """Escalation and hand-back are visible to both sides: event log, audit trail, live pages."""
+    events.emit(
+        scope, event_type, conversation=conversation, at=at, agent_id=conversation.assignee_id, data=data
+    )
+    tenancy_services.audit_record(
+        scope, action=action, target=conversation, client_id=conversation.client_id, data=data
+    )
+    _publish(conversation, "conversation.updated")
+
+
 @transaction.atomic
 def conversation_escalate(
     scope: Scope,
@@ -821,22 +840,9 @@ def conversation_escalate(
     }
     if rule_id is not None:
         data["rule_id"] = rule_id
-    events.emit(
-        scope,
-        EventType.ESCALATED,
-        conversation=conversation,
-        at=now,
-        agent_id=conversation.assignee_id,
-        data=data,
+    _record_tier_change(
+        scope, conversation, EventType.ESCALATED, action="desk.conversation_escalate", at=now, data=data
     )
-    tenancy_services.audit_record(
-        scope,
-        action="desk.conversation_escalate",
-        target=conversation,
-        client_id=conversation.client_id,
-        data=data,
-    )
-    _publish(conversation, "conversation.updated")
     return conversation
 
 
@@ -863,22 +869,9 @@ def conversation_deescalate(scope: Scope, *, conversation_id: int, reason: str) 
     _note(scope, conversation, _("Handed back to the provider: %(reason)s") % {"reason": reason}, now)
     conversation.save(update_fields=["tier", "status", "provider_access", "last_message_seq", "updated_at"])
     data = {"from": old, "to": conversation.status, "tier": old_tier, "reason": reason}
-    events.emit(
-        scope,
-        EventType.DEESCALATED,
-        conversation=conversation,
-        at=now,
-        agent_id=conversation.assignee_id,
-        data=data,
+    _record_tier_change(
+        scope, conversation, EventType.DEESCALATED, action="desk.conversation_deescalate", at=now, data=data
     )
-    tenancy_services.audit_record(
-        scope,
-        action="desk.conversation_deescalate",
-        target=conversation,
-        client_id=conversation.client_id,
-        data=data,
-    )
-    _publish(conversation, "conversation.updated")
     return conversation
 
 
