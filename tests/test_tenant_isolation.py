@@ -277,3 +277,52 @@ def _delivery_b(t: Tenants) -> int:
 
 OBJECT_MAKERS["webhook_id"] = lambda t: _webhook_b(t).pk
 OBJECT_MAKERS["delivery_id"] = _delivery_b
+
+
+def _attachment_b(t: Tenants) -> int:
+    """A file row of tenant B (no bytes stored: every route must refuse before reading them)."""
+    import uuid
+
+    from kefu.core import clock
+    from kefu.desk.models import Attachment
+
+    conversation_id = OBJECT_MAKERS["conversation_id"](t)
+    return Attachment.all_tenants.create(
+        provider_id=t.pb.pk,
+        client_id=t.cb.pk,
+        conversation_id=conversation_id,
+        filename="b.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        storage_name=f"matrix/{uuid.uuid4().hex}",
+        created_at=clock.now(),
+    ).pk
+
+
+OBJECT_MAKERS["attachment_id"] = _attachment_b
+OBJECT_MAKERS["status_id"] = lambda t: (
+    desk_services.custom_status_create(
+        t.scope("cb", "client_admin"), name="等快递", maps_to="pending_customer", pauses_sla=True
+    ).pk
+)
+OBJECT_MAKERS["category_id"] = lambda t: (
+    desk_services.category_tree_ensure(t.scope("cb", "client_admin"), paths=["物流/催发货"])[0].pk
+)
+
+
+def _mailbox_b(t: Tenants) -> int:
+    from kefu.connectors import email
+
+    mailbox, _key = email.mailbox_create(t.scope("pb", "provider_admin"), client_id=t.cb.pk, address="b@b.cn")
+    return mailbox.pk
+
+
+def _cti_endpoint_b(t: Tenants) -> int:
+    from kefu.connectors import cti
+
+    return cti.cti_endpoint_create(t.scope("pb", "provider_admin"), client_id=t.cb.pk)[0].pk
+
+
+OBJECT_MAKERS["mailbox_id"] = _mailbox_b
+OBJECT_MAKERS["endpoint_id"] = _cti_endpoint_b

@@ -33,6 +33,7 @@ class EventType(models.TextChoices):
     CASE_STATUS = "case_status", _("Case status changed")
     CASE_RESOLVED = "case_resolved", _("Case resolved")
     CASE_LINKED = "case_linked", _("Conversation linked to a case")
+    STATUS_CHANGED = "status_changed", _("Custom status changed")
 
 
 class ContactEvent(AppendOnly, TenantModel):

@@ -8,8 +8,10 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Channels")
 
     def ready(self) -> None:
-        """Every contact event is offered to the outbound-webhook outbox after commit."""
+        """Every contact event is offered to the outbound-webhook outbox after commit, and agents'
+        replies on email conversations to the email outbox."""
         from kefu.analytics import events
-        from kefu.connectors import webhooks
+        from kefu.connectors import email, webhooks
 
         events.register_sink(webhooks.enqueue_events)
+        events.register_sink(email.enqueue_replies)

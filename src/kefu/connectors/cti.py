@@ -87,9 +87,54 @@ def cti_endpoint_create(
         endpoint_key=secrets.token_urlsafe(24),
         secret=secret,
         name=(name or "").strip()[:120],
-        agent_map={str(k): str(v) for k, v in (agent_map or {}).items()},
+        agent_map=_agent_map(agent_map),
     )
     return endpoint, secret
+
+
+def _agent_map(agent_map: dict | None) -> dict[str, str]:
+    cleaned = {str(k).strip(): str(v).strip() for k, v in (agent_map or {}).items()}
+    if any(not k or not v or len(k) > 64 or len(v) > 150 for k, v in cleaned.items()) or len(cleaned) > 500:
+        raise Invalid(_("Give each agent as PBX id=user name, one per line."), field="agent_map")
+    return cleaned
+
+
+@transaction.atomic
+def cti_endpoint_update(
+    scope: Scope,
+    *,
+    endpoint_id: int,
+    name: str | None = None,
+    enabled: bool | None = None,
+    agent_map: dict | None = None,
+) -> CtiEndpoint:
+    scope.require(ConnectorPerm.MANAGE)
+    endpoint = selectors.cti_endpoint_get(scope, endpoint_id=endpoint_id, for_update=True)
+    if name is not None:
+        endpoint.name = name.strip()[:120]
+    if enabled is not None:
+        endpoint.enabled = enabled
+    if agent_map is not None:
+        endpoint.agent_map = _agent_map(agent_map)
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def cti_endpoint_rotate_secret(scope: Scope, *, endpoint_id: int) -> tuple[CtiEndpoint, str]:
+    """A new signing secret; the PBX must sign with it from now on (shown once)."""
+    scope.require(ConnectorPerm.MANAGE)
+    endpoint = selectors.cti_endpoint_get(scope, endpoint_id=endpoint_id, for_update=True)
+    endpoint.secret = signatures.new_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint, endpoint.secret
+
+
+@transaction.atomic
+def cti_endpoint_delete(scope: Scope, *, endpoint_id: int) -> None:
+    """Remove an endpoint and its call records; the phone conversations stay."""
+    scope.require(ConnectorPerm.MANAGE)
+    selectors.cti_endpoint_get(scope, endpoint_id=endpoint_id, for_update=True).delete()
 
 
 def channel_scope(endpoint: CtiEndpoint, *, user_id: int | None = None) -> Scope:

@@ -173,3 +173,122 @@ class WebhookDelivery(TenantModel):
 
     def __str__(self) -> str:
         return f"delivery {self.uid} ({self.event_type}, {self.status})"
+
+
+# --- email ---------------------------------------------------------------------------------
+class MailSecurity(models.TextChoices):
+    SSL = "ssl", _("SSL/TLS from the start")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (local test servers only)")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class MailboxConfig(TenantModel):
+    """A client's support address: mail to it becomes email conversations served by `provider`.
+
+    Mail comes in by IMAP polling (`imap_*`) and/or by the inbound webhook, whose key is
+    in the URL and authorises: only its SHA-256 is stored, the key is shown once. Replies
+    leave by SMTP (`smtp_*`). Passwords are encrypted at rest. `imap_uidvalidity` and
+    `imap_last_uid` mark how far the folder has been read, so polling never reads a
+    message twice; receipts (`InboundEmail`) catch what a marker reset would repeat.
+    """
+
+    address = models.EmailField(_("support address"), max_length=254)
+    from_name = models.CharField(_("sender name"), max_length=120, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    imap_host = models.CharField(_("IMAP server"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP encryption"), max_length=10, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    imap_username = models.CharField(_("IMAP user name"), max_length=255, blank=True)
+    imap_password = EncryptedTextField(_("IMAP password"), blank=True)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    smtp_host = models.CharField(_("SMTP server"), max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=465)
+    smtp_security = models.CharField(
+        _("SMTP encryption"), max_length=10, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    smtp_username = models.CharField(_("SMTP user name"), max_length=255, blank=True)
+    smtp_password = EncryptedTextField(_("SMTP password"), blank=True)
+    inbound_key_hash = models.CharField(max_length=64, unique=True)
+    inbound_key_hint = models.CharField(max_length=8, blank=True)  # first characters, to tell keys apart
+    imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
+    imap_last_uid = models.BigIntegerField(default=0)
+    poll_claimed_until = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_received_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["client_id", "address", "id"]
+        constraints = [models.UniqueConstraint(fields=["client", "address"], name="mailbox_unique_address")]
+
+    def __str__(self) -> str:
+        return f"mailbox {self.address}"
+
+
+class InboundEmail(TenantModel):
+    """A received email, once per mailbox and Message-ID: a message fetched again or posted
+    twice changes nothing. Remembers the conversation it went to and its threading headers,
+    which later mails and our replies thread on."""
+
+    mailbox = models.ForeignKey(MailboxConfig, on_delete=models.CASCADE, related_name="received")
+    message_key = models.CharField(max_length=64)  # SHA-256 of the Message-ID
+    message_id = models.CharField(max_length=998)
+    references = models.JSONField(default=list, blank=True)
+    conversation = models.ForeignKey(
+        "desk.Conversation", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    source = models.CharField(max_length=10)  # imap | webhook
+    size = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "message_key"], name="inboundemail_once_per_mailbox")
+        ]
+        indexes = [models.Index(fields=["client", "message_key"], name="inboundemail_client_key")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → #{self.conversation_id}"
+
+
+class OutgoingEmail(TenantModel):
+    """The email outbox: one agent reply to send by SMTP, retried with backoff.
+
+    The headers are fixed when the reply is queued, so every retry sends the same
+    Message-ID; a customer answering it threads back by that id.
+    """
+
+    mailbox = models.ForeignKey(MailboxConfig, on_delete=models.SET_NULL, null=True, related_name="sent")
+    reply = models.OneToOneField("desk.Message", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("desk.Conversation", on_delete=models.CASCADE, related_name="+")
+    message_id = models.CharField(max_length=255, unique=True)
+    message_key = models.CharField(max_length=64, db_index=True)  # SHA-256 of message_id
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoingemail_due")]
+
+    def __str__(self) -> str:
+        return f"email {self.message_id} ({self.status})"

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from kefu.connectors import mailparse
 from kefu.connectors.models import (
     CtiCall,
     CtiEndpoint,
+    InboundEmail,
+    MailboxConfig,
+    OutgoingEmail,
     WebhookDelivery,
     WebhookEndpoint,
     WidgetConfig,
@@ -262,3 +266,144 @@ def deliveries_due(now: datetime, *, limit: int) -> list[int]:
 def webhook_endpoints_for(organization_ids: set[int]) -> QuerySet[WebhookEndpoint]:
     """Enabled endpoints of these organisations: for the outbox sink, which acts for nobody."""
     return WebhookEndpoint.all_tenants.filter(enabled=True, organization_id__in=organization_ids)
+
+
+# --- channel settings ------------------------------------------------------------------------
+def _managed(scope: Scope, queryset: QuerySet) -> QuerySet:
+    """A provider's own channels only: tenant rules alone would also show it the channels its
+    clients answer themselves (provider empty), which are theirs to manage."""
+    if scope.is_provider:
+        return queryset.filter(provider_id=scope.organization_id)
+    return queryset
+
+
+def cti_endpoint_list(scope: Scope) -> QuerySet[CtiEndpoint]:
+    scope.require(ConnectorPerm.VIEW)
+    return _managed(scope, CtiEndpoint.objects.for_scope(scope)).select_related("client")
+
+
+def cti_endpoint_get(scope: Scope, *, endpoint_id: int, for_update: bool = False) -> CtiEndpoint:
+    queryset = cti_endpoint_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    endpoint = queryset.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound()
+    return endpoint
+
+
+# --- email -----------------------------------------------------------------------------------
+def mailbox_list(scope: Scope) -> QuerySet[MailboxConfig]:
+    scope.require(ConnectorPerm.VIEW)
+    return _managed(scope, MailboxConfig.objects.for_scope(scope)).select_related("client", "provider")
+
+
+def mailbox_get(scope: Scope, *, mailbox_id: int, for_update: bool = False) -> MailboxConfig:
+    queryset = mailbox_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    mailbox = queryset.filter(pk=mailbox_id).first()
+    if mailbox is None:
+        raise NotFound()
+    return mailbox
+
+
+def mailbox_by_key_hash(key_hash: str) -> MailboxConfig | None:
+    """The mailbox of an inbound-webhook key (by its hash): a deliberate cross-tenant lookup,
+    the key in the URL being all a mail server has."""
+    return MailboxConfig.all_tenants.filter(inbound_key_hash=key_hash).first()
+
+
+def mailbox_row(mailbox_id: int) -> MailboxConfig | None:
+    """For the polling and sending jobs, which act for nobody."""
+    return MailboxConfig.all_tenants.filter(pk=mailbox_id).first()
+
+
+def mailboxes_to_poll(now: datetime) -> list[int]:
+    """Active mailboxes with an IMAP server that no other poller holds right now."""
+    return list(
+        MailboxConfig.all_tenants.filter(active=True)
+        .exclude(imap_host="")
+        .filter(Q(poll_claimed_until__isnull=True) | Q(poll_claimed_until__lte=now))
+        .order_by("last_polled_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def email_thread_conversation(scope: Scope, *, client_id: int, message_ids: list[str]) -> int | None:
+    """The conversation of the first of `message_ids` that names a mail we received or sent
+    for this client (they come most telling first)."""
+    if not message_ids:
+        return None
+    keys = [mailparse.message_key(m) for m in message_ids]
+    found: dict[str, int] = {}
+    received = InboundEmail.objects.for_scope(scope).filter(
+        client_id=client_id, message_key__in=keys, conversation__isnull=False
+    )
+    for key, conversation_id in received.values_list("message_key", "conversation_id").order_by("-id"):
+        found.setdefault(key, conversation_id)
+    sent = OutgoingEmail.objects.for_scope(scope).filter(client_id=client_id, message_key__in=keys)
+    for key, conversation_id in sent.values_list("message_key", "conversation_id"):
+        found.setdefault(key, conversation_id)
+    return next((found[key] for key in keys if key in found), None)
+
+
+def email_receipt(mailbox: MailboxConfig, *, message_key: str) -> InboundEmail | None:
+    return InboundEmail.all_tenants.filter(mailbox=mailbox, message_key=message_key).first()
+
+
+def email_parent(conversation_id: int) -> InboundEmail | None:
+    """The customer's latest mail in a conversation: what an agent's reply answers."""
+    return InboundEmail.all_tenants.filter(conversation_id=conversation_id).order_by("-id").first()
+
+
+def mailbox_for_conversation(conversation: Any) -> MailboxConfig | None:
+    """The mailbox replies of a conversation leave from: the one its mail came in to, else the
+    first active mailbox of its client and provider (a conversation an agent started)."""
+    parent = email_parent(conversation.pk)
+    if parent is not None:
+        return parent.mailbox
+    return (
+        MailboxConfig.all_tenants.filter(
+            client_id=conversation.client_id, provider_id=conversation.provider_id, active=True
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def customer_id_by_email(scope: Scope, *, client_id: int, email: str) -> int | None:
+    """The client's customer with this email address (by its lookup hash), the oldest first."""
+    digest = desk_fields.email_hash(email)
+    if not digest:
+        return None
+    return (
+        Customer.objects.for_scope(scope)
+        .filter(client_id=client_id, email_hash=digest)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def outgoing_due(now: datetime, *, limit: int) -> list[int]:
+    """Ids of queued replies whose time has come, oldest first: for the sender job."""
+    return list(
+        OutgoingEmail.all_tenants.filter(status="pending", next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def outgoing_for_reply(message_id: int) -> OutgoingEmail | None:
+    return OutgoingEmail.all_tenants.filter(reply_id=message_id).first()
+
+
+def outgoing_list(scope: Scope, *, mailbox_id: int, limit: int = 20) -> list[OutgoingEmail]:
+    mailbox = mailbox_get(scope, mailbox_id=mailbox_id)
+    return list(OutgoingEmail.objects.for_scope(scope).filter(mailbox=mailbox).order_by("-id")[:limit])
+
+
+def inbound_list(scope: Scope, *, mailbox_id: int, limit: int = 20) -> list[InboundEmail]:
+    mailbox = mailbox_get(scope, mailbox_id=mailbox_id)
+    return list(InboundEmail.objects.for_scope(scope).filter(mailbox=mailbox).order_by("-id")[:limit])

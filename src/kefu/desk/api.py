@@ -1,5 +1,6 @@
-"""Service desk endpoints: conversations, messages, customers (masked; unmask is audited),
-SLA timers and policies, service hours, escalation, after-sales cases and rules.
+"""Service desk endpoints: conversations, messages, attachments (downloads are logged),
+read markers, customers (masked; unmask is audited), SLA timers and policies, service
+hours, escalation, after-sales cases and rules, the client's custom statuses and categories.
 
 Writes that external systems retry accept an `Idempotency-Key` header: the same key and
 body return the first answer again, the same key with another body is a 409.
@@ -7,32 +8,44 @@ body return the first answer again, the same key with another body is a 409.
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
-from ninja import Header, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Header, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from kefu.desk import selectors, services
+from kefu.desk import http, selectors, services
 from kefu.desk.schemas import (
     AssignIn,
+    AttachmentOut,
     CaseCreateIn,
     CaseLinkIn,
     CaseOut,
     CaseResolveIn,
     CaseStatusIn,
     CaseUpdateIn,
+    CategoryCreateIn,
+    CategoryIn,
+    CategoryOut,
     ConversationCreateIn,
     ConversationDetailOut,
     ConversationOut,
     CustomerCreateIn,
     CustomerOut,
+    CustomStatusCreateIn,
+    CustomStatusIn,
+    CustomStatusOut,
     DecisionOut,
     DeescalateIn,
     DeskSettingsIn,
     DeskSettingsOut,
+    ErrorOut,
     EscalateIn,
     EvaluateIn,
     MessageIn,
     MessageOut,
+    ReadIn,
+    ReadOut,
+    ResolutionCodeIn,
     RuleCreateIn,
     RuleIn,
     RuleOut,
@@ -43,6 +56,7 @@ from kefu.desk.schemas import (
     SlaPolicyIn,
     SlaPolicyOut,
     StatusIn,
+    TagsIn,
     TimerOut,
     UnmaskIn,
 )
@@ -353,3 +367,131 @@ def link_case_conversation(request: HttpRequest, case_id: int, payload: CaseLink
     return services.case_link_conversation(
         request.access, case_id=case_id, conversation_id=payload.conversation_id
     )
+
+
+# --- tags, resolution code, read markers -----------------------------------------------------------
+@router.post("/conversations/{conversation_id}/tags", response=ConversationOut)
+def change_conversation_tags(request: HttpRequest, conversation_id: int, payload: TagsIn) -> object:
+    """Add and remove tags in one call (audited)."""
+    return services.conversation_change_tags(
+        request.access, conversation_id=conversation_id, add=payload.add, remove=payload.remove
+    )
+
+
+@router.post("/conversations/{conversation_id}/resolution-code", response=ConversationOut)
+def set_conversation_resolution_code(
+    request: HttpRequest, conversation_id: int, payload: ResolutionCodeIn
+) -> object:
+    """Correct the resolution code (usually given with the status change to resolved)."""
+    return services.conversation_set_resolution_code(
+        request.access, conversation_id=conversation_id, code=payload.code
+    )
+
+
+@router.post("/conversations/{conversation_id}/read", response=ReadOut)
+def mark_conversation_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> object:
+    """Your read position (per person): unread badges count customer messages after it."""
+    seq = services.conversation_mark_read(request.access, conversation_id=conversation_id, seq=payload.seq)
+    return {"conversation_id": conversation_id, "last_read_seq": seq}
+
+
+# --- attachments -----------------------------------------------------------------------------
+@router.get("/conversations/{conversation_id}/attachments", response=list[AttachmentOut])
+def list_attachments(request: HttpRequest, conversation_id: int) -> object:
+    return selectors.attachment_list(request.access, conversation_id=conversation_id)
+
+
+@router.post(
+    "/conversations/{conversation_id}/attachments",
+    response={201: AttachmentOut, 413: ErrorOut},
+)
+def upload_attachment(
+    request: HttpRequest,
+    conversation_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008 (ninja's way of declaring a part)
+    message_id: int | None = Form(None),
+) -> Status[object]:
+    """Multipart upload (`file`, optional `message_id`). The type is read from the content:
+    JPEG, PNG, GIF, WebP, PDF, text, CSV, XLSX or DOCX; at most 20 MB (413 above)."""
+    try:
+        attachment = services.attachment_create(
+            request.access,
+            conversation_id=conversation_id,
+            filename=file.name if file is not None else "",
+            content=file if file is not None else b"",
+            message_id=message_id,
+        )
+    except services.FileTooLarge as error:
+        return Status(413, {"error": {"code": "too_large", "message": str(error.message), "field": "file"}})
+    return Status(201, attachment)
+
+
+@router.get("/attachments/{attachment_id}", response=AttachmentOut)
+def get_attachment(request: HttpRequest, attachment_id: int) -> object:
+    return selectors.attachment_get(request.access, attachment_id=attachment_id)
+
+
+@router.get("/attachments/{attachment_id}/content", response={200: None})
+def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """The file itself, as a download (`Content-Disposition: attachment`); logged."""
+    attachment, handle = services.attachment_open(
+        request.access, attachment_id=attachment_id, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    return http.download_response(attachment, handle)
+
+
+# --- the client's custom statuses and category tree ------------------------------------------------
+@router.get("/custom-statuses", response=list[CustomStatusOut])
+def list_custom_statuses(request: HttpRequest, client_id: int | None = None) -> object:
+    return selectors.custom_status_list(request.access, client_id=client_id)
+
+
+@router.post("/custom-statuses", response={201: CustomStatusOut})
+def create_custom_status(request: HttpRequest, payload: CustomStatusCreateIn) -> Status[object]:
+    """Client admins: a status of their own mapped onto open / pending_customer / pending_client."""
+    return Status(201, services.custom_status_create(request.access, **payload.dict()))
+
+
+@router.get("/custom-statuses/{status_id}", response=CustomStatusOut)
+def get_custom_status(request: HttpRequest, status_id: int) -> object:
+    return selectors.custom_status_get(request.access, status_id=status_id)
+
+
+@router.put("/custom-statuses/{status_id}", response=CustomStatusOut)
+def update_custom_status(request: HttpRequest, status_id: int, payload: CustomStatusIn) -> object:
+    return services.custom_status_update(request.access, status_id=status_id, **payload.dict())
+
+
+@router.delete("/custom-statuses/{status_id}", response={204: None})
+def delete_custom_status(request: HttpRequest, status_id: int) -> Status[None]:
+    services.custom_status_delete(request.access, status_id=status_id)
+    return Status(204, None)
+
+
+@router.get("/categories", response=list[CategoryOut])
+def list_categories(request: HttpRequest, client_id: int | None = None, active_only: bool = False) -> object:
+    """The client's category tree (问题分类), ordered by path."""
+    return selectors.category_list(request.access, client_id=client_id, active_only=active_only)
+
+
+@router.post("/categories", response={201: CategoryOut})
+def create_category(request: HttpRequest, payload: CategoryCreateIn) -> Status[object]:
+    """Client admins: a node under `parent_id` (at most three levels)."""
+    return Status(201, services.category_create(request.access, **payload.dict()))
+
+
+@router.get("/categories/{category_id}", response=CategoryOut)
+def get_category(request: HttpRequest, category_id: int) -> object:
+    return selectors.category_get(request.access, category_id=category_id)
+
+
+@router.put("/categories/{category_id}", response=CategoryOut)
+def update_category(request: HttpRequest, category_id: int, payload: CategoryIn) -> object:
+    """Rename (paths below follow), reorder, or retire with active=false."""
+    return services.category_update(request.access, category_id=category_id, **payload.dict())
+
+
+@router.delete("/categories/{category_id}", response={204: None})
+def delete_category(request: HttpRequest, category_id: int) -> Status[None]:
+    services.category_delete(request.access, category_id=category_id)
+    return Status(204, None)

@@ -62,7 +62,7 @@ SHOPS = (
                 "亲，仓库今天会安排发出，发货后物流信息会同步给您~",
             ),
             (
-                "售前/尺寸咨询",
+                "售前咨询/商品咨询",
                 "这款沙发三人位的尺寸是多少？能进电梯吗？",
                 "三人位长2.1米、深0.95米，可拆靠背，常规电梯可以进的哦",
             ),
@@ -72,12 +72,12 @@ SHOPS = (
                 "已为您登记安装，师傅会在24小时内电话联系您预约时间",
             ),
             (
-                "售后/退换货",
+                "退换货/换货",
                 "柜门有划痕，我要换货",
                 "非常抱歉给您添麻烦了，麻烦拍一下划痕照片，我们马上为您办理换货",
             ),
             (
-                "投诉/服务态度",
+                "投诉/服务投诉",
                 "安装师傅迟到两个小时，太不专业了！",
                 "实在抱歉影响您的体验，已记录并反馈给安装服务商，会给您一个交代",
             ),
@@ -91,15 +91,15 @@ SHOPS = (
         "会员日",
         2.2,
         (
-            ("售前/色号推荐", "黄皮适合哪个色号的口红？", "黄皮亲推荐03枫叶红和05豆沙色，显白又日常~"),
+            ("售前咨询/商品咨询", "黄皮适合哪个色号的口红？", "黄皮亲推荐03枫叶红和05豆沙色，显白又日常~"),
             (
-                "售后/过敏",
+                "售后/产品不适",
                 "用了面霜脸上起红疹了怎么办",
                 "请先停用并用清水洗脸，如持续不适请就医；我们为您登记退款处理",
             ),
-            ("物流/查询", "快递显示签收了但我没收到", "帮您联系快递核实，可能放在驿站了，稍后给您回复"),
-            ("售前/赠品", "现在买送小样吗？", "亲，满299送同系列小样三件套，下单自动赠送哦"),
-            ("售后/退款", "不想要了，没拆封可以退吗", "未拆封支持7天无理由退货，您在订单页申请退货即可"),
+            ("物流/查件", "快递显示签收了但我没收到", "帮您联系快递核实，可能放在驿站了，稍后给您回复"),
+            ("售前咨询/活动优惠", "现在买送小样吗？", "亲，满299送同系列小样三件套，下单自动赠送哦"),
+            ("退款", "不想要了，没拆封可以退吗", "未拆封支持7天无理由退货，您在订单页申请退货即可"),
         ),
         "refund",
     ),
@@ -115,21 +115,36 @@ SHOPS = (
                 "耳机左耳没声音了，还在保修期吗",
                 "您的耳机在一年保修期内，帮您申请寄修，运费我们承担",
             ),
-            ("售前/兼容性", "这个充电器能给笔记本充电吗？", "支持PD 65W，主流Type-C笔记本都可以充"),
+            ("售前咨询/商品咨询", "这个充电器能给笔记本充电吗？", "支持PD 65W，主流Type-C笔记本都可以充"),
             (
-                "售后/发票",
+                "发票",
                 "能开增值税专票吗",
                 "可以的，请提供公司名称、税号、开户行和账号，我们3个工作日内开具",
             ),
             ("售后/激活问题", "新买的平板激活不了", "请先连接Wi-Fi并更新系统，如仍失败，我们远程协助您"),
             (
-                "投诉/质量问题",
+                "投诉/质量投诉",
                 "刚买一周屏幕就坏点了，要求退货！",
                 "非常抱歉，已为您升级处理，售后专员会尽快联系您办理退货",
             ),
         ),
         "return",
     ),
+)
+
+
+CATEGORY_TREE = (
+    "售前咨询/商品咨询", "售前咨询/活动优惠", "物流/催发货", "物流/查件", "物流/破损丢件",
+    "退换货/退货", "退换货/换货", "退款", "售后/保修", "售后/安装预约", "售后/产品不适",
+    "售后/激活问题", "投诉/服务投诉", "投诉/质量投诉", "发票", "其他",
+)  # fmt: skip
+"""Every demo shop's category tree (问题分类); the topics above resolve into its leaves."""
+
+# (name, stands for, pauses SLA clocks): each shop's own statuses
+CUSTOM_STATUSES = (
+    ("等快递反馈", "pending_client", True),
+    ("等顾客补充照片", "pending_customer", True),
+    ("仓库核实中", "pending_client", False),
 )
 
 
@@ -182,6 +197,15 @@ def load(*, today: dt.date, history_days: int = 28, seed: int = 2026) -> int:
                 client_scope, client_id=client.pk, channel="", first_response_s=60, next_response_s=120,
                 resolution_s=4 * 3600, l2_resolution_s=24 * 3600,
             )  # fmt: skip
+            services.category_tree_ensure(client_scope, client_id=client.pk, paths=list(CATEGORY_TREE))
+            statuses = [
+                services.custom_status_create(
+                    client_scope, client_id=client.pk, name=name, maps_to=maps_to, pauses_sla=pauses,
+                    position=position,
+                )
+                for position, (name, maps_to, pauses) in enumerate(CUSTOM_STATUSES)
+            ]  # fmt: skip
+        waiting_photos = next(s.pk for s in statuses if s.maps_to == "pending_customer")
         system = Scope.system(
             provider_id=provider.pk, client_ids=frozenset({client.pk}), permissions=all_permissions()
         )
@@ -196,7 +220,7 @@ def load(*, today: dt.date, history_days: int = 28, seed: int = 2026) -> int:
                 _replay_conversation(
                     rng, shop=shop, client=client, arrival=arrival, now=now, system=system,
                     agent_scopes=agent_scopes, l2_scope=l2_scope,
-                    customers=customers,
+                    customers=customers, waiting_status_id=waiting_photos,
                 )  # fmt: skip
                 created += 1
     return created
@@ -217,6 +241,7 @@ def _replay_conversation(
     agent_scopes: list[Scope],
     l2_scope: Scope | None,
     customers: list[int],
+    waiting_status_id: int | None = None,
 ) -> None:
     category, question, answer = rng.choice(shop.topics)
     order_number = f"{arrival:%y%m%d}{rng.randrange(10**9):09d}"
@@ -274,22 +299,27 @@ def _replay_conversation(
             services.conversation_escalate(
                 agent_scope, conversation_id=conversation.pk, reason="按售后规则转甲方售后处理"
             )
-        elif outcome < 0.12:
+        elif outcome < 0.12:  # waiting for the customer, half of them for photos (the shop's own status)
             services.conversation_set_status(
-                agent_scope, conversation_id=conversation.pk, status="pending_customer"
+                agent_scope,
+                conversation_id=conversation.pk,
+                status="pending_customer",
+                custom_status_id=waiting_status_id if outcome < 0.09 else None,
             )
         else:
             services.message_post(
                 agent_scope, conversation_id=conversation.pk, body="还有其他可以帮您的吗？祝您生活愉快~"
             )
             services.conversation_set_status(
-                agent_scope, conversation_id=conversation.pk, status="resolved", category=category
-            )
+                agent_scope, conversation_id=conversation.pk, status="resolved", category=category,
+                resolution_code="answered",
+            )  # fmt: skip
     if 0.06 <= outcome < 0.12 and moments["no_reply_close"] <= now:
         with clock.at(moments["no_reply_close"]):  # the customer never came back: closed the next day
             services.conversation_set_status(
-                agent_scope, conversation_id=conversation.pk, status="resolved", category=category
-            )
+                agent_scope, conversation_id=conversation.pk, status="resolved", category=category,
+                resolution_code="no_reply",
+            )  # fmt: skip
     if outcome < 0.06 and l2_scope is not None and moments["l2_back"] <= now:
         with clock.at(moments["l2_back"]):
             services.conversation_deescalate(

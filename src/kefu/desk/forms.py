@@ -57,8 +57,68 @@ class AssignForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=STATUSES)
+    # a standard status, or "custom:<id>" for one of the client's own statuses
+    status = forms.CharField(max_length=40)
     category = forms.CharField(required=False, max_length=120)
+    category_id = forms.IntegerField(required=False, min_value=1)
+    resolution_code = forms.CharField(required=False, max_length=60)
+
+    def clean_status(self) -> str:
+        value = self.cleaned_data["status"]
+        if value.startswith("custom:") and value[7:].isdigit():
+            return value
+        if value not in STATUS_LABELS:
+            raise forms.ValidationError(_("Choose a status."))
+        return value
+
+    def target(self) -> tuple[str, int | None]:
+        """(standard status or "", custom status id or None)."""
+        value = self.cleaned_data["status"]
+        if value.startswith("custom:"):
+            return "", int(value[7:])
+        return value, None
+
+
+class TagsForm(forms.Form):
+    add = forms.CharField(label=_("Add tags"), required=False, max_length=300)
+    remove = forms.CharField(required=False, max_length=60)
+
+    def added(self) -> list[str]:
+        raw = (self.cleaned_data.get("add") or "").replace("，", ",")
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+
+class ResolutionCodeForm(forms.Form):
+    code = forms.CharField(label=_("Resolution code"), required=False, max_length=60)
+
+
+class ReadForm(forms.Form):
+    seq = forms.IntegerField(required=False, min_value=0)
+
+
+CUSTOM_STATUS_BASES = [s for s in STATUSES if s[0] in ("open", "pending_customer", "pending_client")]
+
+
+class CustomStatusForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    maps_to = forms.ChoiceField(label=_("Stands for"), choices=CUSTOM_STATUS_BASES)
+    pauses_sla = forms.BooleanField(label=_("Pauses SLA clocks"), required=False)
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    parent_id = forms.TypedChoiceField(
+        label=_("Under"), coerce=int, required=False, empty_value=None, choices=()
+    )
+    code = forms.CharField(label=_("Code"), required=False, max_length=40)
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, parents: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_id"].choices = [("", _("(top level)")), *(parents or [])]
 
 
 class ReasonForm(forms.Form):

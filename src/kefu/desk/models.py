@@ -85,7 +85,14 @@ class Conversation(TenantModel):
     )
     queue = models.CharField(_("queue"), max_length=60, blank=True)
     tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L1)
-    category = models.CharField(_("category"), max_length=120, blank=True)
+    category = models.CharField(_("category"), max_length=120, blank=True)  # the path, as chosen
+    category_node = models.ForeignKey(
+        "desk.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # the node of the client's category tree (when the client has one)
+    custom_status = models.ForeignKey(
+        "desk.CustomStatus", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # the client's own status; it counts only while `status` is the one it maps to
+    resolution_code = models.CharField(_("resolution code"), max_length=60, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     order_numbers = models.JSONField(_("order numbers"), default=list, blank=True)
     order_value = models.DecimalField(
@@ -110,6 +117,13 @@ class Conversation(TenantModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+    @property
+    def current_custom_status(self) -> CustomStatus | None:
+        """The custom status if it still applies (a customer's message may have moved the
+        standard status on since it was set)."""
+        custom = self.custom_status if self.custom_status_id else None
+        return custom if custom is not None and custom.maps_to == self.status else None
 
 
 class Direction(models.TextChoices):
@@ -155,6 +169,58 @@ class Message(TenantModel):
 
     def __str__(self) -> str:
         return f"#{self.conversation_id}/{self.seq} {self.direction}"
+
+
+class Attachment(TenantModel):
+    """A file of a conversation (optionally of one message), stored under MEDIA_ROOT and
+    never served publicly: downloads go through a scoped view that logs the access.
+
+    `content_type` is what the content's magic bytes say, never what the uploader claimed;
+    `storage_name` is generated (no part of it comes from the user).
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=300, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["conversation_id", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def internal(self) -> bool:
+        """Only staff see it: attached to an internal note (or to no message at all)."""
+        return self.message is None or self.message.direction == Direction.NOTE
+
+
+class ReadMarker(TenantModel):
+    """How far one staff member has read one conversation: unread badges count the
+    customer's messages after `last_read_seq`. Tenant keys copy the conversation's."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="read_markers")
+    last_read_seq = models.PositiveIntegerField(default=0)
+    updated_at = ClockDateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="readmarker_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} read to {self.last_read_seq} by {self.user_id}"
 
 
 class IdempotencyKey(TenantModel):
@@ -373,3 +439,68 @@ class AfterSalesRule(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- the client's own statuses and category tree --------------------------------------------------
+CUSTOM_STATUS_BASES = (Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_CLIENT)
+"""What a custom status may stand for: work in progress. New, resolved and closed keep their
+meaning for every client (reports and SLA stops depend on them)."""
+
+
+class CustomStatus(TenantModel):
+    """A client's own name for a state of work ("等快递", "waiting for courier"), mapped onto a
+    standard status; `pauses_sla` says whether SLA clocks stand still while it applies."""
+
+    name = models.CharField(_("name"), max_length=60)
+    maps_to = models.CharField(_("standard status"), max_length=20, choices=Status.choices)
+    pauses_sla = models.BooleanField(_("pauses SLA clocks"), default=False)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["client_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="customstatus_unique_client_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+MAX_CATEGORY_DEPTH = 3
+
+
+class Category(TenantModel):
+    """A node of a client's category tree (问题分类), at most three levels deep.
+
+    `path` ("物流/催发货") is kept up to date on renames; conversations keep the path they were
+    resolved with as text, so history reads as it was.
+    """
+
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    path = models.CharField(_("path"), max_length=120)
+    depth = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["client_id", "path", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "parent", "name"], name="category_unique_sibling_name"),
+            models.UniqueConstraint(
+                fields=["client", "name"],
+                condition=models.Q(parent__isnull=True),
+                name="category_unique_root_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path

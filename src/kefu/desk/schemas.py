@@ -41,6 +41,10 @@ class ConversationOut(Schema):
     queue: str
     tier: str
     category: str
+    category_id: int | None = Field(None, alias="category_node_id")
+    custom_status_id: int | None = Field(None, description="the client's own status, while it applies")
+    custom_status: str = Field("", description="its name")
+    resolution_code: str
     tags: list[str]
     order_numbers: list[str]
     first_response_at: datetime | None
@@ -48,6 +52,16 @@ class ConversationOut(Schema):
     last_message_seq: int
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_custom_status_id(obj: Any) -> int | None:
+        custom = obj.current_custom_status
+        return custom.pk if custom is not None else None
+
+    @staticmethod
+    def resolve_custom_status(obj: Any) -> str:
+        custom = obj.current_custom_status
+        return custom.name if custom is not None else ""
 
 
 class MessageIn(Schema):
@@ -76,8 +90,101 @@ class AssignIn(Schema):
 
 
 class StatusIn(Schema):
-    status: str
-    category: str | None = None
+    status: str = Field("", description="may be left empty when custom_status_id is given")
+    category: str | None = Field(
+        None, description="free text, or a path of the client's category tree (物流/催发货)"
+    )
+    category_id: int | None = Field(None, description="a leaf of the client's category tree")
+    custom_status_id: int | None = Field(None, description="one of the client's own statuses")
+    resolution_code: str | None = None
+
+
+class TagsIn(Schema):
+    add: list[str] = []
+    remove: list[str] = []
+
+
+class ResolutionCodeIn(Schema):
+    code: str
+
+
+class ReadIn(Schema):
+    seq: int | None = Field(None, description="the last message read; empty: the latest")
+
+
+class ReadOut(Schema):
+    conversation_id: int
+    last_read_seq: int
+
+
+class AttachmentOut(Schema):
+    id: int
+    conversation_id: int
+    message_id: int | None
+    filename: str
+    content_type: str = Field(description="from the file's content, not the uploader's claim")
+    size: int
+    sha256: str
+    internal: bool = Field(description="attached to an internal note or to no message: staff only")
+    uploaded_by_id: int | None
+    created_at: datetime
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+# --- the client's statuses and categories ------------------------------------------------------
+class CustomStatusIn(Schema):
+    name: str
+    maps_to: str = Field(description="open, pending_customer or pending_client")
+    pauses_sla: bool = False
+    position: int | None = None
+    active: bool = True
+
+
+class CustomStatusCreateIn(CustomStatusIn):
+    client_id: int | None = None
+
+
+class CustomStatusOut(Schema):
+    id: int
+    client_id: int | None
+    name: str
+    maps_to: str
+    pauses_sla: bool
+    position: int
+    active: bool
+
+
+class CategoryIn(Schema):
+    name: str
+    code: str = ""
+    position: int | None = None
+    active: bool = True
+
+
+class CategoryCreateIn(CategoryIn):
+    client_id: int | None = None
+    parent_id: int | None = None
+
+
+class CategoryOut(Schema):
+    id: int
+    client_id: int | None
+    parent_id: int | None
+    name: str
+    code: str
+    path: str
+    depth: int
+    position: int
+    active: bool
 
 
 class CustomerOut(Schema):

@@ -17,10 +17,13 @@ from kefu.desk import masking, sla_clock
 from kefu.desk.models import (
     WEEKDAYS,
     AfterSalesRule,
+    Attachment,
     Case,
     CaseType,
+    Category,
     Conversation,
     Customer,
+    CustomStatus,
     DeskSettings,
     Direction,
     IdempotencyKey,
@@ -295,7 +298,8 @@ def _modifiers(events: list[Event]) -> list[sla_clock.TimerEvent]:
 
     Waiting on the customer pauses every clock; waiting on the client (`pending_client`)
     pauses the provider's clock, or, when escalated, is where the client's clock runs.
-    Escalation hands the clock to the client and back. An earlier `resolved` pauses,
+    Escalation hands the clock to the client and back. A `status_changed` to a client's custom
+    status pauses or resumes as its mapping says (`pauses_sla`). An earlier `resolved` pauses,
     `reopened` resumes; only a final `resolved` (no reopen after it) or `closed` stops.
     """
     last_resolved = max((i for i, e in enumerate(events) if e[1] == "resolved"), default=None)
@@ -303,7 +307,17 @@ def _modifiers(events: list[Event]) -> list[sla_clock.TimerEvent]:
     result: list[sla_clock.TimerEvent] = []
     escalated = False
     for i, (at, kind, data) in enumerate(events):
-        if kind == "held":
+        if kind == "status_changed":
+            # a custom status: its mapping decides; cleared (None): the standard status decides
+            pauses = data.get("pauses_sla")
+            to = data.get("to")
+            if pauses is not None:
+                result.append((at, TK.PAUSE if pauses else TK.RESUME))
+            elif to == "pending_customer" or (to == "pending_client" and not escalated):
+                result.append((at, TK.PAUSE))
+            elif to in ("new", "open", "pending_client"):
+                result.append((at, TK.RESUME))
+        elif kind == "held":
             to_client = data.get("to") == "pending_client" and escalated
             result.append((at, TK.RESUME if to_client else TK.PAUSE))
         elif kind in ("resumed", "reopened"):
@@ -469,6 +483,136 @@ def conversation_detail(scope: Scope, *, conversation_id: int) -> Conversation:
     conversation = conversation_get(scope, conversation_id=conversation_id)
     conversation.timers = conversation_timers_of(conversation)  # type: ignore[attr-defined]
     return conversation
+
+
+# --- custom statuses, category tree --------------------------------------------------------------
+def _client_visible(scope: Scope, client_id: int | None) -> None:
+    if client_id is not None and client_id not in scope.client_ids and not scope.all_tenants:
+        raise NotFound()
+
+
+def custom_status_list(
+    scope: Scope, *, client_id: int | None = None, active_only: bool = False
+) -> QuerySet[CustomStatus]:
+    """A client's own statuses (everyone serving the client sees them), in their order."""
+    scope.require(DeskPerm.VIEW)
+    _client_visible(scope, client_id)
+    queryset = CustomStatus.objects.for_scope(scope)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    if active_only:
+        queryset = queryset.filter(active=True)
+    return queryset.order_by("client_id", "position", "id")
+
+
+def custom_status_get(scope: Scope, *, status_id: int, for_update: bool = False) -> CustomStatus:
+    queryset = custom_status_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    row = queryset.filter(pk=status_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def custom_status_in_use(row: CustomStatus) -> bool:
+    return Conversation.all_tenants.filter(client_id=row.client_id, custom_status=row).exists()
+
+
+def category_list(
+    scope: Scope, *, client_id: int | None = None, active_only: bool = False
+) -> QuerySet[Category]:
+    """A client's category nodes, in tree order (by path)."""
+    scope.require(DeskPerm.VIEW)
+    _client_visible(scope, client_id)
+    queryset = Category.objects.for_scope(scope)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    if active_only:
+        queryset = queryset.filter(active=True)
+    return queryset.order_by("client_id", "path", "id")
+
+
+def category_get(scope: Scope, *, category_id: int, for_update: bool = False) -> Category:
+    queryset = category_list(scope)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    row = queryset.filter(pk=category_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def category_tree_exists(client_id: int | None) -> bool:
+    """Whether the client keeps a category tree (then resolving needs one of its leaves).
+
+    Unscoped: asked about the client of a conversation the caller already holds."""
+    return client_id is not None and Category.all_tenants.filter(client_id=client_id, active=True).exists()
+
+
+def category_by_path(client_id: int | None, path: str) -> Category | None:
+    """The active node with this path ("物流/催发货", spaces around "/" ignored)."""
+    clean = "/".join(part.strip() for part in path.split("/") if part.strip())
+    return Category.all_tenants.filter(client_id=client_id, path=clean, active=True).first()
+
+
+def category_has_children(node: Category, *, active_only: bool = True) -> bool:
+    children = node.children.all()
+    return (children.filter(active=True) if active_only else children).exists()
+
+
+def category_in_use(node: Category) -> bool:
+    return Conversation.all_tenants.filter(client_id=node.client_id, category_node=node).exists()
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    id: int
+    path: str
+    depth: int
+    leaf: bool
+
+
+def category_choices(scope: Scope, *, client_id: int) -> list[CategoryChoice]:
+    """The active tree in order, leaves marked (only leaves can be chosen when resolving)."""
+    rows = list(category_list(scope, client_id=client_id, active_only=True))
+    parents = {r.parent_id for r in rows}
+    by_id = {r.pk: r for r in rows}
+
+    def key(row: Category) -> tuple[tuple[int, str], ...]:
+        chain = []
+        node: Category | None = row
+        while node is not None:
+            chain.append((node.position, node.name))
+            node = by_id.get(node.parent_id) if node.parent_id else None  # type: ignore[arg-type]
+        return tuple(reversed(chain))
+
+    visible = [
+        r for r in rows if r.parent_id is None or r.parent_id in by_id
+    ]  # under retired parents: hidden
+    return [
+        CategoryChoice(id=r.pk, path=r.path, depth=r.depth, leaf=r.pk not in parents)
+        for r in sorted(visible, key=key)
+    ]
+
+
+# --- attachments -----------------------------------------------------------------------------
+def attachment_list(scope: Scope, *, conversation_id: int) -> QuerySet[Attachment]:
+    conversation = conversation_get(scope, conversation_id=conversation_id)
+    return (
+        Attachment.objects.for_scope(scope)
+        .filter(conversation=conversation)
+        .select_related("message", "uploaded_by")
+        .order_by("id")
+    )
+
+
+def attachment_get(scope: Scope, *, attachment_id: int) -> Attachment:
+    scope.require(DeskPerm.VIEW)
+    row = Attachment.objects.for_scope(scope).select_related("message").filter(pk=attachment_id).first()
+    if row is None:
+        raise NotFound()
+    return row
 
 
 # --- cases -----------------------------------------------------------------------------------

@@ -6,15 +6,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -24,17 +28,22 @@ from kefu.analytics.events import EventType
 from kefu.core import clock, realtime
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
-from kefu.desk import after_sales_rules, fields, selectors, sla_clock
+from kefu.desk import after_sales_rules, fields, files, selectors, sla_clock
 from kefu.desk.models import (
+    CUSTOM_STATUS_BASES,
+    MAX_CATEGORY_DEPTH,
     MAX_MESSAGE_LENGTH,
     WEEKDAYS,
     AfterSalesRule,
+    Attachment,
     Case,
     CaseStatus,
     CaseType,
+    Category,
     Channel,
     Conversation,
     Customer,
+    CustomStatus,
     Delivery,
     DeskSettings,
     Direction,
@@ -43,6 +52,7 @@ from kefu.desk.models import (
     Message,
     Priority,
     ProviderAccess,
+    ReadMarker,
     RuleAction,
     ServiceCalendar,
     SlaBreach,
@@ -405,38 +415,75 @@ _ALLOWED: dict[str, set[str]] = {
 
 @transaction.atomic
 def conversation_set_status(
-    scope: Scope, *, conversation_id: int, status: str, category: str | None = None
+    scope: Scope,
+    *,
+    conversation_id: int,
+    status: str = "",
+    category: str | None = None,
+    category_id: int | None = None,
+    custom_status_id: int | None = None,
+    resolution_code: str | None = None,
 ) -> Conversation:
-    """Move through the workflow; resolving needs a category (问题分类) for reporting.
+    """Move through the workflow; resolving needs a category (问题分类) for reporting: a leaf
+    of the client's category tree once the client has one, else free text.
 
-    Events: pending_* → `held`, back to open → `resumed` (or `reopened` from resolved),
-    `resolved` (value_s = seconds since the conversation was offered), `closed`.
+    `custom_status_id` picks one of the client's own statuses: the standard status becomes
+    the one it maps to (`status` may be left empty) and `status_changed` records it; the
+    SLA clocks pause or run as its mapping says. Events: pending_* → `held`, back to open →
+    `resumed` (or `reopened` from resolved), `resolved` (value_s = seconds since the
+    conversation was offered), `closed`.
     """
     scope.require(DeskPerm.HANDLE)
     conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    custom = None
+    if custom_status_id is not None:
+        custom = selectors.custom_status_get(scope, status_id=custom_status_id)
+        if custom.client_id != conversation.client_id or not custom.active:
+            raise Invalid(_("This status is not one of this client's statuses."), field="custom_status_id")
+        if status and status != custom.maps_to:
+            raise Invalid(
+                _("%(name)s stands for %(status)s.")
+                % {"name": custom.name, "status": Status(custom.maps_to).label},
+                field="status",
+            )
+        status = custom.maps_to
+    if not status:
+        raise Invalid(_("Choose a status."), field="status")
     new = _choice(status, Status, "status")
-    old = conversation.status
-    if category is not None:
-        conversation.category = _text(category, "category", 120)
-    if new == Status.RESOLVED and not conversation.category:
-        raise Invalid(_("Choose a category before resolving."), field="category")
-    if new == old:
-        if category is not None:
-            conversation.save(update_fields=["category", "updated_at"])
+    old, old_custom = conversation.status, conversation.current_custom_status
+    update = ["updated_at"]
+    if category is not None or category_id is not None:
+        update += _apply_category(scope, conversation, category=category, category_id=category_id)
+    if resolution_code is not None:
+        conversation.resolution_code = _text(resolution_code, "resolution_code", 60)
+        update.append("resolution_code")
+    if new == Status.RESOLVED:
+        _require_category(conversation)
+    custom_changed = (custom.pk if custom else None) != (old_custom.pk if old_custom else None)
+    if custom_changed or conversation.custom_status_id != (custom.pk if custom else None):
+        conversation.custom_status = custom
+        update.append("custom_status")
+    if new == old and not custom_changed:
+        if len(update) > 1:
+            _require_write(scope, conversation)
+            conversation.save(update_fields=update)
+            _publish(conversation, "conversation.updated")
         return conversation
     _require_write(scope, conversation)
-    if new not in _ALLOWED[old]:
+    if new != old and new not in _ALLOWED[old]:
         raise Conflict(
             _("A conversation cannot go from %(old)s to %(new)s.")
             % {"old": Status(old).label, "new": Status(new).label}
         )
-    if conversation.tier != Tier.L1 and new == Status.OPEN:
+    if new != old and conversation.tier != Tier.L1 and new == Status.OPEN:
         raise Conflict(_("This conversation is escalated; hand it back to reopen it for the provider."))
     now = clock.now()
     conversation.status = new
     common: dict[str, Any] = {"conversation": conversation, "at": now, "agent_id": conversation.assignee_id}
     data = {"from": old, "to": new}
-    if new == Status.RESOLVED:
+    if new == old:
+        pass
+    elif new == Status.RESOLVED:
         conversation.resolved_at = now
         value = (now - conversation.created_at).total_seconds()
         events.emit(
@@ -445,7 +492,7 @@ def conversation_set_status(
             **common,
             value_s=value,
             value_business_s=_business_seconds(conversation.client_id, conversation.created_at, now),
-            data={**data, "category": conversation.category},
+            data={**data, "category": conversation.category, "resolution_code": conversation.resolution_code},
         )
     elif new == Status.CLOSED:
         events.emit(scope, EventType.CLOSED, **common, data=data)
@@ -456,10 +503,552 @@ def conversation_set_status(
         events.emit(scope, EventType.REOPENED, **common, data=data)
     elif old in (Status.PENDING_CUSTOMER, Status.PENDING_CLIENT):
         events.emit(scope, EventType.RESUMED, **common, data=data)
-    conversation.save(update_fields=["status", "category", "resolved_at", "updated_at"])
+    if custom_changed:
+        # after the standard event, at the same instant: the SLA replay lets the last one win
+        events.emit(
+            scope,
+            EventType.STATUS_CHANGED,
+            **common,
+            data={
+                **data,
+                "custom_status_id": custom.pk if custom else None,
+                "custom_status": custom.name if custom else "",
+                "previous_custom_status_id": old_custom.pk if old_custom else None,
+                "pauses_sla": custom.pauses_sla if custom else None,
+            },
+        )
+    conversation.save(update_fields=[*dict.fromkeys([*update, "status", "resolved_at"])])
     _sla_check(conversation)
     _publish(conversation, "conversation.updated")
     return conversation
+
+
+def _apply_category(
+    scope: Scope, conversation: Conversation, *, category: str | None, category_id: int | None
+) -> list[str]:
+    """Set the category from a node id, or from text: a path of the client's tree when it has
+    one (so API callers may send "物流/催发货"), free text otherwise. Returns changed fields."""
+    if category_id is not None:
+        node = selectors.category_get(scope, category_id=category_id)
+        if node.client_id != conversation.client_id:
+            raise Invalid(_("This category belongs to another client."), field="category_id")
+    else:
+        text = _text(category or "", "category", 120)
+        if not text or not selectors.category_tree_exists(conversation.client_id):
+            conversation.category, conversation.category_node = text, None
+            return ["category", "category_node"]
+        found = selectors.category_by_path(conversation.client_id, text)
+        if found is None:
+            raise Invalid(_("Choose a category from the client's category tree."), field="category")
+        node = found
+    if not node.active or selectors.category_has_children(node):
+        raise Invalid(_("Choose a category at the end of a branch (an active leaf)."), field="category_id")
+    conversation.category, conversation.category_node = node.path, node
+    return ["category", "category_node"]
+
+
+def _require_category(conversation: Conversation) -> None:
+    if selectors.category_tree_exists(conversation.client_id):
+        if conversation.category_node_id is None:
+            raise Invalid(
+                _("Choose a category from the client's category tree before resolving."), field="category"
+            )
+    elif not conversation.category:
+        raise Invalid(_("Choose a category before resolving."), field="category")
+
+
+@transaction.atomic
+def conversation_change_tags(
+    scope: Scope, *, conversation_id: int, add: list[str] | None = None, remove: list[str] | None = None
+) -> Conversation:
+    """Add and remove tags (kept in the order they were added); audited and published live."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    added = [t for t in _strings(add, "add", max_length=60) if t not in conversation.tags]
+    dropped = [t for t in _strings(remove, "remove", max_length=60) if t in conversation.tags]
+    if not added and not dropped:
+        return conversation
+    _require_write(scope, conversation)
+    tags = [t for t in conversation.tags if t not in dropped] + added
+    if len(tags) > MAX_LIST_ITEMS:
+        raise Invalid(_("At most %(count)d tags.") % {"count": MAX_LIST_ITEMS}, field="add")
+    conversation.tags = tags
+    conversation.save(update_fields=["tags", "updated_at"])
+    tenancy_services.audit_record(
+        scope,
+        action="desk.conversation_tags",
+        target=conversation,
+        client_id=conversation.client_id,
+        data={"added": added, "removed": dropped},
+    )
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_resolution_code(scope: Scope, *, conversation_id: int, code: str) -> Conversation:
+    """Correct the resolution code (it is usually given when resolving); audited."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    code = _text(code, "code", 60)
+    if code == conversation.resolution_code:
+        return conversation
+    _require_write(scope, conversation)
+    old = conversation.resolution_code
+    conversation.resolution_code = code
+    conversation.save(update_fields=["resolution_code", "updated_at"])
+    tenancy_services.audit_record(
+        scope,
+        action="desk.conversation_resolution_code",
+        target=conversation,
+        client_id=conversation.client_id,
+        data={"from": old, "to": code},
+    )
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+# --- read markers ----------------------------------------------------------------------------
+def conversation_mark_read(scope: Scope, *, conversation_id: int, seq: int | None = None) -> int:
+    """Move the actor's read position forward (never back) to `seq` (default: the latest
+    message); returns the position. Unread badges count customer messages after it."""
+    scope.require(DeskPerm.VIEW)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id)
+    if scope.user_id is None:
+        return 0
+    target = conversation.last_message_seq if seq is None else max(0, min(seq, conversation.last_message_seq))
+    markers = ReadMarker.objects.for_scope(scope).filter(conversation=conversation, user_id=scope.user_id)
+    if markers.filter(last_read_seq__lt=target).update(last_read_seq=target, updated_at=clock.now()):
+        return target
+    current = markers.values_list("last_read_seq", flat=True).first()
+    if current is not None:
+        return current
+    try:
+        with transaction.atomic():
+            ReadMarker.objects.create(
+                provider_id=conversation.provider_id,
+                client_id=conversation.client_id,
+                conversation=conversation,
+                user_id=scope.user_id,
+                last_read_seq=target,
+            )
+    except IntegrityError:  # a concurrent request of the same user created it
+        markers.filter(last_read_seq__lt=target).update(last_read_seq=target, updated_at=clock.now())
+    return target
+
+
+# --- attachments -----------------------------------------------------------------------------
+DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+MAX_FILES_PER_MESSAGE = 10
+FileContent = bytes | IO[bytes]
+
+
+def attachment_max_bytes() -> int:
+    """`KEFU_ATTACHMENT_MAX_BYTES` (setting or environment), 20 MB by default."""
+    return int(getattr(settings, "KEFU_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):g} MB"
+
+
+class FileTooLarge(Invalid):
+    """Over the size limit: the API answers 413."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+def attachment_check(*, filename: str, content: FileContent) -> CheckedFile:
+    """Size, type by magic bytes, extension agreeing with it, a safe name; raises Invalid."""
+    limit = attachment_max_bytes()
+    too_large = FileTooLarge(
+        _("The file is larger than %(limit)s; send a smaller one.") % {"limit": _megabytes(limit)},
+        field="file",
+    )
+    if isinstance(content, bytes | bytearray):
+        data = bytes(content)
+    else:
+        if (getattr(content, "size", None) or 0) > limit:
+            raise too_large
+        if hasattr(content, "seek"):
+            content.seek(0)
+        data = content.read(limit + 1)
+    if len(data) > limit:
+        raise too_large
+    if not data:
+        raise Invalid(_("The file is empty."), field="file")
+    try:
+        kind = files.sniff(data, filename or "")
+    except files.NameMismatch as error:
+        raise Invalid(
+            _("The file's content is %(kind)s but its name ends in %(extension)s; it was not accepted.")
+            % {"kind": error.kind.label, "extension": error.extension},
+            field="file",
+        ) from None
+    except files.UnknownType:
+        raise Invalid(
+            _(
+                "This type of file is not accepted. Send images (JPEG, PNG, GIF, WebP), PDF, "
+                "text or CSV, or Excel/Word documents (XLSX, DOCX)."
+            ),
+            field="file",
+        ) from None
+    return CheckedFile(
+        filename=files.sanitize_filename(filename, kind),
+        content_type=kind.content_type,
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _attachment_store(
+    scope: Scope, conversation: Conversation, checked: CheckedFile, message: Message | None
+) -> Attachment:
+    now = clock.now()
+    name = default_storage.save(
+        f"attachments/{conversation.client_id or 0}/{now:%Y/%m}/{uuid.uuid4().hex}",
+        ContentFile(checked.content),
+    )
+    try:
+        return Attachment.objects.create(
+            provider_id=conversation.provider_id,
+            client_id=conversation.client_id,
+            conversation=conversation,
+            message=message,
+            uploaded_by_id=None
+            if message is not None and message.direction == Direction.IN
+            else scope.user_id,
+            filename=checked.filename,
+            content_type=checked.content_type,
+            size=len(checked.content),
+            sha256=checked.sha256,
+            storage_name=name,
+            created_at=now,
+        )
+    except Exception:
+        default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def attachment_create(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    filename: str,
+    content: FileContent,
+    message_id: int | None = None,
+) -> Attachment:
+    """Store a file of a conversation, optionally on one of its messages (an attachment of
+    an internal note stays internal). Checked by `attachment_check`; staff writes need write
+    access to the conversation, files of the customer's own messages are always taken in."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    message = None
+    if message_id is not None:
+        message = conversation.messages.filter(pk=message_id).first()
+        if message is None:
+            raise Invalid(_("This message is not part of this conversation."), field="message_id")
+    if message is None or message.direction != Direction.IN:
+        _require_write(scope, conversation)
+    if conversation.status == Status.CLOSED and (message is None or message.direction != Direction.NOTE):
+        raise Conflict(_("This conversation is closed; start a new one."))
+    checked = attachment_check(filename=filename, content=content)
+    attachment = _attachment_store(scope, conversation, checked, message)
+    _publish(conversation, "conversation.updated")
+    return attachment
+
+
+@transaction.atomic
+def message_post_with_files(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    body: str,
+    direction: str = Direction.OUT,
+    uploads: list[tuple[str, FileContent]] | None = None,
+) -> Message:
+    """A message with files (the workspace's reply box): every file is checked before anything
+    is written, and a message of files only gets their names as its text."""
+    uploads = uploads or []
+    if len(uploads) > MAX_FILES_PER_MESSAGE:
+        raise Invalid(
+            _("At most %(count)d files per message.") % {"count": MAX_FILES_PER_MESSAGE}, field="file"
+        )
+    checked = [attachment_check(filename=name, content=content) for name, content in uploads]
+    if checked and not (body or "").strip():
+        body = "📎 " + ", ".join(c.filename for c in checked)
+    message = message_post(scope, conversation_id=conversation_id, body=body, direction=direction)
+    conversation = message.conversation
+    stored: list[Attachment] = []
+    try:
+        for item in checked:
+            stored.append(_attachment_store(scope, conversation, item, message))
+    except Exception:
+        for row in stored:
+            default_storage.delete(row.storage_name)
+        raise
+    return message
+
+
+@transaction.atomic
+def attachment_open(
+    scope: Scope, *, attachment_id: int, ip_address: str | None = None
+) -> tuple[Attachment, IO[bytes]]:
+    """The stored file for download; every download lands in the client's access log."""
+    attachment = selectors.attachment_get(scope, attachment_id=attachment_id)
+    try:
+        handle = default_storage.open(attachment.storage_name, "rb")
+    except OSError:
+        raise NotFound(_("This file is no longer stored.")) from None
+    tenancy_services.access_record(
+        scope,
+        resource_type="attachment",
+        resource_id=attachment.pk,
+        client_id=attachment.client_id,
+        fields=attachment.filename[:200],
+        ip_address=ip_address,
+    )
+    return attachment, handle
+
+
+# --- custom statuses -------------------------------------------------------------------------
+def _custom_status_values(*, name: str, maps_to: str, pauses_sla: bool) -> dict[str, Any]:
+    name = _text(name, "name", 60)
+    if not name:
+        raise Invalid(_("Name the status."), field="name")
+    if maps_to not in CUSTOM_STATUS_BASES:
+        raise Invalid(
+            _("A custom status stands for one of: %(choices)s.")
+            % {"choices": ", ".join(str(s.label) for s in CUSTOM_STATUS_BASES)},
+            field="maps_to",
+        )
+    return {"name": name, "maps_to": maps_to, "pauses_sla": bool(pauses_sla)}
+
+
+def _unique_status_name(scope: Scope, client_id: int, name: str, exclude: int | None = None) -> None:
+    others = selectors.custom_status_list(scope, client_id=client_id).filter(name=name)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
+        raise Conflict(_("This client already has a status with this name."), field="name")
+
+
+@transaction.atomic
+def custom_status_create(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    name: str,
+    maps_to: str,
+    pauses_sla: bool = False,
+    position: int | None = None,
+    active: bool = True,
+) -> CustomStatus:
+    """A client's own status (client admins decide; everyone serving the client sees it)."""
+    client = _settings_client(scope, client_id)
+    values = _custom_status_values(name=name, maps_to=maps_to, pauses_sla=pauses_sla)
+    _unique_status_name(scope, client, values["name"])
+    if position is None:
+        last = selectors.custom_status_list(scope, client_id=client).last()
+        position = (last.position + 1) if last is not None else 0
+    row = CustomStatus.objects.create(
+        provider_id=None, client_id=client, position=max(0, position), active=active, **values
+    )
+    tenancy_services.audit_record(scope, action="desk.custom_status_create", target=row, client_id=client)
+    return row
+
+
+@transaction.atomic
+def custom_status_update(
+    scope: Scope,
+    *,
+    status_id: int,
+    name: str,
+    maps_to: str,
+    pauses_sla: bool = False,
+    position: int | None = None,
+    active: bool = True,
+) -> CustomStatus:
+    """Rename, remap or retire (active=False) a status; conversations that have it keep it."""
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    row = selectors.custom_status_get(scope, status_id=status_id, for_update=True)
+    _settings_client(scope, row.client_id)
+    values = _custom_status_values(name=name, maps_to=maps_to, pauses_sla=pauses_sla)
+    _unique_status_name(scope, row.client_id, values["name"], exclude=row.pk)  # type: ignore[arg-type]
+    for key, value in values.items():
+        setattr(row, key, value)
+    if position is not None:
+        row.position = max(0, position)
+    row.active = active
+    row.save()
+    tenancy_services.audit_record(
+        scope, action="desk.custom_status_update", target=row, client_id=row.client_id, data=values
+    )
+    return row
+
+
+@transaction.atomic
+def custom_status_delete(scope: Scope, *, status_id: int) -> None:
+    """Delete a status no conversation has; one in use can only be retired (active=False)."""
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    row = selectors.custom_status_get(scope, status_id=status_id, for_update=True)
+    _settings_client(scope, row.client_id)
+    if selectors.custom_status_in_use(row):
+        raise Conflict(_("Conversations have this status; make it inactive instead."))
+    tenancy_services.audit_record(
+        scope, action="desk.custom_status_delete", target=row, client_id=row.client_id
+    )
+    row.delete()
+
+
+# --- category tree ---------------------------------------------------------------------------
+def _category_name(name: str) -> str:
+    name = _text(name, "name", 40)
+    if not name:
+        raise Invalid(_("Name the category."), field="name")
+    if "/" in name:
+        raise Invalid(_("A category name cannot contain “/”."), field="name")
+    return name
+
+
+def _unique_sibling(
+    scope: Scope, client_id: int, parent_id: int | None, name: str, exclude: int | None = None
+) -> None:
+    siblings = selectors.category_list(scope, client_id=client_id).filter(parent_id=parent_id, name=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude)
+    if siblings.exists():
+        raise Conflict(_("A category with this name already exists at this level."), field="name")
+
+
+@transaction.atomic
+def category_create(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    name: str,
+    parent_id: int | None = None,
+    code: str = "",
+    position: int | None = None,
+    active: bool = True,
+) -> Category:
+    """A node of the client's category tree (at most MAX_CATEGORY_DEPTH levels). Once a client
+    has a tree, resolving its conversations needs one of its leaves."""
+    client = _settings_client(scope, client_id)
+    name = _category_name(name)
+    parent = None
+    if parent_id is not None:
+        parent = selectors.category_get(scope, category_id=parent_id)
+        if parent.client_id != client:
+            raise Invalid(_("The parent category belongs to another client."), field="parent_id")
+        if parent.depth >= MAX_CATEGORY_DEPTH:
+            raise Invalid(
+                _("Categories go at most %(depth)d levels deep.") % {"depth": MAX_CATEGORY_DEPTH},
+                field="parent_id",
+            )
+    _unique_sibling(scope, client, parent_id, name)
+    if position is None:
+        position = selectors.category_list(scope, client_id=client).filter(parent_id=parent_id).count()
+    row = Category.objects.create(
+        provider_id=None,
+        client_id=client,
+        parent=parent,
+        name=name,
+        code=_text(code, "code", 40),
+        path=f"{parent.path}/{name}" if parent else name,
+        depth=parent.depth + 1 if parent else 1,
+        position=max(0, position),
+        active=active,
+    )
+    tenancy_services.audit_record(scope, action="desk.category_create", target=row, client_id=client)
+    return row
+
+
+def _repath(node: Category) -> None:
+    for child in node.children.all():
+        child.path = f"{node.path}/{child.name}"
+        child.save(update_fields=["path", "updated_at"])
+        _repath(child)
+
+
+@transaction.atomic
+def category_update(
+    scope: Scope,
+    *,
+    category_id: int,
+    name: str,
+    code: str = "",
+    position: int | None = None,
+    active: bool = True,
+) -> Category:
+    """Rename (paths below follow; resolved conversations keep the path they had), reorder or
+    retire a category (inactive ones are not offered any more)."""
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    row = selectors.category_get(scope, category_id=category_id, for_update=True)
+    _settings_client(scope, row.client_id)
+    name = _category_name(name)
+    _unique_sibling(scope, row.client_id, row.parent_id, name, exclude=row.pk)  # type: ignore[arg-type]
+    renamed = name != row.name
+    row.name, row.code, row.active = name, _text(code, "code", 40), active
+    if position is not None:
+        row.position = max(0, position)
+    if renamed:
+        row.path = f"{row.parent.path}/{name}" if row.parent_id else name
+    row.save()
+    if renamed:
+        _repath(row)
+    tenancy_services.audit_record(
+        scope, action="desk.category_update", target=row, client_id=row.client_id, data={"path": row.path}
+    )
+    return row
+
+
+@transaction.atomic
+def category_delete(scope: Scope, *, category_id: int) -> None:
+    """Delete an unused leaf; a category with children or conversations can only be retired."""
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    row = selectors.category_get(scope, category_id=category_id, for_update=True)
+    _settings_client(scope, row.client_id)
+    if selectors.category_has_children(row, active_only=False) or selectors.category_in_use(row):
+        raise Conflict(_("This category has subcategories or conversations; make it inactive instead."))
+    tenancy_services.audit_record(
+        scope, action="desk.category_delete", target=row, client_id=row.client_id, data={"path": row.path}
+    )
+    row.delete()
+
+
+@transaction.atomic
+def category_tree_ensure(scope: Scope, *, client_id: int | None = None, paths: list[str]) -> list[Category]:
+    """Create the nodes of `paths` ("物流/催发货") that do not exist yet; returns the leaves
+    named, in order. Handy for imports, the demo and tests."""
+    client = _settings_client(scope, client_id)
+    known = {c.path: c for c in selectors.category_list(scope, client_id=client)}
+    leaves = []
+    for path in paths:
+        parts = [p.strip() for p in path.split("/") if p.strip()]
+        if not parts:
+            continue
+        parent: Category | None = None
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            node = known.get(prefix)
+            if node is None:
+                node = category_create(
+                    scope, client_id=client, name=parts[depth - 1], parent_id=parent.pk if parent else None
+                )
+                known[prefix] = node
+            parent = node
+        leaves.append(parent)  # type: ignore[arg-type]
+    return leaves  # type: ignore[return-value]
 
 
 # --- idempotency of API writes ---------------------------------------------------------------
@@ -823,6 +1412,7 @@ def conversation_escalate(
     conversation.provider_access = provider_access or selectors.provider_access_default(
         conversation.client_id
     )
+    conversation.custom_status = None  # the change of hands ends any custom status
     _note(
         scope,
         conversation,
@@ -830,8 +1420,11 @@ def conversation_escalate(
         now,
     )
     conversation.save(
-        update_fields=["tier", "status", "escalated_at", "provider_access", "last_message_seq", "updated_at"]
-    )
+        update_fields=[
+            "tier", "status", "escalated_at", "provider_access", "custom_status", "last_message_seq",
+            "updated_at",
+        ]
+    )  # fmt: skip
     data: dict[str, Any] = {
         "from": old,
         "tier": tier,
@@ -866,8 +1459,11 @@ def conversation_deescalate(scope: Scope, *, conversation_id: int, reason: str) 
     if conversation.status == Status.PENDING_CLIENT:
         conversation.status = Status.OPEN
     conversation.provider_access = ""
+    conversation.custom_status = None
     _note(scope, conversation, _("Handed back to the provider: %(reason)s") % {"reason": reason}, now)
-    conversation.save(update_fields=["tier", "status", "provider_access", "last_message_seq", "updated_at"])
+    conversation.save(
+        update_fields=["tier", "status", "provider_access", "custom_status", "last_message_seq", "updated_at"]
+    )
     data = {"from": old, "to": conversation.status, "tier": old_tier, "reason": reason}
     _record_tier_change(
         scope, conversation, EventType.DEESCALATED, action="desk.conversation_deescalate", at=now, data=data
@@ -1247,3 +1843,28 @@ def after_sales_evaluate(
         reasons=decision.reasons,
         applied=applied,
     )
+
+
+# --- email channel ---------------------------------------------------------------------------
+@transaction.atomic
+def message_delivery_set(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    seq: int,
+    delivery: str,
+    channel_data: dict[str, Any] | None = None,
+) -> Message:
+    """Record what a channel did with an outbound message (sent, failed), merging what it
+    wants kept (e.g. the email's Message-ID) into `channel_data`; open pages re-fetch it."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id)
+    message = conversation.messages.select_for_update().filter(seq=seq, direction=Direction.OUT).first()
+    if message is None:
+        raise NotFound()
+    message.delivery = _choice(delivery, Delivery, "delivery")
+    if channel_data:
+        message.channel_data = {**(message.channel_data or {}), **channel_data}
+    message.save(update_fields=["delivery", "channel_data"])
+    _publish(conversation, "message.updated", seq=message.seq)
+    return message

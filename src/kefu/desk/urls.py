@@ -15,4 +15,11 @@ urlpatterns = [
     path("c/<int:conversation_id>/unmask/", views.unmask, name="desk_unmask"),
     path("c/<int:conversation_id>/escalate/", views.escalate, name="desk_escalate"),
     path("c/<int:conversation_id>/deescalate/", views.deescalate, name="desk_deescalate"),
+    path("c/<int:conversation_id>/tags/", views.tags, name="desk_tags"),
+    path("c/<int:conversation_id>/resolution-code/", views.resolution_code, name="desk_resolution_code"),
+    path("c/<int:conversation_id>/read/", views.mark_read, name="desk_read"),
+    path("files/<int:attachment_id>/", views.attachment_download, name="desk_attachment"),
+    path("settings/", views.desk_settings, name="desk_settings"),
+    path("settings/statuses/<int:status_id>/", views.custom_status_edit, name="desk_custom_status"),
+    path("settings/categories/<int:category_id>/", views.category_edit, name="desk_category"),
 ]

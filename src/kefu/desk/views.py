@@ -14,21 +14,27 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.scope import OrgKind
-from kefu.desk import selectors, services, workspace
+from kefu.desk import http, selectors, services, workspace
 from kefu.desk.forms import (
     STATUS_LABELS,
     AssignForm,
+    CategoryForm,
+    CustomStatusForm,
     InboxFilterForm,
+    ReadForm,
     ReasonForm,
     ReplyForm,
+    ResolutionCodeForm,
     StatusForm,
+    TagsForm,
 )
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import services as knowledge_services
@@ -147,6 +153,10 @@ def _side_context(request: HttpRequest, conversation: object, **extra: object) -
         "view_only": _view_only(scope, conversation),
         "status_labels": STATUS_LABELS,
         "statuses": [s for s in STATUS_LABELS.items() if s[0] != "new" or conversation.status == "new"],
+        "custom_statuses": workspace.custom_statuses(scope, conversation),
+        "current_custom": conversation.current_custom_status,
+        "resolution_codes": workspace.RESOLUTION_CODES,
+        "files": workspace.attachments(scope, conversation),
         **extra,
     }
 
@@ -157,6 +167,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     scope = request.access
     conv = _conversation(request, conversation_id)
     thread, has_earlier = workspace.thread_page(scope, conv)
+    if thread:  # opening the conversation reads it up to its last message
+        services.conversation_mark_read(scope, conversation_id=conv.pk, seq=thread[-1].seq)
     side = _side_context(request, conv)
     agent_name = str(request.user)
     values = workspace.phrase_values(conv, side["customer"], agent_name)
@@ -176,6 +188,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "phrases": phrase_list,
             "reply_form": ReplyForm() if can_reply else None,
             "can_manage_phrases": scope.has(KnowledgePerm.MANAGE_PHRASES),
+            "max_upload_mb": services.attachment_max_bytes() // (1024 * 1024),
         },
     )
 
@@ -238,20 +251,33 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     scope = request.access
     conv = _conversation(request, conversation_id)
     form = ReplyForm(request.POST)
+    uploads = [(f.name, f) for f in request.FILES.getlist("files")]
+    if uploads and not (request.POST.get("body") or "").strip():
+        form = ReplyForm({**request.POST.dict(), "body": " "})  # files alone: their names become the text
     error: KefuError | str | None = None
     if not form.is_valid():
         error = _("A message cannot be empty.")
     else:
         try:
-            services.message_post(
-                scope,
-                conversation_id=conv.pk,
-                body=form.cleaned_data["body"],
-                direction=form.cleaned_data["kind"],
-            )
+            if uploads:
+                message = services.message_post_with_files(
+                    scope,
+                    conversation_id=conv.pk,
+                    body=form.cleaned_data["body"],
+                    direction=form.cleaned_data["kind"],
+                    uploads=uploads,
+                )
+            else:
+                message = services.message_post(
+                    scope,
+                    conversation_id=conv.pk,
+                    body=form.cleaned_data["body"],
+                    direction=form.cleaned_data["kind"],
+                )
         except KefuError as exc:
             error = exc
         else:
+            services.conversation_mark_read(scope, conversation_id=conv.pk, seq=message.seq)
             if form.cleaned_data["kind"] == "out":
                 knowledge_services.quick_phrase_use(scope, phrase_ids=form.used_phrases())
     if request.htmx:
@@ -287,17 +313,76 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _failed(request, conv.pk, _("Choose a status."))
+    status, custom_id = form.target()
+    category_id = form.cleaned_data["category_id"]
     category = form.cleaned_data["category"].strip()
     try:
         services.conversation_set_status(
             request.access,
             conversation_id=conv.pk,
-            status=form.cleaned_data["status"],
-            category=category or None,
+            status=status,
+            custom_status_id=custom_id,
+            category_id=category_id,
+            category=None if category_id is not None else (category or None),
+            resolution_code=form.cleaned_data["resolution_code"].strip() or None,
         )
     except KefuError as exc:
         return _failed(request, conv.pk, exc)
     return _done(request, conv.pk, _("Status saved."))
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def tags(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Add tags (comma-separated) or remove one (`remove`)."""
+    conv = _conversation(request, conversation_id)
+    form = TagsForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, conv.pk, _("A tag is at most 60 characters."))
+    remove = (form.cleaned_data.get("remove") or "").strip()
+    try:
+        services.conversation_change_tags(
+            request.access, conversation_id=conv.pk, add=form.added(), remove=[remove] if remove else []
+        )
+    except KefuError as exc:
+        return _failed(request, conv.pk, exc)
+    return _done(request, conv.pk, _("Tags saved."))
+
+
+@require_POST
+@access_required(DeskPerm.HANDLE)
+def resolution_code(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conv = _conversation(request, conversation_id)
+    form = ResolutionCodeForm(request.POST)
+    form.is_valid()
+    try:
+        services.conversation_set_resolution_code(
+            request.access, conversation_id=conv.pk, code=form.cleaned_data.get("code", "")
+        )
+    except KefuError as exc:
+        return _failed(request, conv.pk, exc)
+    return _done(request, conv.pk, _("Resolution code saved."))
+
+
+@require_POST
+@access_required(DeskPerm.VIEW)
+def mark_read(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The page saw messages up to `seq` (sent by the workspace script while visible)."""
+    conv = _conversation(request, conversation_id)
+    form = ReadForm(request.POST)
+    seq = form.cleaned_data.get("seq") if form.is_valid() else None
+    services.conversation_mark_read(request.access, conversation_id=conv.pk, seq=seq)
+    return HttpResponse(status=204)
+
+
+@require_GET
+@access_required(DeskPerm.VIEW)
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """A file of a conversation the actor may see, as a download; logged."""
+    attachment, handle = services.attachment_open(
+        request.access, attachment_id=attachment_id, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    return http.download_response(attachment, handle)
 
 
 @require_POST
@@ -348,3 +433,130 @@ def escalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @access_required(DeskPerm.HANDLE)
 def deescalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _escalation(request, conversation_id, "conversation_deescalate", _("Handed back to the provider."))
+
+
+# --- the client's settings: custom statuses and category tree ----------------------------------
+def _settings_clients(request: HttpRequest) -> tuple[list[tuple[int, str]], int | None]:
+    clients = _clients(request)
+    wanted = _int(request.GET.get("client") or request.POST.get("client"))
+    ids = [pk for pk, _name in clients]
+    if wanted is not None and wanted not in ids:
+        raise NotFound()
+    return clients, wanted if wanted is not None else (ids[0] if ids else None)
+
+
+def _settings_context(request: HttpRequest, client_id: int | None, **extra: object) -> dict[str, object]:
+    scope = request.access
+    statuses = list(selectors.custom_status_list(scope, client_id=client_id)) if client_id else []
+    nodes = list(selectors.category_list(scope, client_id=client_id)) if client_id else []
+    parents = [(n.pk, n.path) for n in nodes if n.depth < 3 and n.active]
+    return {
+        "client_id": client_id,
+        "status_labels": STATUS_LABELS,
+        "custom_statuses": statuses,
+        "nodes": nodes,
+        "status_form": extra.pop("status_form", None) or CustomStatusForm(initial={"active": True}),
+        "category_form": extra.pop("category_form", None)
+        or CategoryForm(parents=parents, initial={"active": True}),
+        "can_manage": scope.has(DeskPerm.MANAGE_SETTINGS) and scope.is_client,
+        **extra,
+    }
+
+
+@access_required(DeskPerm.VIEW)
+def desk_settings(request: HttpRequest) -> HttpResponse:
+    """The client's own statuses and category tree: client admins edit, everyone else reads."""
+    clients, client_id = _settings_clients(request)
+    context: dict[str, object] = {"clients": clients}
+    if request.method == "POST":
+        scope = request.access
+        action = request.POST.get("action")
+        try:
+            if action == "add_status":
+                form = CustomStatusForm(request.POST)
+                if not form.is_valid():
+                    context["status_form"] = form
+                    raise _FormInvalid()
+                services.custom_status_create(scope, client_id=client_id, **form.cleaned_data)
+                messages.success(request, _("Status added."))
+            elif action == "add_category":
+                parents = [(n.pk, n.path) for n in selectors.category_list(scope, client_id=client_id)]
+                form = CategoryForm(request.POST, parents=parents)
+                if not form.is_valid():
+                    context["category_form"] = form
+                    raise _FormInvalid()
+                services.category_create(scope, client_id=client_id, **form.cleaned_data)
+                messages.success(request, _("Category added."))
+            else:
+                raise NotFound()
+        except _FormInvalid:
+            return render(
+                request, "desk/settings.html", _settings_context(request, client_id, **context), status=422
+            )
+        except KefuError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            messages.error(request, str(exc.message))
+            return render(
+                request,
+                "desk/settings.html",
+                _settings_context(request, client_id, **context),
+                status=status_for(exc),
+            )
+        return redirect(f"{reverse('desk_settings')}?client={client_id}")
+    return render(request, "desk/settings.html", _settings_context(request, client_id, **context))
+
+
+class _FormInvalid(Exception):
+    pass
+
+
+@require_POST
+@access_required(DeskPerm.MANAGE_SETTINGS)
+def custom_status_edit(request: HttpRequest, status_id: int) -> HttpResponse:
+    """Save or delete (`delete`) one of the client's statuses."""
+    scope = request.access
+    row = selectors.custom_status_get(scope, status_id=status_id)
+    try:
+        if request.POST.get("delete"):
+            services.custom_status_delete(scope, status_id=row.pk)
+            messages.success(request, _("Status deleted."))
+        else:
+            form = CustomStatusForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Check the status: %(errors)s") % {"errors": form.errors.as_text()})
+            else:
+                services.custom_status_update(scope, status_id=row.pk, **form.cleaned_data)
+                messages.success(request, _("Status saved."))
+    except KefuError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, str(exc.message))
+    return redirect(f"{reverse('desk_settings')}?client={row.client_id}")
+
+
+@require_POST
+@access_required(DeskPerm.MANAGE_SETTINGS)
+def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
+    """Rename, reorder, retire or delete (`delete`) a category."""
+    scope = request.access
+    row = selectors.category_get(scope, category_id=category_id)
+    try:
+        if request.POST.get("delete"):
+            services.category_delete(scope, category_id=row.pk)
+            messages.success(request, _("Category deleted."))
+        else:
+            form = CategoryForm(request.POST)
+            if not form.is_valid():
+                messages.error(
+                    request, _("Check the category: %(errors)s") % {"errors": form.errors.as_text()}
+                )
+            else:
+                values = {k: v for k, v in form.cleaned_data.items() if k != "parent_id"}
+                services.category_update(scope, category_id=row.pk, **values)
+                messages.success(request, _("Category saved."))
+    except KefuError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, str(exc.message))
+    return redirect(f"{reverse('desk_settings')}?client={row.client_id}")

@@ -4,10 +4,9 @@ thread pages, the customer panel, phrases with their variables filled.
 Everything starts from a desk selector or a scoped manager (`.for_scope(scope)`), so the
 pages see exactly what the API sees.
 
-Unread: there is no per-user read marker yet, so a conversation's unread count is the
-number of customer messages after the last message sent to the customer (by anyone).
-It is persistent and cheap, and it is what a shared inbox needs most ("the customer is
-waiting"); a per-agent read position needs its own table (docs/workspace.md).
+Unread is per person: the customer's messages after the actor's read marker
+(`desk.ReadMarker`, moved forward when the actor opens the conversation, sees new messages
+arrive in it, or replies).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.core.roles import permissions_for
 from kefu.core.scope import Scope
 from kefu.desk import fields, selectors, services
-from kefu.desk.models import Conversation, Direction, Message, Status
+from kefu.desk.models import Attachment, Conversation, Direction, Message, ReadMarker, Status
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import phrases
 from kefu.knowledge import selectors as knowledge_selectors
@@ -73,24 +72,22 @@ def default_view(scope: Scope) -> str:
 
 
 def with_unread(scope: Scope, queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """Annotate `unread`: customer messages after the last message to the customer."""
-    messages = Message.objects.for_scope(scope)
-    last_out = (
-        messages.filter(conversation_id=OuterRef("pk"), direction=Direction.OUT)
-        .order_by("-seq")
-        .values("seq")[:1]
+    """Annotate `unread`: the customer's messages after the actor's read marker."""
+    read = (
+        ReadMarker.objects.for_scope(scope)
+        .filter(conversation_id=OuterRef("pk"), user_id=scope.user_id)
+        .values("last_read_seq")[:1]
     )
     unread = (
-        messages.filter(
-            conversation_id=OuterRef("pk"), direction=Direction.IN, seq__gt=OuterRef("last_out_seq")
-        )
+        Message.objects.for_scope(scope)
+        .filter(conversation_id=OuterRef("pk"), direction=Direction.IN, seq__gt=OuterRef("read_seq"))
         .order_by()
         .values("conversation_id")
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
     return queryset.annotate(
-        last_out_seq=Coalesce(Subquery(last_out, output_field=IntegerField()), Value(0)),
+        read_seq=Coalesce(Subquery(read, output_field=IntegerField()), Value(0)),
     ).annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
 
 
@@ -187,12 +184,27 @@ def thread_page(
         queryset = queryset.filter(seq__lt=before_seq)
     rows = list(queryset.select_related("author").order_by("-seq")[: limit + 1])
     has_earlier = len(rows) > limit
-    return list(reversed(rows[:limit])), has_earlier
+    page = list(reversed(rows[:limit]))
+    _attach_files(scope, page)
+    return page, has_earlier
+
+
+def _attach_files(scope: Scope, thread: list[Message]) -> None:
+    """Give each message its `files` (one query for the page)."""
+    by_message: dict[int, list[Attachment]] = {m.pk: [] for m in thread}
+    if by_message:
+        rows = Attachment.objects.for_scope(scope).filter(message_id__in=list(by_message)).order_by("id")
+        for row in rows:
+            by_message[row.message_id].append(row)  # type: ignore[index]
+    for message in thread:
+        message.files = by_message[message.pk]  # type: ignore[attr-defined]
 
 
 def messages_after(scope: Scope, conversation: Conversation, *, after_seq: int) -> list[Message]:
     """New messages since the page's last one (live updates append these)."""
-    return selectors.message_list(scope, conversation_id=conversation.pk, after_seq=after_seq, limit=200)
+    thread = selectors.message_list(scope, conversation_id=conversation.pk, after_seq=after_seq, limit=200)
+    _attach_files(scope, thread)
+    return thread
 
 
 # --- side panel ------------------------------------------------------------------------------
@@ -237,8 +249,21 @@ def timers(scope: Scope, conversation: Conversation) -> list[dict[str, Any]] | N
     ]
 
 
-def categories(scope: Scope, conversation: Conversation) -> list[str]:
-    """Suggestions for the category field: the client's categories in use, then the defaults."""
+@dataclass(frozen=True)
+class CategoryOptions:
+    """What the category field offers: the client's tree (pick a leaf), or free-text suggestions."""
+
+    tree: list[selectors.CategoryChoice]
+    suggestions: list[str]
+
+
+def categories(scope: Scope, conversation: Conversation) -> CategoryOptions:
+    """The client's category tree when it has one; else the client's categories in use,
+    then the defaults, as suggestions for free text."""
+    if conversation.client_id is not None and selectors.category_tree_exists(conversation.client_id):
+        return CategoryOptions(
+            tree=selectors.category_choices(scope, client_id=conversation.client_id), suggestions=[]
+        )
     used = (
         selectors.conversation_list(
             scope, filters=selectors.ConversationFilter(client_id=conversation.client_id)
@@ -248,7 +273,34 @@ def categories(scope: Scope, conversation: Conversation) -> list[str]:
         .values_list("category", flat=True)
         .distinct()[:100]
     )
-    return list(dict.fromkeys([*sorted(used), *DEFAULT_CATEGORIES]))
+    return CategoryOptions(tree=[], suggestions=list(dict.fromkeys([*sorted(used), *DEFAULT_CATEGORIES])))
+
+
+def custom_statuses(scope: Scope, conversation: Conversation) -> list[Any]:
+    """The client's active custom statuses, offered in the status menu."""
+    if conversation.client_id is None:
+        return []
+    return list(selectors.custom_status_list(scope, client_id=conversation.client_id, active_only=True))
+
+
+RESOLUTION_CODES = (
+    ("answered", _("Answered")),
+    ("refunded", _("Refunded")),
+    ("returned", _("Returned")),
+    ("exchanged", _("Exchanged")),
+    ("reshipped", _("Reshipped")),
+    ("compensated", _("Compensated")),
+    ("repaired", _("Repaired")),
+    ("handed_to_client", _("Handed to the client")),
+    ("no_reply", _("No reply from the customer")),
+    ("duplicate", _("Duplicate")),
+)
+"""Suggested resolution codes (free text is accepted: clients use their own)."""
+
+
+def attachments(scope: Scope, conversation: Conversation) -> list[Attachment]:
+    """Every file of the conversation (the side panel lists them)."""
+    return list(selectors.attachment_list(scope, conversation_id=conversation.pk))
 
 
 def transfer_candidates(scope: Scope) -> list[tuple[int, str]]:

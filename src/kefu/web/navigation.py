@@ -27,6 +27,7 @@ _ITEMS: tuple[tuple[object, str, str | None], ...] = (
     (_("Workspace"), "desk_inbox", DeskPerm.VIEW),
     (_("Quick phrases"), "quick_phrases", KnowledgePerm.VIEW_PHRASES),
     (_("Chat widgets"), "widget_list", ConnectorPerm.VIEW),
+    (_("Channels"), "channel_settings", ConnectorPerm.VIEW),
     (_("Workforce"), "workforce", WorkforcePerm.VIEW),
     (_("My schedule"), "workforce_my_schedule", WorkforcePerm.VIEW_OWN_SCHEDULE),
     (_("Members"), "members", TenancyPerm.VIEW_MEMBERS),

@@ -84,7 +84,7 @@ def test_inbox_views_and_filters(tenants: Tenants, inbox_data: dict[str, Convers
     assert "<html" not in partial and len(_rows(partial)) == 3
 
 
-def test_unread_badge_counts_customer_messages_since_the_last_reply(
+def test_unread_badges_are_per_person_and_clear_when_read(
     tenants: Tenants, inbox_data: dict[str, Conversation]
 ) -> None:
     agent = tenants.scope("pa", "agent")
@@ -94,10 +94,25 @@ def test_unread_badge_counts_customer_messages_since_the_last_reply(
     services.message_post(agent, conversation_id=mine.pk, body="快点", direction="in")
     services.message_post(agent, conversation_id=mine.pk, body="内部备注", direction="note")
     client = tenants.client_for("pa", "agent")
-    html = client.get("/desk/").content.decode()
-    assert re.search(r'class="unread">2<', html)
+    assert re.search(
+        rf'data-conversation-id="{mine.pk}">.*?class="unread">3<',
+        client.get("/desk/?view=all").content.decode(),
+        re.S,
+    )
     mine_list = client.get("/desk/mine/").content.decode()
-    assert f"#{mine.pk}" in mine_list and 'class="unread"' in mine_list
+    assert f"#{mine.pk}" in mine_list and re.search(r'class="unread"[^>]*>3<', mine_list)
+
+    client.get(f"/desk/c/{mine.pk}/")  # opening it reads it
+
+    assert 'class="unread"' not in client.get("/desk/mine/").content.decode()
+    supervisor = tenants.client_for("pa", "supervisor")  # who has not opened it still sees 3
+    assert re.search(
+        rf'data-conversation-id="{mine.pk}">.*?class="unread">3<',
+        supervisor.get("/desk/?view=all").content.decode(),
+        re.S,
+    )
+    services.message_post(agent, conversation_id=mine.pk, body="人呢", direction="in")
+    assert re.search(r'class="unread"[^>]*>1<', client.get("/desk/mine/").content.decode())
 
 
 def test_client_l2_starts_with_what_was_escalated_to_them(

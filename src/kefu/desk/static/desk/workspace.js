@@ -1,10 +1,12 @@
-/* The agent workspace: live updates, quick phrases in the reply box, Ctrl+Enter.
+/* The agent workspace: live updates, read markers, quick phrases in the reply box, files,
+ * Ctrl+Enter.
  *
  * HTML is rendered by the server only: on a change this script asks htmx to re-fetch a
  * partial (new messages after the last seq, the side panel, the "my conversations" list,
  * the inbox list). Changes are learned from the /ws/agent/ WebSocket
  * ({type: "conversation.updated"|"message.created", id}) or, while it is not connected,
- * by polling every 10 seconds.
+ * by polling every 10 seconds. While the page is visible, what the thread shows is marked
+ * read (POST seq to the read URL), which clears this person's unread badges.
  */
 (function () {
   "use strict";
@@ -52,6 +54,7 @@
       htmx.ajax("GET", url, { target: "#thread", swap: "beforeend" }).then(function () {
         dedupe();
         if (stick) scrollDown();
+        markRead();
       }).finally(function () {
         loadingThread = false;
         if (threadAgain) { threadAgain = false; refreshThread(); }
@@ -89,6 +92,26 @@
         refreshInbox();
       }, 300);
     }
+    // --- read markers: what the visible thread shows is read ---------------------------------
+    var readSeq = 0;
+    function csrfToken() {
+      try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+      catch (e) { return ""; }
+    }
+    function markRead() {
+      if (!root.dataset.readUrl || document.visibilityState !== "visible") return;
+      var seq = lastSeq();
+      if (seq <= readSeq) return;
+      readSeq = seq;
+      var body = new URLSearchParams();
+      body.append("seq", String(seq));
+      fetch(root.dataset.readUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken() }
+      }).then(function () { refreshMine(); }).catch(function () { readSeq = 0; });
+    }
+    document.addEventListener("visibilitychange", markRead);
+    if (root.dataset.readUrl) readSeq = lastSeq();  // the page load itself marked these read
     document.body.addEventListener("desk-changed", function () { refreshSoon(true); });
     scrollDown();
 
@@ -227,7 +250,7 @@
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         hideSuggest();
-        if (box.value.trim()) htmx.trigger(form, "submit");
+        if (box.value.trim() || (fileInput && fileInput.files.length)) htmx.trigger(form, "submit");
         return;
       }
       if (e.key === "Escape") { hideSuggest(); return; }
@@ -258,9 +281,19 @@
         });
       });
     }
+    var fileInput = document.getElementById("reply-files");
+    var fileNames = document.getElementById("reply-file-names");
+    function showFiles() {
+      if (!fileInput || !fileNames) return;
+      var names = [];
+      for (var i = 0; i < fileInput.files.length; i++) names.push(fileInput.files[i].name);
+      fileNames.textContent = names.length ? "📎 " + names.join(", ") : "";
+    }
+    if (fileInput) fileInput.addEventListener("change", showFiles);
     form.addEventListener("htmx:afterRequest", function (e) {
       if (e.detail.elt !== form) return;
       if (e.detail.successful) {
+        if (fileInput) { fileInput.value = ""; showFiles(); }
         box.value = "";
         used = [];
         usedField.value = "";
