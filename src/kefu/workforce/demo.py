@@ -79,7 +79,13 @@ def load(*, today: dt.date, history_days: int) -> bool:
         )
     next_monday = today + dt.timedelta(days=7 - today.weekday())
     schedule = rostering.schedule_create(
-        scope, client_id=None, week_start=next_monday, queues=plans, interval_minutes=30, time_limit_s=20
+        scope,
+        client_id=None,
+        week_start=next_monday,
+        queues=plans,
+        interval_minutes=30,
+        time_limit_s=20,
+        wait=True,  # solved here: the demo's agents see a published week at once
     )
     if schedule.solver_status in {"OPTIMAL", "FEASIBLE"}:
         rostering.schedule_publish(scope, schedule_id=schedule.pk)

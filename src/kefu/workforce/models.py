@@ -192,6 +192,13 @@ class Schedule(TenantModel):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
+    class SolveState(models.TextChoices):
+        NONE = "", _("Not solved")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Solving")
+        DONE = "done", _("Solved")
+        FAILED = "failed", _("Failed")
+
     week_start = models.DateField(_("week starting"))
     queues = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -206,6 +213,15 @@ class Schedule(TenantModel):
     objective = models.FloatField(null=True, blank=True)
     under_staffed_share = models.FloatField(null=True, blank=True)
     solve_seconds = models.FloatField(null=True, blank=True)
+    # The background solve (a django-tasks task): its state, times and the solver's figures.
+    solve_state = models.CharField(max_length=10, choices=SolveState.choices, default="", blank=True)
+    solve_message = models.CharField(max_length=500, blank=True)
+    solve_time_limit_s = models.FloatField(default=30.0)
+    solve_task_id = models.CharField(max_length=64, blank=True)
+    solve_queued_at = models.DateTimeField(null=True, blank=True)
+    solve_started_at = models.DateTimeField(null=True, blank=True)
+    solve_finished_at = models.DateTimeField(null=True, blank=True)
+    solve_stats = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

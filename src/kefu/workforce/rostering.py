@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
@@ -82,9 +83,14 @@ class AgentRules:
 
 
 def template_of(
-    name: str, segments: Sequence[Sequence[str]], breaks: Sequence[Mapping[str, Any]]
+    name: str,
+    segments: Sequence[Sequence[str]],
+    breaks: Sequence[Mapping[str, Any]],
+    *,
+    days: Sequence[int] | None = None,
 ) -> schedule.ShiftTemplate:
-    """A solver template from the stored shape; malformed shapes raise `ScheduleInputError`."""
+    """A solver template from the stored shape (`days`: the weekdays it may be used on, empty: all);
+    malformed shapes raise `ScheduleInputError`."""
     try:
         spans = tuple((schedule.clock(str(a)), schedule.clock(str(b))) for a, b in segments)
         rules = tuple(
@@ -95,7 +101,8 @@ def template_of(
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise schedule.ScheduleInputError(f"template {name!r}: {exc}") from None
-    return schedule.ShiftTemplate(name=name, segments=spans, breaks=rules)
+    allowed = frozenset(int(d) for d in days) if days and len(set(days)) < 7 else None
+    return schedule.ShiftTemplate(name=name, segments=spans, breaks=rules, days=allowed)
 
 
 def place_shift(
@@ -593,14 +600,15 @@ def _solver_agent(
     others: Sequence[ScheduledShift],
     template_names: set[str],
 ) -> schedule.Agent:
+    """One agent with every rule of its own: contract hours, rest, days off, consecutive days,
+    availability and leave, and the shifts it works in other schedules around this week."""
     in_week = [s for s in others if week_start <= s.date < week_start + timedelta(days=7)]
     before = [s for s in others if s.date < week_start]
     other_paid = sum(s.paid_minutes for s in in_week)
-    max_min = _profile_rules(profile)[0]
+    max_min, rest, days_off, consecutive = _profile_rules(profile)
     unavailable = [
         schedule.Unavailable(day=d, start=a, end=b) for d, a, b, _why in _blocked(profile, week_start)
     ]
-    unavailable += [schedule.Unavailable(day=s.date) for s in in_week]
     return schedule.Agent(
         id=str(profile.user_id),
         skills=frozenset(profile.skills) & frozenset(queues),
@@ -611,6 +619,11 @@ def _solver_agent(
         unavailable=tuple(u for u in unavailable if u.end > u.start),
         days_worked_before=_days_worked_before(others, week_start),
         last_shift_end=max((_span(s, week_start)[1] for s in before), default=None),
+        min_rest_minutes=rest,
+        min_days_off=days_off,
+        max_consecutive_days=consecutive,
+        other_days=frozenset((s.date - week_start).days for s in in_week),
+        other_shifts=tuple(_span(s, week_start) for s in others if s.date >= week_start),
     )
 
 
@@ -654,11 +667,14 @@ def schedule_create(
     interval_minutes: int = 30,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     solve: bool = True,
+    wait: bool = False,
 ) -> Schedule:
-    """Solve a week: demand from staffing plans (`queues` = {queue: plan id}) or uploaded heads.
+    """A week to staff, from staffing plans (`queues` = {queue: plan id}) or uploaded heads.
 
     `required` gives heads per queue per interval directly (7 × 1440 / `interval_minutes` each).
-    With `solve` false the schedule starts empty, to be filled in the grid editor.
+    With `solve` the solve is queued as a background task (the schedule's `solve_state` tells how it
+    goes; `wait` solves in this call instead, for the demo loader); without, the schedule starts
+    empty, to be filled in the grid editor.
     """
     scope.require(WorkforcePerm.PLAN)
     _require_provider(scope)
@@ -668,8 +684,7 @@ def schedule_create(
         raise Invalid(_("A schedule week starts on a Monday."), field="week_start")
     if interval_minutes not in INTERVALS:
         raise Invalid(_("The interval must be 15, 30 or 60 minutes."), field="interval_minutes")
-    if not 1 <= time_limit_s <= MAX_TIME_LIMIT_S:
-        raise Invalid(_("The time limit must be between 1 and 120 seconds."), field="time_limit_s")
+    _check_time_limit(time_limit_s)
     if bool(queues) == bool(required):
         raise Invalid(_("Give either a staffing plan per queue or the required heads."), field="queues")
     slots = WEEK_MINUTES // interval_minutes
@@ -722,8 +737,7 @@ def schedule_create(
         }
         for t in template_rows
     ]
-    shapes = {t["name"]: template_of(t["name"], t["segments"], t["breaks"]) for t in snapshot}
-    for shape in shapes.values():
+    for shape in _snapshot_shapes(snapshot):
         if any(a % interval_minutes or b % interval_minutes for a, b in shape.segments) or any(
             r.length % interval_minutes for r in shape.breaks
         ):
@@ -732,65 +746,8 @@ def schedule_create(
                 % {"name": shape.name, "n": interval_minutes},
                 field="interval_minutes",
             )
-    profiles = [
-        p
-        for p in roster_selectors.agent_profile_list(scope)
-        if set(p.skills) & set(queue_names) and (client_id is None or p.client_id in (None, client_id))
-    ]
-    others = _other_shifts(scope, None, week_start, [p.user_id for p in profiles])
-    rules_each = [_profile_rules(p) for p in profiles]
-    rules = schedule.LabourRules(
-        max_weekly_minutes=max((r[0] for r in rules_each), default=DEFAULT_RULES.max_weekly_minutes),
-        min_rest_minutes=max((r[1] for r in rules_each), default=DEFAULT_RULES.min_rest_minutes),
-        min_days_off=max((r[2] for r in rules_each), default=DEFAULT_RULES.min_days_off),
-        max_consecutive_days=min((r[3] for r in rules_each), default=DEFAULT_RULES.max_consecutive_days),
-    )
-    assignments: list[PlacedShift | Any] = []
-    stats: dict[str, Any] = {
-        "solver_status": "",
-        "problems": [],
-        "notes": [],
-        "objective": None,
-        "seconds": None,
-    }
-    if solve:
-        if not profiles:
-            raise Invalid(_("No agent profile has a skill for these queues."), field="queues")
-        problem = schedule.ScheduleProblem(
-            start_date=week_start,
-            queues=tuple(queue_names),
-            required=demand,
-            agents=tuple(
-                _solver_agent(p, queue_names, week_start, others.get(p.user_id, []), set(shapes))
-                for p in profiles
-            ),
-            templates=tuple(shapes.values()),
-            rules=rules,
-            interval_minutes=interval_minutes,
-            holidays=_holidays(week_start),
-        )
-        try:
-            result = schedule.solve_schedule(problem, time_limit_s=time_limit_s, num_workers=2)
-        except schedule.ScheduleInputError as exc:
-            raise Invalid(str(exc)) from None
-        allowed_days = {t["name"]: set(t["days"] or range(7)) for t in snapshot}
-        dropped = 0
-        for a in result.assignments:
-            if a.day not in allowed_days[a.template]:
-                dropped += 1  # the solver has no per-day template rule (see docs/workforce-rostering.md)
-                continue
-            assignments.append(a)
-        if dropped:
-            stats["notes"].append(
-                _("%(n)d shifts were dropped: their template is not allowed on that weekday.")
-                % {"n": dropped}
-            )
-        stats.update(
-            solver_status=str(result.status),
-            problems=list(result.problems),
-            objective=result.objective,
-            seconds=round(result.solve_seconds, 3),
-        )
+    if solve and not _solvable_profiles(scope, client_id, queue_names):
+        raise Invalid(_("No agent profile has a skill for these queues."), field="queues")
 
     with transaction.atomic():
         created = Schedule.objects.create(
@@ -800,27 +757,178 @@ def schedule_create(
             queues=queue_names,
             demand_source=source,
             interval_minutes=interval_minutes,
-            rules={
-                "max_weekly_minutes": rules.max_weekly_minutes,
-                "min_rest_minutes": rules.min_rest_minutes,
-                "min_days_off": rules.min_days_off,
-                "max_consecutive_days": rules.max_consecutive_days,
-            },
+            rules=_rules_record(DEFAULT_RULES),
             templates=snapshot,
             coverage={"required": demand, "scheduled": {q: [0] * slots for q in queue_names}},
-            solver_status=stats["solver_status"],
-            problems=stats["problems"],
-            notes=stats["notes"],
-            objective=stats["objective"],
-            solve_seconds=stats["seconds"],
+            solve_time_limit_s=time_limit_s,
             created_by_id=scope.user_id,
         )
+        _recompute_coverage(created)
+        tenancy_services.audit_record(
+            scope,
+            action="workforce.schedule_created",
+            target=created,
+            client_id=client_id,
+            data={"solve": solve, "week_start": week_start.isoformat()},
+        )
+        if solve:
+            _queue_solve(scope, created, background=not wait)
+    if solve and wait:
+        created = schedule_solve_run(scope, schedule_id=created.pk)
+    return created
+
+
+def _check_time_limit(time_limit_s: float) -> None:
+    if not 1 <= time_limit_s <= MAX_TIME_LIMIT_S:
+        raise Invalid(_("The time limit must be between 1 and 120 seconds."), field="time_limit_s")
+
+
+def _rules_record(rules: schedule.LabourRules) -> dict[str, int]:
+    return {
+        "max_weekly_minutes": rules.max_weekly_minutes,
+        "min_rest_minutes": rules.min_rest_minutes,
+        "min_days_off": rules.min_days_off,
+        "max_consecutive_days": rules.max_consecutive_days,
+    }
+
+
+def _snapshot_shapes(snapshot: Sequence[Mapping[str, Any]]) -> list[schedule.ShiftTemplate]:
+    """Solver templates of a schedule's snapshot, each with the weekdays it may be used on."""
+    return [template_of(t["name"], t["segments"], t["breaks"], days=t.get("days")) for t in snapshot]
+
+
+def _solvable_profiles(
+    scope: Scope, client_id: int | None, queue_names: Sequence[str]
+) -> list[AgentWorkProfile]:
+    """Profiles with a skill for these queues, of the client's agents or the shared pool."""
+    return [
+        p
+        for p in roster_selectors.agent_profile_list(scope)
+        if set(p.skills) & set(queue_names) and (client_id is None or p.client_id in (None, client_id))
+    ]
+
+
+# --- background solving --------------------------------------------------------------------------------
+SOLVE_STALE_MARGIN_S = 300  # a solve running this long past its time limit was lost with its worker
+
+
+def solve_busy(schedule_obj: Schedule) -> bool:
+    """Whether a solve is queued or running (and not lost with a crashed worker)."""
+    state = schedule_obj.solve_state
+    if state == Schedule.SolveState.QUEUED:
+        return True
+    if state == Schedule.SolveState.RUNNING and schedule_obj.solve_started_at is not None:
+        limit = (schedule_obj.solve_time_limit_s or MAX_TIME_LIMIT_S) + SOLVE_STALE_MARGIN_S
+        return (clock.now() - schedule_obj.solve_started_at).total_seconds() < limit
+    return False
+
+
+def _queue_solve(scope: Scope, schedule_obj: Schedule, *, background: bool = True) -> None:
+    """Mark the schedule queued and enqueue its solve task in the same transaction.
+
+    The task row (django-tasks' database backend) commits or rolls back with the schedule, so a
+    worker never sees a solve for a schedule that does not exist.
+    """
+    schedule_obj.solve_state = Schedule.SolveState.QUEUED
+    schedule_obj.solve_message = ""
+    schedule_obj.solve_queued_at = clock.now()
+    schedule_obj.solve_started_at = schedule_obj.solve_finished_at = None
+    schedule_obj.solve_task_id = ""
+    if background:
+        from kefu.workforce import tasks  # the task module imports this one
+
+        result = tasks.schedule_solve.enqueue(
+            schedule_id=schedule_obj.pk,
+            provider_id=schedule_obj.provider_id,
+            client_ids=sorted(scope.client_ids),
+        )
+        schedule_obj.solve_task_id = str(result.id)[:64]
+    schedule_obj.save(
+        update_fields=[
+            "solve_state",
+            "solve_message",
+            "solve_queued_at",
+            "solve_started_at",
+            "solve_finished_at",
+            "solve_task_id",
+        ]
+    )
+
+
+@transaction.atomic
+def schedule_solve(scope: Scope, *, schedule_id: int, time_limit_s: float | None = None) -> Schedule:
+    """Queue a (re-)solve of a draft schedule; its shifts are replaced when the solve is done.
+
+    A second solve while one is queued or running is refused (`Conflict`).
+    """
+    scope.require(WorkforcePerm.PLAN)
+    schedule_obj = roster_selectors.schedule_get(scope, schedule_id=schedule_id, for_update=True)
+    if schedule_obj.status == Schedule.Status.PUBLISHED:
+        raise Conflict(_("A published schedule is not solved again; edit its shifts instead."))
+    if solve_busy(schedule_obj):
+        raise Conflict(_("This schedule is being solved already; wait until the solve ends."))
+    if time_limit_s is not None:
+        _check_time_limit(time_limit_s)
+        schedule_obj.solve_time_limit_s = time_limit_s
+        schedule_obj.save(update_fields=["solve_time_limit_s"])
+    if not _solvable_profiles(scope, schedule_obj.client_id, schedule_obj.queues):
+        raise Invalid(_("No agent profile has a skill for these queues."), field="queues")
+    _queue_solve(scope, schedule_obj)
+    return schedule_obj
+
+
+def _solve_claim(scope: Scope, schedule_id: int) -> Schedule | None:
+    """Move a queued solve to running (committed at once, so the page shows it); None if not queued."""
+    with transaction.atomic():
+        schedule_obj = roster_selectors.schedule_get(scope, schedule_id=schedule_id, for_update=True)
+        if schedule_obj.solve_state != Schedule.SolveState.QUEUED:
+            return None
+        schedule_obj.solve_state = Schedule.SolveState.RUNNING
+        schedule_obj.solve_started_at = clock.now()
+        schedule_obj.save(update_fields=["solve_state", "solve_started_at"])
+    return schedule_obj
+
+
+def _solve_fail(scope: Scope, schedule_id: int, message: str) -> Schedule:
+    with transaction.atomic():
+        schedule_obj = roster_selectors.schedule_get(scope, schedule_id=schedule_id, for_update=True)
+        schedule_obj.solve_state = Schedule.SolveState.FAILED
+        schedule_obj.solve_message = message[:500]
+        schedule_obj.solve_finished_at = clock.now()
+        schedule_obj.save(update_fields=["solve_state", "solve_message", "solve_finished_at"])
+    return schedule_obj
+
+
+def schedule_solve_run(scope: Scope, *, schedule_id: int) -> Schedule:
+    """Solve a queued schedule now (the background task's work): read the profiles as they are now,
+    solve outside any transaction, then replace the schedule's shifts in one transaction.
+
+    Bad input ends the solve as failed with the reason; an unexpected error does too and is raised
+    again, so the worker logs it.
+    """
+    scope.require(WorkforcePerm.PLAN)
+    schedule_obj = _solve_claim(scope, schedule_id)
+    if schedule_obj is None:
+        return roster_selectors.schedule_get(scope, schedule_id=schedule_id)
+    try:
+        problem, notes = _problem_of(scope, schedule_obj)
+        result = schedule.solve_schedule(
+            problem, time_limit_s=schedule_obj.solve_time_limit_s or DEFAULT_TIME_LIMIT_S, num_workers=2
+        )
+    except (Invalid, schedule.ScheduleInputError) as exc:
+        return _solve_fail(scope, schedule_id, str(getattr(exc, "message", exc)))
+    except Exception:
+        _solve_fail(scope, schedule_id, _("The solver stopped with an error; see the worker's log."))
+        raise
+    with transaction.atomic():
+        schedule_obj = roster_selectors.schedule_get(scope, schedule_id=schedule_id, for_update=True)
+        roster_selectors.scheduled_shift_rows(schedule_obj).delete()
         ScheduledShift.objects.bulk_create(
             [
                 ScheduledShift(
-                    provider_id=created.provider_id,
-                    client_id=created.client_id,
-                    schedule=created,
+                    provider_id=schedule_obj.provider_id,
+                    client_id=schedule_obj.client_id,
+                    schedule=schedule_obj,
                     agent_id=int(a.agent_id),
                     date=a.date,
                     template=a.template,
@@ -831,18 +939,74 @@ def schedule_create(
                     spells=[[s.start, s.end, s.queue] for s in a.spells],
                     paid_minutes=a.paid_minutes,
                 )
-                for a in assignments
+                for a in result.assignments
             ]
         )
-        _recompute_coverage(created)
+        schedule_obj.rules = _rules_record(problem.rules)
+        schedule_obj.solver_status = str(result.status)
+        schedule_obj.problems = list(result.problems)
+        schedule_obj.notes = notes
+        schedule_obj.objective = result.objective
+        schedule_obj.solve_seconds = round(result.solve_seconds, 3)
+        schedule_obj.solve_stats = {
+            **dict(result.stats),
+            "shifts": len(result.assignments),
+            "best_bound": result.best_bound,
+            "labour_cost": round(result.labour_cost, 2),
+        }
+        schedule_obj.solve_state = Schedule.SolveState.DONE
+        schedule_obj.solve_message = ""
+        schedule_obj.solve_finished_at = clock.now()
+        schedule_obj.save()
+        _recompute_coverage(schedule_obj)
         tenancy_services.audit_record(
             scope,
-            action="workforce.schedule_created",
-            target=created,
-            client_id=client_id,
-            data={"status": created.solver_status, "shifts": len(assignments)},
+            action="workforce.schedule_solved",
+            target=schedule_obj,
+            client_id=schedule_obj.client_id,
+            data={"status": schedule_obj.solver_status, "shifts": len(result.assignments)},
         )
-    return created
+    return schedule_obj
+
+
+def _problem_of(scope: Scope, schedule_obj: Schedule) -> tuple[schedule.ScheduleProblem, list[str]]:
+    """The solver's input for a stored schedule: its demand and shift snapshot, today's profiles.
+
+    Every labour rule is the agent's own (`_solver_agent`); the problem's rules are the defaults.
+    """
+    week_start = schedule_obj.week_start
+    queue_names = list(schedule_obj.queues)
+    shapes = _snapshot_shapes(schedule_obj.templates)
+    profiles = _solvable_profiles(scope, schedule_obj.client_id, queue_names)
+    if not profiles:
+        raise Invalid(_("No agent profile has a skill for these queues."), field="queues")
+    others = _other_shifts(scope, schedule_obj, week_start, [p.user_id for p in profiles])
+    names = {s.name for s in shapes}
+    notes = []
+    no_template = [str(p.user) for p in profiles if p.templates and not set(p.templates) & names]
+    if no_template:
+        notes.append(
+            _("Not scheduled, none of their shifts is in this schedule: %(agents)s.")
+            % {"agents": ", ".join(no_template)}
+        )
+    problem = schedule.ScheduleProblem(
+        start_date=week_start,
+        queues=tuple(queue_names),
+        required=schedule_obj.coverage.get("required", {}),
+        agents=tuple(
+            _solver_agent(p, queue_names, week_start, others.get(p.user_id, []), names) for p in profiles
+        ),
+        templates=tuple(shapes),
+        rules=schedule.LabourRules(
+            max_weekly_minutes=WEEK_MINUTES,  # the cap is each agent's contract (`_solver_agent`)
+            min_rest_minutes=DEFAULT_RULES.min_rest_minutes,
+            min_days_off=DEFAULT_RULES.min_days_off,
+            max_consecutive_days=DEFAULT_RULES.max_consecutive_days,
+        ),
+        interval_minutes=schedule_obj.interval_minutes,
+        holidays=_holidays(week_start),
+    )
+    return problem, notes
 
 
 def _shape(schedule_obj: Schedule, name: str) -> tuple[schedule.ShiftTemplate, set[int]]:

@@ -5,19 +5,22 @@ OR-Tools (CP-SAT can solve the same model, ``engine="cp-sat"``, but stalls far f
 300-agent week: the coverage part is LP-shaped, see docs/workforce-schedule.md):
 
 - one boolean per agent × day × eligible shift template carries the labour rules (one shift a day,
-  weekly hours, days off, consecutive days, availability, leave, template eligibility);
-- agents with the same skill set form a *skill group*. Each shift serves one queue of the agent's
-  skills: per group × day × template an integer split says how many of its shifts go to each queue;
+  weekly hours, days off, consecutive days, availability, leave, template eligibility, the weekdays a
+  template may be used on). Every rule is the agent's own: `Agent` fields override the problem's
+  `LabourRules` (the defaults), so one agent's 8 h rest or two days off do not bind the others;
+- agents with the same skill set (and rest rule) form a *skill group*. Each shift serves one queue of
+  the agent's skills: per group × day × template an integer split says how many go to each queue;
 - break placement is a decision: per queue × day × template, how many agents start each break at
   each allowed minute of its window, so breaks are staggered to hold coverage;
 - per queue and interval, heads on shift minus heads on break plus under-staffing ≥ requirement; the
   objective minimises weighted under-staffing (heavily), idle heads and labour cost (holiday pay ×3).
 
-The rest between shifts is imposed per skill group in the MIP (clique constraints on counts) and per
-agent afterwards, when a small CP-SAT model per group re-deals the group's shifts among its agents
-(same counts, so same coverage) under every per-agent rule; the weekly minimum is soft in the MIP
-(so "nobody works" gives HiGHS an incumbent at once) and hard in the re-deal. Finally, per interval,
-multi-skilled heads are moved between their queues along augmenting paths wherever that closes a gap.
+The rest between shifts is imposed per group of agents with the same skills and rest in the MIP (clique
+constraints on counts) and per agent afterwards, when a small CP-SAT model per group re-deals the
+group's shifts among its agents (same counts, so same coverage) under every per-agent rule; the
+weekly minimum is soft in the MIP (so "nobody works" gives HiGHS an incumbent at once) and hard in
+the re-deal. Finally, per interval, multi-skilled heads are moved between their queues along
+augmenting paths wherever that closes a gap.
 
 Times are minutes since midnight of the shift's day. Shifts may run past midnight (a segment may end
 after 1440) and cover the next day's intervals; coverage past the end of the week is dropped.
@@ -103,12 +106,14 @@ class BreakRule:
 class ShiftTemplate:
     """A shift shape: one or more work segments (a split shift has two) and its meal breaks.
 
-    Paid minutes are the segments' length minus the breaks (meal breaks are unpaid).
+    Paid minutes are the segments' length minus the breaks (meal breaks are unpaid). `days` are the
+    weekdays (0 = Monday … 6 = Sunday, of the calendar date) the shape may be worked on; None: every day.
     """
 
     name: str
     segments: tuple[tuple[int, int], ...]
     breaks: tuple[BreakRule, ...] = ()
+    days: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         if not self.segments:
@@ -129,6 +134,8 @@ class ShiftTemplate:
                 raise ScheduleInputError(f"template {self.name!r}: break windows overlap")
         if self.paid_minutes <= 0:
             raise ScheduleInputError(f"template {self.name!r}: breaks leave no paid time")
+        if self.days is not None and not self.days <= frozenset(range(WEEK_DAYS)):
+            raise ScheduleInputError(f"template {self.name!r}: days must be weekdays 0–6, got {self.days}")
 
     @property
     def start(self) -> int:
@@ -142,12 +149,21 @@ class ShiftTemplate:
     def paid_minutes(self) -> int:
         return sum(end - start for start, end in self.segments) - sum(b.length for b in self.breaks)
 
+    def allowed_on(self, day: date) -> bool:
+        return self.days is None or day.weekday() in self.days
+
     @classmethod
-    def of(cls, name: str, *spans: str, breaks: Iterable[tuple[int, str, str]] = ()) -> ShiftTemplate:
+    def of(
+        cls,
+        name: str,
+        *spans: str,
+        breaks: Iterable[tuple[int, str, str]] = (),
+        days: Iterable[int] | None = None,
+    ) -> ShiftTemplate:
         """Readable constructor: ``ShiftTemplate.of("E", "09:00-18:00", breaks=[(60, "11:00", "13:00")])``."""
         segments = tuple((clock(a), clock(b)) for a, _, b in (s.partition("-") for s in spans))
         rules = tuple(BreakRule(length, clock(a), clock(b)) for length, a, b in breaks)
-        return cls(name=name, segments=segments, breaks=rules)
+        return cls(name=name, segments=segments, breaks=rules, days=None if days is None else frozenset(days))
 
 
 @dataclass(frozen=True)
@@ -161,11 +177,16 @@ class Unavailable:
 
 @dataclass(frozen=True)
 class Agent:
-    """One agent: skills (queues served), hourly cost, contract hours and availability.
+    """One agent: skills (queues served), hourly cost, contract hours, labour rules and availability.
 
     `max_weekly_minutes` / `min_weekly_minutes` are paid minutes this week (contract hours; reduce
-    them for paid leave). `days_worked_before` and `last_shift_end` (minutes relative to the start of
-    the week, usually negative) carry the previous week into the consecutive-days and rest rules.
+    them for paid leave); the maximum is capped by the problem's rule. `min_rest_minutes`,
+    `min_days_off` and `max_consecutive_days` are this agent's own rules (None: the problem's
+    `LabourRules`). `days_worked_before` and `last_shift_end` (minutes relative to the start of the
+    week, usually negative) carry the previous week into the consecutive-days and rest rules.
+    `other_days` (0–6) are days of this week the agent works elsewhere (another schedule): no shift
+    here, and they count as worked for days off and consecutive days; `other_shifts` are those
+    shifts' (start, end) in minutes since the week's start (also next week's), kept apart by the rest.
     """
 
     id: str
@@ -178,11 +199,17 @@ class Agent:
     unavailable: tuple[Unavailable, ...] = ()
     days_worked_before: int = 0
     last_shift_end: int | None = None
+    min_rest_minutes: int | None = None
+    min_days_off: int | None = None
+    max_consecutive_days: int | None = None
+    other_days: frozenset[int] = frozenset()
+    other_shifts: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class LabourRules:
-    """Rules for every agent. Defaults follow PRC practice: 40 h week, ≥1 rest day, 11 h between shifts."""
+    """Rules for every agent without rules of its own (see `Agent`). Defaults follow PRC practice: 40 h
+    week, ≥1 rest day, 11 h between shifts."""
 
     max_weekly_minutes: int = 40 * 60
     min_rest_minutes: int = 11 * 60
@@ -357,13 +384,32 @@ def _validate(problem: ScheduleProblem) -> None:
             raise ScheduleInputError(
                 f"agent {agent.id}: unknown templates {sorted(agent.templates - templates)}"
             )
-    rules = problem.rules
-    if (
-        not 0 <= rules.min_days_off <= WEEK_DAYS
-        or rules.max_consecutive_days < 1
-        or rules.min_rest_minutes < 0
-    ):
-        raise ScheduleInputError(f"labour rules out of range: {rules}")
+    for who, rules in [("every agent", problem.rules)] + [
+        (f"agent {a.id}", effective_rules(problem.rules, a)) for a in problem.agents
+    ]:
+        if (
+            not 0 <= rules.min_days_off <= WEEK_DAYS
+            or rules.max_consecutive_days < 1
+            or rules.min_rest_minutes < 0
+        ):
+            raise ScheduleInputError(f"labour rules of {who} out of range: {rules}")
+
+
+def effective_rules(rules: LabourRules, agent: Agent) -> LabourRules:
+    """The rules one agent keeps: its own where it has them, the problem's otherwise.
+
+    The weekly maximum is the smaller of the two (the problem's is the legal cap).
+    """
+    return LabourRules(
+        max_weekly_minutes=rules.max_weekly_minutes
+        if agent.max_weekly_minutes is None
+        else min(rules.max_weekly_minutes, agent.max_weekly_minutes),
+        min_rest_minutes=rules.min_rest_minutes if agent.min_rest_minutes is None else agent.min_rest_minutes,
+        min_days_off=rules.min_days_off if agent.min_days_off is None else agent.min_days_off,
+        max_consecutive_days=rules.max_consecutive_days
+        if agent.max_consecutive_days is None
+        else agent.max_consecutive_days,
+    )
 
 
 def _break_starts(template: ShiftTemplate, rule: BreakRule, interval: int) -> list[int]:
@@ -422,16 +468,22 @@ class _Prepared:
         self.break_starts = [
             [_break_starts(t, rule, self.step) for rule in t.breaks] for t in problem.templates
         ]
-        groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self._rules = {agent.id: effective_rules(problem.rules, agent) for agent in problem.agents}
+        # Groups share skills and rest (the rest cliques on a group's counts are then exact for each
+        # member); agents with their own rest form groups of their own.
+        groups: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
         for index, agent in enumerate(problem.agents):
-            groups[tuple(q for q in problem.queues if q in agent.skills)].append(index)
-        self.group_skills = list(groups)
+            skills = tuple(q for q in problem.queues if q in agent.skills)
+            groups[skills, self._rules[agent.id].min_rest_minutes].append(index)
+        self.group_skills = [skills for skills, _rest in groups]
         self.group_agents = list(groups.values())
         self.options = [self._options(agent) for agent in problem.agents]
 
+    def rules(self, agent: Agent) -> LabourRules:
+        return self._rules[agent.id]
+
     def max_weekly(self, agent: Agent) -> int:
-        rule = self.problem.rules.max_weekly_minutes
-        return rule if agent.max_weekly_minutes is None else min(rule, agent.max_weekly_minutes)
+        return self.rules(agent).max_weekly_minutes
 
     def slots(self, day: int, start: int, end: int) -> range:
         """Slots covered by [start, end) on `day`, clipped to the week."""
@@ -453,14 +505,17 @@ class _Prepared:
         ]
         blocked += [
             ((d - start_date).days * DAY_MINUTES, (d - start_date).days * DAY_MINUTES + DAY_MINUTES)
-            for d in agent.leave
+            for d in [*agent.leave, *(start_date + timedelta(days=o) for o in agent.other_days)]
         ]
-        rest = self.problem.rules.min_rest_minutes
+        rest = self.rules(agent).min_rest_minutes
         result = []
         for day in range(WEEK_DAYS):
             base = day * DAY_MINUTES
+            on = start_date + timedelta(days=day)
             for index, template in enumerate(self.problem.templates):
                 if agent.templates is not None and template.name not in agent.templates:
+                    continue
+                if not template.allowed_on(on):
                     continue
                 if template.paid_minutes > self.max_weekly(agent):
                     continue
@@ -471,6 +526,11 @@ class _Prepared:
                 ):
                     continue
                 if agent.last_shift_end is not None and base + template.start - agent.last_shift_end < rest:
+                    continue
+                if any(
+                    base + template.start < other_end + rest and other_start < base + template.end + rest
+                    for other_start, other_end in agent.other_shifts
+                ):
                     continue
                 result.append(
                     _Option(day, index, base + template.start, base + template.end, template.paid_minutes)
@@ -487,29 +547,21 @@ class _Prepared:
 class _Backend(Protocol):
     """The few modelling calls the schedule needs, so one model builder serves both engines."""
 
-    def bool_var(self, name: str) -> Any:
-        ...
+    def bool_var(self, name: str) -> Any: ...
 
-    def int_var(self, lo: int, hi: int, name: str) -> Any:
-        ...
+    def int_var(self, lo: int, hi: int, name: str) -> Any: ...
 
-    def constrain(self, constraint: Any) -> None:
-        ...
+    def constrain(self, constraint: Any) -> None: ...
 
-    def sum(self, terms: Sequence[Any]) -> Any:
-        ...
+    def sum(self, terms: Sequence[Any]) -> Any: ...
 
-    def minimize(self, expression: Any) -> None:
-        ...
+    def minimize(self, expression: Any) -> None: ...
 
-    def maximize(self, expression: Any) -> None:
-        ...
+    def maximize(self, expression: Any) -> None: ...
 
-    def solve(self, *, time_limit_s: float, num_workers: int, seed: int, log: bool) -> ScheduleStatus:
-        ...
+    def solve(self, *, time_limit_s: float, num_workers: int, seed: int, log: bool) -> ScheduleStatus: ...
 
-    def value(self, var: Any) -> int:
-        ...
+    def value(self, var: Any) -> int: ...
 
     def objective(self) -> tuple[float, float]:
         """(objective value, best bound) of the last solve."""
@@ -639,7 +691,7 @@ def _add_agent_rules(
     rest: bool = True,
 ) -> tuple[list[Any], Any]:
     """Per-agent shift booleans and labour rules; returns them and the paid-minutes expression."""
-    rules = prep.problem.rules
+    rules = prep.rules(agent)
     xs = [backend.bool_var(f"{prefix}_d{o.day}_t{o.template}") for o in options]
     by_day: dict[int, list[Any]] = defaultdict(list)
     for option, x in zip(options, xs, strict=True):
@@ -649,18 +701,21 @@ def _add_agent_rules(
             backend.constrain(backend.sum(members) <= 1)
     worked = {day: backend.sum(by_day.get(day, [])) for day in range(WEEK_DAYS)}
     paid = backend.sum([o.paid * x for o, x in zip(options, xs, strict=True)])
+    elsewhere = {d for d in agent.other_days if 0 <= d < WEEK_DAYS}
     if xs:
         backend.constrain(paid <= prep.max_weekly(agent))
-        backend.constrain(backend.sum(xs) <= WEEK_DAYS - rules.min_days_off)
+        backend.constrain(backend.sum(xs) <= max(0, WEEK_DAYS - rules.min_days_off - len(elsewhere)))
     if agent.min_weekly_minutes:
         backend.constrain(paid >= agent.min_weekly_minutes)
-    # Max consecutive working days; the days just before the week count too.
+    # Max consecutive working days; the days just before the week and days worked elsewhere count too.
     window = rules.max_consecutive_days + 1
     for first in range(-(window - 1), max(WEEK_DAYS - window, 0) + 1):
         days = [d for d in range(first, first + window) if 0 <= d < WEEK_DAYS and by_day.get(d)]
         before = min(-first, agent.days_worked_before) if first < 0 else 0
-        if len(days) + before > rules.max_consecutive_days:
-            backend.constrain(backend.sum([worked[d] for d in days]) <= rules.max_consecutive_days - before)
+        fixed = before + sum(1 for d in range(first, first + window) if d in elsewhere)
+        if len(days) + fixed > rules.max_consecutive_days:
+            bound = max(0, rules.max_consecutive_days - fixed)
+            backend.constrain(backend.sum([worked[d] for d in days]) <= bound)
     # Rest between consecutive shifts, end of one to start of the next (split-shift gaps are not rest).
     # Conflicts have a staircase shape (a later end clashes with every earlier start), so each clique
     # "shifts on day d ending after S - rest, or shifts on day e starting by S" is one tight constraint.
@@ -774,7 +829,8 @@ def _build(prep: _Prepared, backend: _Backend) -> _Built:
             _Option(d, t, d * DAY_MINUTES + templates[t].start, d * DAY_MINUTES + templates[t].end, 0)
             for d, t in keys
         ]
-        for clique in _rest_cliques(virtual, problem.rules.min_rest_minutes):
+        group_rest = prep.rules(problem.agents[members[0]]).min_rest_minutes  # one rest per group
+        for clique in _rest_cliques(virtual, group_rest):
             clashing = {
                 a
                 for a in members
@@ -915,13 +971,14 @@ def _repair_rest(
     is worked). Returns the shifts per agent (option indexes), how many agents' weeks changed and the
     groups whose counts could not be kept.
     """
-    rest = prep.problem.rules.min_rest_minutes
+    rest = [prep.rules(agent).min_rest_minutes for agent in prep.problem.agents]
     worked = [list(chosen) for chosen in planned]
     broken = [
         g
         for g, members in enumerate(prep.group_agents)
         if not all(
-            _rest_ok(prep.options[a], planned[a], rest) and _minimum_ok(prep, a, planned[a]) for a in members
+            _rest_ok(prep.options[a], planned[a], rest[a]) and _minimum_ok(prep, a, planned[a])
+            for a in members
         )
     ]
     changed = 0
@@ -936,7 +993,7 @@ def _repair_rest(
                 prep, planned, members, exact=False, time_limit_s=min(max(budget, 0.3), 2.0), seed=seed
             )
         for a in members:
-            chosen = deal[a] if deal is not None else _drop_clashes(prep.options[a], planned[a], rest)
+            chosen = deal[a] if deal is not None else _drop_clashes(prep.options[a], planned[a], rest[a])
             changed += chosen != planned[a]
             worked[a] = chosen
     return worked, changed, failed
@@ -1233,7 +1290,7 @@ BENCH_QUEUES = (
 def bench_templates() -> tuple[ShiftTemplate, ...]:
     """Shift shapes for a 9:00–24:00 e-commerce service day: lunch and dinner breaks staggered in windows."""
     return (
-        ShiftTemplate.of("E09", "09:00-18:00", breaks=[(60, "11:00", "13:30")]),
+        ShiftTemplate.of("E09", "09:00-18:00", breaks=[(60, "11:00", "13:30")], days=range(6)),  # not Sun
         ShiftTemplate.of("M10", "10:00-19:00", breaks=[(60, "11:30", "14:00")]),
         ShiftTemplate.of("M12", "12:00-21:00", breaks=[(60, "16:30", "18:30")]),
         ShiftTemplate.of("L14", "14:00-23:00", breaks=[(60, "16:30", "19:00")]),
@@ -1266,7 +1323,11 @@ def benchmark_problem(
     interval_minutes: int = 15,
     utilisation: float = 0.7,
 ) -> ScheduleProblem:
-    """A realistic random week: demand peaks, overlapping skills, full- and part-timers, some leave."""
+    """A realistic random week: demand peaks, overlapping skills, full- and part-timers, some leave.
+
+    Rules of their own: students work at most 4 days (3 days off) with 12 h rest; one in ten
+    full-timers works at most 5 days in a row; the 09:00 early shift is not used on Sundays.
+    """
     rng = random.Random(seed)
     queues = tuple(BENCH_QUEUES[i] if i < len(BENCH_QUEUES) else f"queue_{i}" for i in range(n_queues))
     start = date(2025, 6, 9)  # an ordinary Monday–Sunday week
@@ -1294,8 +1355,12 @@ def benchmark_problem(
             for d in (rng.sample(range(WEEK_DAYS), rng.choice((1, 2))) if rng.random() < 0.05 else ())
         )
         unavailable = ()
+        own: dict[str, int] = {}
         if part_time and rng.random() < 0.5:  # students: weekday evenings and weekends only
             unavailable = tuple(Unavailable(start + timedelta(days=d), 0, 18 * 60) for d in range(5))
+            own = {"min_days_off": 3, "min_rest_minutes": 12 * 60}
+        elif not part_time and rng.random() < 0.1:
+            own = {"max_consecutive_days": 5}
         agents.append(
             Agent(
                 id=f"a{i:04d}",
@@ -1306,11 +1371,20 @@ def benchmark_problem(
                 templates=part_names if part_time else full_names,
                 leave=leave,
                 unavailable=unavailable,
+                **own,
             )
         )
 
-    # Scale demand so the required head-hours use `utilisation` of the agents' contract hours.
-    capacity_hours = sum((a.max_weekly_minutes or 0) / 60 for a in agents)
+    # Scale demand so the required head-hours use `utilisation` of the hours the agents can work
+    # (contract hours, or fewer when their days off leave too few days for their longest shift).
+    longest = {t.name: t.paid_minutes for t in templates}
+
+    def workable_hours(agent: Agent) -> float:
+        days = WEEK_DAYS - (agent.min_days_off if agent.min_days_off is not None else 1)
+        shift = max(longest[name] for name in agent.templates or longest)
+        return min(agent.max_weekly_minutes or 0, days * shift) / 60
+
+    capacity_hours = sum(workable_hours(a) for a in agents)
     day_factor = (1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1)
     spd = DAY_MINUTES // interval_minutes
     raw = {

@@ -1,9 +1,14 @@
-"""Schedule endpoints: solve a week, read it with its coverage, edit a shift, publish, requests, capacity."""
+"""Schedule endpoints: solve a week, read it with its coverage, edit a shift, publish, requests, capacity.
 
-from datetime import date
+Solving runs in the background (`kefu worker`): creating or re-solving a schedule answers 202 with
+the URL of its solve status, which a client polls until the state is `done` or `failed`.
+"""
+
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -41,6 +46,34 @@ class ScheduleOut(Schema):
     objective: float | None
     under_staffed_share: float | None
     solve_seconds: float | None
+    solve_state: str = Field(description="'' (never solved), queued, running, done or failed.")
+    solve_message: str
+
+
+class SolveStatusOut(Schema):
+    schedule_id: int
+    state: str = Field(description="'' (never solved), queued, running, done or failed.")
+    message: str = Field(description="Why a solve failed.")
+    time_limit_s: float
+    queued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    solver_status: str = Field(description="OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN once done.")
+    problems: list[str]
+    notes: list[str]
+    objective: float | None
+    under_staffed_share: float | None
+    solve_seconds: float | None
+    stats: dict
+    status_url: str
+
+
+class ScheduleQueuedOut(ScheduleOut):
+    status_url: str = Field(description="GET it until `state` is done or failed.")
+
+
+class SolveIn(Schema):
+    time_limit_s: float | None = Field(None, ge=1, le=120)
 
 
 class ShiftOut(Schema):
@@ -135,10 +168,61 @@ def list_schedules(request: HttpRequest, client_id: int | None = None) -> object
     return roster_selectors.schedule_list(request.access, client_id=client_id)[:100]
 
 
-@router.post("/schedules", response={201: ScheduleOut})
+def _status_url(schedule_id: int) -> str:
+    return reverse("api:workforce_schedule_solve_status", kwargs={"schedule_id": schedule_id})
+
+
+def _queued(schedule: Any) -> dict[str, Any]:
+    return {**ScheduleOut.from_orm(schedule).dict(), "status_url": _status_url(schedule.pk)}
+
+
+@router.post("/schedules", response={201: ScheduleOut, 202: ScheduleQueuedOut})
 def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Status[object]:
-    """Solve a week from staffing plans (`queues`) or uploaded heads (`required`)."""
-    return Status(201, rostering.schedule_create(request.access, **payload.dict()))
+    """A week from staffing plans (`queues`) or uploaded heads (`required`).
+
+    With `solve` (the default) the solve is queued: 202 and the `status_url` to poll. Without, the
+    schedule starts empty (201).
+    """
+    schedule = rostering.schedule_create(request.access, **payload.dict())
+    if not payload.solve:
+        return Status(201, schedule)
+    return Status(202, _queued(schedule))
+
+
+@router.post("/schedules/{schedule_id}/solve", response={202: ScheduleQueuedOut})
+def solve_schedule(request: HttpRequest, schedule_id: int, payload: SolveIn) -> Status[object]:
+    """Solve a draft schedule again (its shifts are replaced); 409 while a solve is queued or running."""
+    schedule = rostering.schedule_solve(
+        request.access, schedule_id=schedule_id, time_limit_s=payload.time_limit_s
+    )
+    return Status(202, _queued(schedule))
+
+
+@router.get(
+    "/schedules/{schedule_id}/solve",
+    response=SolveStatusOut,
+    url_name="workforce_schedule_solve_status",
+)
+def solve_status(request: HttpRequest, schedule_id: int) -> object:
+    """Where the schedule's solve is: queued, running, done or failed, with the solver's figures."""
+    schedule = roster_selectors.schedule_get(request.access, schedule_id=schedule_id)
+    return {
+        "schedule_id": schedule.pk,
+        "state": schedule.solve_state,
+        "message": schedule.solve_message,
+        "time_limit_s": schedule.solve_time_limit_s,
+        "queued_at": schedule.solve_queued_at,
+        "started_at": schedule.solve_started_at,
+        "finished_at": schedule.solve_finished_at,
+        "solver_status": schedule.solver_status,
+        "problems": schedule.problems,
+        "notes": schedule.notes,
+        "objective": schedule.objective,
+        "under_staffed_share": schedule.under_staffed_share,
+        "solve_seconds": schedule.solve_seconds,
+        "stats": schedule.solve_stats,
+        "status_url": _status_url(schedule.pk),
+    }
 
 
 @router.get("/schedules/{schedule_id}", response=ScheduleDetailOut)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import Invalid, KefuError
+from kefu.core import clock
+from kefu.core.errors import Conflict, Invalid, KefuError
 from kefu.core.scope import OrgKind
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.web.decorators import access_required
@@ -151,6 +152,7 @@ def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
         request,
         "workforce/schedule_detail.html",
         {
+            **_solve_context(schedule),
             "schedule": schedule,
             "grid": grid,
             "days": list(zip(days, [label for _i, label in WEEKDAYS], strict=True)),
@@ -162,6 +164,48 @@ def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
             else [],
         },
     )
+
+
+def _solve_context(schedule: Schedule) -> dict[str, Any]:
+    started = schedule.solve_started_at
+    return {
+        "busy": rostering.solve_busy(schedule),
+        "elapsed": (clock.now() - started).total_seconds() if started else 0,
+    }
+
+
+@access_required(WorkforcePerm.VIEW)
+def schedule_solve_status(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """The solve's progress (an htmx partial polled every 2 s); once it ends, the page reloads."""
+    schedule = roster_selectors.schedule_get(request.access, schedule_id=schedule_id)
+    context = _solve_context(schedule)
+    if getattr(request, "htmx", False) and not context["busy"]:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "workforce/_solve_status.html",
+        {**context, "schedule": schedule, "can_plan": request.access.has(WorkforcePerm.PLAN)},
+    )
+
+
+@require_POST
+@access_required(WorkforcePerm.PLAN)
+def schedule_solve(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """Queue a (re-)solve of a draft; the detail page then shows its progress."""
+    raw = request.POST.get("time_limit_s", "").strip()
+    try:
+        limit = float(raw) if raw else None
+    except ValueError:
+        limit = -1.0  # the service refuses it with the range in its message
+    try:
+        rostering.schedule_solve(request.access, schedule_id=schedule_id, time_limit_s=limit)
+    except (Invalid, Conflict) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Solve queued: the schedule is replaced when it is done."))
+    return redirect("workforce_schedule", schedule_id=schedule_id)
 
 
 @access_required(WorkforcePerm.PLAN)

@@ -20,6 +20,14 @@ urlpatterns += [
     path("schedules/<int:schedule_id>/", schedule_views.schedule_detail, name="workforce_schedule"),
     path("schedules/<int:schedule_id>/cell/", schedule_views.schedule_cell, name="workforce_schedule_cell"),
     path(
+        "schedules/<int:schedule_id>/solve/", schedule_views.schedule_solve, name="workforce_schedule_solve"
+    ),
+    path(
+        "schedules/<int:schedule_id>/solve-status/",
+        schedule_views.schedule_solve_status,
+        name="workforce_schedule_solve_status",
+    ),
+    path(
         "schedules/<int:schedule_id>/publish/",
         schedule_views.schedule_publish,
         name="workforce_schedule_publish",

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "kefu.core",
     "kefu.tenancy",
     "kefu.web",
@@ -108,8 +110,17 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+
+# --- Background work: django-tasks on the database; `kefu worker` runs tasks and periodic jobs ---
+# (docs/architecture.md "Background work"; Celery is no longer configured, see docs/decisions.md)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# {name: (dotted path of a no-argument callable, or "command:<management command>", every seconds)}
+KEFU_PERIODIC_JOBS = {
+    "webhooks.deliver": ("kefu.connectors.webhooks.deliver_due", env.env_int("KEFU_WEBHOOKS_EVERY_S", 10)),
+    "desk.sla_check": ("command:sla_check", env.env_int("KEFU_SLA_CHECK_EVERY_S", 60)),
+    "email.poll": ("kefu.connectors.email.poll_mailboxes", env.env_int("KEFU_EMAIL_POLL_EVERY_S", 60)),
+    "email.send": ("kefu.connectors.email.send_due", env.env_int("KEFU_EMAIL_SEND_EVERY_S", 15)),
+}
 
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"

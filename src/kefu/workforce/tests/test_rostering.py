@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from kefu.cli.worker import run_ready_tasks
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.roles import Role
 from kefu.tenancy.models import AuditEvent
@@ -61,8 +62,9 @@ def setup_roster(tenants: Tenants, *, agents: int = 5, queues: tuple[str, ...] =
 
 
 def solved(tenants: Tenants, **kwargs) -> Schedule:
+    """Create a schedule (its solve is queued) and run the queue as `kefu worker` would."""
     required = kwargs.pop("required", {"presales": demand(2, "09:00", "22:00")})
-    return rostering.schedule_create(
+    schedule = rostering.schedule_create(
         tenants.scope("pa", "workforce_planner"),
         client_id=tenants.ca1.pk,
         week_start=MONDAY,
@@ -70,6 +72,11 @@ def solved(tenants: Tenants, **kwargs) -> Schedule:
         time_limit_s=10,
         **kwargs,
     )
+    assert schedule.solve_state == Schedule.SolveState.QUEUED
+    assert run_ready_tasks(worker_id="test") == 1
+    schedule.refresh_from_db()
+    assert schedule.solve_state == Schedule.SolveState.DONE, schedule.solve_message
+    return schedule
 
 
 def check_rules(tenants: Tenants, schedule: Schedule) -> None:
@@ -133,6 +140,8 @@ def test_schedule_from_staffing_plans_places_heads_on_their_weekday(tenants: Ten
     )
     assert schedule.demand_source == {"plans": {"presales": plan.pk}}
     assert sum(schedule.coverage["required"]["presales"]) > 0
+    run_ready_tasks(worker_id="test")
+    schedule.refresh_from_db()
     check_rules(tenants, schedule)
     with pytest.raises(Invalid):  # a week the plan does not cover
         rostering.schedule_create(

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from kefu.cli.worker import run_ready_tasks
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
 from kefu.workforce import rostering
@@ -141,9 +142,20 @@ def test_api_create_edit_publish_and_errors(tenants: Tenants) -> None:
     assert post("/api/workforce/schedules", {**body, "time_limit_s": 0}).status_code == 422
     assert post("/api/workforce/schedules", {**body, "client_id": tenants.cb.pk}).status_code == 404
     created = post("/api/workforce/schedules", body)
-    assert created.status_code == 201, created.content
-    schedule_id = created.json()["id"]
-    assert created.json()["solver_status"] in {"OPTIMAL", "FEASIBLE"}
+    assert created.status_code == 202, created.content
+    schedule_id, status_url = created.json()["id"], created.json()["status_url"]
+    assert created.json()["solve_state"] == "queued" and created.json()["solver_status"] == ""
+    assert status_url == f"/api/workforce/schedules/{schedule_id}/solve"
+    queued = planner.get(status_url, **auth).json()
+    assert queued["state"] == "queued" and queued["queued_at"] and queued["started_at"] is None
+    again = post(status_url, {})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+
+    assert run_ready_tasks(worker_id="test") == 1  # what `kefu worker` does
+    done = planner.get(status_url, **auth).json()
+    assert done["state"] == "done" and done["solver_status"] in {"OPTIMAL", "FEASIBLE"}
+    assert done["started_at"] <= done["finished_at"] and done["stats"]["shifts"] > 0
+    assert post(status_url, {"time_limit_s": 500}).status_code == 422
 
     detail = planner.get(f"/api/workforce/schedules/{schedule_id}", **auth).json()
     assert len(detail["coverage"]["required"]["presales"]) == SLOTS and detail["shifts"]

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to bind (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="Set up and print, but do not serve.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve without the background worker (tasks, webhooks, email, SLA checks).",
+        )
         parser.add_argument("--reset", action="store_true", help="Erase all data and load the demo afresh.")
         parser.add_argument(
             "--json", action="store_true", help="Print one JSON object with the URL and accounts."
@@ -80,4 +85,4 @@ class Command(BaseCommand):
                 line = f"  {account.username:<12} {account.role:<18} {account.organization}"
                 self.stdout.write(f"{line}  {account.display_name}")
         if not options["no_serve"]:
-            serve(host=host, port=options["port"])
+            serve(host=host, port=options["port"], worker=not options["no_worker"])

@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="Worker processes (distributed mode).")
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations first.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background worker (run `kefu worker` as its own process instead).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
@@ -25,4 +30,11 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Kefu on http://{options['host']}:{options['port']}/")
-        serve(host=options["host"], port=options["port"], workers=options["workers"])
+        if not options["no_worker"]:
+            self.stdout.write("Background worker started (tasks, webhooks, email, SLA checks).")
+        serve(
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            worker=not options["no_worker"],
+        )
