@@ -115,3 +115,18 @@ def test_platform_admin_sees_every_tenant(tenants: Tenants) -> None:
 
     assert scope is not None and scope.all_tenants
     assert set(AuditEvent.objects.for_scope(scope).values_list("pk", flat=True)) >= rows
+
+
+def test_sees_is_tenant_q_for_one_row(tenants: Tenants) -> None:
+    """`Scope.sees` (rows already in memory, e.g. locked by the ingest path) must be `tenant_q`."""
+    organizations = [tenants.pa.pk, tenants.pb.pk, tenants.ca1.pk, tenants.ca2.pk, tenants.cb.pk, None]
+    rows = [_row(provider, client) for provider in organizations for client in organizations]
+    scopes = [tenants.scope(org, role) for org, role in tenants.people]
+    scopes += [
+        Scope.platform(user_id=None, organization_id=None, permissions=frozenset()),
+        Scope(user_id=None, organization_id=None, organization_kind=OrgKind.PROVIDER, role="agent"),
+    ]
+    for scope in scopes:
+        by_query = set(AuditEvent.objects.for_scope(scope).filter(action="t").values_list("pk", flat=True))
+        by_rule = {row.pk for row in rows if scope.sees(row.provider_id, row.client_id)}
+        assert by_rule == by_query, scope

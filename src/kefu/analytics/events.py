@@ -20,7 +20,7 @@ from kefu.analytics.models import ContactEvent, EventType
 from kefu.core import clock
 from kefu.core.scope import Scope
 
-__all__ = ["ContactEvent", "EventType", "emit", "register_sink"]
+__all__ = ["ContactEvent", "EventType", "emit", "emit_many", "register_sink"]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,24 @@ def emit(
 ) -> ContactEvent:
     """Write one event with the conversation's tenant keys; the actor is the scope's user."""
     event = ContactEvent.all_tenants.create(
+        **_row(scope, type, conversation, at, agent_id, case_id, value_s, value_business_s, data)
+    )
+    _offer(event)
+    return event
+
+
+def _row(
+    scope: Scope | None,
+    type: EventType | str,
+    conversation: ContactLike,
+    at: datetime | None,
+    agent_id: int | None,
+    case_id: int | None,
+    value_s: float | None,
+    value_business_s: float | None,
+    data: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return dict(
         type=EventType(type),
         at=at or clock.now(),
         provider_id=conversation.provider_id,
@@ -111,5 +129,20 @@ def emit(
         value_business_s=value_business_s,
         data=data or {},
     )
-    _offer(event)
-    return event
+
+
+def emit_many(
+    events: list[tuple[Scope | None, EventType | str, ContactLike, datetime, dict[str, Any]]],
+) -> None:
+    """Write many events in one INSERT (group-committed ingest); each is `emit`'s row.
+
+    An entry is (scope, type, conversation, at, data); sinks hear them in this order.
+    """
+    rows = ContactEvent.all_tenants.bulk_create(
+        [
+            ContactEvent(**_row(scope, type, conversation, at, None, None, None, None, data))
+            for scope, type, conversation, at, data in events
+        ]
+    )
+    for row in rows:
+        _offer(row)

@@ -5,42 +5,17 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
 from kefu.core.errors import KefuError
-from kefu.core.scope import Scope
-from kefu.tenancy import services as tenancy_services
+from kefu.tenancy.auth import API_AUTH
 from kefu.web.errors import status_for
-
-
-class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer kefu_…`: acts for the organisation the token was issued for."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Scope | None:
-        resolved = tenancy_services.api_token_scope(token)
-        if resolved is None:
-            return None
-        user, scope = resolved
-        request.user = user
-        request.access = scope  # type: ignore[attr-defined]
-        return scope
-
-
-class SessionAccessAuth(APIKeyCookie):
-    """The browser's session, for pages that call the API; CSRF-checked on writes."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Scope | None:
-        return getattr(request, "access", None)
-
 
 api = NinjaAPI(
     title="Kefu API",
     version="1",
     description="Outsourced customer service operations. Authenticate with `Authorization: Bearer <token>` "
     "(create one with `kefu token create --user NAME` or on the account page).",
-    auth=[BearerTokenAuth(), SessionAccessAuth()],
+    auth=API_AUTH,
     urls_namespace="api",
 )
 

@@ -1,6 +1,13 @@
-"""ASGI entry: HTTP to Django, WebSocket to Channels consumers (added by the apps)."""
+"""ASGI entry: HTTP to Django, WebSocket to Channels consumers (added by the apps).
 
+Bearer-token API calls take a lean Django handler (see `api_asgi`); the server's event
+loop is remembered so sync code can hand realtime events to it without waiting.
+"""
+
+import asyncio
+import gc
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.base")
 
@@ -11,12 +18,24 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
+from kefu.config.api_asgi import ApiASGIHandler, is_bearer_api_call  # noqa: E402
 from kefu.config.websocket import websocket_urlpatterns  # noqa: E402
 from kefu.connectors.asgi import widget_sockets_first  # noqa: E402
+from kefu.core import realtime  # noqa: E402
+
+api_asgi_app = ApiASGIHandler()
+
+
+async def http(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    realtime.set_server_loop(asyncio.get_running_loop())
+    if is_bearer_api_call(scope):
+        return await api_asgi_app(scope, receive, send)
+    return await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http,
         # Widget sockets come from the shops' own sites and check their origin themselves;
         # staff sockets accept only Kefu's own hosts.
         "websocket": widget_sockets_first(
@@ -24,3 +43,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything loaded so far lives as long as the process: keep it out of the collector's
+# full passes, which otherwise walk every module, model and URL pattern and stall requests.
+gc.freeze()

@@ -74,6 +74,7 @@ def webhook_create(
 ) -> tuple[WebhookEndpoint, str]:
     """An endpoint of the acting organisation; returns it and its secret (shown once).
     No event types means all of them."""
+    _forget_endpoints()
     scope.require(ConnectorPerm.MANAGE)
     if not (scope.is_provider or scope.is_client) or scope.organization_id is None:
         raise PermissionDenied()
@@ -102,6 +103,7 @@ def webhook_update(
     description: str | None = None,
     enabled: bool | None = None,
 ) -> WebhookEndpoint:
+    _forget_endpoints()
     endpoint = selectors.webhook_get(scope, webhook_id=webhook_id, for_update=True)
     if url is not None:
         endpoint.url = _url(url)
@@ -117,6 +119,7 @@ def webhook_update(
 
 @transaction.atomic
 def webhook_rotate_secret(scope: Scope, *, webhook_id: int) -> tuple[WebhookEndpoint, str]:
+    _forget_endpoints()
     endpoint = selectors.webhook_get(scope, webhook_id=webhook_id, for_update=True)
     endpoint.secret = signatures.new_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
@@ -125,6 +128,7 @@ def webhook_rotate_secret(scope: Scope, *, webhook_id: int) -> tuple[WebhookEndp
 
 @transaction.atomic
 def webhook_delete(scope: Scope, *, webhook_id: int) -> None:
+    _forget_endpoints()
     selectors.webhook_get(scope, webhook_id=webhook_id, for_update=True).delete()
 
 
@@ -173,6 +177,39 @@ def _envelope(uid: str, event_type: str, data: dict[str, Any], now: datetime) ->
     return {"id": uid, "type": event_type, "created_at": now.isoformat(), "data": data}
 
 
+ENDPOINTS_TTL_S = 2.0
+_endpoints_cache: dict[frozenset[int], tuple[float, list[WebhookEndpoint]]] = {}
+
+
+def _endpoints_for(organizations: frozenset[int]) -> list[WebhookEndpoint]:
+    """The organisations' enabled endpoints, remembered for a moment.
+
+    Every committed batch of events asks; busy ingest asked hundreds of times a second for
+    a list that changes when an admin edits it. Changes made in this process apply at once;
+    other server processes see them within `ENDPOINTS_TTL_S` (a disabled endpoint is checked
+    again when sending, so at worst a new endpoint misses its first seconds of events).
+    """
+    now = time.monotonic()
+    cached = _endpoints_cache.get(organizations)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    endpoints = list(selectors.webhook_endpoints_for(set(organizations)))
+    if len(_endpoints_cache) > 1_000:
+        _endpoints_cache.clear()
+    _endpoints_cache[organizations] = (now + ENDPOINTS_TTL_S, endpoints)
+    return endpoints
+
+
+def endpoints_cache_clear() -> None:
+    _endpoints_cache.clear()
+
+
+def _forget_endpoints() -> None:
+    """Now, and again once the change commits (a read in between may have cached the old list)."""
+    endpoints_cache_clear()
+    transaction.on_commit(endpoints_cache_clear)
+
+
 def enqueue_events(batch: list[ContactEvent]) -> int:
     """The analytics sink: deliveries for the endpoints that want these events.
 
@@ -184,7 +221,7 @@ def enqueue_events(batch: list[ContactEvent]) -> int:
     organizations.discard(None)
     if not organizations:
         return 0
-    endpoints = list(selectors.webhook_endpoints_for(organizations))
+    endpoints = _endpoints_for(frozenset(organizations))
     if not endpoints:
         return 0
     rows = {e.pk: e for e in ContactEvent.all_tenants.filter(pk__in=[e.pk for e in batch]).order_by("id")}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -21,6 +23,27 @@ async def _send_all(layer: Any, messages: list[Message]) -> None:
         await layer.group_send(group, message)
 
 
+log = logging.getLogger(__name__)
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _log_failure(future: concurrent.futures.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("realtime publish failed", exc_info=future.exception())
+
+
+def set_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The ASGI server's event loop, where sockets live: sync code hands it events without waiting."""
+    global _server_loop
+    if _server_loop is not loop:  # once per server (tests start servers on new loops)
+        _server_loop = loop
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    return _server_loop
+
+
 def _send(messages: list[Message]) -> None:
     layer = get_channel_layer()
     if layer is None or not messages:
@@ -29,7 +52,12 @@ def _send(messages: list[Message]) -> None:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = None
-    if loop is None:
+    server = _server_loop
+    if loop is None and server is not None and server.is_running():
+        # A request's worker thread: schedule the send on the server's loop and return at
+        # once; waiting for it (async_to_sync) held the request up for a loop round trip.
+        asyncio.run_coroutine_threadsafe(_send_all(layer, messages), server).add_done_callback(_log_failure)
+    elif loop is None:
         async_to_sync(_send_all)(layer, messages)
     else:  # sync code on a thread that runs an event loop (e.g. a browser driver): don't block it
         task = loop.create_task(_send_all(layer, messages))

@@ -104,6 +104,21 @@ class Scope:
         if permission not in self.permissions:
             raise PermissionDenied()
 
+    def sees(self, provider_id: int | None, client_id: int | None) -> bool:
+        """`tenant_q` for one row already in memory (the same rule, tested to agree)."""
+        if self.all_tenants:
+            return True
+        own = self.organization_id
+        if own is None:
+            return False
+        if self.is_provider:
+            if provider_id == own:
+                return client_id is None or client_id in self.partner_ids
+            return provider_id is None and client_id in self.partner_ids
+        if self.is_client:
+            return client_id == own and (provider_id is None or provider_id in self.partner_ids)
+        return False
+
     def tenant_q(self, provider_field: str = "provider_id", client_field: str = "client_id") -> Q:
         """The row filter for tenant-owned tables; fails closed (an empty scope sees nothing)."""
         if self.all_tenants:

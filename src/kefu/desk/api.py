@@ -8,12 +8,14 @@ body return the first answer again, the same key with another body is a 409.
 
 from collections.abc import Callable
 
+from asgiref.sync import sync_to_async
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from kefu.desk import http, selectors, services
+from kefu.core.lean import tidy_connections
+from kefu.desk import http, ingest, selectors, services
 from kefu.desk.schemas import (
     AssignIn,
     AttachmentOut,
@@ -60,6 +62,7 @@ from kefu.desk.schemas import (
     TimerOut,
     UnmaskIn,
 )
+from kefu.tenancy.auth import ASYNC_API_AUTH
 
 router = Router(tags=["desk"])
 
@@ -153,21 +156,38 @@ def list_messages(request: HttpRequest, conversation_id: int, after_seq: int = 0
     )
 
 
-@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut})
-def post_message(
+@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut}, auth=ASYNC_API_AUTH)
+async def post_message(
     request: HttpRequest,
     conversation_id: int,
     payload: MessageIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY_DOC),
 ) -> Status[object]:
-    return _once(
-        request,
-        idempotency_key,
-        payload,
-        201,
-        MessageOut,
-        lambda: services.message_post(request.access, conversation_id=conversation_id, **payload.dict()),
-    )
+    """Customers' messages (`direction: in`) are group-committed with the others arriving at
+    the same moment: the answer still comes after this one is stored, with its own errors."""
+    if payload.direction == "in" and not idempotency_key:
+        message = await ingest.inbound_post(
+            ingest.Inbound(
+                scope=request.access,
+                conversation_id=conversation_id,
+                body=payload.body,
+                external_id=payload.external_id,
+                channel_data=payload.channel_data,
+            )
+        )
+        return Status(201, message)
+
+    def post() -> Status[object]:
+        return _once(
+            request,
+            idempotency_key,
+            payload,
+            201,
+            MessageOut,
+            lambda: services.message_post(request.access, conversation_id=conversation_id, **payload.dict()),
+        )
+
+    return await sync_to_async(tidy_connections(post))()
 
 
 # --- customers -------------------------------------------------------------------------------

@@ -261,6 +261,29 @@ def conversation_create(
     return conversation
 
 
+def message_body_check(body: str) -> None:
+    if not body or not body.strip():
+        raise Invalid(_("A message cannot be empty."), field="body")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise Invalid(
+            _("A message can be at most %(limit)s characters long; this one has %(length)s.")
+            % {"limit": f"{MAX_MESSAGE_LENGTH:,}", "length": f"{len(body):,}"},
+            field="body",
+        )
+
+
+def customer_wrote_transition(conversation: Conversation) -> tuple[EventType, str] | None:
+    """What the customer's message does to the status: (event, new status), or nothing.
+
+    A waiting or resolved conversation comes back to life; an escalated item goes back to
+    the client's staff, not to the provider's queue.
+    """
+    if conversation.status not in (Status.PENDING_CUSTOMER, Status.RESOLVED):
+        return None
+    kind = EventType.REOPENED if conversation.status == Status.RESOLVED else EventType.RESUMED
+    return kind, Status.PENDING_CLIENT if conversation.tier != Tier.L1 else Status.OPEN
+
+
 _DELIVERY = {
     Direction.IN: Delivery.RECEIVED,
     Direction.OUT: Delivery.PENDING,
@@ -287,14 +310,7 @@ def message_post(
     scope.require(DeskPerm.HANDLE)
     conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
     direction = _choice(direction, Direction, "direction")
-    if not body or not body.strip():
-        raise Invalid(_("A message cannot be empty."), field="body")
-    if len(body) > MAX_MESSAGE_LENGTH:
-        raise Invalid(
-            _("A message can be at most %(limit)s characters long; this one has %(length)s.")
-            % {"limit": f"{MAX_MESSAGE_LENGTH:,}", "length": f"{len(body):,}"},
-            field="body",
-        )
+    message_body_check(body)
     external_id = _text(external_id, "external_id", 200)
     if external_id:
         existing = conversation.messages.filter(external_id=external_id).first()
@@ -326,10 +342,9 @@ def message_post(
     common = {"conversation": conversation, "at": now}
     if direction == Direction.IN:
         events.emit(scope, EventType.MESSAGE_IN, **common, data={"seq": message.seq})
-        if conversation.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
-            kind = EventType.REOPENED if conversation.status == Status.RESOLVED else EventType.RESUMED
-            # an escalated item goes back to the client's staff, not to the provider's queue
-            to = Status.PENDING_CLIENT if conversation.tier != Tier.L1 else Status.OPEN
+        transition = customer_wrote_transition(conversation)
+        if transition is not None:
+            kind, to = transition
             events.emit(scope, kind, **common, data={"from": conversation.status, "by": "customer", "to": to})
             conversation.status, conversation.resolved_at = to, None
             update += ["status", "resolved_at"]

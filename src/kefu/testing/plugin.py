@@ -98,8 +98,11 @@ def in_english(settings: Any) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_token_scopes() -> Iterator[None]:
-    """Bearer scopes are cached per process; each test starts without another test's."""
+    """Bearer scopes and webhook endpoints are cached per process; each test starts without
+    another test's."""
     yield
+    from kefu.connectors import webhooks
     from kefu.tenancy import services
 
     services.api_token_cache_clear()
+    webhooks.endpoints_cache_clear()
