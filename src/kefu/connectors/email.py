@@ -358,9 +358,32 @@ def _body(mail: ParsedMail) -> str:
     return body
 
 
-def _channel_data(mailbox: MailboxConfig, mail: ParsedMail, source: str) -> dict[str, Any]:
+def _attachments_checked(mail: ParsedMail) -> list[str | None]:
+    """Per attachment: None when the desk will keep the file, else why not (blocked
+    executables, types or sizes the desk refuses). The mail is taken in either way."""
+    reasons: list[str | None] = []
+    for attachment in mail.attachments:
+        if attachment.blocked or not attachment.content:
+            reasons.append(str(_("Not kept: this kind of file is not accepted.")))
+            continue
+        try:
+            desk_services.attachment_check(filename=attachment.filename, content=attachment.content)
+        except KefuError as error:
+            reasons.append(str(error.message))
+        else:
+            reasons.append(None)
+    return reasons
+
+
+def _channel_data(
+    mailbox: MailboxConfig, mail: ParsedMail, source: str, refused: list[str | None] | None = None
+) -> dict[str, Any]:
     """What the desk keeps about the mail. No addresses: they are customer data, stored
     encrypted on the customer only."""
+    listed = [a.as_dict() for a in mail.attachments]
+    for entry, reason in zip(listed, refused or [], strict=False):
+        if reason:
+            entry["refused"] = reason
     return {
         "email": {
             "mailbox_id": mailbox.pk,
@@ -372,7 +395,7 @@ def _channel_data(mailbox: MailboxConfig, mail: ParsedMail, source: str) -> dict
             "from_html": mail.from_html,
             "quoted_removed": mail.quoted_removed,
             "auto_submitted": mail.auto_submitted,
-            "attachments": [a.as_dict() for a in mail.attachments],
+            "attachments": listed,
         }
     }
 
@@ -453,14 +476,24 @@ def email_receive(mailbox: MailboxConfig, raw: bytes, *, source: str) -> Receive
             customer_id=_customer(mailbox, scope, mail),
             subject=mailparse.base_subject(mail.subject)[:200] or _("(no subject)"),
         ).pk
-    desk_services.message_post(
+    refused = _attachments_checked(mail)
+    message = desk_services.message_post(
         scope,
         conversation_id=conversation_id,
         body=_body(mail),
         direction="in",
         external_id=external_id_for(mail.message_id),
-        channel_data=_channel_data(mailbox, mail, source),
+        channel_data=_channel_data(mailbox, mail, source, refused),
     )
+    for attachment, reason in zip(mail.attachments, refused, strict=True):
+        if reason is None:  # the customer's files, on their message, downloadable by staff
+            desk_services.attachment_create(
+                scope,
+                conversation_id=conversation_id,
+                filename=attachment.filename,
+                content=attachment.content,
+                message_id=message.pk,
+            )
     receipt.conversation_id = conversation_id
     receipt.save(update_fields=["conversation"])
     MailboxConfig.all_tenants.filter(pk=mailbox.pk).update(last_received_at=now)

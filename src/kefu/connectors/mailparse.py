@@ -54,6 +54,7 @@ class Attachment:
     content_type: str
     size: int
     blocked: bool
+    content: bytes = field(default=b"", repr=False, compare=False)  # kept by the desk if it accepts it
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -269,6 +270,7 @@ def _attachment(part: Message) -> Attachment:
         content_type=part.get_content_type(),
         size=size,
         blocked=extension in BLOCKED_EXTENSIONS,
+        content=payload if isinstance(payload, bytes) else b"",
     )
 
 

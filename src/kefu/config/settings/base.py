@@ -112,7 +112,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background work: django-tasks on the database; `kefu worker` runs tasks and periodic jobs ---
-# (docs/architecture.md "Background work"; Celery is no longer configured, see docs/decisions.md)
+# (docs/architecture.md "Background work", docs/decisions.md)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # {name: (dotted path of a no-argument callable, or "command:<management command>", every seconds)}
 KEFU_PERIODIC_JOBS = {

@@ -18,7 +18,7 @@ from kefu.connectors.models import InboundEmail, MailboxConfig, OutgoingEmail
 from kefu.connectors.tests.conftest import SmtpServer, free_port
 from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
-from kefu.desk.models import Conversation, Customer, Message
+from kefu.desk.models import Attachment, Conversation, Customer, Message
 from kefu.testing.plugin import Tenants
 
 # Committed for real: agents' replies reach the email outbox through the after-commit event sink.
@@ -401,6 +401,9 @@ def test_mailbox_settings_are_validated_and_scoped(tenants: Tenants, in_english:
     assert raw.startswith("fernet:") and "mailbox-secret-7f3a" not in raw  # encrypted at rest
 
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
 def test_the_webhook_reads_a_large_mail_past_the_form_upload_limit(
     mailbox: tuple[MailboxConfig, str], settings: Any
 ) -> None:
@@ -416,10 +419,39 @@ def test_the_webhook_reads_a_large_mail_past_the_form_upload_limit(
 
     assert response.status_code == 202, response.content
     stored = Message.all_tenants.get()
-    assert stored.channel_data["email"]["attachments"] == [
-        {"filename": "破损.jpg", "content_type": "image/jpeg", "size": 50_000, "blocked": False}
-    ]
+    [listed] = stored.channel_data["email"]["attachments"]
+    assert listed | {"refused": ""} == {
+        "filename": "破损.jpg",
+        "content_type": "image/jpeg",
+        "size": 50_000,
+        "blocked": False,
+        "refused": "",
+    }
+    assert listed["refused"]  # not a JPEG inside: the mail is kept, the file is not
     assert "破损.jpg (48 KB)" in stored.body
+    assert not Attachment.all_tenants.exists()
+
+
+def test_a_mails_files_become_the_conversations_attachments(mailbox: tuple[MailboxConfig, str]) -> None:
+    message = EmailMessage()
+    message["From"] = CUSTOMER
+    message["Subject"] = "破损照片"
+    message["Message-ID"] = "<photo@example.cn>"
+    message.set_content("快递破了，见附件")
+    message.add_attachment(PNG, maintype="image", subtype="png", filename="破损.png")
+    message.add_attachment(
+        b"MZ\x90\x00" + b"\x00" * 60, maintype="application", subtype="octet-stream", filename="setup.exe"
+    )
+
+    assert post(mailbox[1], message.as_bytes()).status_code == 202
+
+    stored = Message.all_tenants.get()
+    [kept] = Attachment.all_tenants.all()
+    assert (kept.message_id, kept.conversation_id) == (stored.pk, stored.conversation_id)
+    assert (kept.filename, kept.content_type, kept.size) == ("破损.png", "image/png", len(PNG))
+    listed = stored.channel_data["email"]["attachments"]
+    assert [a["filename"] for a in listed] == ["破损.png", "setup.exe"]
+    assert "refused" not in listed[0] and listed[1]["blocked"] and listed[1]["refused"]
 
 
 def test_customer_lookup_reads_through_the_mailbox_scope(

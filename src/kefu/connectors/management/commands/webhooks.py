@@ -11,7 +11,7 @@ from kefu.connectors import webhooks
 class Command(BaseCommand):
     help = (
         "Send due outbound webhook deliveries. `kefu webhooks deliver --once` sends what is due and "
-        "exits (cron, Celery beat); without --once it keeps polling (embedded mode)."
+        "exits (cron); without --once it keeps polling (`kefu worker` runs the same job)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

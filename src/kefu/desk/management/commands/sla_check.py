@@ -1,6 +1,6 @@
 """`kefu sla_check`: record SLA breaches of every tenant's unfinished conversations.
 
-The periodic job (Celery beat in distributed mode, a loop in embedded mode, or cron)
+The periodic job (`kefu worker` runs it every minute, or cron)
 runs this so breaches are on record even when nobody opens the conversation. Each
 provider is checked with a system scope over the clients it serves; conversations a
 client runs without a provider with a client system scope. Prints one JSON line with
