@@ -52,6 +52,8 @@ class ApiMiddleware:
         response = await self.get_response(request)
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        if not response.streaming and "Content-Length" not in response:  # as CommonMiddleware does
+            response.headers["Content-Length"] = str(len(response.content))
         return self.security.process_response(request, response)
 
 

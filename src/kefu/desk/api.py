@@ -101,7 +101,9 @@ def list_conversations(
     customer_id: int | None = None,
     assignee_id: int | None = None,
     unassigned: bool = False,
+    queue: str = "",
 ) -> object:
+    """`queue`: one queue name, or several separated by commas."""
     filters = selectors.ConversationFilter(
         status=status,
         channel=channel,
@@ -109,6 +111,7 @@ def list_conversations(
         customer_id=customer_id,
         assignee_id=assignee_id,
         unassigned=unassigned,
+        queues=[name.strip() for name in queue.split(",") if name.strip()],
     )
     return selectors.conversation_list(request.access, filters=filters)
 

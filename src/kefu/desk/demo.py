@@ -48,6 +48,14 @@ SURNAMES = (
 )
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鑫浩宇轩然晨曦悦"
 
+# The provider's queue per shop and channel: agents see theirs under "My queues" (their work
+# profile's skills) and the planner staffs the chat queues (kefu.workforce.demo).
+QUEUES = {
+    "yuejia": {"chat": "悦家-在线", "email": "悦家-邮件", "phone": "悦家-热线"},
+    "qingyu": {"chat": "轻语-在线", "email": "轻语-邮件", "phone": "轻语-热线"},
+    "jike": {"chat": "极客-在线", "email": "极客-邮件", "phone": "极客-热线"},
+}
+
 SHOPS = (
     ShopProfile(
         "yuejia",
@@ -266,6 +274,7 @@ def _replay_conversation(
             provider_id=system.provider_id,
             customer_id=customer_id,
             subject=question[:40],
+            queue=QUEUES.get(shop.slug, {}).get(channel, ""),
             order_numbers=[order_number],
             message=question,
             order_value=Decimal(rng.choice((59, 129, 299, 899, 2399, 4999))),

@@ -100,6 +100,7 @@ class ConversationFilter:
     assignee_id: int | None = None
     unassigned: bool = False
     tags: list[str] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
 
 
 def conversation_list(scope: Scope, *, filters: ConversationFilter | None = None) -> QuerySet[Conversation]:
@@ -119,6 +120,8 @@ def conversation_list(scope: Scope, *, filters: ConversationFilter | None = None
         queryset = queryset.filter(assignee_id=filters.assignee_id)
     if filters.unassigned:
         queryset = queryset.filter(assignee__isnull=True)
+    if filters.queues:
+        queryset = queryset.filter(queue__in=filters.queues)
     return queryset
 
 

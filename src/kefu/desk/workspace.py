@@ -27,6 +27,7 @@ from kefu.knowledge import phrases
 from kefu.knowledge import selectors as knowledge_selectors
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.permissions import TenancyPerm
+from kefu.workforce import roster_selectors
 
 THREAD_PAGE = 50
 MY_LIST_LIMIT = 30
@@ -59,6 +60,8 @@ def inbox_views(scope: Scope) -> list[tuple[str, Any]]:
     if scope.has(DeskPerm.HANDLE):
         views.append(("mine", _("Mine")))
     views.append(("unassigned", _("Unassigned")))
+    if scope.has(DeskPerm.HANDLE) and roster_selectors.my_queues(scope):
+        views.append(("my_queues", _("My queues")))
     if not scope.is_client:
         views.append(("pending_l2", _("Pending L2")))
     if has_timers():
@@ -126,6 +129,10 @@ def inbox(scope: Scope, filters: InboxFilter) -> QuerySet[Conversation]:
         queryset = queryset.filter(assignee__isnull=True)
         if not filters.status:
             queryset = queryset.filter(status__in=WAITING)
+    elif filters.view == "my_queues":  # everything still open in the queues I serve, anyone's
+        queryset = queryset.filter(queue__in=roster_selectors.my_queues(scope))
+        if not filters.status:
+            queryset = queryset.filter(status__in=ACTIVE)
     elif filters.view == "pending_l2":
         queryset = queryset.filter(status=Status.PENDING_CLIENT)
     elif filters.view == "at_risk":

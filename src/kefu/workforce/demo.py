@@ -11,7 +11,6 @@ import datetime as dt
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.models import Organization
 
-QUEUES = {"yuejia": "悦家-在线", "qingyu": "轻语-在线", "jike": "极客-在线"}
 TEMPLATES = [
     ("早班", [["09:00", "18:00"]], [{"length": 60, "earliest": "11:30", "latest": "13:30"}]),
     ("中班", [["12:00", "21:00"]], [{"length": 60, "earliest": "16:30", "latest": "18:30"}]),
@@ -27,13 +26,15 @@ def load(*, today: dt.date, history_days: int) -> bool:
     from kefu.desk import demo as desk_demo
     from kefu.workforce import rostering, services
 
+    chat_queues = {slug: channels["chat"] for slug, channels in desk_demo.QUEUES.items()}
+
     provider = Organization.objects.get(slug="dingmao")
     planner = tenancy_selectors.membership_list_for_role(provider, role="workforce_planner")[0].user
     scope = tenancy_selectors.scope_for_user(planner, organization_id=provider.pk)
     assert scope is not None
     plans: dict[str, int] = {}
     shops = {shop.slug: shop for shop in desk_demo.SHOPS}
-    for slug, queue in QUEUES.items():
+    for slug, queue in chat_queues.items():
         client = Organization.objects.get(slug=slug)
         shop = shops[slug]
         campaign_day = today - dt.timedelta(days=shop.campaign_days_ago)
@@ -62,13 +63,12 @@ def load(*, today: dt.date, history_days: int) -> bool:
     for name, segments, breaks in TEMPLATES:
         rostering.shift_template_create(scope, name=name, segments=segments, breaks=breaks)
     agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
-    queue_names = list(QUEUES.values())
+    shops = list(desk_demo.QUEUES)
     for index, agent in enumerate(agents):
-        skills = (
-            queue_names
-            if index < len(agents) // 2
-            else [queue_names[index % 3], queue_names[(index + 1) % 3]]
-        )
+        # Half the agents serve every shop; the others two shops each. Each shop's skill covers
+        # its chat, email and phone queues (only chat is planned: it is most of the volume).
+        served = shops if index < len(agents) // 2 else [shops[index % 3], shops[(index + 1) % 3]]
+        skills = [name for slug in served for name in desk_demo.QUEUES[slug].values()]
         rostering.agent_profile_set(
             scope,
             user_id=agent.pk,

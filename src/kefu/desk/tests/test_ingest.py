@@ -209,6 +209,8 @@ def test_bearer_api_calls_take_the_lean_path(tenants: Tenants) -> None:
     assert status == 201 and body["seq"] == 2 and body["direction"] == "in"
     assert headers[b"x-content-type-options"] == b"nosniff"  # the security middleware still runs
     assert headers[b"content-language"] and b"Accept-Language" in headers[b"vary"]
+    sent = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert int(headers[b"content-length"]) >= len(sent)  # a length, not chunked encoding
 
     status, _headers, body = _http(application, url, {"body": "", "direction": "in"}, raw)
     assert status == 422 and body["error"]["field"] == "body"

@@ -84,6 +84,56 @@ def test_inbox_views_and_filters(tenants: Tenants, inbox_data: dict[str, Convers
     assert "<html" not in partial and len(_rows(partial)) == 3
 
 
+def test_my_queues_shows_what_is_open_in_the_agents_skilled_queues(
+    tenants: Tenants, in_english: None
+) -> None:
+    """Given an agent whose work profile serves 悦家-在线, "My queues" lists that queue's open
+    conversations, whoever holds them, and nothing of other queues, closed ones or other tenants."""
+    from kefu.workforce import rostering
+
+    agent, me = tenants.scope("pa", "agent"), tenants.user("pa", "agent")
+    client = tenants.client_for("pa", "agent")
+    assert "My queues" not in client.get("/desk/").content.decode()  # no profile yet: no view
+
+    planner = tenants.scope("pa", "workforce_planner")
+    rostering.agent_profile_set(planner, user_id=me.pk, skills=["悦家-在线", "悦家-邮件"])
+
+    def conversation(queue: str, **extra: object) -> Conversation:
+        return services.conversation_create(
+            agent, channel="chat", client_id=tenants.ca1.pk, queue=queue, message="在吗", **extra
+        )
+
+    waiting, by_colleague, email = (
+        conversation("悦家-在线"),
+        conversation("悦家-在线"),
+        conversation("悦家-邮件"),
+    )
+    services.conversation_assign(
+        tenants.scope("pa", "supervisor"),
+        conversation_id=by_colleague.pk,
+        agent_id=tenants.user("pa", "supervisor").pk,
+    )
+    resolved = conversation("悦家-在线")
+    services.conversation_set_status(agent, conversation_id=resolved.pk, status="resolved", category="物流")
+    conversation("轻语-在线")
+    conversation("")
+    services.conversation_create(
+        tenants.scope("pb", "agent"), channel="chat", client_id=tenants.cb.pk, queue="悦家-在线"
+    )
+
+    page = client.get("/desk/", {"view": "my_queues"}).content.decode()
+    assert "My queues" in page
+    assert set(_rows(page)) == {waiting.pk, by_colleague.pk, email.pk}
+    assert "悦家-邮件" in page  # the queue is shown on the row
+    assert _rows(client.get("/desk/", {"view": "my_queues", "status": "resolved"}).content.decode()) == [
+        resolved.pk
+    ]
+
+    api = tenants.client_for("pa", "agent")
+    listed = api.get("/api/conversations", {"queue": "悦家-邮件,轻语-在线"}).json()
+    assert listed["count"] == 2 and email.pk in {item["id"] for item in listed["items"]}
+
+
 def test_unread_badges_are_per_person_and_clear_when_read(
     tenants: Tenants, inbox_data: dict[str, Conversation]
 ) -> None:
