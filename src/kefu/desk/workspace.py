@@ -48,10 +48,6 @@ class InboxFilter:
     search: str = ""
 
 
-def has_timers() -> bool:
-    return hasattr(selectors, "conversation_timers_of") or hasattr(selectors, "conversation_timers")
-
-
 def inbox_views(scope: Scope) -> list[tuple[str, Any]]:
     """The views this actor gets; client staff start with what was escalated to them."""
     views: list[tuple[str, Any]] = []
@@ -64,8 +60,7 @@ def inbox_views(scope: Scope) -> list[tuple[str, Any]]:
         views.append(("my_queues", _("My queues")))
     if not scope.is_client:
         views.append(("pending_l2", _("Pending L2")))
-    if has_timers():
-        views.append(("at_risk", _("SLA at risk")))
+    views.append(("at_risk", _("SLA at risk")))
     views.append(("all", _("All")))
     return views
 
@@ -145,14 +140,11 @@ def inbox(scope: Scope, filters: InboxFilter) -> QuerySet[Conversation]:
 
 def at_risk_ids(scope: Scope) -> list[int]:
     """Active conversations with a timer warning or breached (the latest AT_RISK_SCAN only)."""
-    timers_of = getattr(selectors, "conversation_timers_of", None)
-    if timers_of is None:
-        return []
     active = selectors.conversation_list(scope).filter(status__in=ACTIVE).order_by("-updated_at")
     party = "client" if scope.is_client else "provider"
     found = []
     for conversation in active[:AT_RISK_SCAN]:
-        timers_now = timers_of(conversation)
+        timers_now = selectors.conversation_timers_of(conversation)
         if any(str(t.status) in ("warning", "breached") and t.party == party for t in timers_now):
             found.append(conversation.pk)
     return found
@@ -238,11 +230,8 @@ TIMER_LABELS = {
 }
 
 
-def timers(scope: Scope, conversation: Conversation) -> list[dict[str, Any]] | None:
-    """The SLA timers when the desk has them (None hides the panel)."""
-    timers_of = getattr(selectors, "conversation_timers_of", None)
-    if timers_of is None:
-        return None
+def timers(scope: Scope, conversation: Conversation) -> list[dict[str, Any]]:
+    """The conversation's running SLA timers, as the side panel shows them."""
     return [
         {
             "kind": t.kind,
@@ -252,7 +241,7 @@ def timers(scope: Scope, conversation: Conversation) -> list[dict[str, Any]] | N
             "remaining_min": round(t.remaining_s / 60),
             "deadline": t.deadline,
         }
-        for t in timers_of(conversation)
+        for t in selectors.conversation_timers_of(conversation)
     ]
 
 
