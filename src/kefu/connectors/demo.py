@@ -15,6 +15,7 @@ GREETINGS = {
 def load(*, origins: list[str]) -> list[str]:
     """Returns the widget keys made."""
     from kefu.connectors import services
+    from kefu.desk import demo as desk_demo
 
     provider = Organization.objects.get(slug="dingmao")
     admin = tenancy_selectors.membership_list_for_role(provider, role="provider_admin")[0].user
@@ -24,7 +25,12 @@ def load(*, origins: list[str]) -> list[str]:
     for slug, greeting in GREETINGS.items():
         client = Organization.objects.get(slug=slug)
         widget = services.widget_create(
-            scope, client_id=client.pk, allowed_origins=origins, greeting=greeting, name=client.name
+            scope,
+            client_id=client.pk,
+            allowed_origins=origins,
+            greeting=greeting,
+            name=client.name,
+            queue=desk_demo.QUEUES.get(slug, {}).get("chat", ""),
         )
         keys.append(widget.widget_key)
     return keys

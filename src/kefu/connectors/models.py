@@ -25,6 +25,7 @@ class WidgetConfig(TenantModel):
     greeting = models.CharField(_("greeting"), max_length=500, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     satisfaction_prompt = models.BooleanField(_("ask for satisfaction at the end"), default=True)
+    queue = models.CharField(_("queue"), max_length=60, blank=True)  # where its chats wait
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -47,6 +47,7 @@ class WidgetContext:
     satisfaction_prompt: bool
     allowed_origins: tuple[str, ...]
     scope: Scope
+    queue: str = ""
 
 
 @dataclass(frozen=True)

@@ -137,8 +137,10 @@ def widget_create(
     greeting: str = "",
     name: str = "",
     satisfaction_prompt: bool = True,
+    queue: str = "",
 ) -> WidgetConfig:
-    """A client's chat widget; the chats go to `provider` (the acting provider by default)."""
+    """A client's chat widget; the chats go to `provider` (the acting provider by default) and
+    wait in `queue` (the agents serving it see them under "My queues")."""
     scope.require(ConnectorPerm.MANAGE)
     client, provider = _tenant_keys(scope, client_id, provider_id)
     greeting = (greeting or "").strip()
@@ -152,7 +154,15 @@ def widget_create(
         allowed_origins=normalize_origins(allowed_origins),
         greeting=greeting,
         satisfaction_prompt=satisfaction_prompt,
+        queue=_widget_queue(queue),
     )
+
+
+def _widget_queue(queue: str) -> str:
+    queue = (queue or "").strip()
+    if len(queue) > 60:
+        raise Invalid(_("At most %(length)d characters.") % {"length": 60}, field="queue")
+    return queue
 
 
 @transaction.atomic
@@ -164,6 +174,7 @@ def widget_update(
     greeting: str | None = None,
     enabled: bool | None = None,
     satisfaction_prompt: bool | None = None,
+    queue: str | None = None,
 ) -> WidgetConfig:
     scope.require(ConnectorPerm.MANAGE)
     widget = selectors.widget_get(scope, widget_id=widget_id, for_update=True)
@@ -177,6 +188,8 @@ def widget_update(
         widget.enabled = enabled
     if satisfaction_prompt is not None:
         widget.satisfaction_prompt = satisfaction_prompt
+    if queue is not None:
+        widget.queue = _widget_queue(queue)
     widget.save()
     return widget
 
@@ -254,6 +267,7 @@ def widget_open(widget_key: str, *, origin: str | None) -> WidgetContext:
         satisfaction_prompt=widget.satisfaction_prompt,
         allowed_origins=tuple(widget.allowed_origins),
         scope=channel_scope(widget),
+        queue=widget.queue,
     )
 
 
@@ -361,6 +375,7 @@ def _start_conversation(ctx: WidgetContext, visitor: WidgetVisitor, *, body: str
         client_id=ctx.client_id,
         customer_id=visitor.customer_id,
         subject=subject or body.strip().splitlines()[0][:60],
+        queue=ctx.queue,
     )
     visitor.conversation_id = conversation.pk
     visitor.save(update_fields=["customer", "conversation", "last_seen_at"])
@@ -412,6 +427,7 @@ def widget_offline_message(
         subject=_("Offline message"),
         tags=["offline_form"],
         message=body,
+        queue=ctx.queue,
     )
     visitor_id = visitor_from_token(ctx, visitor_token)
     if visitor_id is not None:

@@ -177,3 +177,41 @@ def test_cli_creates_a_widget_and_prints_the_snippet(tenants: Tenants, capsys: p
     assert printed["snippet"].endswith(f'/widget/{widget.widget_key}.js" async></script>')
     with pytest.raises(CommandError):
         call_command("widget", "create", "--client", "cb", "--provider", "pa", "--origin", ORIGIN)
+
+
+def test_a_widgets_chats_wait_in_its_queue(tenants: Tenants, capsys: pytest.CaptureFixture) -> None:
+    """Given a widget set to the queue 悦家-在线, both its live chats and its offline messages
+    are created in that queue (so the agents serving it see them under "My queues")."""
+    admin = tenants.scope("pa", "provider_admin")
+    widget = services.widget_create(
+        admin, client_id=tenants.ca1.pk, allowed_origins=[ORIGIN], queue=" 悦家-在线 "
+    )
+    assert widget.queue == "悦家-在线"
+    ctx = services.widget_open(widget.widget_key, origin=ORIGIN)
+    visitor_id, _token = services.visitor_token_issue(ctx)
+    chat_id, _seq, new = services.widget_message_post(
+        ctx, visitor_id=visitor_id, body="在吗", client_msg_id="m1"
+    )
+    assert new and Conversation.all_tenants.get(pk=chat_id).queue == "悦家-在线"
+
+    services.widget_update(admin, widget_id=widget.pk, queue="悦家-售后")
+    assert _offline(widget.widget_key, {"phone": "13800138000", "message": "回电"}).status_code == 201
+    assert Conversation.all_tenants.exclude(pk=chat_id).get().queue == "悦家-售后"
+
+    with pytest.raises(Invalid) as error:
+        services.widget_update(admin, widget_id=widget.pk, queue="队" * 61)
+    assert error.value.field == "queue"
+    call_command(
+        "widget",
+        "create",
+        "--client",
+        "ca1",
+        "--provider",
+        "pa",
+        "--origin",
+        ORIGIN,
+        "--queue",
+        "悦家-在线",
+        "--json",
+    )
+    assert json.loads(capsys.readouterr().out)["queue"] == "悦家-在线"

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             help="A site allowed to embed it, e.g. https://shop.example.com (repeat; * for any).",
         )
         create.add_argument("--greeting", default="")
+        create.add_argument("--queue", default="", help="the provider's queue its chats wait in")
         create.add_argument("--name", default="")
         create.add_argument("--no-survey", action="store_true", help="Do not ask for a rating at the end.")
         create.add_argument("--base-url", default="", help="Public address of Kefu (default KEFU_BASE_URL).")
@@ -65,6 +66,7 @@ class Command(BaseCommand):
                         "client_id": widget.client_id,
                         "provider_id": widget.provider_id,
                         "allowed_origins": widget.allowed_origins,
+                        "queue": widget.queue,
                         "snippet": snippet,
                     },
                     ensure_ascii=False,
@@ -89,6 +91,7 @@ class Command(BaseCommand):
             greeting=options["greeting"],
             name=options["name"],
             satisfaction_prompt=not options["no_survey"],
+            queue=options["queue"],
         )
         self._print(widget, options)
 
