@@ -20,7 +20,7 @@ from kefu.analytics.models import ContactEvent, EventType
 from kefu.core import clock
 from kefu.core.scope import Scope
 
-__all__ = ["ContactEvent", "EventType", "emit", "emit_many", "register_sink"]
+__all__ = ["ContactEvent", "EventType", "deliver", "emit", "emit_many", "register_sink", "unsaved_many"]
 
 log = logging.getLogger(__name__)
 
@@ -131,18 +131,31 @@ def _row(
     )
 
 
-def emit_many(
-    events: list[tuple[Scope | None, EventType | str, ContactLike, datetime, dict[str, Any]]],
-) -> None:
+EventRow = tuple[Scope | None, EventType | str, ContactLike, datetime, dict[str, Any]]
+
+
+def emit_many(events: list[EventRow]) -> None:
     """Write many events in one INSERT (group-committed ingest); each is `emit`'s row.
 
     An entry is (scope, type, conversation, at, data); sinks hear them in this order.
     """
-    rows = ContactEvent.all_tenants.bulk_create(
-        [
-            ContactEvent(**_row(scope, type, conversation, at, None, None, None, None, data))
-            for scope, type, conversation, at, data in events
-        ]
-    )
+    rows = ContactEvent.all_tenants.bulk_create(unsaved_many(events))
     for row in rows:
         _offer(row)
+
+
+def unsaved_many(events: list[EventRow]) -> list[ContactEvent]:
+    """`emit_many`'s rows, not yet written: for a writer outside the ORM (the ingest path on
+    the event loop), which then hands them to `deliver` once they are committed."""
+    return [
+        ContactEvent(**_row(scope, type, conversation, at, None, None, None, None, data))
+        for scope, type, conversation, at, data in events
+    ]
+
+
+def deliver(committed: list[ContactEvent]) -> None:
+    """Hand events that were written and committed outside Django's transactions to the sinks."""
+    if _sinks and committed:
+        batch = _Batch()
+        batch.events.extend(committed)
+        batch()

@@ -72,6 +72,11 @@ def publish(group: str, event_type: str, **payload: Any) -> None:
     _send([(group, _message(event_type, payload))])
 
 
+def publish_many(events: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Several (group, event type, payload) at once, for work already committed."""
+    _send([(group, _message(event_type, payload)) for group, event_type, payload in events])
+
+
 class _Batch:
     """Events of one transaction, sent together after it commits (one hop to the event loop).
 

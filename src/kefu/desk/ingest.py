@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 from kefu.analytics import events
-from kefu.analytics.events import EventType
-from kefu.core import clock, realtime
+from kefu.analytics.events import ContactEvent, EventType
+from kefu.core import clock, pgasync, realtime
 from kefu.core.errors import Conflict, KefuError, NotFound
 from kefu.core.scope import Scope
 from kefu.desk import selectors, services
@@ -83,6 +86,7 @@ def _checked(item: Inbound) -> KefuError | None:
         item.scope.require(DeskPerm.HANDLE)
         services.message_body_check(item.body)
         services._text(item.external_id, "external_id", 200)
+        services.channel_data_check(item.channel_data)
     except KefuError as error:
         return error
     return None
@@ -94,72 +98,105 @@ def _post_all(items: list[Inbound]) -> list[Message | KefuError]:
     for index, item in enumerate(items):
         if results[index] is None:
             by_scope[id(item.scope)].append(index)
-
-    now = clock.now()
-    new_messages: list[Message] = []
-    event_rows: list[tuple[Scope | None, EventType | str, Any, Any, dict[str, Any]]] = []
-    changed: dict[int, Conversation] = {}
+    conversations: dict[int, Conversation] = {}
+    stored: dict[tuple[int, str], Message] = {}
     for indexes in by_scope.values():
         scope = items[indexes[0]].scope
-        wanted = {items[i].conversation_id for i in indexes}
-        conversations = selectors.conversations_for_update(scope, conversation_ids=wanted)
-        stored = selectors.messages_by_external_id(
-            scope,
-            conversation_ids=set(conversations),
-            external_ids={items[i].external_id.strip() for i in indexes if items[i].external_id.strip()},
-        )
-        policy = services._redaction_policy(None)
-        for i in indexes:
-            item = items[i]
-            conversation = conversations.get(item.conversation_id)
-            if conversation is None:
-                results[i] = NotFound()
-                continue
-            external_id = item.external_id.strip()
-            if external_id and (conversation.pk, external_id) in stored:
-                results[i] = stored[(conversation.pk, external_id)]  # a retry, possibly in this batch
-                continue
-            if conversation.status == Status.CLOSED:
-                results[i] = Conflict(_("This conversation is closed; start a new one."))
-                continue
-            redacted = redact(item.body, policy)
-            conversation.last_message_seq += 1
-            message = Message(
-                provider_id=conversation.provider_id,
-                client_id=conversation.client_id,
-                conversation=conversation,
-                seq=conversation.last_message_seq,
-                direction=Direction.IN,
-                body=redacted.text,
-                redactions=sorted({str(f.rule) for f in redacted.findings}),
-                channel_data=item.channel_data or {},
-                external_id=external_id,
-                delivery=Delivery.RECEIVED,
-                created_at=now,
+        wanted = {items[i].conversation_id for i in indexes} - set(conversations)
+        found = selectors.conversations_for_update(scope, conversation_ids=wanted)
+        conversations.update(found)
+        stored.update(
+            selectors.messages_by_external_id(
+                scope,
+                conversation_ids=set(found),
+                external_ids={items[i].external_id.strip() for i in indexes if items[i].external_id.strip()},
             )
-            new_messages.append(message)
-            results[i] = message
-            if external_id:
-                stored[(conversation.pk, external_id)] = message
-            event_rows.append((scope, EventType.MESSAGE_IN, conversation, now, {"seq": message.seq}))
-            transition = services.customer_wrote_transition(conversation)
-            if transition is not None:
-                kind, to = transition
-                data = {"from": conversation.status, "by": "customer", "to": to}
-                event_rows.append((scope, kind, conversation, now, data))
-                conversation.status, conversation.resolved_at = to, None
-            conversation.updated_at = now
-            changed[conversation.pk] = conversation
-
-    if new_messages:
-        Message.objects.bulk_create(new_messages)
-        events.emit_many(event_rows)
-        _conversations_save(list(changed.values()))
-        for conversation in changed.values():  # one hint per conversation: pages fetch what is new
+        )
+    plan = _plan(items, results, conversations, stored)
+    if plan.messages:
+        Message.objects.bulk_create(plan.messages)
+        events.emit_many(plan.events)
+        _conversations_save(list(plan.changed.values()))
+        for conversation in plan.changed.values():  # one hint per conversation: pages fetch what is new
             services._publish(conversation, "message.created", seq=conversation.last_message_seq)
-    answered = [result for result in results if result is not None]
-    assert len(answered) == len(items)  # every item was answered, in order
-    return answered
+    return plan.answers()
+
+
+@dataclass
+class _Plan:
+    """What a batch writes: new messages (seq assigned), their events, the conversations
+    changed, and each item's answer (its message, a retry's stored message, or its error)."""
+
+    results: list[Message | KefuError | None]
+    messages: list[Message] = field(default_factory=list)
+    events: list[events.EventRow] = field(default_factory=list)
+    changed: dict[int, Conversation] = field(default_factory=dict)
+
+    def answers(self) -> list[Message | KefuError]:
+        answered = [result for result in self.results if result is not None]
+        assert len(answered) == len(self.results)  # every item was answered, in order
+        return answered
+
+
+def _plan(
+    items: list[Inbound],
+    results: list[Message | KefuError | None],
+    conversations: dict[int, Conversation],
+    stored: dict[tuple[int, str], Message],
+) -> _Plan:
+    """`message_post`'s rules for each item still unanswered, applied in memory.
+
+    `conversations` are the rows locked for this batch (possibly more than one scope sees:
+    each item's scope is checked here, as `Scope.sees`); `stored` the messages already
+    stored under the items' external ids. Both are updated as the batch assigns sequence
+    numbers, so a retry inside the batch gets the message it repeats.
+    """
+    plan = _Plan(results)
+    now = clock.now()
+    policy = services._redaction_policy(None)
+    for i, item in enumerate(items):
+        if results[i] is not None:
+            continue
+        conversation = conversations.get(item.conversation_id)
+        if conversation is None or not item.scope.sees(conversation.provider_id, conversation.client_id):
+            results[i] = NotFound()
+            continue
+        external_id = item.external_id.strip()
+        if external_id and (conversation.pk, external_id) in stored:
+            results[i] = stored[(conversation.pk, external_id)]  # a retry, possibly in this batch
+            continue
+        if conversation.status == Status.CLOSED:
+            results[i] = Conflict(_("This conversation is closed; start a new one."))
+            continue
+        redacted = redact(item.body, policy)
+        conversation.last_message_seq += 1
+        message = Message(
+            provider_id=conversation.provider_id,
+            client_id=conversation.client_id,
+            conversation=conversation,
+            seq=conversation.last_message_seq,
+            direction=Direction.IN,
+            body=redacted.text,
+            redactions=sorted({str(f.rule) for f in redacted.findings}),
+            channel_data=item.channel_data or {},
+            external_id=external_id,
+            delivery=Delivery.RECEIVED,
+            created_at=now,
+        )
+        plan.messages.append(message)
+        results[i] = message
+        if external_id:
+            stored[(conversation.pk, external_id)] = message
+        plan.events.append((item.scope, EventType.MESSAGE_IN, conversation, now, {"seq": message.seq}))
+        transition = services.customer_wrote_transition(conversation)
+        if transition is not None:
+            kind, to = transition
+            data = {"from": conversation.status, "by": "customer", "to": to}
+            plan.events.append((item.scope, kind, conversation, now, data))
+            conversation.status, conversation.resolved_at = to, None
+        conversation.updated_at = now
+        plan.changed[conversation.pk] = conversation
+    return plan
 
 
 def _conversations_save(conversations: list[Conversation]) -> None:
@@ -169,9 +206,7 @@ def _conversations_save(conversations: list[Conversation]) -> None:
     cost more than the database did. The rows are the ones locked above, in this transaction.
     """
     meta = Conversation._meta
-    columns = [
-        meta.get_field(name).column for name in ("last_message_seq", "status", "resolved_at", "updated_at")
-    ]
+    columns = [meta.get_field(name).column for name in _CHANGED_FIELDS]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(meta.db_table), ", ".join(f"{quote(c)} = %s" for c in columns), quote(meta.pk.column)
@@ -187,20 +222,192 @@ def _conversations_save(conversations: list[Conversation]) -> None:
         )
 
 
+_CHANGED_FIELDS = ("last_message_seq", "status", "resolved_at", "updated_at")
+
+
+# --- the batch on the event loop (PostgreSQL) --------------------------------------------------
+class EventLoopWriter:
+    """Writes batches from the server's event loop over its own async connections.
+
+    The whole batch is two round trips: BEGIN, the row locks and the retry lookup; then
+    the INSERTs, the UPDATEs and COMMIT (psycopg's pipeline mode). The process's one thread
+    serves HTTP while a batch waits on the database: with a writer thread, the two threads
+    took the GIL from each other after every round trip and ingest was bound by that, not
+    by the CPU or the database. A batch the database refuses (a deadlock with another
+    process, say) is posted again message by message on the writer thread.
+    """
+
+    def __init__(self) -> None:
+        self._idle: list[psycopg.AsyncConnection[Any]] = []
+
+    async def write(self, items: list[Inbound]) -> list[Message | KefuError]:
+        connection = self._idle.pop() if self._idle else await pgasync.connect()
+        try:
+            results, committed = await _write_pipelined(connection, items)
+        except psycopg.Error:
+            log.warning(
+                "group commit of %d messages failed; posting them one by one", len(items), exc_info=True
+            )
+            await _rolled_back(connection)
+            if not connection.closed:
+                self._idle.append(connection)
+            post_each = sync_to_async(_post_each_on_writer_thread, thread_sensitive=False, executor=_writer)
+            return await post_each(items)
+        except BaseException:
+            await connection.close()
+            raise
+        self._idle.append(connection)
+        if committed:  # the sinks (outbound webhooks) may query: on the writer thread, not awaited
+            delivery = asyncio.get_running_loop().run_in_executor(
+                _writer, _deliver_on_writer_thread, committed
+            )
+            delivery.add_done_callback(_log_failure)
+        return results
+
+    async def close(self) -> None:
+        while self._idle:
+            await self._idle.pop().close()
+
+
+# What the batch reads of a locked conversation: all `_plan`, the events and the live
+# updates use (the rest stays deferred and must not be touched on this path).
+_CONVERSATION_FIELDS = (
+    "provider", "client", "channel", "queue", "tier", "status", "resolved_at", "last_message_seq",
+    "updated_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Statements:
+    conversations: pgasync.RowReader
+    messages: pgasync.RowReader
+    new_messages: pgasync.JsonRows
+    new_events: pgasync.JsonRows
+    changed: pgasync.JsonRows
+    write: str
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """The batch's SQL, built once from the models: the reads, and one statement for all of
+    its writes (messages, events, conversations), each from one JSON parameter."""
+    messages = pgasync.JsonRows.for_insert(Message)
+    contact_events = pgasync.JsonRows.for_insert(ContactEvent)
+    conversations = pgasync.JsonRows.for_update(Conversation, _CHANGED_FIELDS)
+    write = (
+        f"WITH new_messages AS ({messages.insert_sql()}), new_events AS ({contact_events.insert_sql()}), "
+        f"changed AS ({conversations.update_sql()}) "
+        "SELECT (SELECT array_agg(id ORDER BY id) FROM new_messages), "
+        "(SELECT array_agg(id ORDER BY id) FROM new_events)"
+    )
+    return _Statements(
+        conversations=pgasync.RowReader(Conversation, _CONVERSATION_FIELDS),
+        messages=pgasync.RowReader(Message),
+        new_messages=messages,
+        new_events=contact_events,
+        changed=conversations,
+        write=write,
+    )
+
+
+async def _write_pipelined(
+    connection: psycopg.AsyncConnection[Any], items: list[Inbound]
+) -> tuple[list[Message | KefuError], list[ContactEvent]]:
+    results: list[Message | KefuError | None] = [_checked(item) for item in items]
+    unanswered = [item for item, result in zip(items, results, strict=True) if result is None]
+    if not unanswered:
+        return _Plan(results).answers(), []
+    wanted = sorted({item.conversation_id for item in unanswered})
+    external_ids = sorted({item.external_id.strip() for item in unanswered} - {""})
+    statements = _statements()
+    async with connection.pipeline() as pipeline:
+        await connection.execute("BEGIN")
+        locked = await connection.execute(
+            *selectors.conversations_for_update_query(statements.conversations.columns, wanted)
+        )
+        retried = None
+        if external_ids:
+            retried = await connection.execute(
+                *selectors.messages_by_external_id_query(statements.messages.columns, wanted, external_ids)
+            )
+        await pipeline.sync()
+        conversations = {c.pk: c for c in statements.conversations.instances(await locked.fetchall())}
+        stored: dict[tuple[int, str], Message] = {}
+        if retried is not None:
+            stored = {
+                (m.conversation_id, m.external_id): m
+                for m in statements.messages.instances(await retried.fetchall())
+            }
+        plan = _plan(items, results, conversations, stored)
+        if not plan.messages:
+            await connection.execute("ROLLBACK")
+            return plan.answers(), []
+        new_events = events.unsaved_many(plan.events)
+        written = await connection.execute(
+            statements.write,
+            (
+                statements.new_messages.dumps(plan.messages, adding=True),
+                statements.new_events.dumps(new_events, adding=True),
+                statements.changed.dumps(plan.changed.values()),
+            ),
+        )
+        await connection.execute("COMMIT")
+        await pipeline.sync()
+        message_ids, event_ids = await written.fetchone() or (None, None)
+    pgasync.inserted(plan.messages, message_ids or [])
+    pgasync.inserted(new_events, event_ids or [])
+    hints = []
+    for conversation in plan.changed.values():  # one hint per conversation: pages fetch what is new
+        hints += services.conversation_hints(
+            conversation, "message.created", seq=conversation.last_message_seq
+        )
+    realtime.publish_many(hints)
+    return plan.answers(), new_events
+
+
+async def _rolled_back(connection: psycopg.AsyncConnection[Any]) -> None:
+    """Leave the connection outside any transaction, or closed when it cannot be."""
+    try:
+        await connection.execute("ROLLBACK")
+    except psycopg.Error:
+        await connection.close()
+
+
+def _post_each_on_writer_thread(items: list[Inbound]) -> list[Message | KefuError]:
+    _tidy_writer_connection()
+    return [_post_one(item) for item in items]
+
+
+def _deliver_on_writer_thread(committed: list[ContactEvent]) -> None:
+    _tidy_writer_connection()
+    events.deliver(committed)
+
+
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("handing ingested events to the sinks failed", exc_info=future.exception())
+
+
 # --- group commit ------------------------------------------------------------------------------
 class GroupCommitter:
     """Collects the inbound posts of one event loop and writes them together.
 
     A post starts a batch at once when a writer is free; posts arriving while the writers
     are busy queue up and form the next batch. So an idle server adds no delay, and a busy
-    one writes in batches about as large as the number of requests waiting. With two
-    writers (PostgreSQL) one batch is built while the other waits on the database; batches
+    one writes in batches about as large as the number of requests waiting. Batches
     touching the same conversations queue on their row locks, taken in id order.
     """
 
-    def __init__(self, writers: int) -> None:
+    def __init__(
+        self,
+        writers: int,
+        write: Callable[[list[Inbound]], Awaitable[list[Message | KefuError]]],
+        close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._close = close
         self._pending: list[tuple[Inbound, asyncio.Future[Message | KefuError]]] = []
         self._writers = writers
+        self._write_batch = write
         self._busy = 0
         self._scheduled = False
 
@@ -215,6 +422,10 @@ class GroupCommitter:
             raise result
         return result
 
+    async def close(self) -> None:
+        if self._close is not None:
+            await self._close()
+
     def _start_batches(self) -> None:
         self._scheduled = False
         while self._pending and self._busy < self._writers:
@@ -226,9 +437,8 @@ class GroupCommitter:
 
     async def _write(self, batch: list[tuple[Inbound, asyncio.Future[Message | KefuError]]]) -> None:
         try:
-            write = sync_to_async(_write_on_writer_thread, thread_sensitive=False, executor=_writer)
             try:
-                results = await write([item for item, _future in batch])
+                results = await self._write_batch([item for item, _future in batch])
             except Exception as error:  # the database is down: every waiting request hears it
                 for _item, future in batch:
                     if not future.done():
@@ -242,27 +452,60 @@ class GroupCommitter:
             self._start_batches()
 
 
-def _write_on_writer_thread(items: list[Inbound]) -> list[Message | KefuError]:
+def _tidy_writer_connection() -> None:
     """The writer thread keeps its connection between batches (a checkout per batch cost two
     pool round trips); one that failed and is no longer usable is replaced."""
     if connection.connection is not None and connection.errors_occurred and not connection.is_usable():
         connection.close()
     connection.errors_occurred = False
+
+
+def _write_on_writer_thread(items: list[Inbound]) -> list[Message | KefuError]:
+    _tidy_writer_connection()
     return inbound_post_many(items)
 
 
-# Under the ASGI server, batches are written by one thread of their own: Django gives each
-# request its own thread for sync work, and a batch spans many requests, so it belongs to
-# none of them (and must not hold a connection that one request's end would leave checked out).
-# One writer: a second (tried on PostgreSQL) made smaller batches and cost more per message.
-WRITERS = 1
-_writer = concurrent.futures.ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="kefu-ingest")
+# Sync work of the batches (all of it on SQLite; the fallbacks and the sinks on PostgreSQL) runs
+# on one thread of its own: Django gives each request its own thread for sync work, and a batch
+# spans many requests, so it belongs to none of them (and must not hold a connection that one
+# request's end would leave checked out).
+_writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-ingest")
+# Batches in flight per server process: on PostgreSQL one is built while another waits on the
+# database (each has its own connection); SQLite has one writer at a time anyway.
+EVENT_LOOP_WRITERS = 2
 
 
 _flushes: set[asyncio.Task[None]] = set()
 _committers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommitter] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _committer_for(loop: asyncio.AbstractEventLoop) -> GroupCommitter:
+    committer = _committers.get(loop)
+    if committer is None:
+        if pgasync.available():
+            writer = EventLoopWriter()
+            committer = GroupCommitter(EVENT_LOOP_WRITERS, writer.write, writer.close)
+        else:
+            committer = GroupCommitter(
+                1, sync_to_async(_write_on_writer_thread, thread_sensitive=False, executor=_writer)
+            )
+        _committers[loop] = committer
+    return committer
+
+
+async def close_connections() -> None:
+    """Close the database connections of this event loop's batch writer (tests, shutdown)."""
+    loop = asyncio.get_running_loop()
+    committer = _committers.pop(loop, None)
+    if committer is not None:
+        await committer.close()
+    await loop.run_in_executor(_writer, _close_writer_connection)
+
+
+def _close_writer_connection() -> None:
+    connection.close()  # the writer thread's own (the name resolves on that thread)
 
 
 async def inbound_post(item: Inbound) -> Message:
@@ -278,7 +521,4 @@ async def inbound_post(item: Inbound) -> Message:
         if isinstance(result[0], KefuError):
             raise result[0]
         return result[0]
-    committer = _committers.get(loop)
-    if committer is None:
-        committer = _committers[loop] = GroupCommitter(WRITERS)
-    return await committer.submit(item)
+    return await _committer_for(loop).submit(item)

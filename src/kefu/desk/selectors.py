@@ -157,6 +157,33 @@ def conversations_for_update(scope: Scope, *, conversation_ids: set[int]) -> dic
     return {row.pk: row for row in rows if scope.sees(row.provider_id, row.client_id)}
 
 
+def conversations_for_update_query(columns: str, conversation_ids: list[int]) -> tuple[str, tuple[list[int]]]:
+    """PostgreSQL, for a caller that sends its own queries (ingest on the event loop): lock
+    these conversations in id order and return `columns` of each.
+
+    The rows are fetched by key only: the caller must keep those its scope sees
+    (`Scope.sees`, the rule `conversations_for_update` applies).
+    """
+    table, pk = Conversation._meta.db_table, Conversation._meta.pk.column
+    sql = f'SELECT {columns} FROM "{table}" WHERE "{pk}" = ANY(%s) ORDER BY "{pk}" FOR UPDATE'
+    return sql, (conversation_ids,)
+
+
+def messages_by_external_id_query(
+    columns: str, conversation_ids: list[int], external_ids: list[str]
+) -> tuple[str, tuple[list[int], list[str]]]:
+    """PostgreSQL: `messages_by_external_id` as a query to send; the conversations must be
+    ones the caller's scope sees (a message carries its conversation's tenant keys)."""
+    meta = Message._meta
+    sql = 'SELECT {} FROM "{}" WHERE "{}" = ANY(%s) AND "{}" = ANY(%s)'.format(
+        columns,
+        meta.db_table,
+        meta.get_field("conversation").column,
+        meta.get_field("external_id").column,
+    )
+    return sql, (conversation_ids, external_ids)
+
+
 # --- messages --------------------------------------------------------------------------------
 def message_list(
     scope: Scope, *, conversation_id: int, after_seq: int = 0, limit: int = 100

@@ -124,7 +124,15 @@ def _text(value: str, field: str, max_length: int) -> str:
     value = (value or "").strip()
     if len(value) > max_length:
         raise Invalid(_("At most %(length)d characters.") % {"length": max_length}, field=field)
+    if "\x00" in value:
+        raise Invalid(_("NUL characters are not allowed."), field=field)
     return value
+
+
+def channel_data_check(data: Any) -> None:
+    """Connector metadata is stored as JSON, which PostgreSQL refuses with NUL characters in it."""
+    if data and "\\u0000" in json.dumps(data):
+        raise Invalid(_("NUL characters are not allowed."), field="channel_data")
 
 
 def _redaction_policy(client_id: int | None) -> RedactionPolicy:
@@ -134,11 +142,19 @@ def _redaction_policy(client_id: int | None) -> RedactionPolicy:
 
 def _publish(conversation: Conversation, event_type: str, **payload: Any) -> None:
     """Tell open pages after commit; they re-fetch their partial."""
-    realtime.publish_on_commit(
-        f"desk.conversation.{conversation.pk}", event_type, id=conversation.pk, **payload
-    )
+    for group, kind, data in conversation_hints(conversation, event_type, **payload):
+        realtime.publish_on_commit(group, kind, **data)
+
+
+def conversation_hints(
+    conversation: Conversation, event_type: str, **payload: Any
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The live updates a change of this conversation sends: to its open page and to the
+    inboxes of both sides, as (group, event type, payload)."""
+    hints = [(f"desk.conversation.{conversation.pk}", event_type, {"id": conversation.pk, **payload})]
     for organization_id in {conversation.provider_id, conversation.client_id} - {None}:
-        realtime.publish_on_commit(f"desk.inbox.{organization_id}", event_type, id=conversation.pk)
+        hints.append((f"desk.inbox.{organization_id}", event_type, {"id": conversation.pk}))
+    return hints
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -264,6 +280,8 @@ def conversation_create(
 def message_body_check(body: str) -> None:
     if not body or not body.strip():
         raise Invalid(_("A message cannot be empty."), field="body")
+    if "\x00" in body:
+        raise Invalid(_("A message cannot contain NUL characters."), field="body")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise Invalid(
             _("A message can be at most %(limit)s characters long; this one has %(length)s.")
@@ -312,6 +330,7 @@ def message_post(
     direction = _choice(direction, Direction, "direction")
     message_body_check(body)
     external_id = _text(external_id, "external_id", 200)
+    channel_data_check(channel_data)
     if external_id:
         existing = conversation.messages.filter(external_id=external_id).first()
         if existing is not None:

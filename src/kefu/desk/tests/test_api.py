@@ -126,6 +126,14 @@ def test_bad_input_gets_clear_4xx(tenants: Tenants, conversation: Conversation) 
     missing = api.post(url, {})
     assert missing.status_code == 422 and missing.json()["error"]["code"] == "invalid"
 
+    for direction in ("in", "out"):  # PostgreSQL cannot store NUL: refused before it gets there
+        nul = api.post(url, {"body": "a\u0000b", "direction": direction})
+        assert nul.status_code == 422 and nul.json()["error"]["field"] == "body"
+        nul = api.post(url, {"body": "hi", "direction": direction, "channel_data": {"k": "a\u0000"}})
+        assert nul.status_code == 422 and nul.json()["error"]["field"] == "channel_data"
+        nul = api.post(url, {"body": "hi", "direction": direction, "external_id": "a\u0000"})
+        assert nul.status_code == 422 and nul.json()["error"]["field"] == "external_id"
+
     status = api.post(f"/api/conversations/{conversation.pk}/status", {"status": "resolved"})
     assert status.status_code == 422 and status.json()["error"]["field"] == "category"
 

@@ -4,6 +4,7 @@ statements, with per-message errors, and through the lean ASGI path for bearer-t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from typing import Any
 
@@ -12,8 +13,9 @@ from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.db import DatabaseError
 
+from kefu.analytics import events
 from kefu.analytics.models import ContactEvent
-from kefu.core import realtime
+from kefu.core import pgasync, realtime
 from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.desk import ingest, services
 from kefu.desk.ingest import Inbound
@@ -125,38 +127,53 @@ def test_a_database_failure_falls_back_to_one_by_one(
     assert [t for t, _ in _events(chat.pk)].count("message_in") == 3
 
 
+def _on_server_loop(work: Any, batches: list[int] | None = None) -> Any:
+    """Run `work()` as the ASGI server would: on the server's loop, through its group committer
+    (the event-loop writer on PostgreSQL, the writer thread on SQLite), recording batch sizes."""
+
+    async def run() -> Any:
+        loop = asyncio.get_running_loop()
+        realtime.set_server_loop(loop)  # as the ASGI entry does
+        committer = ingest._committer_for(loop)
+        write = committer._write_batch
+
+        async def recording(items: list[Inbound]) -> list[Any]:
+            if batches is not None:
+                batches.append(len(items))
+            return await write(items)
+
+        committer._write_batch = recording
+        try:
+            return await work()
+        finally:
+            await ingest.close_connections()
+
+    return async_to_sync(run)()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_posts_on_the_server_loop_share_a_transaction(
-    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_concurrent_posts_on_the_server_loop_share_a_transaction(tenants: Tenants) -> None:
     scope = tenants.scope("pa", "agent")
     chats = [_conversation(tenants) for _ in range(3)]
     batches: list[int] = []
-    real = ingest.inbound_post_many
-
-    def recording(items: list[Inbound]) -> list[Any]:
-        batches.append(len(items))
-        return real(items)
-
-    monkeypatch.setattr(ingest, "inbound_post_many", recording)
 
     async def six_customers() -> list[Message]:
-        realtime.set_server_loop(asyncio.get_running_loop())  # as the ASGI entry does
         posts = [ingest.inbound_post(Inbound(scope, chats[n % 3].pk, f"消息 {n}")) for n in range(6)]
         return await asyncio.gather(*posts)
 
-    messages = async_to_sync(six_customers)()
+    messages = _on_server_loop(six_customers, batches)
     assert sorted(batches) == [6]
     assert sorted((m.conversation_id, m.seq) for m in messages) == sorted(
         (chat.pk, seq) for chat in chats for seq in (2, 3)
     )
+    assert all(m.pk for m in messages)
+    assert Message.all_tenants.filter(conversation__in=chats).count() == 9
 
     async def one_refused() -> None:
-        realtime.set_server_loop(asyncio.get_running_loop())
         await ingest.inbound_post(Inbound(scope, chats[0].pk, ""))
 
     with pytest.raises(Invalid):
-        async_to_sync(one_refused)()
+        _on_server_loop(one_refused)
 
 
 def _http(
@@ -226,3 +243,178 @@ def test_bearer_api_calls_take_the_lean_path(tenants: Tenants) -> None:
     status, _headers, body = _http(application, url, {"body": "您好", "direction": "out"}, raw)
     assert status == 201 and body["seq"] == 4 and body["direction"] == "out"
     assert Message.all_tenants.filter(conversation=chat).count() == 4
+
+
+# --- the event-loop writer (PostgreSQL) ----------------------------------------------------------
+on_postgresql = pytest.mark.skipif(
+    not pgasync.available(), reason="the event-loop batch writer is PostgreSQL's (SQLite batches on a thread)"
+)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_event_loop_writer_answers_each_message_as_message_post_would(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = tenants.scope("pa", "agent")
+    chat = _conversation(tenants)
+    resolved = _conversation(tenants, status=Status.RESOLVED)
+    closed = _conversation(tenants, status=Status.CLOSED)
+    elsewhere = _conversation(tenants, org="pb", client="cb")  # not served by pa
+    earlier = services.message_post(
+        scope, conversation_id=chat.pk, body="早上好", direction="in", external_id="m-0"
+    )
+    hints: list[tuple[str, str, dict[str, Any]]] = []
+    monkeypatch.setattr(realtime, "publish_many", hints.extend)
+    heard: list[ContactEvent] = []
+    events.register_sink(heard.extend)
+    batches: list[int] = []
+
+    items = [
+        Inbound(scope, chat.pk, "第一条", external_id="m-1", channel_data={"shop": "悦家"}),
+        Inbound(scope, resolved.pk, "还是没收到"),
+        Inbound(scope, chat.pk, "第一条", external_id="m-1"),  # the connector retried within the batch
+        Inbound(scope, chat.pk, "早上好", external_id="m-0"),  # … and a message stored before
+        Inbound(scope, chat.pk, "   "),
+        Inbound(scope, elsewhere.pk, "你好"),
+        Inbound(scope, closed.pk, "你好"),
+        Inbound(scope, chat.pk, f"卡号 {CARD}"),
+        Inbound(scope, chat.pk, "a\x00b"),
+        Inbound(scope, 10**9, "没有这个会话"),
+    ]
+
+    async def batch() -> list[Any]:
+        answers = await asyncio.gather(*(ingest.inbound_post(item) for item in items), return_exceptions=True)
+        await asyncio.get_running_loop().run_in_executor(ingest._writer, lambda: None)  # the sinks ran
+        return answers
+
+    try:
+        first, reopened, retry, before, empty, unseen, late, card, nul, missing = _on_server_loop(
+            batch, batches
+        )
+    finally:
+        events._sinks.remove(heard.extend)
+    assert batches == [len(items)]
+    assert isinstance(first, Message) and first.seq == 3 and first.pk is not None
+    assert first.channel_data == {"shop": "悦家"} and not first._state.adding
+    assert retry is first
+    assert (
+        isinstance(before, Message)
+        and before.pk == earlier.pk
+        and before.seq == 2
+        and before.body == "早上好"
+    )
+    assert isinstance(empty, Invalid) and empty.field == "body"
+    assert isinstance(nul, Invalid) and nul.field == "body"
+    assert isinstance(unseen, NotFound) and isinstance(missing, NotFound)
+    assert isinstance(late, Conflict)
+    assert isinstance(card, Message) and card.seq == 4 and CARD not in card.body and card.redactions
+    assert isinstance(reopened, Message) and reopened.seq == 2
+
+    stored = {m.pk: m for m in Message.all_tenants.filter(pk__in=[first.pk, card.pk, reopened.pk])}
+    for message in (first, card, reopened):  # what was answered is what was stored
+        row = stored[message.pk]
+        assert (row.conversation_id, row.seq, row.body, row.redactions, row.channel_data, row.created_at) == (
+            message.conversation_id,
+            message.seq,
+            message.body,
+            message.redactions,
+            message.channel_data,
+            message.created_at,
+        )
+    chat.refresh_from_db()
+    resolved.refresh_from_db()
+    assert chat.last_message_seq == 4 and chat.updated_at == first.created_at
+    assert resolved.status == Status.OPEN and resolved.last_message_seq == 2 and resolved.resolved_at is None
+    assert _events(resolved.pk)[-2:] == [
+        ("message_in", {"seq": 2}),
+        ("reopened", {"from": "resolved", "by": "customer", "to": "open"}),
+    ]
+    assert Message.all_tenants.filter(conversation=elsewhere).count() == 1
+    assert Message.all_tenants.filter(conversation=closed).count() == 1
+    # the sinks heard the committed events, with their keys; pages heard one hint per conversation
+    logged = ContactEvent.all_tenants.filter(pk__in=[e.pk for e in heard]).order_by("pk")
+    assert [(e.type, e.conversation_id, e.data) for e in logged] == [
+        (e.type, e.conversation_id, e.data) for e in heard
+    ]
+    assert sorted((e.conversation_id, e.type) for e in heard) == sorted(
+        [
+            (chat.pk, "message_in"),
+            (chat.pk, "message_in"),
+            (resolved.pk, "message_in"),
+            (resolved.pk, "reopened"),
+        ]
+    )
+    assert (f"desk.conversation.{chat.pk}", "message.created", {"id": chat.pk, "seq": 4}) in hints
+    assert (f"desk.inbox.{tenants.pa.pk}", "message.created", {"id": resolved.pk}) in hints
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_event_loop_writer_stores_the_same_rows_as_message_post(tenants: Tenants) -> None:
+    scope = tenants.scope("pa", "agent")
+    bodies = ["你好", f"我的卡 {CARD}", "身份证 110101199003077777", "谢谢"]
+    single = _conversation(tenants, status=Status.PENDING_CUSTOMER)
+    for n, body in enumerate(bodies):
+        services.message_post(
+            scope, conversation_id=single.pk, body=body, direction="in", external_id=f"x{n}"
+        )
+    batched = _conversation(tenants, status=Status.PENDING_CUSTOMER)
+
+    async def in_order() -> None:
+        for n, body in enumerate(bodies):  # one after another: batches of one
+            await ingest.inbound_post(Inbound(scope, batched.pk, body, external_id=f"x{n}"))
+
+    _on_server_loop(in_order)
+
+    def rows(conversation: Conversation) -> list[tuple[Any, ...]]:
+        return list(
+            Message.all_tenants.filter(conversation=conversation)
+            .order_by("seq")
+            .values_list(
+                "seq", "direction", "body", "redactions", "external_id", "delivery", "author_id",
+                "provider_id", "client_id", "channel_data",
+            )
+        )  # fmt: skip
+
+    def logged(conversation: Conversation) -> list[tuple[Any, ...]]:
+        return list(
+            ContactEvent.all_tenants.filter(conversation_id=conversation.pk)
+            .exclude(type="offered")
+            .order_by("pk")
+            .values_list(
+                "type", "data", "provider_id", "client_id", "channel", "queue", "actor_id", "agent_id"
+            )
+        )
+
+    assert rows(single) == rows(batched)
+    assert logged(single) == logged(batched)
+    single.refresh_from_db()
+    batched.refresh_from_db()
+    assert (single.status, single.last_message_seq) == (batched.status, batched.last_message_seq)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_is_posted_one_by_one(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = tenants.scope("pa", "agent")
+    chat = _conversation(tenants)
+    statements = ingest._statements()
+    broken = dataclasses.replace(statements, write="SELECT * FROM no_such_table WHERE %s IS NULL")
+    monkeypatch.setattr(ingest, "_statements", lambda: broken)
+
+    async def two_then_one() -> list[Message]:
+        posts = [ingest.inbound_post(Inbound(scope, chat.pk, text)) for text in ("一", "二")]
+        first = await asyncio.gather(*posts)
+        monkeypatch.setattr(ingest, "_statements", lambda: statements)
+        return [
+            *first,
+            await ingest.inbound_post(Inbound(scope, chat.pk, "三")),
+        ]  # the connection still works
+
+    messages = _on_server_loop(two_then_one)
+    assert [m.seq for m in messages] == [2, 3, 4]
+    assert Message.all_tenants.filter(conversation=chat).count() == 4
+    assert [t for t, _ in _events(chat.pk)].count("message_in") == 4
