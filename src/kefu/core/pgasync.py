@@ -42,13 +42,18 @@ def _ops(alias: str) -> BaseDatabaseWrapper:
     return connections.create_connection(alias)
 
 
-async def connect(alias: str = "default") -> psycopg.AsyncConnection[Any]:
+async def connect(alias: str = "default", *, prepare: bool = False) -> psycopg.AsyncConnection[Any]:
     """A new autocommit connection with Django's parameters for `alias` (host, credentials,
-    adapters, prepared-statement setting) and its session time zone, which the time-zone
-    loader of those adapters assumes."""
+    adapters) and its session time zone, which the time-zone loader of those adapters assumes.
+
+    Django turns psycopg's prepared statements off (they break behind a transaction-pooling
+    pgbouncer older than 1.21); `prepare` turns them on for this connection from the first use.
+    """
     wrapper = connections[alias]
     params = wrapper.get_connection_params()
     params.pop("cursor_factory", None)  # Django's sync cursor class; the async default binds server-side
+    if prepare:  # the hot path's few statements, parsed and planned once per connection
+        params["prepare_threshold"] = 0
     connection = await psycopg.AsyncConnection.connect(**params, autocommit=True)
     if wrapper.timezone_name:
         await connection.execute("SELECT set_config('TimeZone', %s, false)", (wrapper.timezone_name,))

@@ -28,6 +28,7 @@ from typing import Any
 
 import psycopg
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -241,7 +242,9 @@ class EventLoopWriter:
         self._idle: list[psycopg.AsyncConnection[Any]] = []
 
     async def write(self, items: list[Inbound]) -> list[Message | KefuError]:
-        connection = self._idle.pop() if self._idle else await pgasync.connect()
+        connection = (
+            self._idle.pop() if self._idle else await pgasync.connect(prepare=settings.KEFU_DB_PREPARE)
+        )
         try:
             results, committed = await _write_pipelined(connection, items)
         except psycopg.Error:

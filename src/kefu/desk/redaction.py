@@ -100,8 +100,11 @@ _SEP = "[ \\-－\u3000]"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 
 
+_NOT_DIGIT = re.compile(r"[^0-9Xx]")
+
+
 def _digits(s: str) -> str:
-    return re.sub(r"[^0-9Xx]", "", s.translate(_FULLWIDTH))
+    return _NOT_DIGIT.sub("", s.translate(_FULLWIDTH))
 
 
 def luhn_valid(number: str) -> bool:
@@ -155,16 +158,22 @@ def is_valid_id_card(value: str) -> bool:
 _Match = tuple[int, int, str]  # start, end, digits kept for the token (may be "")
 
 
+# Patterns are compiled once: ingest redacts every customer message on the hot path.
+_ID18 = re.compile(
+    rf"(?<![0-9０-９A-Za-z])({_D}{{6}}) ?({_D}{{8}}) ?({_D}{{3}}[0-9０-９XxＸｘ])(?![0-9０-９A-Za-z])"
+)
+_ID15 = re.compile(rf"(?<![0-9０-９A-Za-z]){_D}{{15}}(?![0-9０-９A-Za-z])")
+
+
 def _find_id18(text: str) -> Iterator[_Match]:
-    pat = rf"(?<![0-9０-９A-Za-z])({_D}{{6}}) ?({_D}{{8}}) ?({_D}{{3}}[0-9０-９XxＸｘ])(?![0-9０-９A-Za-z])"
-    for m in re.finditer(pat, text):
+    for m in _ID18.finditer(text):
         v = _digits(m.group(0)).upper()
         if len(v) == 18 and is_valid_id_card(v):
             yield m.start(), m.end(), ""
 
 
 def _find_id15(text: str) -> Iterator[_Match]:
-    for m in re.finditer(rf"(?<![0-9０-９A-Za-z]){_D}{{15}}(?![0-9０-９A-Za-z])", text):
+    for m in _ID15.finditer(text):
         if is_valid_id_card(m.group(0)):
             yield m.start(), m.end(), ""
 
@@ -212,24 +221,33 @@ def _find_cards(text: str) -> Iterator[_Match]:
 _ACCOUNT_KEY = r"(?:银行账号|银行账户|账号|帐号|账户|帐户|卡号|account(?:\s*(?:no\.?|number))?|acct\.?)"
 
 
+_ACCOUNT = re.compile(
+    rf"(?i){_ACCOUNT_KEY}\s*(?:是|为)?\s*[:：#]?\s*({_D}(?:{_SEP}?{_D}){{9,24}})(?![0-9０-９])"
+)
+
+
 def _find_accounts(text: str) -> Iterator[_Match]:
-    pat = rf"(?i){_ACCOUNT_KEY}\s*(?:是|为)?\s*[:：#]?\s*({_D}(?:{_SEP}?{_D}){{9,24}})(?![0-9０-９])"
-    for m in re.finditer(pat, text):
+    for m in _ACCOUNT.finditer(text):
         yield m.start(1), m.end(1), _digits(m.group(1))[-4:]
 
 
+_CVV_KEY = r"(?:cvv2?|cvc2?|cvn2?|安全码|安全碼|卡背面?(?:后|後)?三位(?:数|數)?|背面三位(?:数|數)?)"
+_CVV = re.compile(rf"(?i){_CVV_KEY}\s*(?:是|为)?\s*[:：]?\s*({_D}{{3,4}})(?![0-9０-９])")
+
+
 def _find_cvv(text: str) -> Iterator[_Match]:
-    key = r"(?:cvv2?|cvc2?|cvn2?|安全码|安全碼|卡背面?(?:后|後)?三位(?:数|數)?|背面三位(?:数|數)?)"
-    for m in re.finditer(rf"(?i){key}\s*(?:是|为)?\s*[:：]?\s*({_D}{{3,4}})(?![0-9０-９])", text):
+    for m in _CVV.finditer(text):
         yield m.start(1), m.end(1), ""
 
 
+_MOBILE = re.compile(
+    rf"(?<![0-9０-９+＋])(?:(?:\+|＋|00)?86{_SEP}?)?"
+    rf"(1[3-9]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}|1[3-9]{_D}{{9}})(?![0-9０-９])"
+)
+
+
 def _find_mobiles(text: str) -> Iterator[_Match]:
-    pat = (
-        rf"(?<![0-9０-９+＋])(?:(?:\+|＋|00)?86{_SEP}?)?"
-        rf"(1[3-9]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}|1[3-9]{_D}{{9}})(?![0-9０-９])"
-    )
-    for m in re.finditer(pat, text):
+    for m in _MOBILE.finditer(text):
         digits = _digits(m.group(1))
         if len(digits) == 11:
             yield m.start(), m.end(), digits[-4:]

@@ -98,6 +98,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.env_int("KEFU_DB_POOL_MAX", 20),
         "timeout": 10,
     }
+# Message ingest keeps its few statements prepared on its own PostgreSQL connections; turn it
+# off behind a transaction-pooling pgbouncer older than 1.21.
+KEFU_DB_PREPARE = env.env_bool("KEFU_DB_PREPARE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Realtime and jobs: REDIS_URL switches to the distributed mode ---
