@@ -20,23 +20,44 @@ from kefu.analytics.models import ContactEvent, EventType
 from kefu.core import clock
 from kefu.core.scope import Scope
 
-__all__ = ["ContactEvent", "EventType", "deliver", "emit", "emit_many", "register_sink", "unsaved_many"]
+__all__ = [
+    "ContactEvent", "EventType", "deliver", "emit", "emit_many", "register_sink", "unsaved_many", "wanted",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 Sink = Callable[[list[ContactEvent]], None]
+SinkFilter = Callable[[list[ContactEvent]], bool]
 _sinks: list[Sink] = []
+_filters: dict[Sink, SinkFilter] = {}
 
 
-def register_sink(sink: Sink) -> None:
+def register_sink(sink: Sink, *, wants: SinkFilter | None = None) -> None:
     """Hear every event after its transaction commits (once per sink, in registration order).
 
     A sink gets the events of one transaction in order. Events written inside a savepoint
     that was rolled back may be among them: a sink that acts on them re-reads the rows.
     A failing sink is logged and never undoes or blocks the committed work.
+
+    `wants` answers, without touching the database, whether the sink could act on a batch
+    (False only when certain it would not): the ingest path on the event loop asks it
+    before handing committed events to a thread.
     """
     if sink not in _sinks:
         _sinks.append(sink)
+    if wants is not None:
+        _filters[sink] = wants
+
+
+def wanted(committed: list[ContactEvent]) -> bool:
+    """Whether any sink could act on these events (see `register_sink`'s `wants`)."""
+    if not committed:
+        return False
+    for sink in _sinks:
+        wants = _filters.get(sink)
+        if wants is None or wants(committed):
+            return True
+    return False
 
 
 class _Batch:

@@ -10,21 +10,29 @@ Everything else, the browser calling the API with its session included, takes th
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction
+from asgiref.sync import markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.core.handlers.exception import response_for_exception
 from django.http import HttpRequest, HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.log import log_response
 
+from kefu.config.api import api
 from kefu.core import lean
+from kefu.desk import api as desk_api
+from kefu.desk import ingest
+from kefu.desk.schemas import MessageIn, MessageOut
+from kefu.tenancy import auth
 
 API_PREFIX = "/api/"
 API_MIDDLEWARE = ["kefu.config.api_asgi.ApiMiddleware"]
@@ -38,26 +46,77 @@ class ApiMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
         self.get_response = get_response
-        self.security = SecurityMiddleware(get_response)  # its hooks are plain functions
         markcoroutinefunction(self)
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
-        redirect = self.security.process_request(request)
+        redirect = _security.process_request(request)
         if redirect is not None:
-            return self.security.process_response(request, redirect)
-        language = translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
+            return _security.process_response(request, redirect)
+        _activate_language(request)
         request.access = None  # type: ignore[attr-defined]  # set by the bearer token auth
-        response = await self.get_response(request)
-        patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        if not response.streaming and "Content-Length" not in response:  # as CommonMiddleware does
-            response.headers["Content-Length"] = str(len(response.content))
-        return self.security.process_response(request, response)
+        return _finish(request, await self.get_response(request))
 
 
-INGEST_PATH = re.compile(r"^/api/conversations/\d+/messages$")
+def _never_called(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("only SecurityMiddleware's hooks are used")
+
+
+_security = SecurityMiddleware(_never_called)  # its hooks are plain functions
+
+
+def _activate_language(request: HttpRequest) -> None:
+    translation.activate(translation.get_language_from_request(request))
+    request.LANGUAGE_CODE = translation.get_language()
+
+
+def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+    if not response.streaming and "Content-Length" not in response:  # as CommonMiddleware does
+        response.headers["Content-Length"] = str(len(response.content))
+    return _security.process_response(request, response)
+
+
+async def _post_inbound_directly(request: HttpRequest, conversation_id: int) -> HttpResponse | None:
+    """`POST /api/conversations/{id}/messages` for its hot case, without the URL resolver and
+    ninja's per-request models, which cost more than the rest of the request: a customer's
+    message (`direction: in`, no Idempotency-Key) from a connector whose token is cached.
+
+    The same functions as the endpoint do the work (`desk.api.inbound_of`, the ingest, the
+    response schema, the API's error handlers). Anything else (bad JSON or fields, another
+    direction, an unknown token, a redirect to HTTPS) returns None before any side effect,
+    and the full path answers it.
+    """
+    if request.content_type != "application/json" or _security.process_request(request) is not None:
+        return None
+    try:
+        payload = MessageIn.model_validate(json.loads(request.body))
+    except ValueError:  # the full path answers with its 422
+        return None
+    access = auth.cached_bearer_access(request)
+    if access is None:
+        return None
+    inbound = desk_api.inbound_of(request, conversation_id, payload, request.headers.get("Idempotency-Key"))
+    if inbound is None:
+        return None
+    request.auth = access  # type: ignore[attr-defined]  # as ninja's authentication sets it
+    _activate_language(request)
+    try:
+        message = await ingest.inbound_post(inbound)
+        response = api.create_response(request, MessageOut.from_orm(message).model_dump(), status=201)
+    except Exception as exc:  # as ninja's operation does, then Django's handler
+        try:
+            response = api.on_exception(request, exc)
+        except Exception as unhandled:
+            response = await sync_to_async(response_for_exception, thread_sensitive=False)(request, unhandled)
+    if response.status_code >= 400:
+        await sync_to_async(log_response, thread_sensitive=False)(
+            "%s: %s", response.reason_phrase, request.path, response=response, request=request
+        )
+    return _finish(request, response)
+
+
+INGEST_PATH = re.compile(r"^/api/conversations/(\d+)/messages$")
 
 
 class ApiASGIHandler(ASGIHandler):
@@ -84,7 +143,13 @@ class ApiASGIHandler(ASGIHandler):
         try:
             set_script_prefix(get_script_prefix(scope))
             request, error_response = self.create_request(scope, body_file)
-            response = error_response if request is None else await self.run_get_response(request)
+            if request is None:
+                response = error_response
+            else:
+                conversation_id = int(INGEST_PATH.match(scope["path"])[1])  # type: ignore[index]
+                response = await _post_inbound_directly(request, conversation_id)
+                if response is None:
+                    response = await self.run_get_response(request)
             await self.send_response(response, send)
         finally:
             lean.in_lean_request.reset(marker)

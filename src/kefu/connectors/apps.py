@@ -13,5 +13,5 @@ class ConnectorsConfig(AppConfig):
         from kefu.analytics import events
         from kefu.connectors import email, webhooks
 
-        events.register_sink(webhooks.enqueue_events)
-        events.register_sink(email.enqueue_replies)
+        events.register_sink(webhooks.enqueue_events, wants=webhooks.may_want)
+        events.register_sink(email.enqueue_replies, wants=email.may_want)

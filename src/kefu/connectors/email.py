@@ -675,6 +675,11 @@ def _reader(provider_id: int | None, client_id: int | None) -> Scope:
     )
 
 
+def may_want(batch: list[ContactEvent]) -> bool:
+    """`enqueue_replies`' filter: only agents' replies on email conversations go out."""
+    return any(event.type == EventType.MESSAGE_OUT and event.channel == "email" for event in batch)
+
+
 def enqueue_replies(batch: list[ContactEvent]) -> int:
     """The analytics sink: an agent's reply on an email conversation joins the outbox.
 

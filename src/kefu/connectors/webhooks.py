@@ -200,6 +200,15 @@ def _endpoints_for(organizations: frozenset[int]) -> list[WebhookEndpoint]:
     return endpoints
 
 
+def may_want(batch: list[ContactEvent]) -> bool:
+    """`enqueue_events`'s filter: False when the remembered endpoint list says nobody listens."""
+    organizations = frozenset({e.provider_id for e in batch} | {e.client_id for e in batch}) - {None}
+    if not organizations:
+        return False
+    cached = _endpoints_cache.get(organizations)  # type: ignore[arg-type]
+    return cached is None or cached[0] <= time.monotonic() or bool(cached[1])
+
+
 def endpoints_cache_clear() -> None:
     _endpoints_cache.clear()
 

@@ -168,17 +168,9 @@ async def post_message(
 ) -> Status[object]:
     """Customers' messages (`direction: in`) are group-committed with the others arriving at
     the same moment: the answer still comes after this one is stored, with its own errors."""
-    if payload.direction == "in" and not idempotency_key:
-        message = await ingest.inbound_post(
-            ingest.Inbound(
-                scope=request.access,
-                conversation_id=conversation_id,
-                body=payload.body,
-                external_id=payload.external_id,
-                channel_data=payload.channel_data,
-            )
-        )
-        return Status(201, message)
+    inbound = inbound_of(request, conversation_id, payload, idempotency_key)
+    if inbound is not None:
+        return Status(201, await ingest.inbound_post(inbound))
 
     def post() -> Status[object]:
         return _once(
@@ -191,6 +183,25 @@ async def post_message(
         )
 
     return await sync_to_async(tidy_connections(post))()
+
+
+def inbound_of(
+    request: HttpRequest, conversation_id: int, payload: MessageIn, idempotency_key: str | None
+) -> ingest.Inbound | None:
+    """The post as a customer's message for the group commit, or None when it is not one (an
+    agent's reply, a note, or a keyed retry, which is answered from the key's record).
+
+    Shared with the bearer-token fast path (`kefu.config.api_asgi`), which answers the same
+    posts without the router."""
+    if payload.direction != "in" or idempotency_key:
+        return None
+    return ingest.Inbound(
+        scope=request.access,
+        conversation_id=conversation_id,
+        body=payload.body,
+        external_id=payload.external_id,
+        channel_data=payload.channel_data,
+    )
 
 
 # --- customers -------------------------------------------------------------------------------

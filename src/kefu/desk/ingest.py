@@ -260,7 +260,7 @@ class EventLoopWriter:
             await connection.close()
             raise
         self._idle.append(connection)
-        if committed:  # the sinks (outbound webhooks) may query: on the writer thread, not awaited
+        if events.wanted(committed):  # sinks may query: on the writer thread, not awaited
             delivery = asyncio.get_running_loop().run_in_executor(
                 _writer, _deliver_on_writer_thread, committed
             )
@@ -323,8 +323,12 @@ async def _write_pipelined(
     wanted = sorted({item.conversation_id for item in unanswered})
     external_ids = sorted({item.external_id.strip() for item in unanswered} - {""})
     statements = _statements()
-    async with connection.pipeline() as pipeline:
-        await connection.execute("BEGIN")
+    # One transaction over two round trips, without BEGIN or COMMIT: in a pipeline, PostgreSQL
+    # runs the statements up to the next Sync as one implicit transaction. Reading the locks'
+    # results sends a Flush, which keeps it (and the locks) open; leaving the pipeline sends the
+    # Sync that commits the writes, or rolls everything back if a statement failed.
+    written = None
+    async with connection.pipeline():
         locked = await connection.execute(
             *selectors.conversations_for_update_query(statements.conversations.columns, wanted)
         )
@@ -333,7 +337,6 @@ async def _write_pipelined(
             retried = await connection.execute(
                 *selectors.messages_by_external_id_query(statements.messages.columns, wanted, external_ids)
             )
-        await pipeline.sync()
         conversations = {c.pk: c for c in statements.conversations.instances(await locked.fetchall())}
         stored: dict[tuple[int, str], Message] = {}
         if retried is not None:
@@ -342,21 +345,19 @@ async def _write_pipelined(
                 for m in statements.messages.instances(await retried.fetchall())
             }
         plan = _plan(items, results, conversations, stored)
-        if not plan.messages:
-            await connection.execute("ROLLBACK")
-            return plan.answers(), []
         new_events = events.unsaved_many(plan.events)
-        written = await connection.execute(
-            statements.write,
-            (
-                statements.new_messages.dumps(plan.messages, adding=True),
-                statements.new_events.dumps(new_events, adding=True),
-                statements.changed.dumps(plan.changed.values()),
-            ),
-        )
-        await connection.execute("COMMIT")
-        await pipeline.sync()
-        message_ids, event_ids = await written.fetchone() or (None, None)
+        if plan.messages:
+            written = await connection.execute(
+                statements.write,
+                (
+                    statements.new_messages.dumps(plan.messages, adding=True),
+                    statements.new_events.dumps(new_events, adding=True),
+                    statements.changed.dumps(plan.changed.values()),
+                ),
+            )
+    if written is None:
+        return plan.answers(), []
+    message_ids, event_ids = await written.fetchone() or (None, None)
     pgasync.inserted(plan.messages, message_ids or [])
     pgasync.inserted(new_events, event_ids or [])
     hints = []

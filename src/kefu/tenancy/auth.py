@@ -40,6 +40,18 @@ class AsyncBearerTokenAuth(BearerTokenAuth):
         return _attach(request, resolved)  # type: ignore[arg-type]
 
 
+def cached_bearer_access(request: HttpRequest) -> Scope | None:
+    """The bearer token's scope when it is cached (then attached as the auth classes do), else
+    None: the caller takes the full path, which looks the token up."""
+    token = _bearer_token(request)
+    if token is None:
+        return None
+    resolved = tenancy_services.api_token_scope_cached(token)
+    if resolved is tenancy_services.NOT_CACHED:
+        return None
+    return _attach(request, resolved)
+
+
 def _attach(request: HttpRequest, resolved: Any) -> Scope | None:
     if resolved is None:
         return None

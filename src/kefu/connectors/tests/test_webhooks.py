@@ -16,7 +16,9 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from kefu.connectors import signatures, webhooks
+from kefu.analytics import events
+from kefu.analytics.events import ContactEvent, EventType
+from kefu.connectors import email, signatures, webhooks
 from kefu.connectors.models import WebhookDelivery, WebhookEndpoint
 from kefu.desk import services as desk_services
 from kefu.tenancy import services as tenancy_services
@@ -176,6 +178,27 @@ def test_events_of_a_rolled_back_transaction_send_nothing(
             pass
     assert not callbacks
     assert not WebhookDelivery.all_tenants.exists()
+
+
+def test_the_sink_filters_let_a_batch_skip_the_sinks_only_when_nobody_listens(
+    tenants: Tenants, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The ingest path on the event loop asks `events.wanted` before handing events to a thread."""
+    webhooks.endpoints_cache_clear()
+    with django_capture_on_commit_callbacks(execute=True):  # the sinks ran: pa/ca1 has no endpoint
+        conversation_id = chat_with_reply(tenants)
+    batch = list(ContactEvent.all_tenants.filter(conversation_id=conversation_id).order_by("id"))
+    inbound = [event for event in batch if event.type == EventType.MESSAGE_IN]
+    assert inbound and not webhooks.may_want(inbound) and not email.may_want(inbound)
+    assert not events.wanted(inbound) and not events.wanted([])
+
+    as_email = [ContactEvent(type=EventType.MESSAGE_OUT, channel="email", client_id=tenants.ca1.pk)]
+    assert email.may_want(as_email) and events.wanted(as_email)  # an agent's email reply goes out
+    other_client = [ContactEvent(type=EventType.MESSAGE_IN, channel="api", client_id=tenants.cb.pk)]
+    assert webhooks.may_want(other_client)  # not asked yet: the sink must look
+
+    webhooks.webhook_create(tenants.scope("ca1", "client_admin"), url="https://ca1.example.cn/hook")
+    assert webhooks.may_want(inbound) and events.wanted(inbound)  # a new endpoint is heard at once
 
 
 def test_private_addresses_are_refused_by_default(tenants: Tenants, settings: Any) -> None:

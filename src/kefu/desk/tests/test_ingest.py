@@ -8,10 +8,11 @@ import dataclasses
 import json
 from typing import Any
 
+import psycopg
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from kefu.analytics import events
 from kefu.analytics.models import ContactEvent
@@ -179,6 +180,13 @@ def test_concurrent_posts_on_the_server_loop_share_a_transaction(tenants: Tenant
 def _http(
     application: Any, path: str, body: dict[str, Any] | None, token: str | None, **extra: str
 ) -> tuple[int, dict, Any]:
+    status, headers, content = _http_raw(application, path, body, token, **extra)
+    return status, {k.lower(): v for k, v in headers}, json.loads(content or b"null")
+
+
+def _http_raw(
+    application: Any, path: str, body: dict[str, Any] | bytes | None, token: str | None, **extra: str
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     headers = [(b"content-type", b"application/json"), (b"host", b"localhost")]
     headers += [(name.lower().replace("_", "-").encode(), value.encode()) for name, value in extra.items()]
     if token:
@@ -198,9 +206,9 @@ def _http(
         "server": ("localhost", 80),
     }
 
-    async def call() -> tuple[int, dict, Any]:
+    async def call() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         communicator = ApplicationCommunicator(application, scope)
-        payload = json.dumps(body).encode() if body is not None else b""
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
         await communicator.send_input({"type": "http.request", "body": payload, "more_body": False})
         start = await communicator.receive_output(10)
         content = b""
@@ -209,7 +217,7 @@ def _http(
             content += part.get("body", b"")
             if not part.get("more_body"):
                 break
-        return start["status"], {k.lower(): v for k, v in start["headers"]}, json.loads(content or b"null")
+        return start["status"], list(start["headers"]), content
 
     return async_to_sync(call)()
 
@@ -243,6 +251,84 @@ def test_bearer_api_calls_take_the_lean_path(tenants: Tenants) -> None:
     status, _headers, body = _http(application, url, {"body": "您好", "direction": "out"}, raw)
     assert status == 201 and body["seq"] == 4 and body["direction"] == "out"
     assert Message.all_tenants.filter(conversation=chat).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fast_path_answers_customer_messages_as_the_endpoint_does(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same post through the fast path and through the router gives the same bytes."""
+    from kefu.config import api_asgi
+    from kefu.config.asgi import application
+
+    chat = _conversation(tenants)
+    theirs = _conversation(tenants, org="pb", client="cb")
+    _token, raw = tenancy_services.api_token_create(user=tenants.user("pa", "agent"), name="connector")
+    url = f"/api/conversations/{chat.pk}/messages"
+    direct = api_asgi._post_inbound_directly
+    taken: list[bool] = []
+    router_only = False
+
+    async def watched(request: Any, conversation_id: int) -> Any:
+        response = None if router_only else await direct(request, conversation_id)
+        taken.append(response is not None)
+        return response
+
+    monkeypatch.setattr(api_asgi, "_post_inbound_directly", watched)
+    status, _headers, _body = _http(application, url, {"body": "你好", "direction": "in"}, raw)
+    assert status == 201 and taken == [False]  # a token seen for the first time: the full path
+
+    def both_ways(path: str, body: dict[str, Any], **headers: str) -> tuple[Any, Any]:
+        nonlocal router_only
+        taken.clear()
+        router_only = False
+        fast = _http_raw(application, path, body, raw, **headers)
+        router_only = True
+        slow = _http_raw(application, path, body, raw, **headers)
+        assert taken == [True, False]
+        return fast, slow
+
+    retried = {
+        "body": "在吗？订单 2026112512345678",
+        "direction": "in",
+        "external_id": "e-1",
+        "channel_data": {"店": "悦家"},
+    }
+    fast, slow = both_ways(url, retried)  # the second is the connector's retry: the same message
+    assert fast[0] == 201 and fast == slow
+    for language in ("en", "zh-hans"):
+        for path, body in [
+            (url, {"body": "   ", "direction": "in"}),
+            (f"/api/conversations/{theirs.pk}/messages", {"body": "你好", "direction": "in"}),
+            ("/api/conversations/999999999/messages", {"body": "你好", "direction": "in"}),
+            (url, {"body": "a\x00b", "direction": "in"}),
+        ]:
+            fast, slow = both_ways(path, body, Accept_Language=language)
+            assert fast[0] in (404, 422) and fast == slow, (path, body, language)
+    blank = {"body": "   ", "direction": "in"}
+    english, chinese = (
+        _http_raw(application, url, blank, raw, Accept_Language=lang) for lang in ("en", "zh-hans")
+    )
+    assert english[2] != chinese[2]  # the error speaks the caller's language on the fast path too
+
+    # anything else takes the full path, untouched
+    router_only = False
+    for body, headers in [
+        ({"body": "您好", "direction": "out"}, {}),
+        ({"body": "补充", "direction": "in"}, {"Idempotency_Key": "k-9"}),
+        ({"direction": "in"}, {}),
+        (b"{not json", {}),
+        ([1, 2], {}),
+    ]:
+        taken.clear()
+        status, _headers, _content = _http_raw(application, url, body, raw, **headers)  # type: ignore[arg-type]
+        assert taken == [False] and status in (201, 400, 422), (body, status)
+    taken.clear()
+    status, _headers, _content = _http_raw(
+        application, url, {"body": "hi", "direction": "in"}, "kefu_unknown"
+    )
+    assert taken == [False] and status in (401, 403)
+    assert Message.all_tenants.filter(conversation=chat).count() == 5  # opening, 你好, e-1, out, k-9
 
 
 # --- the event-loop writer (PostgreSQL) ----------------------------------------------------------
@@ -418,3 +504,44 @@ def test_a_batch_the_database_refuses_is_posted_one_by_one(
     assert [m.seq for m in messages] == [2, 3, 4]
     assert Message.all_tenants.filter(conversation=chat).count() == 4
     assert [t for t, _ in _events(chat.pk)].count("message_in") == 4
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_conversations_stay_locked_from_the_read_to_the_commit(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between its two round trips a batch holds its conversations: nobody numbers a message
+    in between (the implicit transaction of the pipeline must not end at the first read)."""
+    scope = tenants.scope("pa", "agent")
+    chat = _conversation(tenants)
+    other = _conversation(tenants)
+    seen_while_planning: list[str] = []
+    plan = ingest._plan
+
+    def lock_now(conversation: Conversation) -> str:
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        with psycopg.connect(**params) as another:
+            try:
+                another.execute(
+                    f"SELECT 1 FROM {pgasync.table(Conversation)} WHERE id = %s FOR UPDATE NOWAIT",
+                    (conversation.pk,),
+                )
+            except psycopg.errors.LockNotAvailable:
+                return "locked"
+        return "free"
+
+    def planning_while_another_session_tries(*args: Any) -> Any:
+        seen_while_planning.extend(lock_now(conversation) for conversation in (chat, other))
+        return plan(*args)
+
+    monkeypatch.setattr(ingest, "_plan", planning_while_another_session_tries)
+
+    async def one() -> Message:
+        return await ingest.inbound_post(Inbound(scope, chat.pk, "在吗", external_id="w-1"))
+
+    message = _on_server_loop(one)
+    assert seen_while_planning == ["locked", "free"]  # the batch's conversation only
+    assert message.seq == 2 and Message.all_tenants.filter(conversation=chat).count() == 2
+    assert lock_now(chat) == "free"  # committed: the lock went with the transaction
