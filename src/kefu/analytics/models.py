@@ -45,7 +45,7 @@ class ContactEvent(AppendOnly, TenantModel):
 
     type = models.CharField(_("type"), max_length=20, choices=EventType.choices)
     at = models.DateTimeField(_("at"))
-    conversation_id = models.BigIntegerField(_("conversation"), db_index=True)
+    conversation_id = models.BigIntegerField(_("conversation"))  # indexed with `at`, see Meta
     case_id = models.BigIntegerField(_("case"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=20, blank=True)
     queue = models.CharField(_("queue"), max_length=60, null=True, blank=True)

@@ -148,7 +148,11 @@ class Message(TenantModel):
     The body is redacted before it is stored: card and ID numbers never reach the database.
     """
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the unique (conversation, seq) index serves every lookup by
+    # conversation, and each index is one more write per message.
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     seq = models.PositiveIntegerField()
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
     author = models.ForeignKey(
