@@ -329,17 +329,20 @@ async def _write_pipelined(
     # Sync that commits the writes, or rolls everything back if a statement failed.
     written = None
     async with connection.pipeline():
-        locked = await connection.execute(
-            *selectors.conversations_for_update_query(statements.conversations.columns, wanted)
-        )
-        retried = None
-        if external_ids:
-            retried = await connection.execute(
-                *selectors.messages_by_external_id_query(statements.messages.columns, wanted, external_ids)
+        locked = await (
+            await connection.execute(
+                *selectors.conversations_for_update_query(
+                    statements.conversations.columns, wanted, external_ids
+                )
             )
-        conversations = {c.pk: c for c in statements.conversations.instances(await locked.fetchall())}
+        ).fetchall()
+        conversations = {c.pk: c for c in statements.conversations.instances(row[:-1] for row in locked)}
         stored: dict[tuple[int, str], Message] = {}
-        if retried is not None:
+        retried_ids = [message_id for row in locked for message_id in row[-1]]
+        if retried_ids:  # a connector's retry: answered with the message stored before
+            retried = await connection.execute(
+                *selectors.messages_by_id_query(statements.messages.columns, retried_ids)
+            )
             stored = {
                 (m.conversation_id, m.external_id): m
                 for m in statements.messages.instances(await retried.fetchall())

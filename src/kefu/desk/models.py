@@ -161,7 +161,7 @@ class Message(TenantModel):
     body = models.TextField(_("text"))
     redactions = models.JSONField(default=list, blank=True)  # rule names found, never the values
     channel_data = models.JSONField(default=dict, blank=True)
-    external_id = models.CharField(max_length=200, blank=True, db_index=True)
+    external_id = models.CharField(max_length=200, blank=True)  # indexed with the conversation
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     created_at = models.DateTimeField()
 
@@ -170,6 +170,8 @@ class Message(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_unique_conversation_seq")
         ]
+        # A connector's retry is found by (conversation, external id), however long the thread.
+        indexes = [models.Index(fields=["conversation", "external_id"], name="message_conversation_external")]
 
     def __str__(self) -> str:
         return f"#{self.conversation_id}/{self.seq} {self.direction}"

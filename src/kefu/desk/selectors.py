@@ -157,31 +157,41 @@ def conversations_for_update(scope: Scope, *, conversation_ids: set[int]) -> dic
     return {row.pk: row for row in rows if scope.sees(row.provider_id, row.client_id)}
 
 
-def conversations_for_update_query(columns: str, conversation_ids: list[int]) -> tuple[str, tuple[list[int]]]:
+def conversations_for_update_query(
+    columns: str, conversation_ids: list[int], external_ids: list[str]
+) -> tuple[str, tuple[list[str], list[int]]]:
     """PostgreSQL, for a caller that sends its own queries (ingest on the event loop): lock
-    these conversations in id order and return `columns` of each.
+    these conversations in id order and return `columns` of each, then the ids of its
+    messages carrying one of `external_ids` (a connector's retries; usually none), so the
+    lock and the retry check are one statement.
 
     The rows are fetched by key only: the caller must keep those its scope sees
     (`Scope.sees`, the rule `conversations_for_update` applies).
     """
-    table, pk = Conversation._meta.db_table, Conversation._meta.pk.column
-    sql = f'SELECT {columns} FROM "{table}" WHERE "{pk}" = ANY(%s) ORDER BY "{pk}" FOR UPDATE'
-    return sql, (conversation_ids,)
-
-
-def messages_by_external_id_query(
-    columns: str, conversation_ids: list[int], external_ids: list[str]
-) -> tuple[str, tuple[list[int], list[str]]]:
-    """PostgreSQL: `messages_by_external_id` as a query to send; the conversations must be
-    ones the caller's scope sees (a message carries its conversation's tenant keys)."""
-    meta = Message._meta
-    sql = 'SELECT {} FROM "{}" WHERE "{}" = ANY(%s) AND "{}" = ANY(%s)'.format(
-        columns,
-        meta.db_table,
-        meta.get_field("conversation").column,
-        meta.get_field("external_id").column,
+    conversation, message = Conversation._meta, Message._meta
+    sql = (
+        # One index probe per (conversation, external id), however long the thread.
+        'SELECT {columns}, ARRAY(SELECT "{m}"."{m_pk}" FROM unnest(%s::text[]) AS wanted(key) '
+        'JOIN "{m}" ON "{m}"."{m_conversation}" = "{c}"."{c_pk}" AND "{m}"."{m_external_id}" = wanted.key '
+        'ORDER BY "{m}"."{m_pk}") '
+        'FROM "{c}" WHERE "{c}"."{c_pk}" = ANY(%s) ORDER BY "{c}"."{c_pk}" FOR UPDATE OF "{c}"'
+    ).format(
+        columns=columns,
+        c=conversation.db_table,
+        c_pk=conversation.pk.column,
+        m=message.db_table,
+        m_pk=message.pk.column,
+        m_conversation=message.get_field("conversation").column,
+        m_external_id=message.get_field("external_id").column,
     )
-    return sql, (conversation_ids, external_ids)
+    return sql, (external_ids, conversation_ids)
+
+
+def messages_by_id_query(columns: str, message_ids: list[int]) -> tuple[str, tuple[list[int]]]:
+    """PostgreSQL: these messages, for a caller that checked the scope on their conversations
+    (a message carries its conversation's tenant keys)."""
+    meta = Message._meta
+    return f'SELECT {columns} FROM "{meta.db_table}" WHERE "{meta.pk.column}" = ANY(%s)', (message_ids,)
 
 
 # --- messages --------------------------------------------------------------------------------
