@@ -230,8 +230,9 @@ _CHANGED_FIELDS = ("last_message_seq", "status", "resolved_at", "updated_at")
 class EventLoopWriter:
     """Writes batches from the server's event loop over its own async connections.
 
-    The whole batch is two round trips: BEGIN, the row locks and the retry lookup; then
-    the INSERTs, the UPDATEs and COMMIT (psycopg's pipeline mode). The process's one thread
+    The whole batch is two round trips of one pipeline and one implicit transaction: the row
+    locks with the retry check; then the INSERTs and UPDATEs in one statement, and the Sync that
+    commits (see `_write_pipelined`). The process's one thread
     serves HTTP while a batch waits on the database: with a writer thread, the two threads
     took the GIL from each other after every round trip and ingest was bound by that, not
     by the CPU or the database. A batch the database refuses (a deadlock with another
