@@ -121,12 +121,15 @@ INGEST_PATH = re.compile(r"^/api/conversations/(\d+)/messages$")
 
 class ApiASGIHandler(ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("method") == "POST" and INGEST_PATH.match(scope.get("path", "")):
-            await self._handle_ingest(scope, receive, send)
+        ingest_path = INGEST_PATH.match(scope.get("path", "")) if scope.get("method") == "POST" else None
+        if ingest_path is not None:
+            await self._handle_ingest(scope, receive, send, conversation_id=int(ingest_path[1]))
             return
         await super().__call__(scope, receive, send)
 
-    async def _handle_ingest(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def _handle_ingest(
+        self, scope: dict[str, Any], receive: Any, send: Any, *, conversation_id: int
+    ) -> None:
         """Django's `handle`, minus what message ingest does not use.
 
         The ingest endpoint runs no sync code of its own (the batch writer has its own
@@ -146,7 +149,6 @@ class ApiASGIHandler(ASGIHandler):
             if request is None:
                 response = error_response
             else:
-                conversation_id = int(INGEST_PATH.match(scope["path"])[1])  # type: ignore[index]
                 response = await _post_inbound_directly(request, conversation_id)
                 if response is None:
                     response = await self.run_get_response(request)

@@ -31,13 +31,14 @@ class AsyncBearerTokenAuth(BearerTokenAuth):
     is_async = True
 
     async def __call__(self, request: HttpRequest) -> Scope | None:  # type: ignore[override]
+        cached = cached_bearer_access(request)
+        if cached is not None:
+            return cached
         token = _bearer_token(request)
         if token is None:
             return None
-        resolved = tenancy_services.api_token_scope_cached(token)
-        if resolved is tenancy_services.NOT_CACHED:
-            resolved = await sync_to_async(tidy_connections(tenancy_services.api_token_scope))(token)
-        return _attach(request, resolved)  # type: ignore[arg-type]
+        resolved = await sync_to_async(tidy_connections(tenancy_services.api_token_scope))(token)
+        return _attach(request, resolved)
 
 
 def cached_bearer_access(request: HttpRequest) -> Scope | None:
