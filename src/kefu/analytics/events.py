@@ -2,9 +2,12 @@
 
 It lives here rather than in `core` because writing needs the model; any app may
 depend on analytics (a sink that imports no domain app), so no registry is needed for
-writing. Readers that must hear of events as they happen (the outbound webhooks of
-`connectors`) register a *sink* at `AppConfig.ready()`: it gets the events of each
-transaction after it commits, so analytics still imports no other app.
+writing. Apps that owe work to the outside world for an event (outbound webhooks, email
+replies of `connectors`) register a *sink* at `AppConfig.ready()`. A sink is a
+transactional outbox writer: it runs inside the transaction that writes the events and
+writes its outbox rows there too, so a crash at any moment keeps both or neither, and
+nothing that was acknowledged is owed without a row saying so. Analytics still imports
+no other app.
 """
 
 from __future__ import annotations
@@ -14,14 +17,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.db import transaction
-
 from kefu.analytics.models import ContactEvent, EventType
 from kefu.core import clock
 from kefu.core.scope import Scope
 
 __all__ = [
-    "ContactEvent", "EventType", "deliver", "emit", "emit_many", "register_sink", "unsaved_many", "wanted",
+    "ContactEvent", "EventType", "emit", "emit_many", "register_sink", "unsaved_many", "wanted",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -33,15 +34,15 @@ _filters: dict[Sink, SinkFilter] = {}
 
 
 def register_sink(sink: Sink, *, wants: SinkFilter | None = None) -> None:
-    """Hear every event after its transaction commits (once per sink, in registration order).
+    """Hear every event as it is written, inside its transaction (in registration order).
 
-    A sink gets the events of one transaction in order. Events written inside a savepoint
-    that was rolled back may be among them: a sink that acts on them re-reads the rows.
-    A failing sink is logged and never undoes or blocks the committed work.
+    The sink writes its outbox rows in the same transaction (they commit or roll back with
+    the events, savepoints included). A sink that raises fails the write it is part of:
+    an outbox row that cannot be written must not be silently owed.
 
     `wants` answers, without touching the database, whether the sink could act on a batch
-    (False only when certain it would not): the ingest path on the event loop asks it
-    before handing committed events to a thread.
+    (False only when certain it would not): writers outside the ORM (ingest on the event
+    loop) ask it and hand the events they cannot serve themselves to the ORM path.
     """
     if sink not in _sinks:
         _sinks.append(sink)
@@ -60,38 +61,12 @@ def wanted(committed: list[ContactEvent]) -> bool:
     return False
 
 
-class _Batch:
-    """The events of one transaction, handed to the sinks together after commit."""
-
-    def __init__(self) -> None:
-        self.events: list[ContactEvent] = []
-
-    def __call__(self) -> None:
-        for sink in list(_sinks):
-            try:
-                sink(self.events)
-            except Exception:  # a sink must not break the request whose work is committed
-                log.exception("event sink %r failed", sink)
-
-
-def _offer(event: ContactEvent) -> None:
-    if not _sinks:
-        return
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _with(event)()
-        return
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _Batch):
-            callback.events.append(event)
-            return
-    transaction.on_commit(_with(event))
-
-
-def _with(event: ContactEvent) -> _Batch:
-    batch = _Batch()
-    batch.events.append(event)
-    return batch
+def _write_outbox(written: list[ContactEvent]) -> None:
+    """Each interested sink writes its outbox rows for these events, in the caller's transaction."""
+    for sink in list(_sinks):
+        wants = _filters.get(sink)
+        if wants is None or wants(written):
+            sink(written)
 
 
 class ContactLike(Protocol):
@@ -120,7 +95,8 @@ def emit(
     event = ContactEvent.all_tenants.create(
         **_row(scope, type, conversation, at, agent_id, case_id, value_s, value_business_s, data)
     )
-    _offer(event)
+    if _sinks:
+        _write_outbox([event])
     return event
 
 
@@ -161,22 +137,14 @@ def emit_many(events: list[EventRow]) -> None:
     An entry is (scope, type, conversation, at, data); sinks hear them in this order.
     """
     rows = ContactEvent.all_tenants.bulk_create(unsaved_many(events))
-    for row in rows:
-        _offer(row)
+    if _sinks and rows:
+        _write_outbox(rows)
 
 
 def unsaved_many(events: list[EventRow]) -> list[ContactEvent]:
     """`emit_many`'s rows, not yet written: for a writer outside the ORM (the ingest path on
-    the event loop), which then hands them to `deliver` once they are committed."""
+    the event loop), which writes only events that no sink `wants` (see `register_sink`)."""
     return [
         ContactEvent(**_row(scope, type, conversation, at, None, None, None, None, data))
         for scope, type, conversation, at, data in events
     ]
-
-
-def deliver(committed: list[ContactEvent]) -> None:
-    """Hand events that were written and committed outside Django's transactions to the sinks."""
-    if _sinks and committed:
-        batch = _Batch()
-        batch.events.extend(committed)
-        batch()

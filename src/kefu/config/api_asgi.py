@@ -10,29 +10,24 @@ Everything else, the browser calling the API with its session included, takes th
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction, sync_to_async
+from asgiref.sync import markcoroutinefunction
 from django.conf import settings
-from django.core.exceptions import RequestAborted
+from django.core.exceptions import DisallowedHost, RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.core.handlers.exception import response_for_exception
 from django.http import HttpRequest, HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.log import log_response
+from django.utils.translation import gettext as _
 
 from kefu.config.api import api
 from kefu.core import lean
-from kefu.desk import api as desk_api
-from kefu.desk import ingest
-from kefu.desk.schemas import MessageIn, MessageOut
-from kefu.tenancy import auth
+from kefu.desk.ingest import http as ingest_http
 
 API_PREFIX = "/api/"
 API_MIDDLEWARE = ["kefu.config.api_asgi.ApiMiddleware"]
@@ -52,6 +47,9 @@ class ApiMiddleware:
         redirect = _security.process_request(request)
         if redirect is not None:
             return _security.process_response(request, redirect)
+        refused = _refused_host(request)
+        if refused is not None:
+            return _finish(request, refused)
         _activate_language(request)
         request.access = None  # type: ignore[attr-defined]  # set by the bearer token auth
         return _finish(request, await self.get_response(request))
@@ -78,42 +76,30 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 async def _post_inbound_directly(request: HttpRequest, conversation_id: int) -> HttpResponse | None:
-    """`POST /api/conversations/{id}/messages` for its hot case, without the URL resolver and
-    ninja's per-request models, which cost more than the rest of the request: a customer's
-    message (`direction: in`, no Idempotency-Key) from a connector whose token is cached.
-
-    The same functions as the endpoint do the work (`desk.api.inbound_of`, the ingest, the
-    response schema, the API's error handlers). Anything else (bad JSON or fields, another
-    direction, an unknown token, a redirect to HTTPS) returns None before any side effect,
-    and the full path answers it.
-    """
-    if request.content_type != "application/json" or _security.process_request(request) is not None:
+    """The desk's fast entry for customers' messages (`kefu.desk.ingest.http`), inside this
+    handler's middleware: the HTTPS redirect, the host check and the language come first."""
+    if _security.process_request(request) is not None:
         return None
-    try:
-        payload = MessageIn.model_validate(json.loads(request.body))
-    except ValueError:  # the full path answers with its 422
-        return None
-    access = auth.cached_bearer_access(request)
-    if access is None:
-        return None
-    inbound = desk_api.inbound_of(request, conversation_id, payload, request.headers.get("Idempotency-Key"))
-    if inbound is None:
-        return None
-    request.auth = access  # type: ignore[attr-defined]  # as ninja's authentication sets it
+    refused = _refused_host(request)
+    if refused is not None:
+        return _finish(request, refused)
     _activate_language(request)
+    response = await ingest_http.post_inbound(request, conversation_id, api=api)
+    return None if response is None else _finish(request, response)
+
+
+def _refused_host(request: HttpRequest) -> HttpResponse | None:
+    """A Host header outside KEFU_ALLOWED_HOSTS gets the API's 400, as every page does."""
     try:
-        message = await ingest.inbound_post(inbound)
-        response = api.create_response(request, MessageOut.from_orm(message).model_dump(), status=201)
-    except Exception as exc:  # as ninja's operation does, then Django's handler
-        try:
-            response = api.on_exception(request, exc)
-        except Exception as unhandled:
-            response = await sync_to_async(response_for_exception, thread_sensitive=False)(request, unhandled)
-    if response.status_code >= 400:
-        await sync_to_async(log_response, thread_sensitive=False)(
-            "%s: %s", response.reason_phrase, request.path, response=response, request=request
+        request.get_host()
+    except DisallowedHost:
+        _activate_language(request)
+        return api.create_response(
+            request,
+            {"error": {"code": "invalid", "message": _("This host name is not served here.")}},
+            status=400,
         )
-    return _finish(request, response)
+    return None
 
 
 INGEST_PATH = re.compile(r"^/api/conversations/(\d+)/messages$")

@@ -683,8 +683,8 @@ def may_want(batch: list[ContactEvent]) -> bool:
 def enqueue_replies(batch: list[ContactEvent]) -> int:
     """The analytics sink: an agent's reply on an email conversation joins the outbox.
 
-    Runs after commit; the message is re-read, so a reply undone by a rolled-back savepoint
-    is not sent. Headers are fixed now: From the conversation's mailbox, In-Reply-To the
+    Runs inside the reply's transaction (a transactional outbox: the reply and its outbox row
+    commit together). Headers are fixed now: From the conversation's mailbox, In-Reply-To the
     customer's latest mail, References its chain, a new Message-ID.
     """
     queued = 0
@@ -695,7 +695,8 @@ def enqueue_replies(batch: list[ContactEvent]) -> int:
         if not isinstance(seq, int):
             continue
         try:
-            queued += _enqueue(event.provider_id, event.client_id, event.conversation_id, seq)
+            with transaction.atomic():  # a savepoint: a failure here leaves the reply's transaction usable
+                queued += _enqueue(event.provider_id, event.client_id, event.conversation_id, seq)
         except Exception:  # one bad row must not keep the others from the outbox
             log.exception("queueing the email reply %s/%s failed", event.conversation_id, seq)
     return queued

@@ -178,35 +178,44 @@ def _envelope(uid: str, event_type: str, data: dict[str, Any], now: datetime) ->
 
 
 ENDPOINTS_TTL_S = 2.0
-_endpoints_cache: dict[frozenset[int], tuple[float, list[WebhookEndpoint]]] = {}
+# organisation id -> (expiry on the monotonic clock, its enabled endpoints)
+_endpoints_cache: dict[int, tuple[float, list[WebhookEndpoint]]] = {}
 
 
 def _endpoints_for(organizations: frozenset[int]) -> list[WebhookEndpoint]:
-    """The organisations' enabled endpoints, remembered for a moment.
+    """The organisations' enabled endpoints, remembered per organisation for a moment.
 
-    Every committed batch of events asks; busy ingest asked hundreds of times a second for
-    a list that changes when an admin edits it. Changes made in this process apply at once;
-    other server processes see them within `ENDPOINTS_TTL_S` (a disabled endpoint is checked
-    again when sending, so at worst a new endpoint misses its first seconds of events).
+    Every transaction that writes events asks; busy ingest asked hundreds of times a second
+    for a list that changes when an admin edits it. Changes made in this process apply at
+    once; other server processes see them within `ENDPOINTS_TTL_S` (a disabled endpoint is
+    checked again when sending, so at worst a new endpoint misses its first seconds of events).
     """
     now = time.monotonic()
-    cached = _endpoints_cache.get(organizations)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    endpoints = list(selectors.webhook_endpoints_for(set(organizations)))
-    if len(_endpoints_cache) > 1_000:
-        _endpoints_cache.clear()
-    _endpoints_cache[organizations] = (now + ENDPOINTS_TTL_S, endpoints)
-    return endpoints
+    stale = {
+        org for org in organizations if (cached := _endpoints_cache.get(org)) is None or cached[0] <= now
+    }
+    if stale:
+        found: dict[int, list[WebhookEndpoint]] = {org: [] for org in stale}
+        for endpoint in selectors.webhook_endpoints_for(stale):
+            found[endpoint.organization_id].append(endpoint)
+        if len(_endpoints_cache) > 10_000:
+            _endpoints_cache.clear()
+        for org, endpoints in found.items():
+            _endpoints_cache[org] = (now + ENDPOINTS_TTL_S, endpoints)
+    return [endpoint for org in organizations for endpoint in _endpoints_cache[org][1]]
 
 
 def may_want(batch: list[ContactEvent]) -> bool:
-    """`enqueue_events`'s filter: False when the remembered endpoint list says nobody listens."""
-    organizations = frozenset({e.provider_id for e in batch} | {e.client_id for e in batch}) - {None}
-    if not organizations:
-        return False
-    cached = _endpoints_cache.get(organizations)  # type: ignore[arg-type]
-    return cached is None or cached[0] <= time.monotonic() or bool(cached[1])
+    """`enqueue_events`'s filter: False when the remembered endpoint lists say nobody listens."""
+    now = time.monotonic()
+    for event in batch:
+        for org in (event.provider_id, event.client_id):
+            if org is None:
+                continue
+            cached = _endpoints_cache.get(org)
+            if cached is None or cached[0] <= now or cached[1]:
+                return True
+    return False
 
 
 def endpoints_cache_clear() -> None:
@@ -222,9 +231,9 @@ def _forget_endpoints() -> None:
 def enqueue_events(batch: list[ContactEvent]) -> int:
     """The analytics sink: deliveries for the endpoints that want these events.
 
-    Runs after commit. The rows are re-read, so events undone by a rolled-back savepoint are
-    dropped. A provider's endpoints get its conversations' events, a client's endpoints
-    theirs; nobody else's.
+    Runs inside the transaction that writes the events (a transactional outbox): the
+    deliveries commit with them or not at all. A provider's endpoints get its conversations'
+    events, a client's endpoints theirs; nobody else's.
     """
     organizations = {e.provider_id for e in batch} | {e.client_id for e in batch}
     organizations.discard(None)
@@ -233,10 +242,9 @@ def enqueue_events(batch: list[ContactEvent]) -> int:
     endpoints = _endpoints_for(frozenset(organizations))
     if not endpoints:
         return 0
-    rows = {e.pk: e for e in ContactEvent.all_tenants.filter(pk__in=[e.pk for e in batch]).order_by("id")}
     now = clock.now()
     deliveries: list[WebhookDelivery] = []
-    for event in rows.values():
+    for event in batch:
         payload = None
         for endpoint in endpoints:
             if endpoint.organization_id not in (event.provider_id, event.client_id):

@@ -168,10 +168,15 @@ class Message(TenantModel):
     class Meta(TenantModel.Meta):
         ordering = ["conversation_id", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["conversation", "seq"], name="message_unique_conversation_seq")
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_unique_conversation_seq"),
+            # A connector's retry is found by (conversation, external id), however long the
+            # thread, and can never be stored twice, however the retries race.
+            models.UniqueConstraint(
+                fields=["conversation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="message_unique_conversation_external",
+            ),
         ]
-        # A connector's retry is found by (conversation, external id), however long the thread.
-        indexes = [models.Index(fields=["conversation", "external_id"], name="message_conversation_external")]
 
     def __str__(self) -> str:
         return f"#{self.conversation_id}/{self.seq} {self.direction}"

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from kefu.analytics import events
 from kefu.analytics.events import EventType
 from kefu.core import clock, realtime
-from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
+from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionDenied
 from kefu.core.scope import Scope
 from kefu.desk import after_sales_rules, fields, files, selectors, sla_clock
 from kefu.desk.models import (
@@ -325,9 +325,22 @@ def message_post(
     conversation, so concurrent posts get consecutive numbers. A repeated `external_id`
     (a connector retrying) returns the stored message instead of a duplicate.
     """
+    direction = _choice(direction, Direction, "direction")
+    if direction == Direction.IN:  # the customer's words: the one inbound path and its rules
+        from kefu.desk.ingest import orm as ingest_orm
+
+        answer = ingest_orm.inbound_post_many(
+            [
+                ingest_orm.Inbound(
+                    scope, conversation_id, body, external_id=external_id, channel_data=channel_data or {}
+                )
+            ]
+        )[0]
+        if isinstance(answer, KefuError):
+            raise answer
+        return answer
     scope.require(DeskPerm.HANDLE)
     conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
-    direction = _choice(direction, Direction, "direction")
     message_body_check(body)
     external_id = _text(external_id, "external_id", 200)
     channel_data_check(channel_data)
