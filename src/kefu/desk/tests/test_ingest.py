@@ -4,15 +4,17 @@ statements, with per-message errors, and through the lean ASGI path for bearer-t
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import json
+import threading
 from typing import Any
 
 import psycopg
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from kefu.analytics import events
 from kefu.analytics.models import ContactEvent
@@ -21,6 +23,7 @@ from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.desk import ingest, services
 from kefu.desk.ingest import Inbound, pipeline, rules
 from kefu.desk.ingest import committer as group_commit
+from kefu.desk.ingest import orm as ingest_orm
 from kefu.desk.models import Conversation, Message, Status
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
@@ -540,3 +543,152 @@ def test_the_conversations_stay_locked_from_the_read_to_the_commit(
     assert seen_while_planning == ["locked", "free"]  # the batch's conversation only
     assert message.seq == 2 and Message.all_tenants.filter(conversation=chat).count() == 2
     assert lock_now(chat) == "free"  # committed: the lock went with the transaction
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_never_locks_a_conversation_its_scope_does_not_see(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post to another tenant's conversation is refused without touching its row lock."""
+    scope = tenants.scope("pa", "agent")
+    mine = _conversation(tenants)
+    theirs = _conversation(tenants, org="pb", client="cb")
+    seen_while_planning: list[bool] = []
+    plan = rules.plan
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        seen_while_planning.append(_locked_elsewhere(theirs))
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "plan", planning)
+
+    async def both() -> list[Any]:
+        posts = [Inbound(scope, mine.pk, "在吗"), Inbound(scope, theirs.pk, "你好")]
+        return await asyncio.gather(*(ingest.inbound_post(p) for p in posts), return_exceptions=True)
+
+    stored, refused = _on_server_loop(both)
+    assert isinstance(stored, Message) and isinstance(refused, NotFound)
+    assert seen_while_planning == [False]
+    assert Message.all_tenants.filter(conversation=theirs).count() == 1
+
+
+def _close_this_threads_connection() -> None:
+    connection.close()  # the name resolves on the thread that runs this
+
+
+def _locked_elsewhere(conversation: Conversation) -> bool:
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params) as another:
+        try:
+            another.execute(
+                f"SELECT 1 FROM {pgasync.table(Conversation)} WHERE id = %s FOR UPDATE NOWAIT",
+                (conversation.pk,),
+            )
+        except psycopg.errors.LockNotAvailable:
+            return True
+    return False
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_racing_retries_of_one_message_are_stored_once(tenants: Tenants) -> None:
+    """A connector's retry racing its original from two server processes (two event loops with
+    their own writers here): one row, and both racers get it back."""
+    scope = tenants.scope("pa", "agent")
+    chats = [_conversation(tenants) for _ in range(10)]
+
+    def post_from_own_loop(item: Inbound, start: threading.Barrier) -> Any:
+        own_thread = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+        async def orm(items: list[Inbound]) -> list[Any]:
+            return await asyncio.get_running_loop().run_in_executor(
+                own_thread, ingest.inbound_post_many, items
+            )
+
+        async def run() -> Any:
+            writer = pipeline.EventLoopWriter(orm=orm)
+            try:
+                start.wait()
+                return (await writer.write([item]))[0]
+            finally:
+                await writer.close()
+
+        try:
+            return asyncio.run(run())
+        finally:
+            own_thread.submit(_close_this_threads_connection).result()
+            own_thread.shutdown()
+
+    for trial, chat in enumerate(chats):
+        item = Inbound(scope, chat.pk, "在吗？订单还没到", external_id=f"race-{trial}")
+        start = threading.Barrier(4)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(post_from_own_loop, [item] * 4, [start] * 4))
+        assert all(isinstance(a, Message) for a in answers), answers
+        assert len({a.pk for a in answers}) == 1 and answers[0].seq == 2
+        assert Message.all_tenants.filter(conversation=chat, external_id=f"race-{trial}").count() == 1
+        assert [t for t, _ in _events(chat.pk)].count("message_in") == 2  # the opening message and this one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_a_second_copy_of_an_external_id(tenants: Tenants) -> None:
+    chat = _conversation(tenants)
+    first = services.message_post(
+        tenants.scope("pa", "agent"), conversation_id=chat.pk, body="一", direction="in", external_id="dup"
+    )
+    copy = Message(
+        provider_id=first.provider_id,
+        client_id=first.client_id,
+        conversation=chat,
+        seq=99,
+        direction="in",
+        body="一",
+        external_id="dup",
+        delivery="received",
+        created_at=first.created_at,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+    copy.external_id, copy.seq = "", 100  # messages without an external id are not constrained
+    copy.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_webhook_deliveries_are_written_with_the_message_or_not_at_all(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox rows commit with the events that owe them (on the server loop too, where
+    PostgreSQL's pipeline leaves listened conversations to the ORM writer)."""
+    from kefu.connectors import webhooks
+    from kefu.connectors.models import WebhookDelivery
+
+    scope = tenants.scope("pa", "agent")
+    webhooks.webhook_create(
+        tenants.scope("pa", "provider_admin"), url="https://hooks.example.cn/kefu", event_types=["message_in"]
+    )
+    chat = _conversation(tenants)
+    quiet = _conversation(tenants, org="pb", client="cb")  # nobody listens to pb's conversations
+    pb = tenants.scope("pb", "agent")
+
+    async def posts() -> list[Any]:
+        items = [Inbound(scope, chat.pk, "在吗", external_id="o-1"), Inbound(pb, quiet.pk, "你好")]
+        return await asyncio.gather(*(ingest.inbound_post(i) for i in items))
+
+    heard, unheard = _on_server_loop(posts)
+    event = ContactEvent.all_tenants.get(conversation_id=chat.pk, type="message_in", data__seq=heard.seq)
+    assert WebhookDelivery.all_tenants.filter(event_id=event.pk).count() == 1
+    quiet_events = ContactEvent.all_tenants.filter(conversation_id=quiet.pk).values_list("pk", flat=True)
+    assert not WebhookDelivery.all_tenants.filter(event_id__in=list(quiet_events)).exists()
+    assert unheard.seq == 2
+
+    def fail_after_the_events(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("the disk is full")
+
+    before = WebhookDelivery.all_tenants.count()
+    monkeypatch.setattr(ingest_orm, "_conversations_save", fail_after_the_events)
+    with pytest.raises(DatabaseError):
+        ingest.inbound_post_many([Inbound(scope, chat.pk, "还在吗")])
+    assert WebhookDelivery.all_tenants.count() == before  # rolled back with the message
+    assert not Message.all_tenants.filter(conversation=chat, body="还在吗").exists()
