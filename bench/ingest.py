@@ -7,16 +7,19 @@ serves it with `kefu serve` (uvicorn), and has N concurrent API clients post mes
 to many conversations: each request is accepted, redacted, stored with its sequence
 number and logged as a `message_in` event before it is answered (group-committed with the
 requests arriving at the same moment, see docs/architecture.md). Reports messages/s end to
-end and p50/p99 latency, checks that every message and event was stored, and measures in
-the same run the raw ceiling of the same database: single-row autocommit INSERTs of a
-message-sized row from 8 concurrent connections. The last line printed with --json is one
-JSON object {"database", "messages_per_s", "p50_ms", "p99_ms", "raw_insert_per_s", "ratio"}.
+end and p50/p99 latency, and measures in the same run the raw ceiling of the same database:
+single-row autocommit INSERTs of a message-sized row from 8 concurrent connections.
+
+It checks as well as times: every acknowledged message must be stored exactly once with the
+id, sequence number and body it was answered with, with one `message_in` event
+(`kefu.testing.loadgen.stored_problems`); any problem, or any answer other than 201, exits
+non-zero. The last line printed with --json is one JSON object {"database",
+"messages_per_s", "p50_ms", "p99_ms", "raw_insert_per_s", "ratio", "exactly_once", …}.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import http.client
 import json
 import os
@@ -33,7 +36,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-BODY = "您好，我的订单还没有发货，请帮我查一下物流，订单号 2026112512345678，谢谢！" * 2
+sys.path.insert(0, str(ROOT / "src"))
+from kefu.testing import loadgen  # noqa: E402  (imports no Django)
 
 
 def _free_port() -> int:
@@ -85,89 +89,11 @@ def _wait_healthy(port: int, timeout_s: float = 60) -> None:
     raise SystemExit("the server did not become healthy")
 
 
-def _post_messages(
-    port: int, token: str, conversations: list[int], count: int, clients: int, *, prefix: str = "bench"
-) -> list[float]:
-    """N clients, each on its own keep-alive connection, each sending its next message when the
-    previous one was answered (a connector waits for the 201 before the next post).
-
-    The clients share one asyncio loop and write their requests as prepared bytes: they run on
-    the same two cores as the server and the database, so the load generator is kept light
-    (http.client in 16 threads cost about 0.24 ms of CPU per request, taken from the server).
-    """
-    return asyncio.run(_post_messages_async(port, token, conversations, count, clients, prefix))
-
-
-async def _post_messages_async(
-    port: int, token: str, conversations: list[int], count: int, clients: int, prefix: str
-) -> list[float]:
-    latencies: list[float] = []
-    failures: list[str] = []
-    head = (
-        "POST /api/conversations/{id}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-        "Content-Length: {length}\r\n\r\n"
-    )
-
-    def request(n: int) -> bytes:
-        body = json.dumps(
-            {"body": f"{BODY} #{n}", "direction": "in", "external_id": f"{prefix}-{n}"}, ensure_ascii=False
-        ).encode()
-        conversation_id = conversations[n % len(conversations)]
-        return head.format(id=conversation_id, length=len(body)).encode() + body
-
-    async def client(index: int) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for n in range(index, count, clients):
-                payload = request(n)
-                started = time.perf_counter()
-                writer.write(payload)
-                status, body = await _read_response(reader)
-                latencies.append(time.perf_counter() - started)
-                if status != 201:
-                    failures.append(f"{status} {body[:300].decode(errors='replace')}")
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(client(i) for i in range(clients)))
-    if failures:
-        raise SystemExit(f"{len(failures)} of {count} requests failed, e.g. {failures[0]}")
-    return latencies
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    """Status and body of one HTTP/1.1 response (Content-Length or chunked)."""
-    header = await reader.readuntil(b"\r\n\r\n")
-    lines = header.split(b"\r\n")
-    try:
-        status = int(lines[0].split(b" ", 2)[1])
-    except (IndexError, ValueError):
-        raise SystemExit(f"not an HTTP response: {header[:300]!r}") from None
-    length, chunked = 0, False
-    for line in lines[1:]:
-        name, _sep, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"transfer-encoding":
-            chunked = b"chunked" in value.lower()
-    if not chunked:
-        return status, await reader.readexactly(length)
-    body = bytearray()
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        chunk = await reader.readexactly(size + 2)  # the data and its CRLF
-        if size == 0:
-            return status, bytes(body)
-        body += chunk[:-2]
-
-
 def _raw_insert_rate(database_url: str, seconds: float = 5.0, connections: int = 8) -> float:
     """Single-row autocommit INSERTs of a message-sized row from N concurrent connections."""
     counts = [0] * connections
     stop = time.monotonic() + seconds
-    row = (BODY, "in", 1)
+    row = (loadgen.BODY, "in", 1)
 
     if database_url.startswith("sqlite"):
         path = urlsplit(database_url).path
@@ -338,12 +264,18 @@ def main() -> None:
             if status != 201:
                 raise SystemExit(f"could not create a conversation: {status} {body}")
             conversations.append(body["id"])
-        _post_messages(port, token, conversations, min(200, args.messages), args.clients, prefix="warm")
+        warm = [f"warm-{n}" for n in range(min(200, args.messages))]
+        warmed = loadgen.post_messages(port, token, conversations, warm, args.clients)
+        if warmed.failures or warmed.broken:
+            raise SystemExit(f"warm-up failed: {warmed.failures[:3]}, {warmed.broken} broken connections")
         cpu_before = _process_tree_cpu_s(server.pid)
         client_cpu_before, database_cpu_before = time.process_time(), _postgres_cpu_s()
         started = time.perf_counter()
-        latencies = _post_messages(port, token, conversations, args.messages, args.clients)
+        load = loadgen.post_messages(
+            port, token, conversations, [f"bench-{n}" for n in range(args.messages)], args.clients
+        )
         elapsed = time.perf_counter() - started
+        latencies = load.latencies
         server_cpu_s = _process_tree_cpu_s(server.pid) - cpu_before
         client_cpu_s = time.process_time() - client_cpu_before
         database_cpu_s = _postgres_cpu_s() - database_cpu_before
@@ -357,6 +289,13 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
 
+    problems = loadgen.stored_problems(database_url, load, prefix="bench-")
+    if load.failures or load.broken:
+        problems.append(
+            f"{len(load.failures)} answers other than 201 (e.g. {load.failures[:1]}), {load.broken} broken"
+        )
+    if len(load.acknowledged) != args.messages:
+        problems.append(f"{len(load.acknowledged)} of {args.messages} messages acknowledged")
     stored = _count_stored(database_url)
     raw = _raw_insert_rate(database_url)
     result = {
@@ -377,6 +316,7 @@ def main() -> None:
         "messages": args.messages,
         "stored_messages": stored["messages"],
         "stored_message_in_events": stored["events"],
+        "exactly_once": not problems,
     }
     if admin_url:
         import psycopg
@@ -388,14 +328,19 @@ def main() -> None:
         for key, value in result.items():
             print(f"{key:>26}: {value}")
     print(json.dumps(result))
+    if problems:
+        print("stored rows disagree with the answers:", *problems, sep="\n  ", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def _count_stored(database_url: str) -> dict[str, int]:
     """Every posted message must be stored and logged: the benchmark checks, not just times."""
     queries = {
         "messages": "SELECT COUNT(*) FROM desk_message WHERE external_id LIKE 'bench-%'",
-        "events": "SELECT COUNT(*) FROM analytics_contactevent WHERE type = 'message_in' "
-        "AND conversation_id IN (SELECT conversation_id FROM desk_message WHERE external_id LIKE 'bench-%')",
+        "events": "SELECT COUNT(*) FROM analytics_contactevent e JOIN desk_message m "
+        "ON m.conversation_id = e.conversation_id AND e.type = 'message_in' "
+        f"AND CAST({loadgen.json_seq_sql(database_url)} AS INTEGER) = m.seq "
+        "WHERE m.external_id LIKE 'bench-%'",
     }
     if database_url.startswith("sqlite"):
         db = sqlite3.connect(urlsplit(database_url).path)

@@ -173,7 +173,7 @@ def stored_problems(
         database_url,
         "SELECT e.id, m.external_id, m.conversation_id FROM analytics_contactevent e JOIN desk_message m "
         "ON m.conversation_id = e.conversation_id AND e.type = 'message_in' "
-        "AND CAST(" + _json_seq(database_url) + " AS INTEGER) = m.seq WHERE m.external_id LIKE %s",
+        "AND CAST(" + json_seq_sql(database_url) + " AS INTEGER) = m.seq WHERE m.external_id LIKE %s",
         (like,),
     )
     problems: list[str] = []
@@ -220,7 +220,8 @@ def stored_problems(
     return problems[:limit] + ([f"… and {len(problems) - limit} more"] if len(problems) > limit else [])
 
 
-def _json_seq(database_url: str) -> str:
+def json_seq_sql(database_url: str) -> str:
+    """The SQL of a `message_in` event's sequence number (`e.data.seq`) on this database."""
     if database_url.startswith("sqlite"):
         return "json_extract(e.data, '$.seq')"
     return "e.data->>'seq'"
