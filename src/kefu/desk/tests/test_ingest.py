@@ -692,3 +692,36 @@ def test_webhook_deliveries_are_written_with_the_message_or_not_at_all(
         ingest.inbound_post_many([Inbound(scope, chat.pk, "还在吗")])
     assert WebhookDelivery.all_tenants.count() == before  # rolled back with the message
     assert not Message.all_tenants.filter(conversation=chat, body="还在吗").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_malformed_message_fails_alone(tenants: Tenants) -> None:
+    """A lone surrogate or NaN among good messages: its own 422, and the others are stored."""
+    scope = tenants.scope("pa", "agent")
+    chat = _conversation(tenants)
+    items = [
+        Inbound(scope, chat.pk, "第一条"),
+        Inbound(scope, chat.pk, "坏\ud800的"),
+        Inbound(scope, chat.pk, "第二条", channel_data={"score": float("nan")}),
+        Inbound(scope, chat.pk, "第三条", external_id="\udfff"),
+        Inbound(scope, chat.pk, "第四条", channel_data={"n": {"e": [{"s": "\ud800"}]}}),
+        Inbound(scope, chat.pk, "第五条"),
+    ]
+
+    async def batch() -> list[Any]:
+        return await asyncio.gather(*(ingest.inbound_post(i) for i in items), return_exceptions=True)
+
+    answers = _on_server_loop(batch)
+    assert [type(a).__name__ for a in answers] == [
+        "Message",
+        "Invalid",
+        "Invalid",
+        "Invalid",
+        "Invalid",
+        "Message",
+    ]
+    assert [a.field for a in answers[1:5]] == ["body", "channel_data", "external_id", "channel_data"]
+    assert [m.body for m in Message.all_tenants.filter(conversation=chat).order_by("seq")][1:] == [
+        "第一条",
+        "第五条",
+    ]
