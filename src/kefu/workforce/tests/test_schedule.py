@@ -14,8 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kefu.workforce import schedule
-from kefu.workforce.schedule import (
+from kefu.workforce.rostering.problem import (
     Agent,
     BreakRule,
     LabourRules,
@@ -27,8 +26,9 @@ from kefu.workforce.schedule import (
     Unavailable,
     Weights,
     clock,
-    solve_schedule,
+    public_holidays,
 )
+from kefu.workforce.rostering.solver import solve_schedule
 
 MONDAY = date(2025, 6, 9)
 STEP = 30  # minutes per interval in the unit tests: small models, fast solves
@@ -161,7 +161,6 @@ def test_enough_agents_cover_demand_and_respect_every_rule(engine):
     check_schedule(prob, result)
     assert result.under_staffed_share == 0.0
     assert result.under_head_hours == 0.0
-    assert result.solve_seconds < 20
 
 
 def test_too_few_agents_report_understaffing():
@@ -274,7 +273,7 @@ def test_night_shift_covers_the_next_morning():
 
 
 def test_holidays_cost_more_so_work_moves_to_ordinary_days():
-    holidays = schedule.public_holidays(date(2025, 10, 1), days=7)
+    holidays = public_holidays(date(2025, 10, 1), days=7)
     assert date(2025, 10, 1) in holidays and date(2025, 10, 6) in holidays
     required = {"a": demand((1, "09:00", "18:00"), days=(0, 1))}
     prob = ScheduleProblem(
@@ -406,13 +405,42 @@ def test_random_small_weeks_always_respect_the_rules(seed, n_agents, rest_hours,
     check_schedule(prob, solve_schedule(prob, time_limit_s=10))
 
 
-@pytest.mark.slow
-def test_medium_benchmark_week_meets_the_target():
-    prob = schedule.benchmark_problem(n_agents=80, n_queues=5, seed=1, utilisation=0.6)
+def test_a_small_realistic_week_is_fully_covered_under_every_agents_own_rules():
+    """The benchmark week in miniature (its timing lives in `bench/schedule.py`): three queues,
+    overlapping skills, students with rules of their own, leave, a shift not used on Sundays.
+    Small enough to solve to optimality at once, so nothing here depends on the machine's speed."""
+    early_not_sunday = ShiftTemplate.of("E09", "09:00-18:00", breaks=[(60, "11:00", "13:30")], days=range(6))
+    required = {
+        "presales": demand((1, "09:00", "24:00"), (1, "19:00", "23:00")),
+        "aftersales": demand((1, "09:00", "18:00"), days=(0, 1, 2, 3, 4)),
+        "vip": demand((1, "20:00", "23:00"), days=(4, 5, 6)),
+    }
+    students = [
+        agent(f"st{i}", "presales", min_days_off=3, min_rest_minutes=12 * 60, max_weekly_minutes=24 * 60)
+        for i in range(3)
+    ]
+    agents = [
+        *(agent(f"p{i}", "presales", hourly_cost=30) for i in range(4)),
+        *(agent(f"m{i}", "presales,aftersales", hourly_cost=35) for i in range(3)),
+        agent("a0", "aftersales", leave=frozenset({MONDAY + timedelta(days=2)})),
+        agent("v0", "presales,vip", hourly_cost=40),
+        agent("v1", "aftersales,vip", hourly_cost=40),
+        *students,
+    ]
+    prob = problem(agents, required, templates=(early_not_sunday, LATE, SPLIT, NIGHT))
 
-    result = solve_schedule(prob, time_limit_s=60)
+    result = solve_schedule(prob, time_limit_s=60, seed=0)
 
-    assert result.feasible
-    assert result.under_staffed_share <= 0.02
-    assert result.solve_seconds <= 60
     check_schedule(prob, result)
+    assert result.status is ScheduleStatus.OPTIMAL
+    # Covered everywhere but Sunday 13:00-15:00, which no shift allowed on Sundays reaches.
+    sunday_gap = {6 * SLOTS_PER_DAY + clock(hhmm) // STEP for hhmm in ("13:00", "13:30", "14:00", "14:30")}
+    short = {(q, s) for q in prob.queues for s, under in enumerate(result.under[q]) if under}
+    assert short == {("presales", s) for s in sunday_gap}
+    assert not [s for s in result.assignments if s.template == "E09" and s.date.weekday() == 6]
+    for student in students:
+        days = sorted(s.day for s in result.assignments if s.agent_id == student.id)
+        assert (
+            len(days) <= 4
+            and sum(s.paid_minutes for s in result.assignments if s.agent_id == student.id) <= 24 * 60
+        )

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kefu.workforce.schedule import (
+from kefu.workforce.rostering.problem import (
     DAY_MINUTES,
     Agent,
     LabourRules,
@@ -22,8 +22,8 @@ from kefu.workforce.schedule import (
     ScheduleResult,
     ShiftTemplate,
     Unavailable,
-    solve_schedule,
 )
+from kefu.workforce.rostering.solver import solve_schedule
 
 MONDAY = date(2025, 6, 9)
 STEP = 60

@@ -14,8 +14,10 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid
 from kefu.tenancy.models import AuditEvent
 from kefu.testing.plugin import Tenants
-from kefu.workforce import roster_selectors, rostering, schedule
 from kefu.workforce.models import Schedule
+from kefu.workforce.rostering import selectors as roster_selectors
+from kefu.workforce.rostering import services as rostering
+from kefu.workforce.rostering import solver
 from kefu.workforce.tests.test_rostering import MONDAY, check_rules, demand, setup_roster
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -84,7 +86,7 @@ def test_an_unexpected_error_fails_the_solve_and_the_task(tenants: Tenants) -> N
 
     setup_roster(tenants, agents=2)
     queued = _queued(tenants)
-    with mock.patch.object(schedule, "solve_schedule", side_effect=RuntimeError("boom")):
+    with mock.patch.object(solver, "solve_schedule", side_effect=RuntimeError("boom")):
         assert run_ready_tasks(worker_id="t") == 1  # the worker survives it
 
     failed = roster_selectors.schedule_get(tenants.scope("pa", "workforce_planner"), schedule_id=queued.pk)

@@ -11,8 +11,8 @@ import time_machine
 from kefu.cli.worker import run_ready_tasks
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
-from kefu.workforce import rostering
 from kefu.workforce.models import ScheduledShift, ScheduleRequest
+from kefu.workforce.rostering import services as rostering
 from kefu.workforce.tests.test_rostering import MONDAY, SLOTS, _manual_week, demand, setup_roster
 
 pytestmark = pytest.mark.usefixtures("in_english")  # tests match message text
