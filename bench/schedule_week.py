@@ -16,6 +16,7 @@ from kefu.workforce.rostering.problem import (
     WEEK_DAYS,
     Agent,
     ScheduleProblem,
+    ScheduleResult,
     ShiftTemplate,
     Unavailable,
 )
@@ -156,16 +157,12 @@ def benchmark_problem(
     )
 
 
-def benchmark_week(
-    n_agents: int = 300, n_queues: int = 10, seed: int = 0, time_limit_s: float = 60.0
-) -> dict[str, Any]:
-    """Generate a realistic week and solve it; the figures `bench/workforce.py` reports."""
-    problem = benchmark_problem(n_agents=n_agents, n_queues=n_queues, seed=seed)
-    result = solve_schedule(problem, time_limit_s=time_limit_s, num_workers=2, seed=seed)
+def figures(problem: ScheduleProblem, result: ScheduleResult) -> dict[str, Any]:
+    """What the benchmarks report of one solved week."""
     step = problem.interval_minutes
     return {
-        "agents": n_agents,
-        "queues": n_queues,
+        "agents": len(problem.agents),
+        "queues": len(problem.queues),
         "intervals": sum(
             1 for s in range(problem.n_slots) if any(problem.required[q][s] for q in problem.queues)
         ),
@@ -182,3 +179,12 @@ def benchmark_week(
         "over_head_hours": result.over_head_hours,
         **{k: v for k, v in result.stats.items() if k != "agents"},
     }
+
+
+def benchmark_week(
+    n_agents: int = 300, n_queues: int = 10, seed: int = 0, time_limit_s: float = 60.0
+) -> dict[str, Any]:
+    """Generate a realistic week and solve it; the figures `bench/workforce.py` reports."""
+    problem = benchmark_problem(n_agents=n_agents, n_queues=n_queues, seed=seed)
+    result = solve_schedule(problem, time_limit_s=time_limit_s, num_workers=2, seed=seed)
+    return figures(problem, result)
