@@ -17,6 +17,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
+from kefu.routing import selectors as routing_selectors
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 from kefu.workforce import selectors as workforce_selectors
@@ -451,6 +452,12 @@ def _shape(schedule_obj: Schedule, name: str) -> tuple[problem.ShiftTemplate, se
     raise Invalid(_("Unknown shift %(name)s.") % {"name": name}, field="template")
 
 
+def _queues_served(scope: Scope, schedule_obj: Schedule, user_id: int) -> list[str]:
+    """The schedule's queues the agent serves, in the schedule's order (routing's one answer)."""
+    served = set(routing_selectors.agent_queues(scope, user_id=user_id))
+    return [q for q in schedule_obj.queues if q in served]
+
+
 def _profile_for(scope: Scope, user_id: int) -> AgentWorkProfile:
     profile = selectors.agent_profile_list(scope).filter(user_id=user_id).first()
     if profile is None:
@@ -539,11 +546,11 @@ def schedule_shift_edit(
     scope.require(WorkforcePerm.PLAN)
     schedule_obj = selectors.schedule_get(scope, schedule_id=schedule_id, for_update=True)
     index = _day_index(schedule_obj, day)
-    profile = _profile_for(scope, user_id)
+    _profile_for(scope, user_id)  # 404 for an agent without a profile
     week = _week_of(schedule_obj, user_id)
     if template:
         if not queue:
-            skills = [q for q in schedule_obj.queues if q in profile.skills]
+            skills = _queues_served(scope, schedule_obj, user_id)
             queue = skills[0] if skills else ""
         week[index] = _place(
             schedule_obj, template=template, day=index, queue=queue, break_starts=break_starts
@@ -672,10 +679,10 @@ def schedule_request_decide(
             mine.pop(index, None)
             changes[request.agent_id] = None
         elif request.kind == ScheduleRequest.Kind.CHANGE:
-            profile = _profile_for(scope, request.agent_id)
+            _profile_for(scope, request.agent_id)
             current = mine.get(index)
             queue = current.spells[0][2] if current and current.spells else ""
-            skills = [q for q in schedule_obj.queues if q in profile.skills]
+            skills = _queues_served(scope, schedule_obj, request.agent_id)
             placed = _place(
                 schedule_obj,
                 template=request.target_template,
@@ -696,7 +703,8 @@ def schedule_request_decide(
                 (mine, request.agent_id, their_day),
                 (theirs, other_id, mine_day),
             ):
-                skills = [q for q in schedule_obj.queues if q in _profile_for(scope, user_id).skills]
+                _profile_for(scope, user_id)
+                skills = _queues_served(scope, schedule_obj, user_id)
                 if incoming is not None:
                     week[index] = _retarget(incoming, skills)
                 changes[user_id] = week.get(index)
