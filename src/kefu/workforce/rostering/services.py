@@ -378,7 +378,7 @@ def _check_time_limit(time_limit_s: float) -> None:
         raise Invalid(_("The time limit must be between 1 and 120 seconds."), field="time_limit_s")
 
 
-# --- background solving --------------------------------------------------------------------------------
+# --- queuing a solve (running it: `solving`) ----------------------------------------------------------
 SOLVE_STALE_MARGIN_S = 300  # a solve running this long past its time limit was lost with its worker
 
 
@@ -445,6 +445,8 @@ def schedule_solve(scope: Scope, *, schedule_id: int, time_limit_s: float | None
     return schedule_obj
 
 
+# =====================================================================================================
+# Grid edits and publishing
 def _shape(schedule_obj: Schedule, name: str) -> tuple[problem.ShiftTemplate, set[int]]:
     for t in schedule_obj.templates:
         if t["name"] == name:

@@ -22,6 +22,10 @@ weekly minimum is soft in the MIP (so "nobody works" gives HiGHS an incumbent at
 the re-deal. Finally, per interval, multi-skilled heads are moved between their queues along
 augmenting paths wherever that closes a gap.
 
+Each step has its module: the types and input checks in `problem`, the MIP in `model`, the two
+back ends in `engines`, the re-deal in `repair`, the solution read back in `extract`; this module
+runs them in order within the time limit.
+
 Times are minutes since midnight of the shift's day. Shifts may run past midnight (a segment may end
 after 1440) and cover the next day's intervals; coverage past the end of the week is dropped.
 """
