@@ -135,7 +135,7 @@ def test_api_create_edit_publish_and_errors(tenants: Tenants) -> None:
         "client_id": tenants.ca1.pk,
         "week_start": MONDAY.isoformat(),
         "required": {"presales": demand(1, "09:00", "18:00")},
-        "time_limit_s": 10,
+        "time_limit_s": 60,
     }
     assert post("/api/workforce/schedules", {**body, "week_start": "2030-01-08"}).status_code == 422
     assert post("/api/workforce/schedules", {**body, "required": {"presales": [1, 2]}}).status_code == 422
