@@ -4,6 +4,8 @@ approved swap). No database, so the rules can be checked anywhere, tests include
 translated, hence the one Django import (gettext).
 """
 
+from __future__ import annotations
+
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence

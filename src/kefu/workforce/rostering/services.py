@@ -5,6 +5,8 @@ The solve itself runs in `solving` (the background task calls it); the stored ro
 core's types in `stored`; every later change is checked against the labour rules in `grid`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any

@@ -3,6 +3,8 @@ the shifts. Queuing a solve is a service (`services.schedule_solve`); this modul
 services nor the task, so the task module can import it without a cycle.
 """
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 

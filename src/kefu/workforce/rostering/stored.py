@@ -3,6 +3,8 @@ profile and other schedules' shifts as the rules of its week, a stored schedule 
 and the schedule's coverage recomputed from its shifts.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
