@@ -12,14 +12,14 @@ which is how it is meant to be used) runs in a subprocess of the interpreter giv
     uv venv /tmp/pwf && uv pip install --python /tmp/pwf pyworkforce numpy
 
 Every cell where the two disagree is classified by its cause; ``unexplained`` must stay 0.
-If ``kefu.workforce.schedule.benchmark_week`` exists its result goes under "schedule".
+The schedule solver's benchmark week (``bench/schedule_week.py``, 300 agents, 10 queues, seed 0, 60 s)
+goes under "schedule"; ``bench/schedule.py`` runs it alone, checked against the targets.
 The last line printed is one JSON object with all figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import math
 import os
@@ -202,15 +202,10 @@ def classify(week: dict[str, np.ndarray], kefu: dict[str, np.ndarray], pwf: dict
 
 
 def run_schedule() -> Any:
+    from schedule_week import benchmark_week  # beside this script
+
     try:
-        module = importlib.import_module("kefu.workforce.schedule")
-    except ImportError:
-        return None
-    bench = getattr(module, "benchmark_week", None)
-    if bench is None:
-        return None
-    try:
-        return bench(n_agents=300, n_queues=10, seed=0, time_limit_s=60)
+        return benchmark_week(n_agents=300, n_queues=10, seed=0, time_limit_s=60)
     except Exception as exc:  # report, don't hide the Erlang figures
         return {"error": f"{type(exc).__name__}: {exc}"}
 

@@ -47,7 +47,12 @@ def test_pure_cores_import_no_django() -> None:
     cores = [
         "workforce/erlang.py",
         "workforce/forecast.py",
-        "workforce/schedule.py",
+        "workforce/rostering/problem.py",
+        "workforce/rostering/engines.py",
+        "workforce/rostering/model.py",
+        "workforce/rostering/repair.py",
+        "workforce/rostering/extract.py",
+        "workforce/rostering/solver.py",
         "workforce/simulate.py",
         "desk/sla_clock.py",
         "desk/redaction.py",

@@ -28,8 +28,8 @@ from kefu.knowledge import services as knowledge_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
-from kefu.workforce import rostering
 from kefu.workforce import services as workforce_services
+from kefu.workforce.rostering import services as rostering
 
 
 # --- objects of tenant B, by the name of the id parameter ------------------------------------

@@ -25,9 +25,9 @@ from kefu.desk.models import Attachment, Conversation, Direction, Message, ReadM
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import phrases
 from kefu.knowledge import selectors as knowledge_selectors
+from kefu.routing import selectors as roster_selectors  # which queues an agent serves
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.permissions import TenancyPerm
-from kefu.workforce import roster_selectors
 
 THREAD_PAGE = 50
 MY_LIST_LIMIT = 30

@@ -24,7 +24,8 @@ def load(*, today: dt.date, history_days: int) -> bool:
     if history_days < MIN_HISTORY_DAYS:
         return False
     from kefu.desk import demo as desk_demo
-    from kefu.workforce import rostering, services
+    from kefu.workforce import services
+    from kefu.workforce.rostering import services as rostering_services
 
     chat_queues = {slug: channels["chat"] for slug, channels in desk_demo.QUEUES.items()}
 
@@ -61,7 +62,7 @@ def load(*, today: dt.date, history_days: int) -> bool:
         )
         plans[queue] = plan.pk
     for name, segments, breaks in TEMPLATES:
-        rostering.shift_template_create(scope, name=name, segments=segments, breaks=breaks)
+        rostering_services.shift_template_create(scope, name=name, segments=segments, breaks=breaks)
     agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
     shops = list(desk_demo.QUEUES)
     for index, agent in enumerate(agents):
@@ -69,7 +70,7 @@ def load(*, today: dt.date, history_days: int) -> bool:
         # its chat, email and phone queues (only chat is planned: it is most of the volume).
         served = shops if index < len(agents) // 2 else [shops[index % 3], shops[(index + 1) % 3]]
         skills = [name for slug in served for name in desk_demo.QUEUES[slug].values()]
-        rostering.agent_profile_set(
+        rostering_services.agent_profile_set(
             scope,
             user_id=agent.pk,
             skills=skills,
@@ -78,7 +79,7 @@ def load(*, today: dt.date, history_days: int) -> bool:
             hourly_cost=28.0,
         )
     next_monday = today + dt.timedelta(days=7 - today.weekday())
-    schedule = rostering.schedule_create(
+    schedule = rostering_services.schedule_create(
         scope,
         client_id=None,
         week_start=next_monday,
@@ -88,5 +89,5 @@ def load(*, today: dt.date, history_days: int) -> bool:
         wait=True,  # solved here: the demo's agents see a published week at once
     )
     if schedule.solver_status in {"OPTIMAL", "FEASIBLE"}:
-        rostering.schedule_publish(scope, schedule_id=schedule.pk)
+        rostering_services.schedule_publish(scope, schedule_id=schedule.pk)
     return True

@@ -146,7 +146,7 @@ def test_management_command_jobs_run_through_call_command() -> None:
 
 @pytest.mark.django_db
 def test_the_runner_runs_due_jobs_then_queued_tasks(tenants: Any) -> None:
-    from kefu.workforce import tasks
+    from kefu.workforce.rostering import tasks
 
     result = tasks.schedule_solve.enqueue(schedule_id=999999, provider_id=tenants.pa.pk, client_ids=[])
     runner = Runner(jobs=[_job("count", "counted")], worker_id="w1")

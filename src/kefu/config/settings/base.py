@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kefu.analytics",
     "kefu.desk",
     "kefu.knowledge",
+    "kefu.routing",
     "kefu.connectors",
     "kefu.quality",
 ]

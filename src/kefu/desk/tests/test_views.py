@@ -89,7 +89,7 @@ def test_my_queues_shows_what_is_open_in_the_agents_skilled_queues(
 ) -> None:
     """Given an agent whose work profile serves 悦家-在线, "My queues" lists that queue's open
     conversations, whoever holds them, and nothing of other queues, closed ones or other tenants."""
-    from kefu.workforce import rostering
+    from kefu.workforce.rostering import services as rostering
 
     agent, me = tenants.scope("pa", "agent"), tenants.user("pa", "agent")
     client = tenants.client_for("pa", "agent")

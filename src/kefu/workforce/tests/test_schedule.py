@@ -1,38 +1,41 @@
 """The weekly shift-schedule solver: every labour rule checked on the output, coverage, cost, errors.
 
-`check_schedule` re-derives everything from the problem and the assignments, independently of the
-solver's own bookkeeping, so a bug in the model or in the extraction shows up as a rule violation.
+`check_schedule` (in `schedule_checks`, shared with `bench/schedule.py`) re-derives everything from
+the problem and the assignments, independently of the solver's own bookkeeping, so a bug in the
+model or in the extraction shows up as a rule violation. No test here asserts on solve time: the
+timings are in `bench/schedule.py`.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kefu.workforce import schedule
-from kefu.workforce.schedule import (
+from kefu.workforce.rostering.problem import (
     Agent,
     BreakRule,
     LabourRules,
     ScheduleInputError,
     ScheduleProblem,
-    ScheduleResult,
     ScheduleStatus,
     ShiftTemplate,
     Unavailable,
     Weights,
     clock,
-    solve_schedule,
+    public_holidays,
 )
+from kefu.workforce.rostering.solver import solve_schedule
+from kefu.workforce.tests.schedule_checks import check_schedule
 
 MONDAY = date(2025, 6, 9)
 STEP = 30  # minutes per interval in the unit tests: small models, fast solves
 SLOTS_PER_DAY = 1440 // STEP
+# A ceiling, not a target: these weeks solve in well under a second; a generous limit keeps a loaded
+# machine from failing a test, and nothing here asserts on time (timings: bench/schedule.py).
+LIMIT_S = 60
 
 EARLY = ShiftTemplate.of("E", "09:00-18:00", breaks=[(60, "11:00", "13:30")])
 LATE = ShiftTemplate.of("L", "15:00-24:00", breaks=[(60, "17:00", "19:30")])
@@ -66,82 +69,6 @@ def agent(agent_id: str, skills: str = "a", **kwargs) -> Agent:
     return Agent(id=agent_id, skills=frozenset(skills.split(",")), **kwargs)
 
 
-def check_schedule(prob: ScheduleProblem, result: ScheduleResult) -> None:
-    """Assert every rule on the output; recompute coverage from the queue spells."""
-    assert result.feasible, result.problems
-    rules, step, monday = prob.rules, prob.interval_minutes, prob.start_date
-    templates = {t.name: t for t in prob.templates}
-    agents = {a.id: a for a in prob.agents}
-    by_agent = defaultdict(list)
-    for shift in result.assignments:
-        by_agent[shift.agent_id].append(shift)
-    heads = {q: [0] * prob.n_slots for q in prob.queues}
-    for agent_id, shifts in by_agent.items():
-        who = agents[agent_id]
-        days = [s.day for s in shifts]
-        assert len(days) == len(set(days)), f"{agent_id}: two shifts on one day"
-        paid = sum(s.paid_minutes for s in shifts)
-        limit = min(rules.max_weekly_minutes, who.max_weekly_minutes or rules.max_weekly_minutes)
-        assert paid <= limit, f"{agent_id}: {paid} paid min > {limit}"
-        assert paid >= who.min_weekly_minutes, f"{agent_id}: {paid} paid min < {who.min_weekly_minutes}"
-        assert 7 - len(days) >= rules.min_days_off, f"{agent_id}: too few days off"
-        streak = who.days_worked_before
-        for day in range(7):
-            streak = streak + 1 if day in days else 0
-            assert streak <= rules.max_consecutive_days, f"{agent_id}: {streak} consecutive days"
-        spans = sorted((s.day * 1440 + s.segments[0][0], s.day * 1440 + s.segments[-1][1]) for s in shifts)
-        if who.last_shift_end is not None:
-            spans.insert(0, (who.last_shift_end, who.last_shift_end))
-        for (_, end), (start, _) in itertools.pairwise(spans):
-            assert start - end >= rules.min_rest_minutes, f"{agent_id}: only {start - end} min rest"
-        blocked = [
-            ((u.day - monday).days * 1440 + u.start, (u.day - monday).days * 1440 + u.end)
-            for u in who.unavailable
-        ]
-        blocked += [((d - monday).days * 1440, (d - monday).days * 1440 + 1440) for d in who.leave]
-        for shift in shifts:
-            template = templates[shift.template]
-            assert shift.date == monday + timedelta(days=shift.day)
-            assert shift.segments == template.segments
-            assert who.templates is None or shift.template in who.templates
-            for a, b in shift.segments:
-                for lo, hi in blocked:
-                    assert not (shift.day * 1440 + a < hi and lo < shift.day * 1440 + b), (
-                        f"{agent_id}: unavailable"
-                    )
-            # One break per rule, inside its window and inside a work segment.
-            assert len(shift.breaks) == len(template.breaks)
-            for placed, rule in zip(
-                shift.breaks, sorted(template.breaks, key=lambda r: r.earliest_start), strict=True
-            ):
-                assert rule.earliest_start <= placed.start <= rule.latest_start
-                assert placed.end - placed.start == rule.length
-                assert any(a <= placed.start and placed.end <= b for a, b in shift.segments)
-            # Spells: own skills only, inside segments, never during a break, one queue at a time.
-            minutes = set()
-            for spell in shift.spells:
-                assert spell.queue in who.skills, f"{agent_id} serves {spell.queue} without the skill"
-                assert any(a <= spell.start and spell.end <= b for a, b in shift.segments)
-                assert not any(p.start < spell.end and spell.start < p.end for p in shift.breaks)
-                for m in range(spell.start, spell.end, step):
-                    assert m not in minutes
-                    minutes.add(m)
-                    slot = (shift.day * 1440 + m) // step
-                    if slot < prob.n_slots:
-                        heads[spell.queue][slot] += 1
-            in_week = 7 * 1440 - shift.day * 1440  # coverage past the end of the week is not modelled
-            worked = sum(min(b, in_week) - min(a, in_week) for a, b in shift.segments)
-            worked -= sum(min(p.end, in_week) - min(p.start, in_week) for p in shift.breaks)
-            assert len(minutes) * step == worked, f"{agent_id}: idle time not on any queue"
-    for q in prob.queues:
-        assert tuple(heads[q]) == result.scheduled[q]
-        for need, have, short, extra in zip(
-            prob.required[q], heads[q], result.under[q], result.over[q], strict=True
-        ):
-            assert short == max(0, need - have)
-            assert extra == max(0, have - need)
-
-
 @pytest.mark.parametrize("engine", ["highs", "cp-sat"])
 def test_enough_agents_cover_demand_and_respect_every_rule(engine):
     # Given a 9:00-24:00 day, two queues, more than enough agents with overlapping skills.
@@ -155,20 +82,19 @@ def test_enough_agents_cover_demand_and_respect_every_rule(engine):
     prob = problem(agents, required, templates=(EARLY, LATE, SPLIT))
 
     # When solved
-    result = solve_schedule(prob, time_limit_s=20, engine=engine)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S, engine=engine)
 
     # Then every interval is covered and every rule holds
     check_schedule(prob, result)
     assert result.under_staffed_share == 0.0
     assert result.under_head_hours == 0.0
-    assert result.solve_seconds < 20
 
 
 def test_too_few_agents_report_understaffing():
     required = {"a": demand((3, "09:00", "18:00"))}
     prob = problem([agent("only")], required)
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert result.status is ScheduleStatus.OPTIMAL
@@ -182,7 +108,7 @@ def test_breaks_are_staggered_to_keep_coverage():
     required = {"a": demand((1, "09:00", "18:00"), days=(0,))}
     prob = problem([agent("x"), agent("y")], required, templates=(EARLY,))
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert result.under_staffed_share == 0.0
@@ -194,7 +120,7 @@ def test_multi_skilled_agent_switches_queue_mid_shift():
     required = {"a": demand((1, "09:00", "13:00"), days=(2,)), "b": demand((1, "14:00", "18:00"), days=(2,))}
     prob = problem([agent("both", "a,b")], required, templates=(EARLY,))
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert result.under_staffed_share == 0.0
@@ -209,7 +135,7 @@ def test_prefers_cheaper_agents_at_equal_coverage():
         [agent("dear", hourly_cost=50), agent("cheap", hourly_cost=30)], required, templates=(day,)
     )
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert result.under_staffed_share == 0.0
@@ -228,8 +154,8 @@ def test_rest_between_shifts_is_kept():
     alone = problem([agent("x")], required)
     pair = problem([agent("x"), agent("y")], required)
 
-    alone_result = solve_schedule(alone, time_limit_s=10)
-    pair_result = solve_schedule(pair, time_limit_s=10)
+    alone_result = solve_schedule(alone, time_limit_s=LIMIT_S)
+    pair_result = solve_schedule(pair, time_limit_s=LIMIT_S)
 
     check_schedule(alone, alone_result)  # includes the rest rule
     check_schedule(pair, pair_result)
@@ -252,7 +178,7 @@ def test_availability_leave_templates_and_previous_week_are_respected():
     ]
     prob = problem(agents, required, templates=(EARLY, LATE, NIGHT))
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     tired = {s.day: s.template for s in result.for_agent("tired")}
@@ -266,7 +192,7 @@ def test_night_shift_covers_the_next_morning():
     required = {"a": demand((1, "00:00", "02:00"), days=(1,))}
     prob = problem([agent("owl")], required, templates=(NIGHT,))
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert [(s.day, s.template) for s in result.assignments] == [(0, "N")]
@@ -274,7 +200,7 @@ def test_night_shift_covers_the_next_morning():
 
 
 def test_holidays_cost_more_so_work_moves_to_ordinary_days():
-    holidays = schedule.public_holidays(date(2025, 10, 1), days=7)
+    holidays = public_holidays(date(2025, 10, 1), days=7)
     assert date(2025, 10, 1) in holidays and date(2025, 10, 6) in holidays
     required = {"a": demand((1, "09:00", "18:00"), days=(0, 1))}
     prob = ScheduleProblem(
@@ -288,7 +214,7 @@ def test_holidays_cost_more_so_work_moves_to_ordinary_days():
         weights=Weights(under_per_head_hour=1),  # coverage cheap: only the pay decides
     )
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert [s.day for s in result.assignments] == [1]
@@ -300,7 +226,7 @@ def test_queue_priority_decides_who_is_left_short():
         [agent("x", "a,b")], required, templates=(EARLY,), weights=Weights(queue_priority={"b": 3.0})
     )
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     check_schedule(prob, result)
     assert sum(result.under["b"]) < sum(result.under["a"])
@@ -318,7 +244,7 @@ def test_contradictory_rules_are_reported_not_raised():
         {"a": demand((1, "09:00", "18:00"))},
     )
 
-    result = solve_schedule(prob, time_limit_s=10)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S)
 
     assert result.status is ScheduleStatus.INFEASIBLE
     assert not result.feasible and result.assignments == ()
@@ -403,16 +329,45 @@ def test_random_small_weeks_always_respect_the_rules(seed, n_agents, rest_hours,
     rules = LabourRules(min_rest_minutes=rest_hours * 60, max_consecutive_days=max_days, min_days_off=2)
     prob = problem(agents, required, templates=(EARLY, LATE, SPLIT), rules=rules)
 
-    check_schedule(prob, solve_schedule(prob, time_limit_s=10))
+    check_schedule(prob, solve_schedule(prob, time_limit_s=LIMIT_S))
 
 
-@pytest.mark.slow
-def test_medium_benchmark_week_meets_the_target():
-    prob = schedule.benchmark_problem(n_agents=80, n_queues=5, seed=1, utilisation=0.6)
+def test_a_small_realistic_week_is_fully_covered_under_every_agents_own_rules():
+    """The benchmark week in miniature (its timing lives in `bench/schedule.py`): three queues,
+    overlapping skills, students with rules of their own, leave, a shift not used on Sundays.
+    Small enough to solve to optimality at once, so nothing here depends on the machine's speed."""
+    early_not_sunday = ShiftTemplate.of("E09", "09:00-18:00", breaks=[(60, "11:00", "13:30")], days=range(6))
+    required = {
+        "presales": demand((1, "09:00", "24:00"), (1, "19:00", "23:00")),
+        "aftersales": demand((1, "09:00", "18:00"), days=(0, 1, 2, 3, 4)),
+        "vip": demand((1, "20:00", "23:00"), days=(4, 5, 6)),
+    }
+    students = [
+        agent(f"st{i}", "presales", min_days_off=3, min_rest_minutes=12 * 60, max_weekly_minutes=24 * 60)
+        for i in range(3)
+    ]
+    agents = [
+        *(agent(f"p{i}", "presales", hourly_cost=30) for i in range(4)),
+        *(agent(f"m{i}", "presales,aftersales", hourly_cost=35) for i in range(3)),
+        agent("a0", "aftersales", leave=frozenset({MONDAY + timedelta(days=2)})),
+        agent("v0", "presales,vip", hourly_cost=40),
+        agent("v1", "aftersales,vip", hourly_cost=40),
+        *students,
+    ]
+    prob = problem(agents, required, templates=(early_not_sunday, LATE, SPLIT, NIGHT))
 
-    result = solve_schedule(prob, time_limit_s=60)
+    result = solve_schedule(prob, time_limit_s=LIMIT_S, seed=0)
 
-    assert result.feasible
-    assert result.under_staffed_share <= 0.02
-    assert result.solve_seconds <= 60
     check_schedule(prob, result)
+    assert result.status is ScheduleStatus.OPTIMAL
+    # Covered everywhere but Sunday 13:00-15:00, which no shift allowed on Sundays reaches.
+    sunday_gap = {6 * SLOTS_PER_DAY + clock(hhmm) // STEP for hhmm in ("13:00", "13:30", "14:00", "14:30")}
+    short = {(q, s) for q in prob.queues for s, under in enumerate(result.under[q]) if under}
+    assert short == {("presales", s) for s in sunday_gap}
+    assert not [s for s in result.assignments if s.template == "E09" and s.date.weekday() == 6]
+    for student in students:
+        days = sorted(s.day for s in result.assignments if s.agent_id == student.id)
+        assert (
+            len(days) <= 4
+            and sum(s.paid_minutes for s in result.assignments if s.agent_id == student.id) <= 24 * 60
+        )

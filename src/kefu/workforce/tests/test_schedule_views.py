@@ -11,8 +11,8 @@ import time_machine
 from kefu.cli.worker import run_ready_tasks
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
-from kefu.workforce import rostering
 from kefu.workforce.models import ScheduledShift, ScheduleRequest
+from kefu.workforce.rostering import services as rostering
 from kefu.workforce.tests.test_rostering import MONDAY, SLOTS, _manual_week, demand, setup_roster
 
 pytestmark = pytest.mark.usefixtures("in_english")  # tests match message text
@@ -135,7 +135,7 @@ def test_api_create_edit_publish_and_errors(tenants: Tenants) -> None:
         "client_id": tenants.ca1.pk,
         "week_start": MONDAY.isoformat(),
         "required": {"presales": demand(1, "09:00", "18:00")},
-        "time_limit_s": 10,
+        "time_limit_s": 60,
     }
     assert post("/api/workforce/schedules", {**body, "week_start": "2030-01-08"}).status_code == 422
     assert post("/api/workforce/schedules", {**body, "required": {"presales": [1, 2]}}).status_code == 422

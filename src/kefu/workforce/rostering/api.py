@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from kefu.core.errors import Invalid
-from kefu.workforce import roster_selectors, rostering
+from kefu.workforce.rostering import grid, selectors, services
 
 router = Router(tags=["workforce"])
 
@@ -148,24 +148,24 @@ class CapacityOut(Schema):
 
 
 def _detail(request: HttpRequest, schedule_id: int) -> dict[str, Any]:
-    schedule = roster_selectors.schedule_get(request.access, schedule_id=schedule_id)
+    schedule = selectors.schedule_get(request.access, schedule_id=schedule_id)
     data = ScheduleOut.from_orm(schedule).dict()
     data.update(
         rules=schedule.rules,
         coverage=schedule.coverage,
-        summary=rostering.coverage_summary(
+        summary=grid.coverage_summary(
             schedule.coverage.get("required", {}),
             schedule.coverage.get("scheduled", {}),
             interval=schedule.interval_minutes,
         ),
-        shifts=list(roster_selectors.scheduled_shift_rows(schedule)),
+        shifts=list(selectors.scheduled_shift_rows(schedule)),
     )
     return data
 
 
 @router.get("/schedules", response=list[ScheduleOut])
 def list_schedules(request: HttpRequest, client_id: int | None = None) -> object:
-    return roster_selectors.schedule_list(request.access, client_id=client_id)[:100]
+    return selectors.schedule_list(request.access, client_id=client_id)[:100]
 
 
 def _status_url(schedule_id: int) -> str:
@@ -183,7 +183,7 @@ def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Status[object]
     With `solve` (the default) the solve is queued: 202 and the `status_url` to poll. Without, the
     schedule starts empty (201).
     """
-    schedule = rostering.schedule_create(request.access, **payload.dict())
+    schedule = services.schedule_create(request.access, **payload.dict())
     if not payload.solve:
         return Status(201, schedule)
     return Status(202, _queued(schedule))
@@ -192,7 +192,7 @@ def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Status[object]
 @router.post("/schedules/{schedule_id}/solve", response={202: ScheduleQueuedOut})
 def solve_schedule(request: HttpRequest, schedule_id: int, payload: SolveIn) -> Status[object]:
     """Solve a draft schedule again (its shifts are replaced); 409 while a solve is queued or running."""
-    schedule = rostering.schedule_solve(
+    schedule = services.schedule_solve(
         request.access, schedule_id=schedule_id, time_limit_s=payload.time_limit_s
     )
     return Status(202, _queued(schedule))
@@ -205,7 +205,7 @@ def solve_schedule(request: HttpRequest, schedule_id: int, payload: SolveIn) -> 
 )
 def solve_status(request: HttpRequest, schedule_id: int) -> object:
     """Where the schedule's solve is: queued, running, done or failed, with the solver's figures."""
-    schedule = roster_selectors.schedule_get(request.access, schedule_id=schedule_id)
+    schedule = selectors.schedule_get(request.access, schedule_id=schedule_id)
     return {
         "schedule_id": schedule.pk,
         "state": schedule.solve_state,
@@ -234,49 +234,47 @@ def get_schedule(request: HttpRequest, schedule_id: int) -> object:
 @router.put("/schedules/{schedule_id}/shifts", response=ScheduleDetailOut)
 def edit_shift(request: HttpRequest, schedule_id: int, payload: ShiftEditIn) -> object:
     """Set or clear one agent's shift on one day; a week breaking a labour rule is refused (422)."""
-    roster_selectors.schedule_get(request.access, schedule_id=schedule_id)  # 404 before any input error
+    selectors.schedule_get(request.access, schedule_id=schedule_id)  # 404 before any input error
     data = payload.dict()
     try:
         day = date.fromisoformat(data.pop("date"))
     except ValueError:
         raise Invalid(_("The date must be YYYY-MM-DD."), field="date") from None
-    rostering.schedule_shift_edit(request.access, schedule_id=schedule_id, day=day, **data)
+    services.schedule_shift_edit(request.access, schedule_id=schedule_id, day=day, **data)
     return _detail(request, schedule_id)
 
 
 @router.post("/schedules/{schedule_id}/publish", response=ScheduleOut)
 def publish_schedule(request: HttpRequest, schedule_id: int) -> object:
-    return rostering.schedule_publish(request.access, schedule_id=schedule_id)
+    return services.schedule_publish(request.access, schedule_id=schedule_id)
 
 
 @router.get("/my-shifts", response=list[ShiftOut])
 def my_shifts(request: HttpRequest, since: date | None = None, days: int = 14) -> object:
     """The caller's own shifts in published schedules (this week and next by default)."""
-    start = since or roster_selectors.week_monday(timezone.localdate())
+    start = since or selectors.week_monday(timezone.localdate())
     days = max(1, min(days, 62))
-    return roster_selectors.my_shifts(
-        request.access, since=start, until=date.fromordinal(start.toordinal() + days)
-    )
+    return selectors.my_shifts(request.access, since=start, until=date.fromordinal(start.toordinal() + days))
 
 
 @router.get("/schedule-requests", response=list[RequestOut])
 def list_requests(request: HttpRequest, status: str | None = None) -> object:
-    return roster_selectors.schedule_request_list(request.access, status=status)[:200]
+    return selectors.schedule_request_list(request.access, status=status)[:200]
 
 
 @router.post("/schedule-requests", response={201: RequestOut})
 def create_request(request: HttpRequest, payload: RequestIn) -> Status[object]:
     data = payload.dict()
-    return Status(201, rostering.schedule_request_create(request.access, day=data.pop("date"), **data))
+    return Status(201, services.schedule_request_create(request.access, day=data.pop("date"), **data))
 
 
 @router.post("/schedule-requests/{request_id}/decision", response=RequestOut)
 def decide_request(request: HttpRequest, request_id: int, payload: DecisionIn) -> object:
     """Approve (applied atomically, labour rules re-checked) or reject a pending request."""
-    return rostering.schedule_request_decide(request.access, request_id=request_id, **payload.dict())
+    return services.schedule_request_decide(request.access, request_id=request_id, **payload.dict())
 
 
 @router.get("/capacity-plan", response=list[CapacityOut])
 def capacity_plan(request: HttpRequest) -> object:
     """Seats needed per client per month against the seats profiled, with the advice to add or remove."""
-    return roster_selectors.capacity_plan(request.access)
+    return selectors.capacity_plan(request.access)

@@ -68,18 +68,6 @@ def profile_user_ids(scope: Scope) -> list[int]:
     return list(_profiles(scope).values_list("user_id", flat=True))
 
 
-def my_queues(scope: Scope) -> list[str]:
-    """The queues the acting agent serves: the skills on their work profile at this provider.
-
-    Anyone at a provider may read their own (the workspace's "My queues" view); no profile or
-    a client's staff: none.
-    """
-    if not scope.is_provider or scope.user_id is None:
-        return []
-    skills = _profiles(scope).filter(user_id=scope.user_id).values_list("skills", flat=True).first()
-    return sorted(skills or [])
-
-
 def colleagues(scope: Scope) -> list[tuple[int, str]]:
     _provider(scope, WorkforcePerm.VIEW_OWN_SCHEDULE)
     return [

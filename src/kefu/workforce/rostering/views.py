@@ -18,9 +18,10 @@ from kefu.core.errors import Conflict, Invalid, KefuError
 from kefu.core.scope import OrgKind
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.web.decorators import access_required
-from kefu.workforce import roster_selectors, rostering, selectors
+from kefu.workforce import selectors as workforce_selectors
 from kefu.workforce.permissions import WorkforcePerm
-from kefu.workforce.schedule_forms import (
+from kefu.workforce.rostering import grid, selectors, services
+from kefu.workforce.rostering.forms import (
     WEEKDAYS,
     AgentProfileForm,
     DecideForm,
@@ -50,7 +51,7 @@ def _form_error(form: Any, exc: KefuError) -> None:
 
 def shift_label(shift: ScheduledShift | Any) -> dict[str, Any]:
     """What a grid cell or a my-schedule row shows: times, breaks, queues."""
-    hhmm = rostering.hhmm
+    hhmm = grid.hhmm
     queues = list(dict.fromkeys(q for _a, _b, q in shift.spells))
     return {
         "shift": shift,
@@ -65,24 +66,24 @@ def shift_label(shift: ScheduledShift | Any) -> dict[str, Any]:
 @access_required(WorkforcePerm.VIEW)
 def schedule_list(request: HttpRequest) -> HttpResponse:
     scope = request.access
-    schedules = roster_selectors.schedule_list(scope)
+    schedules = selectors.schedule_list(scope)
     form = None
     if scope.has(WorkforcePerm.PLAN):
         plans = [
             (p.pk, f"#{p.pk} {p.client} · {p.forecast.first_day:%Y-%m-%d}")
-            for p in selectors.staffing_plan_list(scope)[:50]
+            for p in workforce_selectors.staffing_plan_list(scope)[:50]
         ]
-        templates = [(t.pk, str(t)) for t in roster_selectors.shift_template_list(scope, active=True)]
+        templates = [(t.pk, str(t)) for t in selectors.shift_template_list(scope, active=True)]
         form = ScheduleCreateForm(
             request.POST or None,
             clients=_clients(request),
             plans=plans,
             templates=templates,
-            initial={"week_start": roster_selectors.week_monday(timezone.localdate()) + timedelta(days=7)},
+            initial={"week_start": selectors.week_monday(timezone.localdate()) + timedelta(days=7)},
         )
         if request.method == "POST" and form.is_valid():
             try:
-                created = rostering.schedule_create(
+                created = services.schedule_create(
                     scope,
                     client_id=form.cleaned_data["client"],
                     week_start=form.cleaned_data["week_start"],
@@ -130,10 +131,10 @@ def _coverage_charts(schedule: Schedule) -> list[dict[str, Any]]:
 @access_required(WorkforcePerm.VIEW)
 def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
     scope = request.access
-    schedule = roster_selectors.schedule_get(scope, schedule_id=schedule_id)
-    rows = roster_selectors.schedule_grid(scope, schedule=schedule)
+    schedule = selectors.schedule_get(scope, schedule_id=schedule_id)
+    rows = selectors.schedule_grid(scope, schedule=schedule)
     days = [schedule.week_start + timedelta(days=i) for i in range(7)]
-    grid = [
+    grid_rows = [
         {
             "row": row,
             "cells": [
@@ -143,7 +144,7 @@ def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
         }
         for row in rows
     ]
-    summary = rostering.coverage_summary(
+    summary = grid.coverage_summary(
         schedule.coverage.get("required", {}),
         schedule.coverage.get("scheduled", {}),
         interval=schedule.interval_minutes,
@@ -154,12 +155,12 @@ def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
         {
             **_solve_context(schedule),
             "schedule": schedule,
-            "grid": grid,
+            "grid": grid_rows,
             "days": list(zip(days, [label for _i, label in WEEKDAYS], strict=True)),
             "summary": summary,
             "charts": _coverage_charts(schedule),
             "can_plan": scope.has(WorkforcePerm.PLAN),
-            "requests": roster_selectors.schedule_request_list(scope, schedule_id=schedule.pk)[:20]
+            "requests": selectors.schedule_request_list(scope, schedule_id=schedule.pk)[:20]
             if scope.has(WorkforcePerm.APPROVE_REQUESTS)
             else [],
         },
@@ -169,7 +170,7 @@ def schedule_detail(request: HttpRequest, schedule_id: int) -> HttpResponse:
 def _solve_context(schedule: Schedule) -> dict[str, Any]:
     started = schedule.solve_started_at
     return {
-        "busy": rostering.solve_busy(schedule),
+        "busy": services.solve_busy(schedule),
         "elapsed": (clock.now() - started).total_seconds() if started else 0,
     }
 
@@ -177,7 +178,7 @@ def _solve_context(schedule: Schedule) -> dict[str, Any]:
 @access_required(WorkforcePerm.VIEW)
 def schedule_solve_status(request: HttpRequest, schedule_id: int) -> HttpResponse:
     """The solve's progress (an htmx partial polled every 2 s); once it ends, the page reloads."""
-    schedule = roster_selectors.schedule_get(request.access, schedule_id=schedule_id)
+    schedule = selectors.schedule_get(request.access, schedule_id=schedule_id)
     context = _solve_context(schedule)
     if getattr(request, "htmx", False) and not context["busy"]:
         response = HttpResponse(status=204)
@@ -200,7 +201,7 @@ def schedule_solve(request: HttpRequest, schedule_id: int) -> HttpResponse:
     except ValueError:
         limit = -1.0  # the service refuses it with the range in its message
     try:
-        rostering.schedule_solve(request.access, schedule_id=schedule_id, time_limit_s=limit)
+        services.schedule_solve(request.access, schedule_id=schedule_id, time_limit_s=limit)
     except (Invalid, Conflict) as exc:
         messages.error(request, str(exc.message))
     else:
@@ -212,7 +213,7 @@ def schedule_solve(request: HttpRequest, schedule_id: int) -> HttpResponse:
 def schedule_cell(request: HttpRequest, schedule_id: int) -> HttpResponse:
     """The edit form of one grid cell (an htmx partial); POST saves it and returns to the grid."""
     scope = request.access
-    schedule = roster_selectors.schedule_get(scope, schedule_id=schedule_id)
+    schedule = selectors.schedule_get(scope, schedule_id=schedule_id)
     source = request.POST if request.method == "POST" else request.GET
     day = iso_or_none(source.get("day", ""))
     try:
@@ -221,13 +222,13 @@ def schedule_cell(request: HttpRequest, schedule_id: int) -> HttpResponse:
         agent_id = None
     if day is None or agent_id is None:
         raise Invalid(_("Choose an agent and a day."))
-    current = roster_selectors.scheduled_shift_rows(schedule).filter(agent_id=agent_id, date=day).first()
+    current = selectors.scheduled_shift_rows(schedule).filter(agent_id=agent_id, date=day).first()
     initial = {}
     if current is not None:
         initial = {
             "template": current.template,
             "queue": current.spells[0][2] if current.spells else "",
-            "break_starts": ", ".join(rostering.hhmm(a) for a, _b in current.breaks),
+            "break_starts": ", ".join(grid.hhmm(a) for a, _b in current.breaks),
         }
     form = ShiftEditForm(
         request.POST if request.method == "POST" else None,
@@ -237,7 +238,7 @@ def schedule_cell(request: HttpRequest, schedule_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            rostering.schedule_shift_edit(
+            services.schedule_shift_edit(
                 scope,
                 schedule_id=schedule.pk,
                 user_id=agent_id,
@@ -272,7 +273,7 @@ def schedule_cell(request: HttpRequest, schedule_id: int) -> HttpResponse:
 @require_POST
 @access_required(WorkforcePerm.PLAN)
 def schedule_publish(request: HttpRequest, schedule_id: int) -> HttpResponse:
-    schedule = rostering.schedule_publish(request.access, schedule_id=schedule_id)
+    schedule = services.schedule_publish(request.access, schedule_id=schedule_id)
     messages.success(request, _("Schedule published: agents see it on their schedule page."))
     return redirect("workforce_schedule", schedule_id=schedule.pk)
 
@@ -281,16 +282,16 @@ def schedule_publish(request: HttpRequest, schedule_id: int) -> HttpResponse:
 @access_required(WorkforcePerm.VIEW_OWN_SCHEDULE)
 def my_schedule(request: HttpRequest) -> HttpResponse:
     scope = request.access
-    monday = roster_selectors.week_monday(timezone.localdate())
-    shifts = list(roster_selectors.my_shifts(scope, since=monday, until=monday + timedelta(days=14)))
+    monday = selectors.week_monday(timezone.localdate())
+    shifts = list(selectors.my_shifts(scope, since=monday, until=monday + timedelta(days=14)))
     schedules = {s.schedule_id: s.schedule for s in shifts}
     choices = [(pk, f"{s.week_start:%Y-%m-%d} · {', '.join(s.queues)}") for pk, s in schedules.items()]
     form = ScheduleRequestForm(
-        request.POST or None, schedules=choices, colleagues=roster_selectors.colleagues(scope)
+        request.POST or None, schedules=choices, colleagues=selectors.colleagues(scope)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            rostering.schedule_request_create(
+            services.schedule_request_create(
                 scope,
                 schedule_id=form.cleaned_data["schedule"],
                 kind=form.cleaned_data["kind"],
@@ -317,7 +318,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
         {
             "weeks": weeks,
             "form": form if choices else None,
-            "requests": roster_selectors.schedule_request_list(scope, mine=True)[:30],
+            "requests": selectors.schedule_request_list(scope, mine=True)[:30],
         },
         status=422 if form.errors else 200,
     )
@@ -331,8 +332,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         request,
         "workforce/schedule_requests.html",
         {
-            "pending": roster_selectors.schedule_request_list(scope, status="pending")[:100],
-            "decided": roster_selectors.schedule_request_list(scope).exclude(status="pending")[:30],
+            "pending": selectors.schedule_request_list(scope, status="pending")[:100],
+            "decided": selectors.schedule_request_list(scope).exclude(status="pending")[:30],
         },
     )
 
@@ -341,13 +342,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @access_required(WorkforcePerm.APPROVE_REQUESTS)
 def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     scope = request.access
-    pending = roster_selectors.schedule_request_get(scope, request_id=request_id)
+    pending = selectors.schedule_request_get(scope, request_id=request_id)
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
         return redirect("workforce_requests")
     try:
-        decided = rostering.schedule_request_decide(
+        decided = services.schedule_request_decide(
             scope, request_id=pending.pk, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"]
         )
     except KefuError as exc:
@@ -360,9 +361,7 @@ def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 # --- capacity plan -----------------------------------------------------------------------------------------
 @access_required(WorkforcePerm.VIEW)
 def capacity(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "workforce/capacity.html", {"rows": roster_selectors.capacity_plan(request.access)}
-    )
+    return render(request, "workforce/capacity.html", {"rows": selectors.capacity_plan(request.access)})
 
 
 # --- shift templates and agent profiles ---------------------------------------------------------------
@@ -376,7 +375,7 @@ def shift_templates(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            rostering.shift_template_create(
+            services.shift_template_create(
                 scope,
                 name=form.cleaned_data["name"],
                 segments=form.cleaned_data["segments"],
@@ -392,7 +391,7 @@ def shift_templates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workforce/schedule_templates.html",
-        {"templates": roster_selectors.shift_template_list(scope), "form": form, "weekdays": dict(WEEKDAYS)},
+        {"templates": selectors.shift_template_list(scope), "form": form, "weekdays": dict(WEEKDAYS)},
         status=422 if form is not None and form.errors else 200,
     )
 
@@ -400,7 +399,7 @@ def shift_templates(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access_required(WorkforcePerm.PLAN)
 def shift_template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
-    rostering.shift_template_delete(request.access, template_id=template_id)
+    services.shift_template_delete(request.access, template_id=template_id)
     messages.success(request, _("Shift removed."))
     return redirect("workforce_shift_templates")
 
@@ -410,12 +409,12 @@ def agent_profiles(request: HttpRequest) -> HttpResponse:
     scope = request.access
     form = None
     if scope.has(WorkforcePerm.PLAN):
-        agents = [(pk, str(user)) for pk, user in rostering.schedulable_members(scope).items()]
+        agents = [(pk, str(user)) for pk, user in services.schedulable_members(scope).items()]
         form = AgentProfileForm(request.POST or None, agents=agents, clients=_clients(request))
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                rostering.agent_profile_set(
+                services.agent_profile_set(
                     scope,
                     user_id=data.pop("user"),
                     client_id=data.pop("client"),
@@ -429,6 +428,6 @@ def agent_profiles(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workforce/schedule_profiles.html",
-        {"profiles": roster_selectors.agent_profile_list(scope), "form": form},
+        {"profiles": selectors.agent_profile_list(scope), "form": form},
         status=422 if form is not None and form.errors else 200,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django_tasks import task
 
 from kefu.core.scope import Scope
-from kefu.workforce import rostering
 from kefu.workforce.permissions import WorkforcePerm
+from kefu.workforce.rostering import solving
 
 
 @task()
@@ -17,5 +17,5 @@ def schedule_solve(*, schedule_id: int, provider_id: int, client_ids: list[int])
         client_ids=frozenset(client_ids),
         permissions=frozenset({WorkforcePerm.VIEW, WorkforcePerm.PLAN}),
     )
-    solved = rostering.schedule_solve_run(scope, schedule_id=schedule_id)
+    solved = solving.schedule_solve_run(scope, schedule_id=schedule_id)
     return {"schedule_id": solved.pk, "state": solved.solve_state, "solver_status": solved.solver_status}
