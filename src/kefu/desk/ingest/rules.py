@@ -154,6 +154,7 @@ def plan(
     """
     batch = Plan(results)
     policies: dict[int | None, Any] = {}
+    deferring: dict[int, bool] = {}
     for i, item in enumerate(items):
         if results[i] is not None:
             continue
@@ -161,9 +162,12 @@ def plan(
         if conversation is None or not item.scope.sees(conversation.provider_id, conversation.client_id):
             results[i] = NotFound()
             continue
-        if defer is not None and defer(conversation):
-            batch.deferred.append(i)
-            continue
+        if defer is not None:
+            if conversation.pk not in deferring:
+                deferring[conversation.pk] = defer(conversation)
+            if deferring[conversation.pk]:
+                batch.deferred.append(i)
+                continue
         external_id = item.external_id.strip()
         if external_id and (conversation.pk, external_id) in stored:
             results[i] = stored[(conversation.pk, external_id)]  # a retry, possibly in this batch
