@@ -197,8 +197,12 @@ def _http(
 def _http_raw(
     application: Any, path: str, body: dict[str, Any] | bytes | None, token: str | None, **extra: str
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    headers = [(b"content-type", b"application/json"), (b"host", b"localhost")]
-    headers += [(name.lower().replace("_", "-").encode(), value.encode()) for name, value in extra.items()]
+    extra_headers = [
+        (name.lower().replace("_", "-").encode(), value.encode()) for name, value in extra.items()
+    ]
+    headers = [(b"content-type", b"application/json")]
+    headers += [] if any(name == b"host" for name, _v in extra_headers) else [(b"host", b"localhost")]
+    headers += extra_headers
     if token:
         headers.append((b"authorization", f"Bearer {token}".encode()))
     scope = {
@@ -725,3 +729,19 @@ def test_a_malformed_message_fails_alone(tenants: Tenants) -> None:
         "第一条",
         "第五条",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bearer_api_calls_check_the_host(tenants: Tenants) -> None:
+    """A Host outside KEFU_ALLOWED_HOSTS gets the API's JSON 400 on the lean path, ingest included."""
+    from kefu.config.asgi import application
+
+    chat = _conversation(tenants)
+    _token, raw = tenancy_services.api_token_create(user=tenants.user("pa", "agent"), name="connector")
+    url = f"/api/conversations/{chat.pk}/messages"
+    assert _http(application, url, {"body": "在吗", "direction": "in"}, raw)[0] == 201  # the token is cached
+    for path, body in [(url, {"body": "你好", "direction": "in"}), ("/api/me", None)]:
+        status, headers, answer = _http(application, path, body, raw, Host="evil.example")
+        assert status == 400 and answer["error"]["code"] == "invalid", (path, answer)
+        assert headers[b"content-type"].startswith(b"application/json")
+    assert Message.all_tenants.filter(conversation=chat).count() == 2  # nothing written for evil.example
