@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.connectors import cti, email, forms, selectors, services, signatures, webhooks
 from kefu.connectors.permissions import ConnectorPerm
-from kefu.core.errors import KefuError, PermissionDenied
+from kefu.core.errors import KefuError, PermissionDenied, status_for
+from kefu.core.http import access_required
 from kefu.core.scope import OrgKind
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
-from kefu.web.errors import status_for
 
 WIDGET_SOURCE = Path(__file__).parent / "static" / "connectors" / "widget.js"
 MAX_OFFLINE_BODY = 64_000  # a 5,000-character message JSON-escaped, with room

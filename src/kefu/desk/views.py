@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.core.errors import KefuError, NotFound
+from kefu.core.errors import KefuError, NotFound, status_for
+from kefu.core.http import access_required
 from kefu.core.scope import OrgKind
 from kefu.desk import http, selectors, services, workspace
 from kefu.desk.forms import (
@@ -40,8 +41,6 @@ from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import services as knowledge_services
 from kefu.knowledge.permissions import KnowledgePerm
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
-from kefu.web.errors import status_for
 
 INBOX_PAGE = 25
 CHANGED = json.dumps({"desk-changed": True})

@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import KefuError, PermissionDenied
+from kefu.core.http import access_required
 from kefu.core.scope import OrgKind
 from kefu.knowledge import selectors, services
 from kefu.knowledge.forms import QuickPhraseForm, QuickPhraseImportForm
 from kefu.knowledge.permissions import KnowledgePerm
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
 
 
 def _clients(request: HttpRequest) -> list[tuple[int, str]]:

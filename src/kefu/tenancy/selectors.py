@@ -237,3 +237,28 @@ def _filter_log(queryset: QuerySet, filters: LogFilter | None, *, action_field: 
     if filters.until:
         queryset = queryset.filter(at__lt=filters.until)
     return queryset
+
+
+# --- what pages show about the organisation ----------------------------------------------------
+@dataclass(frozen=True)
+class HomeSummary:
+    """The home page's tenancy panels; None where the actor may not see that panel."""
+
+    recent_audit: list[AuditEvent] | None
+    member_count: int | None
+
+
+def home_summary(scope: Scope) -> HomeSummary:
+    """The last audit events and the member count, each only for those allowed to see it, so
+    the shell's home page asks once and checks no tenancy permission itself."""
+    return HomeSummary(
+        recent_audit=list(audit_event_list(scope)[:8]) if scope.has(TenancyPerm.VIEW_AUDIT) else None,
+        member_count=membership_list(scope).count() if scope.has(TenancyPerm.VIEW_MEMBERS) else None,
+    )
+
+
+def client_choices(scope: Scope) -> list[tuple[int, str]]:
+    """The clients the actor acts for, as a form's choices (a client: itself; a provider: the
+    clients it serves)."""
+    organizations = organization_list(scope).filter(kind=OrgKind.CLIENT)
+    return [(o.pk, o.name) for o in organizations if o.pk in scope.client_ids]

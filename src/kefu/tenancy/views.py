@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import Invalid, KefuError
+from kefu.core.http import access_required
 from kefu.core.roles import role_label
 from kefu.tenancy import mfa, selectors, services
 from kefu.tenancy.forms import (
@@ -32,7 +33,6 @@ from kefu.tenancy.forms import (
 )
 from kefu.tenancy.middleware import SESSION_ORG_KEY
 from kefu.tenancy.permissions import TenancyPerm
-from kefu.web.decorators import access_required
 
 
 def _ip(request: HttpRequest) -> str | None:
