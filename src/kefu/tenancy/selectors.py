@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -106,6 +108,25 @@ def scope_for_user(
     if membership is None:
         return None
     return scope_for_membership(membership, mfa_verified=mfa_verified)
+
+
+SESSION_ORG_KEY = "kefu_organization_id"  # the org switcher's choice in the browser's session
+
+
+def session_access(
+    user: User, session: Mapping[str, Any] | None, *, mfa_verified: bool
+) -> tuple[Membership, Scope] | None:
+    """The membership and scope of a signed-in browser: the organisation chosen with the org
+    switcher (kept in the session), else the user's first. One rule for pages (the access
+    middleware) and WebSockets (the agent consumer), so both act for the same organisation."""
+    memberships = membership_list_for_user(user)
+    wanted = session.get(SESSION_ORG_KEY) if session is not None else None
+    membership = (memberships.filter(organization_id=wanted).first() if wanted else None) or (
+        memberships.first()
+    )
+    if membership is None:
+        return None
+    return membership, scope_for_membership(membership, mfa_verified=mfa_verified)
 
 
 # --- organisations ---------------------------------------------------------------------------
