@@ -65,21 +65,14 @@ class Scope:
         The row's provider limited to the row's client, so a channel never reaches the
         provider's other clients; a client's own channel (no provider) acts as the client.
         """
-        if provider_id is not None:
-            return cls(
-                user_id=user_id,
-                organization_id=provider_id,
-                organization_kind=OrgKind.PROVIDER,
-                role=role,
-                permissions=permissions,
-                partner_ids=frozenset({client_id} - {None}),
-            )
+        by_provider = provider_id is not None
         return cls(
             user_id=user_id,
-            organization_id=client_id,
-            organization_kind=OrgKind.CLIENT,
+            organization_id=provider_id if by_provider else client_id,
+            organization_kind=OrgKind.PROVIDER if by_provider else OrgKind.CLIENT,
             role=role,
             permissions=permissions,
+            partner_ids=frozenset({client_id} - {None}) if by_provider else frozenset(),
         )
 
     @classmethod
