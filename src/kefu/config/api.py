@@ -6,9 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kefu.core.errors import KefuError
+from kefu.core.errors import KefuError, status_for
 from kefu.tenancy.auth import API_AUTH
-from kefu.web.errors import status_for
 
 api = NinjaAPI(
     title="Kefu API",

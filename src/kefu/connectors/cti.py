@@ -27,7 +27,7 @@ from kefu.connectors.models import CtiCall, CtiEndpoint, CtiEventReceipt
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.core import clock
 from kefu.core.errors import Invalid, KefuError, NotFound
-from kefu.core.scope import OrgKind, Scope
+from kefu.core.scope import Scope, new_row_keys
 from kefu.desk import masking
 from kefu.desk import services as desk_services
 from kefu.desk.permissions import DeskPerm
@@ -69,17 +69,7 @@ def cti_endpoint_create(
 ) -> tuple[CtiEndpoint, str]:
     """A PBX's endpoint for a client's calls; returns it and its secret (shown once)."""
     scope.require(ConnectorPerm.MANAGE)
-    if scope.is_provider:
-        if client_id not in scope.client_ids or provider_id not in (None, scope.organization_id):
-            raise Invalid(_("Unknown client."), field="client_id")
-        provider_id = scope.organization_id
-    elif scope.is_client:
-        if client_id != scope.organization_id or (
-            provider_id is not None and provider_id not in scope.provider_ids
-        ):
-            raise Invalid(_("Unknown client."), field="client_id")
-    else:
-        raise Invalid(_("Unknown client."), field="client_id")
+    provider_id, client_id = new_row_keys(scope, client_id=client_id, provider_id=provider_id)
     secret = signatures.new_secret()
     endpoint = CtiEndpoint.objects.create(
         client_id=client_id,
@@ -140,21 +130,11 @@ def cti_endpoint_delete(scope: Scope, *, endpoint_id: int) -> None:
 def channel_scope(endpoint: CtiEndpoint, *, user_id: int | None = None) -> Scope:
     """Who acts for the PBX: the endpoint's provider (or client) limited to the endpoint's
     client; with `user_id` the answering agent, so replies and answers are credited to them."""
-    if endpoint.provider_id is not None:
-        return Scope(
-            user_id=user_id,
-            organization_id=endpoint.provider_id,
-            organization_kind=OrgKind.PROVIDER,
-            role="channel",
-            permissions=CTI_PERMISSIONS,
-            partner_ids=frozenset({endpoint.client_id}),
-        )
-    return Scope(
-        user_id=user_id,
-        organization_id=endpoint.client_id,
-        organization_kind=OrgKind.CLIENT,
-        role="channel",
+    return Scope.of_tenant(
+        provider_id=endpoint.provider_id,
+        client_id=endpoint.client_id,
         permissions=CTI_PERMISSIONS,
+        user_id=user_id,
     )
 
 

@@ -36,10 +36,9 @@ from kefu.connectors import mailparse, selectors
 from kefu.connectors.mailparse import MailParseError, ParsedMail
 from kefu.connectors.models import EmailStatus, InboundEmail, MailboxConfig, MailSecurity, OutgoingEmail
 from kefu.connectors.permissions import ConnectorPerm
-from kefu.connectors.services import _tenant_keys
 from kefu.core import clock
 from kefu.core.errors import Invalid, KefuError, NotFound, PermissionDenied
-from kefu.core.scope import OrgKind, Scope
+from kefu.core.scope import Scope, new_row_keys
 from kefu.desk import fields as desk_fields
 from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
@@ -185,7 +184,7 @@ def mailbox_create(
     """A client's support mailbox answered by the acting provider (or by the client itself);
     returns it and its inbound-webhook key, which is shown only now."""
     scope.require(ConnectorPerm.MANAGE_MAILBOXES)
-    client, provider = _tenant_keys(scope, client_id, provider_id)
+    provider, client = new_row_keys(scope, client_id=client_id, provider_id=provider_id)
     if selectors.mailbox_list(scope).filter(client_id=client).count() >= MAX_MAILBOXES:
         raise Invalid(_("At most %(count)d mailboxes per client.") % {"count": MAX_MAILBOXES})
     key = new_inbound_key()
@@ -297,21 +296,8 @@ def mailbox_test(scope: Scope, *, mailbox_id: int) -> ConnectionCheck:
 # --- mail in ---------------------------------------------------------------------------------
 def mailbox_scope(mailbox: MailboxConfig) -> Scope:
     """Who acts for incoming mail: the mailbox's provider (or client), limited to its client."""
-    if mailbox.provider_id is not None:
-        return Scope(
-            user_id=None,
-            organization_id=mailbox.provider_id,
-            organization_kind=OrgKind.PROVIDER,
-            role="channel",
-            permissions=EMAIL_PERMISSIONS,
-            partner_ids=frozenset({mailbox.client_id}),
-        )
-    return Scope(
-        user_id=None,
-        organization_id=mailbox.client_id,
-        organization_kind=OrgKind.CLIENT,
-        role="channel",
-        permissions=EMAIL_PERMISSIONS,
+    return Scope.of_tenant(
+        provider_id=mailbox.provider_id, client_id=mailbox.client_id, permissions=EMAIL_PERMISSIONS
     )
 
 
@@ -662,16 +648,8 @@ def poll_mailboxes() -> int:
 def _reader(provider_id: int | None, client_id: int | None) -> Scope:
     """Reads of the outbox jobs, which act for nobody: one tenant's conversation at a time."""
     permissions = frozenset({DeskPerm.VIEW, DeskPerm.VIEW_CUSTOMERS, DeskPerm.HANDLE})
-    if provider_id is not None:
-        return Scope.system(
-            provider_id=provider_id, client_ids=frozenset({client_id} - {None}), permissions=permissions
-        )
-    return Scope(
-        user_id=None,
-        organization_id=client_id,
-        organization_kind=OrgKind.CLIENT,
-        role="system",
-        permissions=permissions,
+    return Scope.of_tenant(
+        provider_id=provider_id, client_id=client_id, permissions=permissions, role="system"
     )
 
 

@@ -25,7 +25,7 @@ from kefu.connectors.models import WidgetConfig, WidgetVisitor
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.connectors.selectors import WidgetContext
 from kefu.core.errors import Invalid, KefuError, NotFound, PermissionDenied
-from kefu.core.scope import OrgKind, Scope
+from kefu.core.scope import Scope, new_row_keys
 from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
 from kefu.desk.permissions import DeskPerm
@@ -106,23 +106,6 @@ def origin_allowed(origin: str | None, allowed: tuple[str, ...] | list[str]) -> 
     return False
 
 
-def _tenant_keys(scope: Scope, client_id: int | None, provider_id: int | None) -> tuple[int, int | None]:
-    """The client that embeds the widget and the provider that answers it, from the actor's view."""
-    if scope.is_client:
-        if client_id not in (None, scope.organization_id):
-            raise Invalid(_("Unknown client."), field="client_id")
-        if provider_id is not None and provider_id not in scope.provider_ids:
-            raise Invalid(_("Unknown provider."), field="provider_id")
-        return scope.organization_id, provider_id  # type: ignore[return-value]
-    if not scope.is_provider:
-        raise PermissionDenied()
-    if client_id is None or client_id not in scope.client_ids:
-        raise Invalid(_("Unknown client."), field="client_id")
-    if provider_id not in (None, scope.organization_id):
-        raise Invalid(_("Unknown provider."), field="provider_id")
-    return client_id, scope.organization_id
-
-
 def _new_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -142,7 +125,7 @@ def widget_create(
     """A client's chat widget; the chats go to `provider` (the acting provider by default) and
     wait in `queue` (the agents serving it see them under "My queues")."""
     scope.require(ConnectorPerm.MANAGE)
-    client, provider = _tenant_keys(scope, client_id, provider_id)
+    provider, client = new_row_keys(scope, client_id=client_id, provider_id=provider_id)
     greeting = (greeting or "").strip()
     if len(greeting) > 500:
         raise Invalid(_("At most %(length)d characters.") % {"length": 500}, field="greeting")
@@ -207,39 +190,19 @@ def widget_rotate_key(scope: Scope, *, widget_id: int) -> WidgetConfig:
 
 def operator_scope(*, client_id: int, provider_id: int | None) -> Scope:
     """For the `kefu widget` command: acts as the provider (or the client) with MANAGE only."""
-    if provider_id is not None:
-        return Scope.system(
-            provider_id=provider_id,
-            client_ids=frozenset({client_id}),
-            permissions=frozenset({ConnectorPerm.MANAGE, ConnectorPerm.VIEW}),
-        )
-    return Scope(
-        user_id=None,
-        organization_id=client_id,
-        organization_kind=OrgKind.CLIENT,
-        role="system",
+    return Scope.of_tenant(
+        provider_id=provider_id,
+        client_id=client_id,
         permissions=frozenset({ConnectorPerm.MANAGE, ConnectorPerm.VIEW}),
+        role="system",
     )
 
 
 # --- the widget at work ----------------------------------------------------------------------
 def channel_scope(widget: WidgetConfig) -> Scope:
     """Who acts for a visitor: the widget's provider (or client) limited to the widget's client."""
-    if widget.provider_id is not None:
-        return Scope(
-            user_id=None,
-            organization_id=widget.provider_id,
-            organization_kind=OrgKind.PROVIDER,
-            role="channel",
-            permissions=CHANNEL_PERMISSIONS,
-            partner_ids=frozenset({widget.client_id}),
-        )
-    return Scope(
-        user_id=None,
-        organization_id=widget.client_id,
-        organization_kind=OrgKind.CLIENT,
-        role="channel",
-        permissions=CHANNEL_PERMISSIONS,
+    return Scope.of_tenant(
+        provider_id=widget.provider_id, client_id=widget.client_id, permissions=CHANNEL_PERMISSIONS
     )
 
 

@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.connectors import cti, email, forms, selectors, services, signatures, webhooks
 from kefu.connectors.permissions import ConnectorPerm
-from kefu.core.errors import KefuError, PermissionDenied
-from kefu.core.scope import OrgKind
+from kefu.core.errors import KefuError, PermissionDenied, status_for
+from kefu.core.forms import form_error
+from kefu.core.http import access_required
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
-from kefu.web.errors import status_for
 
 WIDGET_SOURCE = Path(__file__).parent / "static" / "connectors" / "widget.js"
 MAX_OFFLINE_BODY = 64_000  # a 5,000-character message JSON-escaped, with room
@@ -182,18 +181,6 @@ def email_inbound(request: HttpRequest, key: str) -> HttpResponse:
 
 
 # --- channel settings ------------------------------------------------------------------------
-def _clients(request: HttpRequest) -> list[tuple[int, str]]:
-    """The clients whose channels the actor may set up (a client: itself)."""
-    scope = request.access
-    organizations = tenancy_selectors.organization_list(scope).filter(kind=OrgKind.CLIENT)
-    return [(o.pk, o.name) for o in organizations if o.pk in scope.client_ids]
-
-
-def _form_error(form: object, exc: KefuError) -> None:
-    field = exc.field if exc.field in form.fields else None  # type: ignore[attr-defined]
-    form.add_error(field, str(exc.message))  # type: ignore[attr-defined]
-
-
 def _base(request: HttpRequest) -> str:
     return (getattr(settings, "KEFU_BASE_URL", "") or request.build_absolute_uri("/")).rstrip("/")
 
@@ -226,14 +213,14 @@ def _need(request: HttpRequest, permission: str) -> None:
 @access_required(ConnectorPerm.VIEW)
 def mailbox_new(request: HttpRequest) -> HttpResponse:
     _need(request, ConnectorPerm.MANAGE_MAILBOXES)
-    form = forms.MailboxForm(request.POST or None, clients=_clients(request))
+    form = forms.MailboxForm(request.POST or None, clients=tenancy_selectors.client_choices(request.access))
     if request.method == "POST" and form.is_valid():
         try:
             mailbox, key = email.mailbox_create(
                 request.access, client_id=form.cleaned_data["client"], **form.settings(keep_passwords=False)
             )
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -261,7 +248,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
             try:
                 email.mailbox_update(scope, mailbox_id=mailbox.pk, **form.settings(keep_passwords=True))
             except KefuError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Mailbox saved."))
                 return redirect("mailbox_edit", mailbox_id=mailbox.pk)
@@ -310,7 +297,7 @@ def _cti_url(request: HttpRequest, endpoint_key: str) -> str:
 @access_required(ConnectorPerm.VIEW)
 def cti_new(request: HttpRequest) -> HttpResponse:
     _need(request, ConnectorPerm.MANAGE)
-    form = forms.CtiForm(request.POST or None, clients=_clients(request))
+    form = forms.CtiForm(request.POST or None, clients=tenancy_selectors.client_choices(request.access))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -318,7 +305,7 @@ def cti_new(request: HttpRequest) -> HttpResponse:
                 request.access, client_id=data["client"], name=data["name"], agent_map=data["agents"]
             )
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -356,7 +343,7 @@ def cti_edit(request: HttpRequest, endpoint_id: int) -> HttpResponse:
                     agent_map=data["agents"],
                 )
             except KefuError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Phone endpoint saved."))
                 return redirect("cti_edit", endpoint_id=endpoint.pk)
@@ -385,7 +372,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
         try:
             endpoint, secret = webhooks.webhook_create(request.access, **form.cleaned_data)
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request, _("Webhook created. Secret (shown only now): %(secret)s") % {"secret": secret}
@@ -414,7 +401,7 @@ def webhook_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
             try:
                 webhooks.webhook_update(scope, webhook_id=endpoint.pk, **form.cleaned_data)
             except KefuError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Webhook saved."))
                 return redirect("webhook_edit", webhook_id=endpoint.pk)

@@ -41,3 +41,19 @@ class Invalid(KefuError):
 
 class UnscopedQuery(RuntimeError):
     """A tenant-owned table was queried without a scope: a programming error, never user input."""
+
+
+HTTP_STATUS: dict[type[KefuError], int] = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    Invalid: 422,
+}
+
+
+def status_for(error: KefuError) -> int:
+    """The HTTP status of a service error, the same in the API, the pages and htmx partials."""
+    for error_type, status in HTTP_STATUS.items():
+        if isinstance(error, error_type):
+            return status
+    return 400

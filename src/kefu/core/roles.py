@@ -7,13 +7,12 @@ so an app adds permissions without touching a central table.
 
 from __future__ import annotations
 
-import importlib
 from enum import StrEnum
 from functools import cache
 
-from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.registry import app_modules
 from kefu.core.scope import OrgKind
 
 
@@ -75,15 +74,7 @@ def role_label(role: str) -> str:
 def permissions_for(role: str) -> frozenset[str]:
     """Union of every installed app's grants for this role."""
     granted: set[str] = set()
-    for app_config in apps.get_app_configs():
-        if not app_config.name.startswith("kefu."):
-            continue
-        try:
-            module = importlib.import_module(f"{app_config.name}.permissions")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app_config.name}.permissions":
-                raise
-            continue
+    for module in app_modules("permissions"):
         for grant_role, perms in getattr(module, "GRANTS", {}).items():
             if grant_role == role:
                 granted.update(str(p) for p in perms)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from kefu.core.errors import PermissionDenied
+from kefu.core.errors import Invalid, NotFound, PermissionDenied
 
 
 class OrgKind(StrEnum):
@@ -45,6 +47,32 @@ class Scope:
             role="system",
             permissions=permissions,
             partner_ids=client_ids,
+        )
+
+    @classmethod
+    def of_tenant(
+        cls,
+        *,
+        provider_id: int | None,
+        client_id: int | None,
+        permissions: frozenset[str],
+        role: str = "channel",
+        user_id: int | None = None,
+    ) -> Scope:
+        """Acting for one tenant's rows with nobody signed in: a channel (mailbox, chat widget,
+        PBX endpoint; `user_id` the answering agent, if known) or a job (`role="system"`).
+
+        The row's provider limited to the row's client, so a channel never reaches the
+        provider's other clients; a client's own channel (no provider) acts as the client.
+        """
+        by_provider = provider_id is not None
+        return cls(
+            user_id=user_id,
+            organization_id=provider_id if by_provider else client_id,
+            organization_kind=OrgKind.PROVIDER if by_provider else OrgKind.CLIENT,
+            role=role,
+            permissions=permissions,
+            partner_ids=frozenset({client_id} - {None}) if by_provider else frozenset(),
         )
 
     @classmethod
@@ -138,3 +166,40 @@ class Scope:
                 **{client_field: own, f"{provider_field}__in": partners}
             )
         return Q(pk__in=[])
+
+
+class TenantKeys(NamedTuple):
+    provider_id: int | None
+    client_id: int
+
+
+def new_row_keys(scope: Scope, *, client_id: int | None, provider_id: int | None = None) -> TenantKeys:
+    """The tenant keys of a row the actor creates for a client, from an optional client id
+    (and, for a client's row that one provider serves, an optional provider id).
+
+    One rule for every app:
+    - a client the scope does not see (another tenant's, or a made-up id) is `NotFound`, the
+      same 404 as reading it, so ids never leak; likewise a provider id;
+    - no client, when a provider serves several (or none), is `Invalid` (422): the actor must
+      choose; a provider serving exactly one client gets that one;
+    - a provider writes as itself; a client writes as itself, shared with all its providers
+      unless it names one of them;
+    - any other kind of organisation (the platform) may not create tenant rows here.
+    """
+    if scope.is_client:
+        if client_id not in (None, scope.organization_id):
+            raise NotFound(_("Unknown client."), field="client_id")
+        if provider_id is not None and provider_id not in scope.provider_ids:
+            raise NotFound(_("Unknown provider."), field="provider_id")
+        return TenantKeys(provider_id, scope.organization_id)  # type: ignore[arg-type]
+    if not scope.is_provider:
+        raise PermissionDenied()
+    if provider_id not in (None, scope.organization_id):
+        raise NotFound(_("Unknown provider."), field="provider_id")
+    if client_id is None:
+        if len(scope.client_ids) != 1:
+            raise Invalid(_("Choose the client this is for."), field="client_id")
+        (client_id,) = scope.client_ids
+    elif client_id not in scope.client_ids:
+        raise NotFound(_("Unknown client."), field="client_id")
+    return TenantKeys(scope.organization_id, client_id)

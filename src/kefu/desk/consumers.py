@@ -17,13 +17,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
 from kefu.core.errors import NotFound
-from kefu.core.scope import OrgKind, Scope
+from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.permissions import DeskPerm
 from kefu.tenancy import mfa
 from kefu.tenancy import selectors as tenancy_selectors
 
-SESSION_ORG_KEY = "kefu_organization_id"  # the org switcher's key (tenancy.middleware)
 TYPING_INTERVAL_S = 2.0
 DESK_EVENTS = frozenset({"conversation.created", "conversation.updated", "message.created"})
 CLOSE_UNAUTHENTICATED = 4401
@@ -72,19 +71,13 @@ def access_for(user: Any, session: Any) -> Scope | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     verified = _mfa_verified(user, session)
-    memberships = tenancy_selectors.membership_list_for_user(user)
-    wanted = session.get(SESSION_ORG_KEY) if session is not None else None
-    membership = (
-        memberships.filter(organization_id=wanted).first() if wanted else None
-    ) or memberships.first()
-    if membership is None:
+    found = tenancy_selectors.session_access(user, session, mfa_verified=verified)
+    if found is None:
         return None
-    organization = membership.organization
-    if not verified and (
-        mfa.has_device(user) or organization.require_mfa or organization.kind == OrgKind.PLATFORM
-    ):
+    membership, scope = found
+    if not verified and mfa.step_required(user, membership.organization) is not None:
         return None
-    return tenancy_selectors.scope_for_membership(membership, mfa_verified=verified)
+    return scope
 
 
 def _visible(scope: Scope, conversation_id: int) -> bool:

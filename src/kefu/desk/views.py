@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.core.errors import KefuError, NotFound
-from kefu.core.scope import OrgKind
+from kefu.core.errors import KefuError, NotFound, status_for
+from kefu.core.http import access_required
 from kefu.desk import http, selectors, services, workspace
 from kefu.desk.forms import (
     STATUS_LABELS,
@@ -40,16 +40,9 @@ from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import services as knowledge_services
 from kefu.knowledge.permissions import KnowledgePerm
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
-from kefu.web.errors import status_for
 
 INBOX_PAGE = 25
 CHANGED = json.dumps({"desk-changed": True})
-
-
-def _clients(request: HttpRequest) -> list[tuple[int, str]]:
-    organizations = tenancy_selectors.organization_list(request.access).filter(kind=OrgKind.CLIENT)
-    return [(o.pk, o.name) for o in organizations if o.pk in request.access.client_ids]
 
 
 def _int(value: str | None) -> int | None:
@@ -62,7 +55,7 @@ def _int(value: str | None) -> int | None:
 # --- inbox -----------------------------------------------------------------------------------
 def _inbox_context(request: HttpRequest) -> dict[str, object]:
     scope = request.access
-    form = InboxFilterForm(request.GET or None, clients=_clients(request))
+    form = InboxFilterForm(request.GET or None, clients=tenancy_selectors.client_choices(request.access))
     data = form.cleaned_data if form.is_valid() else {}
     views = workspace.inbox_views(scope)
     view = request.GET.get("view") or workspace.default_view(scope)
@@ -437,7 +430,7 @@ def deescalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 # --- the client's settings: custom statuses and category tree ----------------------------------
 def _settings_clients(request: HttpRequest) -> tuple[list[tuple[int, str]], int | None]:
-    clients = _clients(request)
+    clients = tenancy_selectors.client_choices(request.access)
     wanted = _int(request.GET.get("client") or request.POST.get("client"))
     ids = [pk for pk, _name in clients]
     if wanted is not None and wanted not in ids:

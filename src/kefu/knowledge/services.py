@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import Conflict, Invalid, PermissionDenied
-from kefu.core.scope import Scope
+from kefu.core.scope import Scope, new_row_keys
 from kefu.knowledge import phrases, selectors
 from kefu.knowledge.models import MAX_BODY_LENGTH, QuickPhrase
 from kefu.knowledge.permissions import KnowledgePerm
@@ -39,22 +39,6 @@ _HEADER_ALIASES = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _owner_keys(scope: Scope, client_id: int | None) -> tuple[int | None, int]:
-    """(provider_id, client_id) of a new phrase: a provider writes for a client it serves,
-    a client writes its own (shared with its providers)."""
-    if scope.is_provider:
-        if client_id is None:
-            raise Invalid(_("Choose the client this is for."), field="client_id")
-        if client_id not in scope.client_ids:
-            raise Invalid(_("Unknown client."), field="client_id")
-        return scope.organization_id, client_id
-    if scope.is_client:
-        if client_id not in (None, scope.organization_id):
-            raise Invalid(_("Unknown client."), field="client_id")
-        return None, scope.organization_id  # type: ignore[return-value]
-    raise PermissionDenied()
-
-
 def _clean(title: str, body: str, shortcut: str, category: str) -> dict[str, str]:
     title = (title or "").strip()
     body = (body or "").strip()
@@ -109,7 +93,7 @@ def quick_phrase_create(
     category: str = "",
 ) -> QuickPhrase:
     scope.require(KnowledgePerm.MANAGE_PHRASES)
-    provider_id, client = _owner_keys(scope, client_id)
+    provider_id, client = new_row_keys(scope, client_id=client_id)
     values = _clean(title, body, shortcut, category)
     if _shortcut_taken(scope, provider_id=provider_id, client_id=client, shortcut=values["shortcut"]):
         raise Conflict(
@@ -230,7 +214,7 @@ def quick_phrase_import_csv(scope: Scope, *, client_id: int | None = None, conte
     is stored and every wrong row is reported with its line number.
     """
     scope.require(KnowledgePerm.MANAGE_PHRASES)
-    provider_id, client = _owner_keys(scope, client_id)
+    provider_id, client = new_row_keys(scope, client_id=client_id)
     if len(content) > MAX_IMPORT_BYTES:
         raise Invalid(_("The file is too large (at most 2 MB)."), field="file")
     result = ImportResult()

@@ -11,17 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import KefuError, PermissionDenied
-from kefu.core.scope import OrgKind
+from kefu.core.forms import form_error
+from kefu.core.http import access_required
 from kefu.knowledge import selectors, services
 from kefu.knowledge.forms import QuickPhraseForm, QuickPhraseImportForm
 from kefu.knowledge.permissions import KnowledgePerm
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
-
-
-def _clients(request: HttpRequest) -> list[tuple[int, str]]:
-    organizations = tenancy_selectors.organization_list(request.access).filter(kind=OrgKind.CLIENT)
-    return [(o.pk, o.name) for o in organizations if o.pk in request.access.client_ids]
 
 
 def _int(value: str | None) -> int | None:
@@ -31,15 +26,10 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _form_error(form: object, exc: KefuError) -> None:
-    field = exc.field if exc.field in form.fields else None  # type: ignore[attr-defined]
-    form.add_error(field, str(exc.message))  # type: ignore[attr-defined]
-
-
 @access_required(KnowledgePerm.VIEW_PHRASES)
 def phrase_list(request: HttpRequest) -> HttpResponse:
     scope = request.access
-    clients = _clients(request)
+    clients = tenancy_selectors.client_choices(request.access)
     can_manage = scope.has(KnowledgePerm.MANAGE_PHRASES)
     posted = request.method == "POST"
     action = request.POST.get("action", "create")
@@ -72,7 +62,7 @@ def phrase_list(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
             )
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Phrase saved."))
             return redirect("quick_phrases")
@@ -84,7 +74,7 @@ def phrase_list(request: HttpRequest) -> HttpResponse:
                 content=import_form.cleaned_data["file"].read(),
             )
         except KefuError as exc:
-            _form_error(import_form, exc)
+            form_error(import_form, exc)
         else:
             if result.ok:
                 messages.success(
@@ -143,7 +133,7 @@ def phrase_edit(request: HttpRequest, phrase_id: int) -> HttpResponse:
             try:
                 services.quick_phrase_update(scope, phrase_id=phrase.pk, **form.cleaned_data)
             except KefuError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Phrase saved."))
                 return redirect("quick_phrases")

@@ -11,7 +11,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kefu.core.errors import Invalid
-from kefu.tenancy.models import User
+from kefu.core.scope import OrgKind
+from kefu.tenancy.models import Organization, User
 
 
 def is_verified(request: HttpRequest) -> bool:
@@ -21,6 +22,17 @@ def is_verified(request: HttpRequest) -> bool:
 
 def has_device(user: User) -> bool:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def step_required(user: User, organization: Organization | None) -> str | None:
+    """What an unverified user must do before acting for `organization`: "verify" (they have a
+    device), "setup" (the organisation requires two-factor sign-in, as the platform always
+    does), or None. Pages redirect to that step; WebSockets refuse the connection."""
+    if has_device(user):
+        return "verify"
+    if organization is not None and (organization.require_mfa or organization.kind == OrgKind.PLATFORM):
+        return "setup"
+    return None
 
 
 def pending_device(user: User) -> TOTPDevice:

@@ -9,10 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
-from kefu.core.scope import OrgKind
 from kefu.tenancy import mfa, selectors
 
-SESSION_ORG_KEY = "kefu_organization_id"
 MFA_EXEMPT_PREFIXES = ("/account/mfa/", "/logout/", "/static/", "/healthz", "/i18n/", "/api/")
 
 
@@ -26,14 +24,10 @@ class AccessMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             verified = mfa.is_verified(request)
-            memberships = selectors.membership_list_for_user(user)
-            wanted = request.session.get(SESSION_ORG_KEY)
-            membership = (memberships.filter(organization_id=wanted).first() if wanted else None) or (
-                memberships.first()
-            )
-            if membership is not None:
-                request.membership = membership  # type: ignore[attr-defined]
-                request.access = selectors.scope_for_membership(membership, mfa_verified=verified)  # type: ignore[attr-defined]
+            found = selectors.session_access(user, request.session, mfa_verified=verified)
+            membership = found[0] if found is not None else None
+            if found is not None:
+                request.membership, request.access = found  # type: ignore[attr-defined]
             if user.preferred_language and not request.COOKIES.get("django_language"):
                 translation.activate(user.preferred_language)
                 request.LANGUAGE_CODE = translation.get_language()
@@ -45,12 +39,9 @@ class AccessMiddleware:
     def _mfa_redirect(self, request: HttpRequest, membership: object, verified: bool) -> HttpResponse | None:
         if verified or request.path.startswith(MFA_EXEMPT_PREFIXES):
             return None
-        if mfa.has_device(request.user):
+        step = mfa.step_required(request.user, getattr(membership, "organization", None))
+        if step == "verify":
             return redirect(f"{reverse('mfa_verify')}?next={request.get_full_path()}")
-        organization = getattr(membership, "organization", None)
-        required = organization is not None and (
-            organization.require_mfa or organization.kind == OrgKind.PLATFORM
-        )
-        if required:
+        if step == "setup":
             return redirect(f"{reverse('mfa_setup')}?next={request.get_full_path()}")
         return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -106,6 +108,25 @@ def scope_for_user(
     if membership is None:
         return None
     return scope_for_membership(membership, mfa_verified=mfa_verified)
+
+
+SESSION_ORG_KEY = "kefu_organization_id"  # the org switcher's choice in the browser's session
+
+
+def session_access(
+    user: User, session: Mapping[str, Any] | None, *, mfa_verified: bool
+) -> tuple[Membership, Scope] | None:
+    """The membership and scope of a signed-in browser: the organisation chosen with the org
+    switcher (kept in the session), else the user's first. One rule for pages (the access
+    middleware) and WebSockets (the agent consumer), so both act for the same organisation."""
+    memberships = membership_list_for_user(user)
+    wanted = session.get(SESSION_ORG_KEY) if session is not None else None
+    membership = (memberships.filter(organization_id=wanted).first() if wanted else None) or (
+        memberships.first()
+    )
+    if membership is None:
+        return None
+    return membership, scope_for_membership(membership, mfa_verified=mfa_verified)
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -237,3 +258,28 @@ def _filter_log(queryset: QuerySet, filters: LogFilter | None, *, action_field: 
     if filters.until:
         queryset = queryset.filter(at__lt=filters.until)
     return queryset
+
+
+# --- what pages show about the organisation ----------------------------------------------------
+@dataclass(frozen=True)
+class HomeSummary:
+    """The home page's tenancy panels; None where the actor may not see that panel."""
+
+    recent_audit: list[AuditEvent] | None
+    member_count: int | None
+
+
+def home_summary(scope: Scope) -> HomeSummary:
+    """The last audit events and the member count, each only for those allowed to see it, so
+    the shell's home page asks once and checks no tenancy permission itself."""
+    return HomeSummary(
+        recent_audit=list(audit_event_list(scope)[:8]) if scope.has(TenancyPerm.VIEW_AUDIT) else None,
+        member_count=membership_list(scope).count() if scope.has(TenancyPerm.VIEW_MEMBERS) else None,
+    )
+
+
+def client_choices(scope: Scope) -> list[tuple[int, str]]:
+    """The clients the actor acts for, as a form's choices (a client: itself; a provider: the
+    clients it serves)."""
+    organizations = organization_list(scope).filter(kind=OrgKind.CLIENT)
+    return [(o.pk, o.name) for o in organizations if o.pk in scope.client_ids]

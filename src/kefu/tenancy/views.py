@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import Invalid, KefuError
+from kefu.core.forms import form_error
+from kefu.core.http import access_required
 from kefu.core.roles import role_label
 from kefu.tenancy import mfa, selectors, services
 from kefu.tenancy.forms import (
@@ -30,9 +32,8 @@ from kefu.tenancy.forms import (
     TokenForm,
     clear_login_failures,
 )
-from kefu.tenancy.middleware import SESSION_ORG_KEY
 from kefu.tenancy.permissions import TenancyPerm
-from kefu.web.decorators import access_required
+from kefu.tenancy.selectors import SESSION_ORG_KEY
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -186,9 +187,7 @@ def members(request: HttpRequest) -> HttpResponse:
         try:
             membership = services.membership_create(scope, **form.cleaned_data)
         except KefuError as exc:
-            form.add_error(
-                getattr(exc, "field", None) if exc.field in form.fields else None, str(exc.message)
-            )
+            form_error(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": membership.user})
             return redirect("members")
@@ -215,7 +214,7 @@ def member_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
                 services.membership_delete(scope, membership_id=membership.pk)
             except KefuError as exc:
                 form = MembershipUpdateForm(scope=scope, initial=initial)
-                form.add_error(None, str(exc.message))
+                form_error(form, exc)
             else:
                 messages.success(request, _("Membership removed."))
                 return redirect("members")
@@ -223,7 +222,7 @@ def member_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
             try:
                 services.membership_update(scope, membership_id=membership.pk, **form.cleaned_data)
             except KefuError as exc:
-                form.add_error(None, str(exc.message))
+                form_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("members")

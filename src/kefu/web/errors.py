@@ -1,4 +1,7 @@
-"""Maps service errors to pages once for every view: 404/403/409/422 with the message."""
+"""Maps service errors to pages once for every view: 404/403/409/422 with the message.
+
+The status of each error is `kefu.core.errors.status_for` (the toolkit); apps import it from there.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionDenied
-
-STATUS_BY_ERROR: dict[type[KefuError], int] = {
-    NotFound: 404,
-    PermissionDenied: 403,
-    Conflict: 409,
-    Invalid: 422,
-}
-
-
-def status_for(error: KefuError) -> int:
-    for error_type, status in STATUS_BY_ERROR.items():
-        if isinstance(error, error_type):
-            return status
-    return 400
+from kefu.core.errors import KefuError, status_for
 
 
 class KefuErrorMiddleware:

@@ -1,4 +1,8 @@
-"""The navigation, per permission: a link shows only when its page would let the user in."""
+"""The navigation, per permission: a link shows only when its page would let the user in.
+
+Each app declares its entries in its own `navigation.py`; the shell reads them through
+`kefu.core.navigation` and imports no app (an import-linter contract keeps it so).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kefu.connectors.permissions import ConnectorPerm
+from kefu.core.navigation import NavEntry, nav_entries
 from kefu.core.scope import Scope
-from kefu.desk.permissions import DeskPerm
-from kefu.knowledge.permissions import KnowledgePerm
-from kefu.tenancy.permissions import TenancyPerm
-from kefu.workforce.permissions import WorkforcePerm
+
+ENTRIES = (NavEntry(_("Home"), "home", None, order=0),)
 
 
 @dataclass(frozen=True)
@@ -22,28 +24,12 @@ class NavItem:
     active: bool
 
 
-_ITEMS: tuple[tuple[object, str, str | None], ...] = (
-    (_("Home"), "home", None),
-    (_("Workspace"), "desk_inbox", DeskPerm.VIEW),
-    (_("Quick phrases"), "quick_phrases", KnowledgePerm.VIEW_PHRASES),
-    (_("Chat widgets"), "widget_list", ConnectorPerm.VIEW),
-    (_("Channels"), "channel_settings", ConnectorPerm.VIEW),
-    (_("Workforce"), "workforce", WorkforcePerm.VIEW),
-    (_("My schedule"), "workforce_my_schedule", WorkforcePerm.VIEW_OWN_SCHEDULE),
-    (_("Members"), "members", TenancyPerm.VIEW_MEMBERS),
-    (_("Audit log"), "audit_log", TenancyPerm.VIEW_AUDIT),
-    (_("Access log"), "access_log", TenancyPerm.VIEW_ACCESS_LOG),
-    (_("Security"), "security", TenancyPerm.MANAGE_SECURITY),
-    (_("My account"), "account", None),
-)
-
-
 def navigation_for(scope: Scope, current_path: str) -> list[NavItem]:
     items = []
-    for label, url_name, permission in _ITEMS:
-        if permission is not None and not scope.has(permission):
+    for entry in nav_entries():
+        if entry.permission is not None and not scope.has(entry.permission):
             continue
-        url = reverse(url_name)
+        url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append(NavItem(label=str(label), url=url, active=active))
+        items.append(NavItem(label=str(entry.label), url=url, active=active))
     return items

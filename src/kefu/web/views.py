@@ -8,25 +8,21 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kefu.core.http import access_required
 from kefu.core.roles import role_label
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.tenancy.permissions import TenancyPerm
-from kefu.web.decorators import access_required
 from kefu.web.roles import role_home
 
 
 @access_required()
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.access
+    summary = tenancy_selectors.home_summary(scope)
     context = {
         "role_home": role_home(scope.role),
         "partners": tenancy_selectors.organization_list(scope).exclude(pk=scope.organization_id),
-        "recent_audit": (
-            tenancy_selectors.audit_event_list(scope)[:8] if scope.has(TenancyPerm.VIEW_AUDIT) else None
-        ),
-        "member_count": (
-            tenancy_selectors.membership_list(scope).count() if scope.has(TenancyPerm.VIEW_MEMBERS) else None
-        ),
+        "recent_audit": summary.recent_audit,
+        "member_count": summary.member_count,
         "role_label": role_label(scope.role),
     }
     return render(request, "web/home.html", context)

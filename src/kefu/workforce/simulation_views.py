@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from kefu.web.decorators import access_required
+from kefu.core.http import access_required
 from kefu.workforce import whatif
 from kefu.workforce.permissions import WorkforcePerm
 

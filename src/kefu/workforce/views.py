@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core.errors import KefuError
+from kefu.core.http import access_required
 from kefu.core.scope import OrgKind, Scope
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
 from kefu.workforce import capacity, selectors, services, staffing
 from kefu.workforce.forms import (
     CampaignForm,

@@ -371,7 +371,7 @@ def test_mailbox_settings_are_validated_and_scoped(tenants: Tenants, in_english:
         email.mailbox_create(admin, client_id=tenants.ca1.pk, address="a@b.cn", imap_host="imap.b.cn")
     with pytest.raises(email.Invalid, match="port"):
         email.mailbox_create(admin, client_id=tenants.ca1.pk, address="a@b.cn", smtp_port=70000)
-    with pytest.raises(email.Invalid, match="Unknown client"):
+    with pytest.raises(email.NotFound, match="Unknown client"):
         email.mailbox_create(admin, client_id=tenants.cb.pk, address="a@b.cn")
     with pytest.raises(email.PermissionDenied):
         email.mailbox_create(tenants.scope("pa", "agent"), client_id=tenants.ca1.pk, address="a@b.cn")

@@ -12,7 +12,7 @@ from django.test import Client
 from kefu.connectors import selectors, services
 from kefu.connectors.models import WidgetConfig
 from kefu.connectors.tests.conftest import ORIGIN, open_widget, run
-from kefu.core.errors import Invalid
+from kefu.core.errors import Invalid, NotFound
 from kefu.desk.models import Conversation, Customer
 from kefu.testing.plugin import Tenants
 
@@ -155,7 +155,7 @@ def test_bad_origins_are_refused_when_setting_up(tenants: Tenants) -> None:
 
 
 def test_a_provider_cannot_make_a_widget_for_a_client_it_does_not_serve(tenants: Tenants) -> None:
-    with pytest.raises(Invalid):
+    with pytest.raises(NotFound):  # not served: the same 404 as reading it
         services.widget_create(
             tenants.scope("pa", "provider_admin"), client_id=tenants.cb.pk, allowed_origins=[ORIGIN]
         )

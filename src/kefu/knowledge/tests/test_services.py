@@ -35,9 +35,9 @@ def test_supervisor_creates_for_a_served_client_and_agents_only_use(tenants: Ten
 
 
 def test_provider_needs_a_client_it_serves(tenants: Tenants) -> None:
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid):  # serves two clients: it must choose
         _phrase(tenants, client_id=None)
-    with pytest.raises(Invalid):
+    with pytest.raises(NotFound):  # not one it serves: the same 404 as reading it
         _phrase(tenants, client_id=tenants.cb.pk)
     assert QuickPhrase.all_tenants.count() == 0
 

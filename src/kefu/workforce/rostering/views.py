@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, KefuError
+from kefu.core.http import access_required
 from kefu.core.scope import OrgKind
 from kefu.tenancy import selectors as tenancy_selectors
-from kefu.web.decorators import access_required
 from kefu.workforce import selectors as workforce_selectors
 from kefu.workforce.permissions import WorkforcePerm
 from kefu.workforce.rostering import grid, selectors, services

@@ -41,12 +41,8 @@ class Command(BaseCommand):
                 )
             elif organization.kind == OrgKind.CLIENT:
                 # only what no provider serves: the providers' passes cover the rest
-                scope = Scope(
-                    user_id=None,
-                    organization_id=organization.pk,
-                    organization_kind=OrgKind.CLIENT,
-                    role="system",
-                    permissions=permissions,
+                scope = Scope.of_tenant(
+                    provider_id=None, client_id=organization.pk, permissions=permissions, role="system"
                 )
             else:
                 continue

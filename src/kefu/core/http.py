@@ -1,4 +1,8 @@
-"""View guards: signed in, acting for an organisation, holding a permission."""
+"""The guard every app's views share: signed in, acting for an organisation, holding a permission.
+
+Part of the toolkit in `core` (with `errors.status_for`, `forms` and `navigation`): apps import
+these and never the shell (`kefu.web`), so the shell can grow without every app depending on it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from kefu.core.errors import PermissionDenied
 
 
 def access_required(permission: str | None = None) -> Callable:
+    """Sign-in page for anonymous users, a 403 page without a membership, `PermissionDenied`
+    (a 403 page through the error middleware) without `permission`."""
+
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

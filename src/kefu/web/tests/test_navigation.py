@@ -1,0 +1,168 @@
+"""The navigation each role sees: entries, order, labels (both languages) and active state.
+
+Pinned before the shell stopped importing the apps' permissions (each app now declares its own
+entries), so the move could not change what anybody sees.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from kefu.core.roles import Role
+from kefu.core.scope import OrgKind
+from kefu.testing.plugin import Tenants
+from kefu.web.navigation import navigation_for
+
+HOME = ("Home", "/")
+DESK = ("Workspace", "/desk/")
+PHRASES = ("Quick phrases", "/knowledge/phrases/")
+WIDGETS = ("Chat widgets", "/widget/")
+CHANNELS = ("Channels", "/connectors/")
+WORKFORCE = ("Workforce", "/workforce/")
+MY_SCHEDULE = ("My schedule", "/workforce/my-schedule/")
+MEMBERS = ("Members", "/settings/members/")
+AUDIT = ("Audit log", "/audit/")
+ACCESS = ("Access log", "/access-log/")
+SECURITY = ("Security", "/settings/security/")
+ACCOUNT = ("My account", "/account/")
+
+EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
+    ("pa", Role.PROVIDER_ADMIN): [
+        HOME,
+        DESK,
+        PHRASES,
+        WIDGETS,
+        CHANNELS,
+        WORKFORCE,
+        MY_SCHEDULE,
+        MEMBERS,
+        AUDIT,
+        ACCESS,
+        SECURITY,
+        ACCOUNT,
+    ],
+    ("pa", Role.SUPERVISOR): [
+        HOME,
+        DESK,
+        PHRASES,
+        WIDGETS,
+        CHANNELS,
+        WORKFORCE,
+        MY_SCHEDULE,
+        MEMBERS,
+        ACCOUNT,
+    ],
+    ("pa", Role.AGENT): [HOME, DESK, PHRASES, MY_SCHEDULE, ACCOUNT],
+    ("pa", Role.QA_INSPECTOR): [HOME, DESK, PHRASES, MY_SCHEDULE, ACCOUNT],
+    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, MEMBERS, ACCOUNT],
+    ("pa", Role.WORKFORCE_PLANNER): [HOME, WORKFORCE, MY_SCHEDULE, MEMBERS, ACCOUNT],
+    ("pa", Role.ACCOUNT_MANAGER): [
+        HOME,
+        DESK,
+        PHRASES,
+        WIDGETS,
+        CHANNELS,
+        WORKFORCE,
+        MY_SCHEDULE,
+        MEMBERS,
+        ACCOUNT,
+    ],
+    ("ca1", Role.CLIENT_ADMIN): [
+        HOME,
+        DESK,
+        PHRASES,
+        WIDGETS,
+        CHANNELS,
+        WORKFORCE,
+        MEMBERS,
+        AUDIT,
+        ACCESS,
+        SECURITY,
+        ACCOUNT,
+    ],
+    ("ca1", Role.CLIENT_MANAGER): [
+        HOME,
+        DESK,
+        PHRASES,
+        WIDGETS,
+        CHANNELS,
+        WORKFORCE,
+        MEMBERS,
+        ACCESS,
+        ACCOUNT,
+    ],
+    ("ca1", Role.CLIENT_L2): [HOME, DESK, PHRASES, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, PHRASES, ACCOUNT],
+}
+
+# Which links are highlighted on a page (among those the role sees): the home link only on "/",
+# any other link on every page under its URL.
+ACTIVE_ON: dict[str, set[str]] = {
+    "/": {"/"},
+    "/desk/": {"/desk/"},
+    "/desk/conversations/7/": {"/desk/"},
+    "/workforce/schedules/": {"/workforce/"},
+    "/workforce/my-schedule/": {"/workforce/", "/workforce/my-schedule/"},
+    "/settings/security/": {"/settings/security/"},
+    "/account/mfa/setup/": {"/account/"},
+    "/nowhere/": set(),
+}
+
+
+@pytest.mark.parametrize(("org", "role"), list(EXPECTED), ids=lambda v: str(v))
+def test_each_role_sees_its_entries_in_order_with_the_active_one_marked(
+    tenants: Tenants, org: str, role: Role
+) -> None:
+    scope = tenants.scope(org, role.value)
+    with translation.override("en"):
+        for path, active in ACTIVE_ON.items():
+            items = navigation_for(scope, path)
+            assert [(i.label, i.url) for i in items] == EXPECTED[(org, role)], path
+            assert {i.url for i in items if i.active} == active & {i.url for i in items}, path
+
+
+def test_every_role_of_a_kind_is_pinned() -> None:
+    pinned = {role for _org, role in EXPECTED}
+    assert pinned == set(Role) - {Role.PLATFORM_ADMIN}
+
+
+def test_the_platform_admin_sees_its_entries(db: None) -> None:
+    from kefu.tenancy import selectors
+    from kefu.testing.factories import MembershipFactory, OrganizationFactory
+
+    platform = OrganizationFactory(kind=OrgKind.PLATFORM, name="平台", slug="platform")
+    membership = MembershipFactory(organization=platform, role=Role.PLATFORM_ADMIN)
+    scope = selectors.scope_for_user(membership.user, organization_id=platform.pk)
+    assert scope is not None
+    with translation.override("en"):
+        print("PLAT", [(i.label, i.url) for i in navigation_for(scope, "/")])
+        assert [(i.label, i.url) for i in navigation_for(scope, "/")] == [
+            HOME,
+            WORKFORCE,
+            MEMBERS,
+            AUDIT,
+            ACCESS,
+            SECURITY,
+            ACCOUNT,
+        ]
+
+
+def test_labels_are_translated(tenants: Tenants) -> None:
+    scope = tenants.scope("pa", Role.PROVIDER_ADMIN.value)
+    with translation.override("zh-hans"):
+        labels = [i.label for i in navigation_for(scope, "/")]
+    assert labels == [
+        "首页",
+        "工作台",
+        "快捷短语",
+        "网页客服插件",
+        "渠道接入",
+        "人力排班",
+        "我的排班",
+        "成员",
+        "审计日志",
+        "访问日志",
+        "安全设置",
+        "我的账户",
+    ]
