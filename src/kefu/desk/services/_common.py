@@ -11,11 +11,7 @@ from django.utils.translation import gettext as _
 from kefu.core import realtime
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
-from kefu.desk.models import (
-    Conversation,
-    ProviderAccess,
-    Tier,
-)
+from kefu.desk.models import Conversation, ProviderAccess, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.redaction import RedactionPolicy
 

@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import Invalid
 from kefu.core.scope import Scope
 from kefu.desk import after_sales_rules, selectors
-from kefu.desk.models import (
-    AfterSalesRule,
-    Channel,
-    ProviderAccess,
-    RuleAction,
-    Tier,
-)
+from kefu.desk.models import AfterSalesRule, Channel, ProviderAccess, RuleAction, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _choice, _require_write, _settings_client, _text
 from kefu.desk.services.escalation import conversation_escalate

@@ -18,24 +18,14 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.scope import Scope
 from kefu.desk import files, selectors
-from kefu.desk.models import (
-    Attachment,
-    Conversation,
-    Direction,
-    Message,
-    Status,
-)
+from kefu.desk.models import Attachment, Conversation, Direction, Message, Status
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _publish, _require_write
 from kefu.desk.services.messages import message_post
 from kefu.tenancy import services as tenancy_services
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-
-
 MAX_FILES_PER_MESSAGE = 10
-
-
 FileContent = bytes | IO[bytes]
 
 

@@ -15,12 +15,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import (
-    Case,
-    CaseStatus,
-    CaseType,
-    Conversation,
-)
+from kefu.desk.models import Case, CaseStatus, CaseType, Conversation
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _choice, _require_write, _text
 from kefu.desk.services.conversations import _check_assignable

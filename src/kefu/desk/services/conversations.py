@@ -16,15 +16,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import (
-    Channel,
-    Conversation,
-    Direction,
-    Priority,
-    ReadMarker,
-    Status,
-    Tier,
-)
+from kefu.desk.models import Channel, Conversation, Direction, Priority, ReadMarker, Status, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import (
     MAX_LIST_ITEMS,

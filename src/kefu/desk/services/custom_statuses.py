@@ -10,10 +10,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import (
-    CUSTOM_STATUS_BASES,
-    CustomStatus,
-)
+from kefu.desk.models import CUSTOM_STATUS_BASES, CustomStatus
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _settings_client, _text
 from kefu.tenancy import services as tenancy_services

@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import Invalid
 from kefu.core.scope import Scope
 from kefu.desk import fields, selectors
-from kefu.desk.models import (
-    Customer,
-)
+from kefu.desk.models import Customer
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.selectors import CustomerView
 from kefu.desk.services._common import _client_for, _strings, _text

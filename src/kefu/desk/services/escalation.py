@@ -14,15 +14,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import (
-    Conversation,
-    Delivery,
-    Direction,
-    Message,
-    ProviderAccess,
-    Status,
-    Tier,
-)
+from kefu.desk.models import Conversation, Delivery, Direction, Message, ProviderAccess, Status, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _choice, _publish, _require_write, _text
 from kefu.tenancy import services as tenancy_services

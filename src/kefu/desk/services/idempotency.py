@@ -14,9 +14,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import Conflict, Invalid
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import (
-    IdempotencyKey,
-)
+from kefu.desk.models import IdempotencyKey
 
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 

@@ -15,15 +15,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import (
-    MAX_MESSAGE_LENGTH,
-    Conversation,
-    Delivery,
-    Direction,
-    Message,
-    Status,
-    Tier,
-)
+from kefu.desk.models import MAX_MESSAGE_LENGTH, Conversation, Delivery, Direction, Message, Status, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.redaction import redact
 from kefu.desk.services._common import (

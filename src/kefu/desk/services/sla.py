@@ -9,11 +9,7 @@ from datetime import datetime
 from kefu.core import clock
 from kefu.core.scope import Scope
 from kefu.desk import selectors, sla_clock
-from kefu.desk.models import (
-    Conversation,
-    SlaBreach,
-    Status,
-)
+from kefu.desk.models import Conversation, SlaBreach, Status
 from kefu.desk.permissions import DeskPerm
 
 
