@@ -63,12 +63,11 @@ from kefu.desk.selectors.sla import (
     TK,
     Event,
     TimerView,
-    _all_timers,
     conversation_detail,
+    conversation_timer_cycles,
     conversation_timers,
     conversation_timers_of,
     sla_breach_list,
-    sla_breaches_record,
 )
 
 __all__ = [
@@ -81,7 +80,6 @@ __all__ = [
     "CustomerView",
     "Event",
     "TimerView",
-    "_all_timers",
     "after_sales_rule_get",
     "after_sales_rule_list",
     "attachment_get",
@@ -100,6 +98,7 @@ __all__ = [
     "conversation_detail",
     "conversation_get",
     "conversation_list",
+    "conversation_timer_cycles",
     "conversation_timers",
     "conversation_timers_of",
     "conversations_for_update",
@@ -125,7 +124,6 @@ __all__ = [
     "service_calendar_row",
     "service_calendar_view",
     "sla_breach_list",
-    "sla_breaches_record",
     "sla_policy_for",
     "sla_policy_get",
     "sla_policy_list",

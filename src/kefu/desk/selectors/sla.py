@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from kefu.analytics import selectors as analytics_selectors
@@ -132,8 +131,9 @@ def _cycles(events: list[Event]) -> dict[str, list[list[sla_clock.TimerEvent]]]:
     return result
 
 
-def _all_timers(conversation: Conversation, now: datetime) -> list[TimerView]:
-    """Every timer cycle of the conversation (past next-response cycles included)."""
+def conversation_timer_cycles(conversation: Conversation, *, now: datetime) -> list[TimerView]:
+    """Every timer cycle of the conversation (past next-response cycles included): what the
+    SLA service checks for breaches. Computes only; nothing is recorded."""
     policy = sla_policy_for(conversation.client_id, conversation.channel) if conversation.client_id else None
     if policy is None:
         return []
@@ -177,42 +177,6 @@ def _all_timers(conversation: Conversation, now: datetime) -> list[TimerView]:
 _SYSTEM_READ = Scope.platform(user_id=None, organization_id=None, permissions=frozenset())
 
 
-def sla_breaches_record(
-    conversation: Conversation, timers: list[TimerView], now: datetime
-) -> list[SlaBreach]:
-    """Store breaches not stored yet (idempotent: one row per timer cycle).
-
-    Called on every read and change of a conversation and by the periodic check, so a
-    breach is on record soon after it happens even if nobody looks.
-    """
-    breached = [t for t in timers if t.breached_at is not None and t.started_at is not None]
-    if not breached:
-        return []
-    known = set(conversation.sla_breaches.values_list("kind", "started_at"))
-    created = []
-    for timer in breached:
-        if (timer.kind, timer.started_at) in known:
-            continue
-        try:
-            with transaction.atomic():
-                created.append(
-                    SlaBreach.objects.create(
-                        provider_id=conversation.provider_id,
-                        client_id=conversation.client_id,
-                        conversation=conversation,
-                        kind=timer.kind,
-                        party=timer.party,
-                        target_s=timer.target_s,
-                        started_at=timer.started_at,
-                        breached_at=timer.breached_at,
-                        detected_at=now,
-                    )
-                )
-        except IntegrityError:  # a concurrent reader recorded it first
-            continue
-    return created
-
-
 def _current(timers: list[TimerView]) -> list[TimerView]:
     """What a conversation shows: each kind's latest cycle."""
     latest: dict[str, TimerView] = {}
@@ -225,16 +189,15 @@ def conversation_timers(
     scope: Scope, *, conversation_id: int, now: datetime | None = None
 ) -> list[TimerView]:
     """The running timers of a conversation (first response, next response, resolution, and
-    the client's L2 timer once escalated); newly breached ones are recorded on the way."""
+    the client's L2 timer once escalated). A read: breaches are recorded by the SLA service
+    (after a reply or a status change, and every minute by `kefu sla_check`)."""
     conversation = conversation_get(scope, conversation_id=conversation_id)
     return conversation_timers_of(conversation, now=now)
 
 
 def conversation_timers_of(conversation: Conversation, *, now: datetime | None = None) -> list[TimerView]:
-    now = now or clock.now()
-    timers = _all_timers(conversation, now)
-    sla_breaches_record(conversation, timers, now)
-    return _current(timers)
+    """The current timers of a conversation the caller already holds (each kind's latest cycle)."""
+    return _current(conversation_timer_cycles(conversation, now=now or clock.now()))
 
 
 def conversation_detail(scope: Scope, *, conversation_id: int) -> Conversation:

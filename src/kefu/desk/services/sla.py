@@ -1,16 +1,20 @@
-"""SLA writes: business-time values of events, and recording breaches (after a reply or a status
-change, and in the periodic `kefu sla_check`). Reading timers never records anything."""
+"""SLA writes: business-time values of events, and recording breaches. A breach is recorded by
+the writes that can reveal one (a reply, a status change) and every minute by `kefu sla_check`
+(the worker's `desk.sla_check` job); reading timers never records anything."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import IntegrityError, transaction
+
 from kefu.core import clock
 from kefu.core.scope import Scope
 from kefu.desk import selectors, sla_clock
 from kefu.desk.models import Conversation, SlaBreach, Status
 from kefu.desk.permissions import DeskPerm
+from kefu.desk.selectors import TimerView
 
 
 def _business_seconds(client_id: int | None, start: datetime, end: datetime) -> float | None:
@@ -20,9 +24,40 @@ def _business_seconds(client_id: int | None, start: datetime, end: datetime) -> 
     return float(sla_clock.business_seconds_between(selectors.service_calendar_for(client_id), start, end))
 
 
-def _sla_check(conversation: Conversation) -> None:
+def _breaches_record(conversation: Conversation, timers: list[TimerView], now: datetime) -> list[SlaBreach]:
+    """Store breaches not stored yet (idempotent: one row per timer cycle)."""
+    breached = [t for t in timers if t.breached_at is not None and t.started_at is not None]
+    if not breached:
+        return []
+    known = set(conversation.sla_breaches.values_list("kind", "started_at"))
+    created = []
+    for timer in breached:
+        if (timer.kind, timer.started_at) in known:
+            continue
+        try:
+            with transaction.atomic():
+                created.append(
+                    SlaBreach.objects.create(
+                        provider_id=conversation.provider_id,
+                        client_id=conversation.client_id,
+                        conversation=conversation,
+                        kind=timer.kind,
+                        party=timer.party,
+                        target_s=timer.target_s,
+                        started_at=timer.started_at,
+                        breached_at=timer.breached_at,
+                        detected_at=now,
+                    )
+                )
+        except IntegrityError:  # a concurrent check recorded it first
+            continue
+    return created
+
+
+def _sla_check(conversation: Conversation) -> list[SlaBreach]:
     """Record any breach the change revealed (a late reply, a late resolution)."""
-    selectors.conversation_timers_of(conversation)
+    now = clock.now()
+    return _breaches_record(conversation, selectors.conversation_timer_cycles(conversation, now=now), now)
 
 
 @dataclass(frozen=True)
@@ -35,7 +70,7 @@ def sla_breaches_detect(scope: Scope, now: datetime | None = None) -> SlaCheckRe
     """Check every unfinished conversation the scope sees and record new breaches.
 
     The periodic job (`kefu sla_check`) runs this with a system scope per tenant, so a breach
-    is on record even when nobody opens the conversation.
+    is on record within a minute even when nobody writes to the conversation.
     """
     scope.require(DeskPerm.VIEW)
     now = now or clock.now()
@@ -44,6 +79,6 @@ def sla_breaches_detect(scope: Scope, now: datetime | None = None) -> SlaCheckRe
     count = 0
     for conversation in unfinished.order_by("pk").iterator(chunk_size=500):
         count += 1
-        timers = selectors._all_timers(conversation, now)
-        found.extend(selectors.sla_breaches_record(conversation, timers, now))
+        timers = selectors.conversation_timer_cycles(conversation, now=now)
+        found.extend(_breaches_record(conversation, timers, now))
     return SlaCheckResult(conversations=count, breaches=found)
