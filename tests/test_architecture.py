@@ -203,3 +203,28 @@ def test_pure_cores_import_no_django() -> None:
     for name in _contract("pure cores import no Django")["source_modules"]:
         assert name in _modules(), f"{name} is listed as a pure core but does not exist"
         assert _pure(name), name
+
+
+def _selector_modules() -> list[Path]:
+    """Every module of reads: `selectors.py`, `*_selectors.py` and the modules of `selectors/` packages."""
+    kefu = ROOT / "src" / "kefu"
+    found = [*kefu.glob("*/selectors.py"), *kefu.glob("*/*_selectors.py"), *kefu.glob("*/selectors/*.py")]
+    return sorted(p for p in found if "tests" not in p.parts)
+
+
+def test_selectors_never_write() -> None:
+    """Reads never write: a selector that must trigger work leaves it to a service, a task or a job."""
+    writes = re.compile(
+        r"\.(objects|all_tenants)\.(create|bulk_create|get_or_create|update_or_create)\("
+        r"|\.(save|delete|bulk_update|get_or_create|update_or_create)\("
+        r"|\b(INSERT\s+INTO|DELETE\s+FROM)\b"
+    )
+    modules = _selector_modules()
+    assert ROOT / "src" / "kefu" / "desk" / "selectors" / "sla.py" in modules
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in modules
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if writes.search(line)
+    ]
+    assert not offenders, "move the write into a service:\n" + "\n".join(offenders)

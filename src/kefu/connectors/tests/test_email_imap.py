@@ -163,7 +163,7 @@ def test_oversized_and_unreadable_messages_are_skipped_and_noted(
     monkeypatch: pytest.MonkeyPatch,
     in_english: None,
 ) -> None:
-    monkeypatch.setattr(email, "MAX_RAW_BYTES", 2000)
+    monkeypatch.setattr(email.polling, "MAX_RAW_BYTES", 2000)  # the poller checks sizes before fetching
     imap_server.append(customer_mail("大" * 1000, subject="大邮件", message_id="<big@example.cn>"))
     imap_server.append(b"Subject: no sender\r\n\r\nwho wrote this?\r\n")
     imap_server.append(customer_mail("正常的邮件", subject="正常", message_id="<ok@example.cn>"))

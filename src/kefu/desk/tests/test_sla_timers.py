@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core.errors import Conflict, Invalid, PermissionDenied
@@ -66,10 +68,15 @@ def test_first_response_counts_business_time_warns_and_breaches(tenants: Tenants
         traveller.move_to(OPENING + timedelta(seconds=200))
         first = _timers(tenants, conversation_id)["first_response"]
         assert first.status == "breached" and first.breached_at == OPENING + timedelta(seconds=120)
+        assert not SlaBreach.objects.for_scope(
+            tenants.scope("pa", "agent")
+        ).exists()  # a read records nothing
+        found = services.sla_breaches_detect(tenants.scope("pa", "supervisor"))
         breach = SlaBreach.objects.for_scope(tenants.scope("ca1", "client_viewer")).get()
+        assert found.breaches == [breach]
         assert (breach.kind, breach.party, breach.target_s) == ("first_response", "provider", 120)
         assert breach.breached_at == OPENING + timedelta(seconds=120)
-        _timers(tenants, conversation_id)  # reading again records nothing new
+        assert services.sla_breaches_detect(tenants.scope("pa", "supervisor")).breaches == []  # once
         assert SlaBreach.objects.for_scope(tenants.scope("pa", "agent")).count() == 1
         assert not SlaBreach.objects.for_scope(tenants.scope("pb", "supervisor")).exists()
         services.message_post(tenants.scope("pa", "agent"), conversation_id=conversation_id, body="您好")
@@ -133,6 +140,46 @@ def test_timers_in_the_conversation_api(tenants: Tenants, policy: object) -> Non
     assert kinds["first_response"]["remaining_s"] == 120
     assert kinds["first_response"]["deadline"].startswith("2026-03-02T01:02:00")
     assert kinds["first_response"]["breached_at"] is None
+
+
+def test_reading_a_conversation_records_no_breach(tenants: Tenants, policy: object) -> None:
+    """Reads never write: the API's detail and timers, the conversation page and its side panel,
+    and the at-risk view show a breached timer without inserting its breach row."""
+    agent = tenants.client_for("pa", "agent")
+    with time_machine.travel(OPENING, tick=False) as traveller:
+        conversation_id = _chat(tenants)
+        traveller.shift(timedelta(minutes=5))  # first response 120 s: breached
+        reads = [
+            f"/api/conversations/{conversation_id}",
+            f"/api/conversations/{conversation_id}/timers",
+            f"/desk/c/{conversation_id}/",
+            f"/desk/c/{conversation_id}/side/",
+            "/desk/?view=at_risk",
+        ]
+        for url in reads:
+            with CaptureQueriesContext(connection) as queries:
+                response = agent.get(url)
+            assert response.status_code == 200, url
+            writes = [
+                q["sql"] for q in queries if SlaBreach._meta.db_table in q["sql"] and "INSERT" in q["sql"]
+            ]
+            assert writes == [], url
+        detail = agent.get(f"/api/conversations/{conversation_id}").json()
+        assert {t["kind"]: t["status"] for t in detail["timers"]}["first_response"] == "breached"
+        assert f"/desk/c/{conversation_id}/" in agent.get("/desk/?view=at_risk").content.decode()
+        assert not SlaBreach.objects.for_scope(tenants.scope("pa", "agent")).exists()
+        call_command("sla_check", stdout=io.StringIO())  # the worker's job records it
+    breach = SlaBreach.objects.for_scope(tenants.scope("pa", "agent")).get()
+    assert (breach.conversation_id, breach.kind) == (conversation_id, "first_response")
+
+
+def test_a_late_reply_records_its_breach(tenants: Tenants, policy: object) -> None:
+    with time_machine.travel(OPENING, tick=False) as traveller:
+        conversation_id = _chat(tenants)
+        traveller.shift(timedelta(minutes=5))
+        services.message_post(tenants.scope("pa", "agent"), conversation_id=conversation_id, body="您好")
+    breach = SlaBreach.objects.for_scope(tenants.scope("pa", "agent")).get()
+    assert (breach.kind, breach.breached_at) == ("first_response", OPENING + timedelta(seconds=120))
 
 
 def test_periodic_check_records_breaches_once(tenants: Tenants, policy: object) -> None:

@@ -1,7 +1,8 @@
 """`kefu sla_check`: record SLA breaches of every tenant's unfinished conversations.
 
 The periodic job (`kefu worker` runs it every minute, or cron)
-runs this so breaches are on record even when nobody opens the conversation. Each
+runs this so breaches are on record even when nobody writes to the conversation (reading
+timers records nothing; a reply or a status change records what it reveals). Each
 provider is checked with a system scope over the clients it serves; conversations a
 client runs without a provider with a client system scope. Prints one JSON line with
 --json.

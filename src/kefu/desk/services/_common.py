@@ -1,0 +1,126 @@
+"""Helpers every desk service shares: which client and provider a new row belongs to, input
+checks that raise `Invalid`, the provider's access while an item is escalated, live updates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kefu.core import realtime
+from kefu.core.errors import Invalid, NotFound, PermissionDenied
+from kefu.core.scope import Scope
+from kefu.desk.models import Conversation, ProviderAccess, Tier
+from kefu.desk.permissions import DeskPerm
+from kefu.desk.redaction import RedactionPolicy
+
+MAX_LIST_ITEMS = 50
+
+
+def _client_for(scope: Scope, client_id: int | None) -> int:
+    """The client a new row belongs to: the actor's own, or one the provider serves."""
+    if scope.is_client:
+        if client_id not in (None, scope.organization_id):
+            raise Invalid(_("Unknown client."), field="client_id")
+        return scope.organization_id  # type: ignore[return-value]
+    if not scope.is_provider:
+        raise PermissionDenied()
+    if client_id is None:
+        raise Invalid(_("Choose the client this is for."), field="client_id")
+    if client_id not in scope.client_ids:
+        raise Invalid(_("Unknown client."), field="client_id")
+    return client_id
+
+
+def _provider_for(scope: Scope, provider_id: int | None) -> int | None:
+    """The serving provider: the acting provider, or for a client its only (or named) provider."""
+    if scope.is_provider:
+        if provider_id not in (None, scope.organization_id):
+            raise Invalid(_("Unknown provider."), field="provider_id")
+        return scope.organization_id
+    if provider_id is not None:
+        if provider_id not in scope.provider_ids:
+            raise Invalid(_("Unknown provider."), field="provider_id")
+        return provider_id
+    providers = scope.provider_ids
+    return next(iter(providers)) if len(providers) == 1 else None
+
+
+def _choice(value: str, choices: type[Any], field: str) -> str:
+    if value not in choices.values:
+        raise Invalid(
+            _("Unknown value %(value)s; expected one of: %(choices)s")
+            % {"value": value, "choices": ", ".join(choices.values)},
+            field=field,
+        )
+    return value
+
+
+def _strings(values: list[str] | None, field: str, *, max_length: int = 120) -> list[str]:
+    cleaned = [v.strip() for v in (values or []) if v and v.strip()]
+    if len(cleaned) > MAX_LIST_ITEMS or any(len(v) > max_length for v in cleaned):
+        raise Invalid(
+            _("At most %(count)d entries of at most %(length)d characters each.")
+            % {"count": MAX_LIST_ITEMS, "length": max_length},
+            field=field,
+        )
+    return list(dict.fromkeys(cleaned))
+
+
+def _text(value: str, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise Invalid(_("At most %(length)d characters.") % {"length": max_length}, field=field)
+    if "\x00" in value:
+        raise Invalid(_("NUL characters are not allowed."), field=field)
+    return value
+
+
+def channel_data_check(data: Any) -> None:
+    """Connector metadata is stored as JSON, which PostgreSQL refuses with NUL characters in it."""
+    if data and "\\u0000" in json.dumps(data):
+        raise Invalid(_("NUL characters are not allowed."), field="channel_data")
+
+
+def _redaction_policy(client_id: int | None) -> RedactionPolicy:
+    """The client's redaction rules; until clients can configure them, cards and ID cards."""
+    return RedactionPolicy()
+
+
+def _publish(conversation: Conversation, event_type: str, **payload: Any) -> None:
+    """Tell open pages after commit; they re-fetch their partial."""
+    for group, kind, data in conversation_hints(conversation, event_type, **payload):
+        realtime.publish_on_commit(group, kind, **data)
+
+
+def conversation_hints(
+    conversation: Conversation, event_type: str, **payload: Any
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The live updates a change of this conversation sends: to its open page and to the
+    inboxes of both sides, as (group, event type, payload)."""
+    hints = [(f"desk.conversation.{conversation.pk}", event_type, {"id": conversation.pk, **payload})]
+    for organization_id in {conversation.provider_id, conversation.client_id} - {None}:
+        hints.append((f"desk.inbox.{organization_id}", event_type, {"id": conversation.pk}))
+    return hints
+
+
+def _settings_client(scope: Scope, client_id: int | None) -> int:
+    """The client whose settings change: only the client itself decides them. Another
+    client's id is a 404, as for any object the actor cannot see."""
+    if client_id is not None and client_id not in scope.client_ids:
+        raise NotFound()
+    scope.require(DeskPerm.MANAGE_SETTINGS)
+    return _client_for(scope, client_id)
+
+
+def _require_write(scope: Scope, conversation: Conversation) -> None:
+    """While escalated, provider staff may change the item only if the client granted edit."""
+    if (
+        scope.is_provider
+        and conversation.tier != Tier.L1
+        and conversation.provider_access != ProviderAccess.EDIT
+    ):
+        raise PermissionDenied(
+            _("This conversation is escalated to the client; the provider may only view it.")
+        )

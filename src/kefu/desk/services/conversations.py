@@ -1,0 +1,370 @@
+"""Writes of conversations: opening one, assignment, the status workflow (with the category and
+resolution code it needs), tags, and each person's read position."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kefu.analytics import events
+from kefu.analytics.events import EventType
+from kefu.core import clock
+from kefu.core.errors import Conflict, Invalid
+from kefu.core.scope import Scope
+from kefu.desk import selectors
+from kefu.desk.models import Channel, Conversation, Direction, Priority, ReadMarker, Status, Tier
+from kefu.desk.permissions import DeskPerm
+from kefu.desk.services._common import (
+    MAX_LIST_ITEMS,
+    _choice,
+    _client_for,
+    _provider_for,
+    _publish,
+    _require_write,
+    _strings,
+    _text,
+)
+from kefu.desk.services.messages import message_post
+from kefu.desk.services.sla import _business_seconds, _sla_check
+from kefu.tenancy import selectors as tenancy_selectors
+from kefu.tenancy import services as tenancy_services
+
+
+@transaction.atomic
+def conversation_create(
+    scope: Scope,
+    *,
+    channel: str,
+    client_id: int | None = None,
+    provider_id: int | None = None,
+    customer_id: int | None = None,
+    subject: str = "",
+    priority: str = Priority.NORMAL,
+    queue: str = "",
+    tags: list[str] | None = None,
+    order_numbers: list[str] | None = None,
+    message: str = "",
+    external_id: str = "",
+    order_value: Decimal | None = None,
+) -> Conversation:
+    """Open a contact thread (emits `offered`); `message` is the customer's first message."""
+    scope.require(DeskPerm.HANDLE)
+    client = _client_for(scope, client_id)
+    provider = _provider_for(scope, provider_id)
+    if order_value is not None and not Decimal(0) <= order_value < Decimal("1e10"):
+        raise Invalid(_("The order value must be between 0 and 9,999,999,999.99."), field="order_value")
+    customer = None
+    if customer_id is not None:
+        customer = selectors.customer_row(scope, customer_id=customer_id)
+        if customer.client_id != client:
+            raise Invalid(_("This customer belongs to another client."), field="customer_id")
+    conversation = Conversation.objects.create(
+        provider_id=provider,
+        client_id=client,
+        channel=_choice(channel, Channel, "channel"),
+        priority=_choice(priority, Priority, "priority"),
+        subject=_text(subject, "subject", 200),
+        customer=customer,
+        queue=_text(queue, "queue", 60),
+        tags=_strings(tags, "tags", max_length=60),
+        order_numbers=_strings(order_numbers, "order_numbers"),
+        order_value=order_value,
+        created_at=clock.now(),
+    )
+    events.emit(
+        scope,
+        EventType.OFFERED,
+        conversation=conversation,
+        at=conversation.created_at,
+        data={"priority": conversation.priority},
+    )
+    if message:
+        message_post(
+            scope,
+            conversation_id=conversation.pk,
+            body=message,
+            direction=Direction.IN,
+            external_id=external_id,
+        )
+        conversation.refresh_from_db()
+    _publish(conversation, "conversation.created")
+    return conversation
+
+
+@transaction.atomic
+def conversation_assign(scope: Scope, *, conversation_id: int, agent_id: int | None) -> Conversation:
+    """Give the conversation to someone (or back to the queue with None).
+
+    Staff with the handle permission may claim it for themselves; assigning others
+    needs the assign permission. First assignment emits `assigned`, a change of
+    assignee `transferred`, unassigning `queued`.
+    """
+    if agent_id is None or agent_id != scope.user_id:
+        scope.require(DeskPerm.ASSIGN)
+    else:
+        scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    previous = conversation.assignee_id
+    if previous == agent_id:
+        return conversation
+    _require_write(scope, conversation)
+    if agent_id is not None:
+        _check_assignable(conversation, agent_id)
+    if conversation.status == Status.CLOSED:
+        raise Conflict(_("This conversation is closed."))
+    conversation.assignee_id = agent_id
+    conversation.save(update_fields=["assignee", "updated_at"])
+    if agent_id is None:
+        kind = EventType.QUEUED
+    else:
+        kind = EventType.ASSIGNED if previous is None else EventType.TRANSFERRED
+    events.emit(scope, kind, conversation=conversation, agent_id=agent_id, data={"previous": previous})
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+def _check_assignable(conversation: Conversation, agent_id: int, *, field: str = "agent_id") -> None:
+    """Only active members of the conversation's provider or client can hold it."""
+    user = get_user_model().objects.filter(pk=agent_id, is_active=True).first()
+    organizations = {conversation.provider_id, conversation.client_id} - {None}
+    if user is None or not (
+        tenancy_selectors.membership_list_for_user(user).filter(organization_id__in=organizations).exists()
+    ):
+        raise Invalid(_("This person cannot take this conversation."), field=field)
+
+
+_ALLOWED: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_CLIENT, Status.RESOLVED, Status.CLOSED},
+    Status.OPEN: {Status.PENDING_CUSTOMER, Status.PENDING_CLIENT, Status.RESOLVED, Status.CLOSED},
+    Status.PENDING_CUSTOMER: {Status.OPEN, Status.PENDING_CLIENT, Status.RESOLVED, Status.CLOSED},
+    Status.PENDING_CLIENT: {Status.OPEN, Status.PENDING_CUSTOMER, Status.RESOLVED, Status.CLOSED},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+@transaction.atomic
+def conversation_set_status(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    status: str = "",
+    category: str | None = None,
+    category_id: int | None = None,
+    custom_status_id: int | None = None,
+    resolution_code: str | None = None,
+) -> Conversation:
+    """Move through the workflow; resolving needs a category (问题分类) for reporting: a leaf
+    of the client's category tree once the client has one, else free text.
+
+    `custom_status_id` picks one of the client's own statuses: the standard status becomes
+    the one it maps to (`status` may be left empty) and `status_changed` records it; the
+    SLA clocks pause or run as its mapping says. Events: pending_* → `held`, back to open →
+    `resumed` (or `reopened` from resolved), `resolved` (value_s = seconds since the
+    conversation was offered), `closed`.
+    """
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    custom = None
+    if custom_status_id is not None:
+        custom = selectors.custom_status_get(scope, status_id=custom_status_id)
+        if custom.client_id != conversation.client_id or not custom.active:
+            raise Invalid(_("This status is not one of this client's statuses."), field="custom_status_id")
+        if status and status != custom.maps_to:
+            raise Invalid(
+                _("%(name)s stands for %(status)s.")
+                % {"name": custom.name, "status": Status(custom.maps_to).label},
+                field="status",
+            )
+        status = custom.maps_to
+    if not status:
+        raise Invalid(_("Choose a status."), field="status")
+    new = _choice(status, Status, "status")
+    old, old_custom = conversation.status, conversation.current_custom_status
+    update = ["updated_at"]
+    if category is not None or category_id is not None:
+        update += _apply_category(scope, conversation, category=category, category_id=category_id)
+    if resolution_code is not None:
+        conversation.resolution_code = _text(resolution_code, "resolution_code", 60)
+        update.append("resolution_code")
+    if new == Status.RESOLVED:
+        _require_category(conversation)
+    custom_changed = (custom.pk if custom else None) != (old_custom.pk if old_custom else None)
+    if custom_changed or conversation.custom_status_id != (custom.pk if custom else None):
+        conversation.custom_status = custom
+        update.append("custom_status")
+    if new == old and not custom_changed:
+        if len(update) > 1:
+            _require_write(scope, conversation)
+            conversation.save(update_fields=update)
+            _publish(conversation, "conversation.updated")
+        return conversation
+    _require_write(scope, conversation)
+    if new != old and new not in _ALLOWED[old]:
+        raise Conflict(
+            _("A conversation cannot go from %(old)s to %(new)s.")
+            % {"old": Status(old).label, "new": Status(new).label}
+        )
+    if new != old and conversation.tier != Tier.L1 and new == Status.OPEN:
+        raise Conflict(_("This conversation is escalated; hand it back to reopen it for the provider."))
+    now = clock.now()
+    conversation.status = new
+    common: dict[str, Any] = {"conversation": conversation, "at": now, "agent_id": conversation.assignee_id}
+    data = {"from": old, "to": new}
+    if new == old:
+        pass
+    elif new == Status.RESOLVED:
+        conversation.resolved_at = now
+        value = (now - conversation.created_at).total_seconds()
+        events.emit(
+            scope,
+            EventType.RESOLVED,
+            **common,
+            value_s=value,
+            value_business_s=_business_seconds(conversation.client_id, conversation.created_at, now),
+            data={**data, "category": conversation.category, "resolution_code": conversation.resolution_code},
+        )
+    elif new == Status.CLOSED:
+        events.emit(scope, EventType.CLOSED, **common, data=data)
+    elif new in (Status.PENDING_CUSTOMER, Status.PENDING_CLIENT):
+        events.emit(scope, EventType.HELD, **common, data=data)
+    elif old == Status.RESOLVED:
+        conversation.resolved_at = None
+        events.emit(scope, EventType.REOPENED, **common, data=data)
+    elif old in (Status.PENDING_CUSTOMER, Status.PENDING_CLIENT):
+        events.emit(scope, EventType.RESUMED, **common, data=data)
+    if custom_changed:
+        # after the standard event, at the same instant: the SLA replay lets the last one win
+        events.emit(
+            scope,
+            EventType.STATUS_CHANGED,
+            **common,
+            data={
+                **data,
+                "custom_status_id": custom.pk if custom else None,
+                "custom_status": custom.name if custom else "",
+                "previous_custom_status_id": old_custom.pk if old_custom else None,
+                "pauses_sla": custom.pauses_sla if custom else None,
+            },
+        )
+    conversation.save(update_fields=[*dict.fromkeys([*update, "status", "resolved_at"])])
+    _sla_check(conversation)
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+def _apply_category(
+    scope: Scope, conversation: Conversation, *, category: str | None, category_id: int | None
+) -> list[str]:
+    """Set the category from a node id, or from text: a path of the client's tree when it has
+    one (so API callers may send "物流/催发货"), free text otherwise. Returns changed fields."""
+    if category_id is not None:
+        node = selectors.category_get(scope, category_id=category_id)
+        if node.client_id != conversation.client_id:
+            raise Invalid(_("This category belongs to another client."), field="category_id")
+    else:
+        text = _text(category or "", "category", 120)
+        if not text or not selectors.category_tree_exists(conversation.client_id):
+            conversation.category, conversation.category_node = text, None
+            return ["category", "category_node"]
+        found = selectors.category_by_path(conversation.client_id, text)
+        if found is None:
+            raise Invalid(_("Choose a category from the client's category tree."), field="category")
+        node = found
+    if not node.active or selectors.category_has_children(node):
+        raise Invalid(_("Choose a category at the end of a branch (an active leaf)."), field="category_id")
+    conversation.category, conversation.category_node = node.path, node
+    return ["category", "category_node"]
+
+
+def _require_category(conversation: Conversation) -> None:
+    if selectors.category_tree_exists(conversation.client_id):
+        if conversation.category_node_id is None:
+            raise Invalid(
+                _("Choose a category from the client's category tree before resolving."), field="category"
+            )
+    elif not conversation.category:
+        raise Invalid(_("Choose a category before resolving."), field="category")
+
+
+@transaction.atomic
+def conversation_change_tags(
+    scope: Scope, *, conversation_id: int, add: list[str] | None = None, remove: list[str] | None = None
+) -> Conversation:
+    """Add and remove tags (kept in the order they were added); audited and published live."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    added = [t for t in _strings(add, "add", max_length=60) if t not in conversation.tags]
+    dropped = [t for t in _strings(remove, "remove", max_length=60) if t in conversation.tags]
+    if not added and not dropped:
+        return conversation
+    _require_write(scope, conversation)
+    tags = [t for t in conversation.tags if t not in dropped] + added
+    if len(tags) > MAX_LIST_ITEMS:
+        raise Invalid(_("At most %(count)d tags.") % {"count": MAX_LIST_ITEMS}, field="add")
+    conversation.tags = tags
+    conversation.save(update_fields=["tags", "updated_at"])
+    tenancy_services.audit_record(
+        scope,
+        action="desk.conversation_tags",
+        target=conversation,
+        client_id=conversation.client_id,
+        data={"added": added, "removed": dropped},
+    )
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_resolution_code(scope: Scope, *, conversation_id: int, code: str) -> Conversation:
+    """Correct the resolution code (it is usually given when resolving); audited."""
+    scope.require(DeskPerm.HANDLE)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    code = _text(code, "code", 60)
+    if code == conversation.resolution_code:
+        return conversation
+    _require_write(scope, conversation)
+    old = conversation.resolution_code
+    conversation.resolution_code = code
+    conversation.save(update_fields=["resolution_code", "updated_at"])
+    tenancy_services.audit_record(
+        scope,
+        action="desk.conversation_resolution_code",
+        target=conversation,
+        client_id=conversation.client_id,
+        data={"from": old, "to": code},
+    )
+    _publish(conversation, "conversation.updated")
+    return conversation
+
+
+def conversation_mark_read(scope: Scope, *, conversation_id: int, seq: int | None = None) -> int:
+    """Move the actor's read position forward (never back) to `seq` (default: the latest
+    message); returns the position. Unread badges count customer messages after it."""
+    scope.require(DeskPerm.VIEW)
+    conversation = selectors.conversation_get(scope, conversation_id=conversation_id)
+    if scope.user_id is None:
+        return 0
+    target = conversation.last_message_seq if seq is None else max(0, min(seq, conversation.last_message_seq))
+    markers = ReadMarker.objects.for_scope(scope).filter(conversation=conversation, user_id=scope.user_id)
+    if markers.filter(last_read_seq__lt=target).update(last_read_seq=target, updated_at=clock.now()):
+        return target
+    current = markers.values_list("last_read_seq", flat=True).first()
+    if current is not None:
+        return current
+    try:
+        with transaction.atomic():
+            ReadMarker.objects.create(
+                provider_id=conversation.provider_id,
+                client_id=conversation.client_id,
+                conversation=conversation,
+                user_id=scope.user_id,
+                last_read_seq=target,
+            )
+    except IntegrityError:  # a concurrent request of the same user created it
+        markers.filter(last_read_seq__lt=target).update(last_read_seq=target, updated_at=clock.now())
+    return target
