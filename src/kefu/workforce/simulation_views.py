@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.forms import form_error
 from kefu.core.http import access_required
 from kefu.workforce import whatif
 from kefu.workforce.permissions import WorkforcePerm
@@ -46,7 +47,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
         try:
             result = whatif.run(query)
         except whatif.WhatIfInputError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
     return render(
         request,
         "workforce/what_if.html",

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core.errors import KefuError
+from kefu.core.forms import form_error
 from kefu.core.http import access_required
-from kefu.core.scope import OrgKind, Scope
+from kefu.core.scope import Scope
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.workforce import capacity, selectors, services, staffing
 from kefu.workforce.forms import (
@@ -33,17 +34,16 @@ if TYPE_CHECKING:
     from kefu.workforce.models import ForecastRun
 
 
-def _clients(request: HttpRequest) -> list[tuple[int, str]]:
-    organizations = tenancy_selectors.organization_list(request.access).filter(kind=OrgKind.CLIENT)
-    return [(o.pk, o.name) for o in organizations if o.pk in request.access.client_ids]
-
-
 @access_required(WorkforcePerm.VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     scope = request.access
     can_plan = scope.has(WorkforcePerm.PLAN)
     form = (
-        HistoryUploadForm(request.POST or None, request.FILES or None, clients=_clients(request))
+        HistoryUploadForm(
+            request.POST or None,
+            request.FILES or None,
+            clients=tenancy_selectors.client_choices(request.access),
+        )
         if can_plan
         else None
     )
@@ -63,7 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Imported %(count)d intervals.") % {"count": history.interval_count})
             return redirect("workforce_history", history_id=history.pk)
-    clients = _clients(request)
+    clients = tenancy_selectors.client_choices(request.access)
     return render(
         request,
         "workforce/index.html",
@@ -83,7 +83,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access_required(WorkforcePerm.PLAN)
 def forecast_from_events(request: HttpRequest) -> HttpResponse:
-    form = EventForecastForm(request.POST, clients=_clients(request))
+    form = EventForecastForm(request.POST, clients=tenancy_selectors.client_choices(request.access))
     if form.is_valid():
         try:
             run = services.forecast_run_create_from_events(
@@ -104,7 +104,7 @@ def forecast_from_events(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access_required(WorkforcePerm.VIEW)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST, clients=_clients(request))
+    form = CampaignForm(request.POST, clients=tenancy_selectors.client_choices(request.access))
     if form.is_valid():
         try:
             services.campaign_create(
@@ -170,7 +170,7 @@ def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
         try:
             services.staffing_plan_create(scope, forecast_id=run.pk, **plan_form.cleaned_data)
         except KefuError as exc:
-            plan_form.add_error(exc.field if exc.field in plan_form.fields else None, str(exc.message))
+            form_error(plan_form, exc)
         else:
             return redirect("workforce_forecast", forecast_id=run.pk)
     plan = selectors.staffing_plan_list(scope, forecast_id=run.pk).first()
@@ -226,7 +226,7 @@ def staffing_calculator(request: HttpRequest) -> HttpResponse:
         try:
             result = staffing.staffing_report(query)
         except staffing.StaffingInputError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             around = result["agents"] if result["agents"] is not None else query.agents
             if around:

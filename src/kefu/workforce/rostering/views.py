@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, KefuError
+from kefu.core.forms import form_error
 from kefu.core.http import access_required
-from kefu.core.scope import OrgKind
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.workforce import selectors as workforce_selectors
 from kefu.workforce.permissions import WorkforcePerm
@@ -36,17 +36,8 @@ if TYPE_CHECKING:
     from kefu.workforce.models import Schedule, ScheduledShift
 
 
-def _clients(request: HttpRequest) -> list[tuple[int, str]]:
-    organizations = tenancy_selectors.organization_list(request.access).filter(kind=OrgKind.CLIENT)
-    return [(o.pk, o.name) for o in organizations if o.pk in request.access.client_ids]
-
-
 def _errors(form: Any) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _form_error(form: Any, exc: KefuError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 def shift_label(shift: ScheduledShift | Any) -> dict[str, Any]:
@@ -76,7 +67,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         templates = [(t.pk, str(t)) for t in selectors.shift_template_list(scope, active=True)]
         form = ScheduleCreateForm(
             request.POST or None,
-            clients=_clients(request),
+            clients=tenancy_selectors.client_choices(request.access),
             plans=plans,
             templates=templates,
             initial={"week_start": selectors.week_monday(timezone.localdate()) + timedelta(days=7)},
@@ -93,7 +84,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
                     time_limit_s=form.cleaned_data["time_limit_s"],
                 )
             except KefuError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 return redirect("workforce_schedule", schedule_id=created.pk)
     return render(
@@ -248,7 +239,7 @@ def schedule_cell(request: HttpRequest, schedule_id: int) -> HttpResponse:
                 break_starts=form.cleaned_data["break_starts"],
             )
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Shift saved."))
             url = reverse("workforce_schedule", kwargs={"schedule_id": schedule.pk})
@@ -301,7 +292,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
                 target_template=form.cleaned_data["target_template"],
             )
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Request sent to your team lead."))
             return redirect("workforce_my_schedule")
@@ -369,7 +360,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
 def shift_templates(request: HttpRequest) -> HttpResponse:
     scope = request.access
     form = (
-        ShiftTemplateForm(request.POST or None, clients=_clients(request))
+        ShiftTemplateForm(request.POST or None, clients=tenancy_selectors.client_choices(request.access))
         if scope.has(WorkforcePerm.PLAN)
         else None
     )
@@ -384,7 +375,7 @@ def shift_templates(request: HttpRequest) -> HttpResponse:
                 client_id=form.cleaned_data["client"],
             )
         except KefuError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Shift saved."))
             return redirect("workforce_shift_templates")
@@ -410,7 +401,9 @@ def agent_profiles(request: HttpRequest) -> HttpResponse:
     form = None
     if scope.has(WorkforcePerm.PLAN):
         agents = [(pk, str(user)) for pk, user in services.schedulable_members(scope).items()]
-        form = AgentProfileForm(request.POST or None, agents=agents, clients=_clients(request))
+        form = AgentProfileForm(
+            request.POST or None, agents=agents, clients=tenancy_selectors.client_choices(request.access)
+        )
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -421,7 +414,7 @@ def agent_profiles(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
             except KefuError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Profile saved."))
                 return redirect("workforce_agent_profiles")
