@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core import realtime
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
-from kefu.core.scope import Scope
+from kefu.core.scope import Scope, new_row_keys
 from kefu.desk.models import Conversation, ProviderAccess, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.redaction import RedactionPolicy
@@ -19,18 +19,9 @@ MAX_LIST_ITEMS = 50
 
 
 def _client_for(scope: Scope, client_id: int | None) -> int:
-    """The client a new row belongs to: the actor's own, or one the provider serves."""
-    if scope.is_client:
-        if client_id not in (None, scope.organization_id):
-            raise Invalid(_("Unknown client."), field="client_id")
-        return scope.organization_id  # type: ignore[return-value]
-    if not scope.is_provider:
-        raise PermissionDenied()
-    if client_id is None:
-        raise Invalid(_("Choose the client this is for."), field="client_id")
-    if client_id not in scope.client_ids:
-        raise Invalid(_("Unknown client."), field="client_id")
-    return client_id
+    """The client a new row belongs to: the actor's own, or one the provider serves (the shared
+    rule of `core.scope.new_row_keys`: another tenant's client is not found, 404)."""
+    return new_row_keys(scope, client_id=client_id).client_id
 
 
 def _provider_for(scope: Scope, provider_id: int | None) -> int | None:

@@ -177,7 +177,7 @@ def test_a_client_creates_conversations_for_its_only_provider(tenants: Tenants) 
 
 def test_unknown_client_and_foreign_ids(tenants: Tenants, conversation: Conversation) -> None:
     agent_b = tenants.scope("pb", "agent")
-    with pytest.raises(Invalid) as info:
+    with pytest.raises(NotFound) as info:  # another tenant's client: not found, as reading it
         services.conversation_create(agent_b, channel="chat", client_id=tenants.ca1.pk)
     assert info.value.field == "client_id"
     with pytest.raises(NotFound):
