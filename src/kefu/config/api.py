@@ -8,8 +8,6 @@ integers beyond 64 bits) is refused at the edge, here, for every route at once.
 
 from __future__ import annotations
 
-import json
-import math
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -23,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
+from kefu.core import json_input
 from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionDenied
 from kefu.tenancy.auth import API_AUTH
 from kefu.web.errors import status_for
@@ -38,7 +37,7 @@ CODE_BY_STATUS = {
     413: "too_large",
     422: "invalid",
 }
-BIGINT_MAX = 2**63 - 1  # the widest id column, and the widest integer SQLite and PostgreSQL store
+BIGINT_MAX = json_input.BIGINT_MAX
 
 
 class ErrorDetail(Schema):
@@ -56,14 +55,12 @@ class Error(Schema):
 
 class StrictJsonParser(Parser):
     """JSON and query strings as ninja reads them, less what the database cannot store or give
-    back: NaN and infinities, integers beyond 64 bits, unpaired surrogates in strings,
+    back (`core.json_input`): NaN and infinities, integers beyond 64 bits, unpaired surrogates,
     page numbers no list reaches. Nesting deeper than Python's recursion limit is a parse error
     (400) instead of a crash."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        data = json.loads(request.body, parse_constant=_no_constant)
-        _check_values(data)
-        return data
+        return json_input.loads(request.body)
 
     def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:
         result = super().parse_querydict(data, list_fields, request)
@@ -71,48 +68,13 @@ class StrictJsonParser(Parser):
             for item in value if isinstance(value, list) else [value]:
                 if not isinstance(item, str):
                     continue
-                _check_text(item, key)
+                json_input.check_text(item, key)
                 if _beyond_64_bits(item) or (key == "page" and _beyond(item, PAGE_MAX)):
                     raise Invalid(_("A number is out of range."), field=key)
         return result
 
 
 PAGE_MAX = 10**9  # so that the page's offset still fits the database's 64-bit integers
-
-
-def _no_constant(name: str) -> float:
-    raise Invalid(_("Numbers must be finite: %(value)s is not accepted.") % {"value": name})
-
-
-def _check_values(data: Any) -> None:
-    """Walk the parsed body without recursion (it may be deep) and refuse what no column can
-    hold: text that is not valid Unicode (SQLite cannot encode it, PostgreSQL refuses it),
-    integers beyond 64 bits, and floats that overflowed to infinity (`1e400`). The error names
-    the top-level field it was found under. (NUL in text is the owning service's to refuse, with
-    its own message: the ingest fast path answers the same.)"""
-    stack: list[tuple[Any, str | None]] = [(data, None)]
-    while stack:
-        item, field = stack.pop()
-        if isinstance(item, str):
-            _check_text(item, field)
-        elif isinstance(item, bool):
-            continue
-        elif isinstance(item, int | float):
-            if (isinstance(item, int) and abs(item) > BIGINT_MAX) or not math.isfinite(item):
-                raise Invalid(_("A number is out of range."), field=field)
-        elif isinstance(item, dict):
-            for key, value in item.items():
-                stack.append((key, field or key))
-                stack.append((value, field or key))
-        elif isinstance(item, list):
-            stack.extend((value, field) for value in item)
-
-
-def _check_text(text: str, field: str | None) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Invalid(_("Text must be valid Unicode: it has an unpaired surrogate."), field=field) from None
 
 
 class KefuNinjaAPI(NinjaAPI):
