@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kefu.knowledge",
     "kefu.connectors",
     "kefu.quality",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "kefu.web.errors.KefuErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the 429 page
 ]
 
 ROOT_URLCONF = "kefu.config.urls"
@@ -144,6 +146,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age counts from the last request
 LOGIN_THROTTLE_ATTEMPTS = env.env_int("KEFU_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.env_int("KEFU_LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Sign-in throttling: django-axes (kefu.tenancy.throttle, docs/decisions.md). The count is per
+# username, kept in the database (the cache when REDIS_URL is set), shared by every process.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = "kefu.tenancy.throttle.failure_limit"
+AXES_COOLOFF_TIME = "kefu.tenancy.throttle.cooloff"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "kefu.tenancy.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "kefu.tenancy.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "kefu.tenancy.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Kefu's own audit log
+AXES_VERBOSE = False
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+)
 OTP_TOTP_ISSUER = "Kefu"
 PASSWORD_RESET_TIMEOUT = 3600
 
