@@ -126,3 +126,41 @@ def test_money_that_fits_is_stored(agent: Api, conversation_id: int) -> None:
 def test_http_errors_carry_a_documented_code(agent: Api, conversation_id: int) -> None:
     error = error_of(agent.post(f"/api/conversations/{conversation_id}/messages", "{not json"), 400)
     assert error["code"] == "invalid"
+
+
+def _array_valued_items(node: Any, path: str = "") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        if isinstance(node.get("items"), list):
+            found.append(path)
+        for key, value in node.items():
+            found += _array_valued_items(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _array_valued_items(value, f"{path}/{index}")
+    return found
+
+
+def test_the_openapi_document_is_valid_and_declares_the_error_answers(db: None) -> None:
+    """Generated clients need every error answer declared, with its body, and schemas they can
+    read (tuples as `prefixItems`, never the old array-valued `items`)."""
+    document = Client().get("/api/openapi.json").json()
+    assert not _array_valued_items(document)
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    undeclared = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            expected = {"403", "404", "422"}
+            if operation.get("security"):
+                expected.add("401")
+            if "requestBody" in operation:
+                expected |= {"400", "413"}
+            if method != "get":
+                expected.add("409")
+            responses = operation["responses"]
+            for status in expected:
+                schema = responses.get(status, {}).get("content", {}).get("application/json", {})
+                if schema.get("schema") != {"$ref": "#/components/schemas/Error"} and status != "413":
+                    undeclared.append(f"{method.upper()} {path} {status}")
+    assert not undeclared, undeclared
