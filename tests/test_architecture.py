@@ -116,6 +116,8 @@ def interface_modules() -> dict[str, set[str]]:
                 roles.setdefault(name, set()).add("routes")
             elif isinstance(node, ast.ClassDef):
                 bases = {_name(base) for base in node.bases}
+                if bases & {"Router", "NinjaAPI"}:  # its own flavour of API (config.api's KefuNinjaAPI)
+                    roles.setdefault(name, set()).add("routes")
                 if bases & CHANNELS_CONSUMERS:
                     roles.setdefault(name, set()).add("consumer")
                 if "BaseCommand" in bases:

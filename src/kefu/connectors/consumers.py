@@ -8,7 +8,7 @@ socket sends what follows, in order, and keeps sending on each `message.created`
 
 from __future__ import annotations
 
-import json
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,7 +19,8 @@ from django.utils import translation
 
 from kefu.connectors import selectors, services
 from kefu.connectors.selectors import WidgetContext
-from kefu.core.errors import KefuError, NotFound, PermissionDenied
+from kefu.core import json_input
+from kefu.core.errors import Invalid, KefuError, NotFound, PermissionDenied
 from kefu.desk.consumers import conversation_group, typing_event, typing_group
 
 CLOSE_FORBIDDEN_ORIGIN = 4403
@@ -28,6 +29,8 @@ MAX_FRAME = 32_000  # characters of one incoming frame, before parsing
 TYPING_INTERVAL_S = 2.0
 MESSAGES_PER_WINDOW = 20  # messages a socket may send …
 MESSAGE_WINDOW_S = 10.0  # … in this many seconds
+
+logger = logging.getLogger(__name__)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -107,8 +110,11 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None or len(text_data) > MAX_FRAME:
             await self._error("too_long" if text_data else "invalid")
             return
-        try:
-            content = json.loads(text_data)
+        try:  # a frame that cannot be read or stored is refused; the socket stays open
+            content = json_input.loads(text_data)
+        except Invalid as exc:  # unpaired surrogates, NaN, numbers beyond 64 bits
+            await self._error("invalid", str(exc.message), field=exc.field)
+            return
         except ValueError:
             await self._error("bad_json")
             return
@@ -130,6 +136,9 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
                 await handler(content)
             except KefuError as exc:  # e.g. the conversation left the widget's reach
                 await self._error(exc.code, str(exc.message))
+            except Exception:  # a bug must not drop the socket: the widget would reconnect forever
+                logger.exception("widget frame %r failed", content.get("type"))
+                await self._error("server_error")
 
     async def _error(self, code: str, message: str = "", **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# An amount of money as the models store it (DecimalField(max_digits=12, decimal_places=2)):
+# refused here when it would not fit, so nothing is stored that cannot be read back.
+Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
 
 
 class ConversationCreateIn(Schema):
@@ -23,7 +27,7 @@ class ConversationCreateIn(Schema):
     queue: str = ""
     tags: list[str] = []
     order_numbers: list[str] = []
-    order_value: Decimal | None = None
+    order_value: Money | None = None
     message: str = Field("", description="The customer's first message, stored inbound and redacted.")
     external_id: str = Field("", description="The first message's id in the source system.")
 
@@ -303,7 +307,7 @@ class DeescalateIn(Schema):
 
 class EvaluateIn(Schema):
     apply: bool = Field(False, description="escalate when the decision says so")
-    order_value: Decimal | None = Field(None, description="the order's value, stored on the conversation")
+    order_value: Money | None = Field(None, description="the order's value, stored on the conversation")
 
 
 class DecisionOut(Schema):
@@ -369,7 +373,7 @@ class CaseStatusIn(Schema):
 
 class CaseResolveIn(Schema):
     code: str
-    amount: Decimal | None = None
+    amount: Money | None = None
 
 
 class CaseLinkIn(Schema):

@@ -5,53 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from kefu.core.roles import ROLES_BY_KIND, role_label
 from kefu.core.scope import Scope
-
-
-def _throttle_keys(username: str, ip: str | None) -> list[str]:
-    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:ip:{ip or '-'}"]
-
-
-class ThrottledLoginForm(AuthenticationForm):
-    """Refuses further attempts for a while after too many failures by user or address."""
-
-    def clean(self) -> dict[str, Any]:
-        username = self.data.get("username", "")
-        ip = self.request.META.get("REMOTE_ADDR") if self.request else None
-        keys = _throttle_keys(username, ip)
-        limit = settings.LOGIN_THROTTLE_ATTEMPTS
-        if any((cache.get(key) or 0) >= limit for key in keys):
-            minutes = max(1, settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60)
-            raise forms.ValidationError(
-                ngettext(
-                    "Too many failed sign-ins. Try again in %(minutes)d minute.",
-                    "Too many failed sign-ins. Try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-                code="throttled",
-            )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            for key in keys:
-                cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-            raise
-
-
-def clear_login_failures(username: str, ip: str | None) -> None:
-    cache.delete_many(_throttle_keys(username, ip))
 
 
 class MembershipCreateForm(forms.Form):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,9 +29,7 @@ from kefu.tenancy.forms import (
     MembershipCreateForm,
     MembershipUpdateForm,
     SecurityForm,
-    ThrottledLoginForm,
     TokenForm,
-    clear_login_failures,
 )
 from kefu.tenancy.permissions import TenancyPerm
 from kefu.tenancy.selectors import SESSION_ORG_KEY
@@ -49,24 +48,23 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 
 class LoginView(auth_views.LoginView):
     template_name = "tenancy/login.html"
-    authentication_form = ThrottledLoginForm
+    # throttled by django-axes (kefu.tenancy.throttle): a locked account gets the page with 429
     redirect_authenticated_user = True
 
-    def form_valid(self, form: ThrottledLoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
-        clear_login_failures(user.username, _ip(self.request))
         scope = selectors.scope_for_user(user)
         services.audit_record(scope, action="login", actor=user, ip_address=_ip(self.request))
         if mfa.has_device(user):
             return redirect(f"/account/mfa/verify/?next={self.get_success_url()}")
         return response
 
-    def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = self.request.POST.get("username", "")[:150]
         user = selectors.user_get_by_username(username)
         membership = selectors.membership_list_for_user(user).first() if user else None
-        throttled = any(e.code == "throttled" for e in form.non_field_errors().as_data())
+        throttled = getattr(self.request, "axes_locked_out", False)
         services.audit_record(
             None,
             action="login.throttled" if throttled else "login.failed",

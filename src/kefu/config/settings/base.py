@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from kefu.config import env
@@ -39,22 +40,27 @@ INSTALLED_APPS = [
     "kefu.routing",
     "kefu.connectors",
     "kefu.quality",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kefu.web.middleware.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kefu.tenancy.middleware.AccessMiddleware",
     "kefu.web.errors.KefuErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the 429 page
 ]
 
 ROOT_URLCONF = "kefu.config.urls"
@@ -145,6 +151,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age counts from the last request
 LOGIN_THROTTLE_ATTEMPTS = env.env_int("KEFU_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.env_int("KEFU_LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Sign-in throttling: django-axes (kefu.tenancy.throttle, docs/decisions.md). The count is per
+# username, kept in the database (the cache when REDIS_URL is set), shared by every process.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = "kefu.tenancy.throttle.failure_limit"
+AXES_COOLOFF_TIME = "kefu.tenancy.throttle.cooloff"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "kefu.tenancy.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "kefu.tenancy.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "kefu.tenancy.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Kefu's own audit log
+AXES_VERBOSE = False
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+)
 OTP_TOTP_ISSUER = "Kefu"
 PASSWORD_RESET_TIMEOUT = 3600
 
@@ -174,6 +198,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, docs/decisions.md): scripts only from our own origin (the
+# vendored htmx and ECharts, the apps' static files) or inline blocks carrying the request's nonce
+# (`{{ request.csp_nonce }}`); no inline event handlers (data attributes and web/behaviours.js
+# instead). Inline style attributes stay allowed: they cannot run code. The API's Swagger page
+# loads its assets from a CDN and runs inline code, so it is left without a policy.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- i18n ---
 LANGUAGE_CODE = env.env_str("KEFU_LANGUAGE", "zh-hans")

@@ -311,3 +311,30 @@ def test_the_served_application_lets_widgets_on_client_sites_connect(widget: Wid
 
     websocket_app = application.application_mapping["websocket"]
     assert _foreign_origin_hello(websocket_app, widget.widget_key)["type"] == "hello"
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ('{"type": "message", "body": "\\ud800", "client_msg_id": "s"}', "invalid"),  # escaped, lone
+        ('{"type": "message", "body": "\ud800", "client_msg_id": "s"}', "invalid"),  # raw, lone
+        ('{"type": "resume", "after_seq": NaN}', "invalid"),
+        ('{"type": "resume", "after_seq": 99999999999999999999}', "invalid"),
+        ("[" * 5000 + "]" * 5000, "bad_json"),
+    ],
+)
+def test_frames_that_cannot_be_read_or_stored_get_an_error_and_the_socket_stays_open(
+    widget: WidgetConfig, frame: str, code: str
+) -> None:
+    async def scenario() -> list[dict]:
+        socket, _hello = await open_widget(widget.widget_key)
+        await socket.send_to(text_data=frame)
+        refused = await socket.receive_json_from(timeout=5)
+        await socket.send_json_to({"type": "ping"})
+        pong = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return [refused, pong]
+
+    refused, pong = run(scenario)
+    assert (refused["type"], refused["code"]) == ("error", code) and pong == {"type": "pong"}
+    assert Message.all_tenants.count() == 0

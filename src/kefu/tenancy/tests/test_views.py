@@ -50,14 +50,59 @@ def test_login_and_failures_are_audited(tenants: Tenants, password: str) -> None
 def test_login_is_throttled_after_repeated_failures(tenants: Tenants, password: str, settings) -> None:
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
     client = Client()
-    for _ in range(3):
+    for _ in range(2):
         assert _login(client, "pa_qa_inspector", "nope").status_code == 200
+    locked = _login(client, "pa_qa_inspector", "nope")  # the third failure pauses the account
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
 
-    response = _login(client, "pa_qa_inspector", password)  # even the right password waits
+    response = _login(client, "PA_qa_inspector ", password)  # even the right password waits
 
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    scope = tenants.scope("pa", "provider_admin")
+    actions = AuditEvent.objects.for_scope(scope).filter(actor_name="pa_qa_inspector")
+    assert sorted(actions.values_list("action", flat=True))[:3] == ["login.failed"] * 2 + ["login.throttled"]
+
+
+def test_the_failure_count_is_in_the_database_and_survives_a_restart(
+    tenants: Tenants, password: str, settings
+) -> None:
+    """A new process (here: no cache, a new client) sees the failures the last one counted."""
+    from axes.models import AccessAttempt
+    from django.core.cache import cache
+
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    for _ in range(2):
+        _login(Client(), "pa_agent", "nope")
+    assert AccessAttempt.objects.get(username="pa_agent").failures_since_start == 2
+    cache.clear()  # what a restart forgets
+
+    assert _login(Client(), "pa_agent", "nope").status_code == 429
+    assert _login(Client(), "pa_agent", password).status_code == 429
+
+
+def test_one_locked_account_does_not_lock_others_behind_the_same_address(
+    tenants: Tenants, password: str, settings
+) -> None:
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    client = Client(REMOTE_ADDR="10.1.2.3")  # a call centre behind one NAT address
+    for _ in range(4):
+        _login(client, "pa_agent", "nope")
+    assert _login(client, "pa_agent", password).status_code == 429
+
+    colleague = _login(Client(REMOTE_ADDR="10.1.2.3"), "pa_supervisor", password)
+
+    assert colleague.status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_failures(tenants: Tenants, password: str, settings) -> None:
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    for _ in range(2):
+        _login(Client(), "pa_agent", "nope")
+    assert _login(Client(), "pa_agent", password).status_code == 302
+    for _ in range(2):
+        assert _login(Client(), "pa_agent", "nope").status_code == 200
 
 
 def test_logout_needs_post_and_ends_the_session(tenants: Tenants) -> None:
