@@ -12,8 +12,6 @@ returns None before any side effect, and the full path answers it.
 
 from __future__ import annotations
 
-import json
-
 from asgiref.sync import sync_to_async
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.exception import response_for_exception
@@ -21,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
 from ninja import NinjaAPI
 
+from kefu.core import json_input
+from kefu.core.errors import Invalid
 from kefu.desk import api as desk_api
 from kefu.desk.ingest.committer import inbound_post
 from kefu.desk.schemas import MessageIn, MessageOut
@@ -31,9 +31,9 @@ async def post_inbound(request: HttpRequest, conversation_id: int, *, api: Ninja
     """The endpoint's answer to this post, or None when the full path must answer it."""
     if request.content_type != "application/json":
         return None
-    try:
-        payload = MessageIn.model_validate(json.loads(request.body))
-    except (ValueError, RecursionError, RequestDataTooBig):  # the full path answers with its 4xx
+    try:  # read as the API's parser reads: what no column can hold is the full path's 422
+        payload = MessageIn.model_validate(json_input.loads(request.body))
+    except (ValueError, Invalid, RequestDataTooBig):  # the full path answers with its 4xx
         return None
     access = auth.cached_bearer_access(request)
     if access is None:
