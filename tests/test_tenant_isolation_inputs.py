@@ -1,0 +1,186 @@
+"""The isolation matrix, part two: tenant B's ids where the path matrix does not look.
+
+Every `*_id` / `*_ids` in an API route's query string or JSON body is found in the OpenAPI
+schema, so a new filter or field joins by itself (and fails until it has a maker below).
+Tenant A's roles send tenant B's id there, on A's own objects in the path: the answer must
+be the one an id that exists nowhere gets (so neither B's rows nor their existence leak),
+a 403/404/422 for a write, and no row may change. A's own id in the same place is tried
+too, so a route that refuses everything does not pass for the wrong reason.
+
+Then the same path matrix over two providers serving one client (`multi_vendor`): pa's
+roles asking for pc's work for ca1 get what they get for a missing id.
+
+Each route is one test that loops over the roles, so the matrix costs one tenant set-up per
+route, not per role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kefu.config.api import api
+from kefu.tenancy import services as tenancy_services
+from kefu.testing.plugin import Tenants
+from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, OBJECT_MAKERS, _example_for, _snapshot
+
+GHOST = 2_000_000_000  # an id no table holds
+ID_NAME = re.compile(r"_ids?$")
+
+# Tenant B's object for an id field that is not a path parameter, by the field's name.
+FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
+    **OBJECT_MAKERS,
+    "provider_id": lambda t: t.pb.pk,
+    "agent_id": lambda t: t.user("pb", "agent").pk,
+    "assignee_id": lambda t: t.user("pb", "agent").pk,
+    "owner_id": lambda t: t.user("pb", "agent").pk,
+    "user_id": lambda t: t.user("pb", "agent").pk,
+    "target_user_id": lambda t: t.user("pb", "agent").pk,
+    "parent_id": OBJECT_MAKERS["category_id"],
+    "custom_status_id": OBJECT_MAKERS["status_id"],
+    "template_ids": lambda t: [OBJECT_MAKERS["template_id"](t)],
+}
+
+# Plain values that make a body valid, so that the id under test is what decides the answer.
+BODY_VALUES: dict[str, Any] = {
+    "channel": "chat",
+    "type": "refund",
+    "message": "你好",
+    "name": "甲",
+    "date": "2030-01-07",
+    "week_start": "2030-01-07",
+    "start_date": "2030-01-07",
+    "end_date": "2030-01-07",
+    "template": "E",
+    "kind": "leave",
+    "status": "open",
+    "horizon_days": 1,
+    "first_response_s": 60,
+}
+
+# Routes whose own-tenant control must succeed for some role of A: the brief's examples.
+MUST_ACCEPT_OWN = {
+    ("POST", "/api/cases", "body", "conversation_id"),
+    ("POST", "/api/conversations/{conversation_id}/assign", "body", "agent_id"),
+    ("POST", "/api/cases/{case_id}/conversations", "body", "conversation_id"),
+    ("GET", "/api/conversations", "query", "client_id"),
+    ("GET", "/api/cases", "query", "conversation_id"),
+}
+
+
+def _holds_ids(schema: dict[str, Any]) -> bool:
+    """An integer, a list of integers, or either of them or null."""
+    if "anyOf" in schema:
+        return any(_holds_ids(option) for option in schema["anyOf"])
+    if schema.get("type") == "array":
+        return _holds_ids(schema.get("items", {}))
+    return schema.get("type") == "integer"
+
+
+def _id_inputs() -> list[tuple[str, str, str, str, dict[str, Any]]]:
+    """(method, path, "query"|"body", field, base body) for every id input of the API."""
+    schema = api.get_openapi_schema()
+    components = schema.get("components", {}).get("schemas", {})
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if (
+                    parameter["in"] == "query"
+                    and ID_NAME.search(parameter["name"])
+                    and _holds_ids(parameter["schema"])
+                ):
+                    found.append((method.upper(), path, "query", parameter["name"], {}))
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if not content:
+                continue
+            body_schema = content["schema"]
+            if "$ref" in body_schema:
+                body_schema = components[body_schema["$ref"].rsplit("/", 1)[-1]]
+            base = _example_for(body_schema, components)
+            base.update({k: v for k, v in BODY_VALUES.items() if k in base})
+            for name, field_schema in body_schema.get("properties", {}).items():
+                if ID_NAME.search(name) and _holds_ids(field_schema):
+                    found.append((method.upper(), path, "body", name, base))
+    return found
+
+
+ID_INPUTS = _id_inputs()
+
+
+def _call(client: Client, method: str, path: str, where: str, field: str, value: Any, body: dict) -> Any:
+    if where == "query":
+        return getattr(client, method.lower())(path, data={field: value})
+    return getattr(client, method.lower())(path, data={**body, field: value}, content_type="application/json")
+
+
+def _answer(response: Any) -> tuple[int, Any]:
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = response.content
+    if isinstance(payload, dict) and "error" in payload:
+        payload = payload["error"].get("code")  # the message may name the id it was given
+    return response.status_code, payload
+
+
+def _fill_with(path: str, tenants: Tenants) -> str:
+    def replace(match: re.Match[str]) -> str:
+        return str(OBJECT_MAKERS[match.group(1)](tenants))
+
+    return re.sub(r"{([^}]+)}", replace, path)
+
+
+def test_the_id_inputs_are_discovered() -> None:
+    found = {(m, p, w, f) for m, p, w, f, _b in ID_INPUTS}
+    assert found >= MUST_ACCEPT_OWN
+    assert ("PUT", "/api/workforce/schedules/{schedule_id}/shifts", "body", "user_id") in found
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "where", "field", "body"),
+    ID_INPUTS,
+    ids=[f"{m} {p} {w}:{f}" for m, p, w, f, _b in ID_INPUTS],
+)
+def test_other_tenants_ids_in_queries_and_bodies_get_what_a_missing_id_gets(
+    tenants: Tenants, method: str, path: str, where: str, field: str, body: dict[str, Any]
+) -> None:
+    maker = FIELD_MAKERS.get(field)
+    assert maker is not None, f"add a FIELD_MAKERS entry for {field!r} ({method} {path})"
+    own = tenants.playing(pb="pa", cb="ca1")  # the makers of tenant B, building tenant A's objects
+    url = _fill_with(path, own)
+    body = {  # the other ids of the body are A's own, so they do not decide the answer
+        name: FIELD_MAKERS[name](own) if ID_NAME.search(name) and name in FIELD_MAKERS else value
+        for name, value in body.items()
+    }
+    theirs = maker(tenants)
+    ghost = [GHOST] if isinstance(theirs, list) else GHOST
+    clients = {}
+    for org, role in ACTORS_OF_TENANT_A:
+        _token, raw = tenancy_services.api_token_create(user=tenants.user(org, role), name="matrix")
+        clients[(org, role)] = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    before = _snapshot()
+
+    for (org, role), client in clients.items():
+        answer = _answer(_call(client, method, url, where, field, theirs, body))
+        missing = _answer(_call(client, method, url, where, field, ghost, body))
+
+        assert answer == missing, (org, role, url, field, answer, missing)
+        if method != "GET":
+            assert answer[0] in (403, 404, 422), (org, role, url, field, answer)
+    assert _snapshot() == before
+
+    mine = maker(own)
+    accepted = [
+        (org, role)
+        for (org, role), client in clients.items()
+        if _call(client, method, url, where, field, mine, body).status_code < 300
+    ]
+    if (method, path, where, field) in MUST_ACCEPT_OWN:
+        assert accepted, (
+            f"no role of A could use its own {field} on {method} {url}: the check above proves nothing"
+        )
