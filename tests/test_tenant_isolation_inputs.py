@@ -24,9 +24,10 @@ import pytest
 from django.test import Client
 
 from kefu.config.api import api
+from kefu.knowledge import services as knowledge_services
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
-from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, OBJECT_MAKERS, _example_for, _snapshot
+from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, API_ROUTES, OBJECT_MAKERS, _example_for, _snapshot
 
 GHOST = 2_000_000_000  # an id no table holds
 ID_NAME = re.compile(r"_ids?$")
@@ -128,9 +129,16 @@ def _answer(response: Any) -> tuple[int, Any]:
     return response.status_code, payload
 
 
-def _fill_with(path: str, tenants: Tenants) -> str:
+def _fill_with(path: str, tenants: Tenants, made: dict[str, int] | None = None) -> str:
+    """The path with the makers' objects; `made` keeps them for the next route (no route may
+    change them, and some makers cannot make a second one: shortcuts are unique)."""
+    made = {} if made is None else made
+
     def replace(match: re.Match[str]) -> str:
-        return str(OBJECT_MAKERS[match.group(1)](tenants))
+        name = match.group(1)
+        if name not in made:
+            made[name] = OBJECT_MAKERS[name](tenants)
+        return str(made[name])
 
     return re.sub(r"{([^}]+)}", replace, path)
 
@@ -184,3 +192,98 @@ def test_other_tenants_ids_in_queries_and_bodies_get_what_a_missing_id_gets(
         assert accepted, (
             f"no role of A could use its own {field} on {method} {url}: the check above proves nothing"
         )
+
+
+# --- two providers serving one client ----------------------------------------------------------
+# Rows a client owns are shared by every provider serving it (customers, SLA policies, rules,
+# statuses, categories, campaigns, webhooks): pa seeing them is the design, not a leak.
+OWNED_BY_THE_CLIENT = {
+    "client_id",
+    "customer_id",
+    "campaign_id",
+    "policy_id",
+    "rule_id",
+    "webhook_id",
+    "delivery_id",
+    "status_id",
+    "category_id",
+}
+PROVIDER_WORK_ROUTES = [
+    (method, path, body)
+    for method, path, body in API_ROUTES
+    if not set(re.findall(r"{([^}]+)}", path)) & OWNED_BY_THE_CLIENT
+]
+PROVIDER_ROLES_OF_A = [(org, role) for org, role in ACTORS_OF_TENANT_A if org == "pa"]
+
+
+def test_a_provider_cannot_reach_another_providers_work_for_the_same_client(multi_vendor: Tenants) -> None:
+    """pa's roles ask for pc's work for ca1 (both serve ca1) on every path route: the answer
+    is that of an id that exists nowhere, and nothing changes."""
+    pc_for_ca1 = multi_vendor.playing(pb="pc", cb="ca1")
+    clients = {}
+    for org, role in PROVIDER_ROLES_OF_A:
+        _token, raw = tenancy_services.api_token_create(user=multi_vendor.user(org, role), name="matrix")
+        clients[(org, role)] = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    leaks = []
+    made: dict[str, int] = {}
+
+    for method, path, body in PROVIDER_WORK_ROUTES:
+        url = _fill_with(path, pc_for_ca1, made)
+        missing_url = re.sub(r"{[^}]+}", str(GHOST), path)
+        before = _snapshot()
+        for (org, role), client in clients.items():
+            call = getattr(client, method.lower())
+            answer = _answer(call(url, data=body, content_type="application/json"))
+            missing = _answer(call(missing_url, data=body, content_type="application/json"))
+            if answer != missing or answer[0] not in (403, 404):
+                leaks.append((org, role, method, path, answer, missing))
+        if _snapshot() != before:
+            leaks.append(("rows changed", method, path))
+
+    assert not leaks
+
+
+def test_each_provider_sees_its_own_work_for_a_shared_client_and_the_client_sees_both(
+    multi_vendor: Tenants,
+) -> None:
+    from kefu.desk import selectors as desk_selectors
+
+    pa_work = multi_vendor.playing(pb="pa", cb="ca1")
+    pc_work = multi_vendor.playing(pb="pc", cb="ca1")
+    by_pa = {kind: OBJECT_MAKERS[kind](pa_work) for kind in ("case_id", "schedule_id", "phrase_id")}
+    by_pc = {kind: OBJECT_MAKERS[kind](pc_work) for kind in ("case_id", "schedule_id")}
+    by_pc["phrase_id"] = knowledge_services.quick_phrase_create(
+        pc_work.scope("pb", "supervisor"), client_id=pc_work.cb.pk, title="退款", body="已退款", shortcut="pc"
+    ).pk
+
+    def seen(org: str, role: str) -> dict[str, set[int]]:
+        _token, raw = tenancy_services.api_token_create(user=multi_vendor.user(org, role), name="seen")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        found: dict[str, set[int]] = {}
+        for kind, url in (
+            ("case_id", "/api/cases"),
+            ("schedule_id", "/api/workforce/schedules"),
+            ("phrase_id", "/api/quick-phrases"),
+        ):
+            response = client.get(url)
+            payload = response.json() if response.status_code == 200 else []
+            rows = payload["items"] if isinstance(payload, dict) else payload
+            found[kind] = {row["id"] for row in rows}
+        found["conversation"] = set(
+            desk_selectors.conversation_list(multi_vendor.scope(org, role)).values_list("pk", flat=True)
+        )
+        return found
+
+    pa_sees, pc_sees, client_sees = (
+        seen("pa", "provider_admin"),
+        seen("pc", "provider_admin"),
+        seen("ca1", "client_admin"),
+    )
+
+    for kind in ("case_id", "schedule_id", "phrase_id"):
+        assert by_pa[kind] in pa_sees[kind] and by_pa[kind] not in pc_sees[kind], kind
+        assert by_pc[kind] in pc_sees[kind] and by_pc[kind] not in pa_sees[kind], kind
+    assert not pa_sees["conversation"] & pc_sees["conversation"]
+    assert len(pa_sees["conversation"]) == len(pc_sees["conversation"]) == 1  # the case's
+    assert {by_pa["case_id"], by_pc["case_id"]} <= client_sees["case_id"]
+    assert pa_sees["conversation"] | pc_sees["conversation"] <= client_sees["conversation"]
