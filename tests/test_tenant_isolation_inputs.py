@@ -183,11 +183,9 @@ def test_other_tenants_ids_in_queries_and_bodies_get_what_a_missing_id_gets(
     assert _snapshot() == before
 
     mine = maker(own)
-    accepted = [
-        (org, role)
-        for (org, role), client in clients.items()
-        if _call(client, method, url, where, field, mine, body).status_code < 300
-    ]
+    accepted = any(  # stops at the first role that may
+        _call(client, method, url, where, field, mine, body).status_code < 300 for client in clients.values()
+    )
     if (method, path, where, field) in MUST_ACCEPT_OWN:
         assert accepted, (
             f"no role of A could use its own {field} on {method} {url}: the check above proves nothing"
