@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from kefu.config.api import api
 from kefu.knowledge import services as knowledge_services
@@ -285,3 +286,66 @@ def test_each_provider_sees_its_own_work_for_a_shared_client_and_the_client_sees
     assert len(pa_sees["conversation"]) == len(pc_sees["conversation"]) == 1  # the case's
     assert {by_pa["case_id"], by_pc["case_id"]} <= client_sees["case_id"]
     assert pa_sees["conversation"] | pc_sees["conversation"] <= client_sees["conversation"]
+
+
+# --- ids in the query strings of pages -----------------------------------------------------------
+# Pages that act on a GET or on the session; the two-factor set-up page stores the unconfirmed
+# device it shows the QR code of.
+NOT_A_READ = (
+    "/login/",
+    "/logout/",
+    "/i18n/setlang/",
+    "/organization/switch/",
+    "/password-reset/",
+    "/account/mfa/setup/",
+)
+
+
+def _pages_without_ids() -> list[str]:
+    found: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith(("api/", "django-admin/")):
+                    walk(pattern.url_patterns, route)
+            elif (
+                isinstance(pattern, URLPattern)
+                and "<" not in route
+                and not ("/" + route).startswith(NOT_A_READ)
+            ):
+                found.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_pages_given_other_tenants_ids_in_the_query_string_show_nothing_of_them(tenants: Tenants) -> None:
+    """Every page without an id in its path, asked with tenant B's ids under the names pages
+    filter by (`?client=`, `?customer=`, `?agent=`, `?conversation=`…): the status an id
+    that exists nowhere gets, none of B's names or words on the page, no row changed."""
+    conversation = OBJECT_MAKERS["conversation_id"](tenants)  # its first message says 你好
+    customer = OBJECT_MAKERS["customer_id"](tenants)  # 王五
+    agent = tenants.user("pb", "agent")
+    theirs = {"client": tenants.cb.pk, "customer": customer, "agent": agent.pk, "conversation": conversation}
+    theirs |= {"user": agent.pk, "current": conversation, "schedule": OBJECT_MAKERS["schedule_id"](tenants)}
+    theirs |= {f"{name}_id": value for name, value in list(theirs.items())}
+    markers = [tenants.cb.name, tenants.pb.name, agent.username, "王五"]
+    ghost = dict.fromkeys(theirs, GHOST)
+    leaks = []
+    clients = {
+        who: tenants.client_for(*who)
+        for who in [("pa", "provider_admin"), ("pa", "agent"), ("ca1", "client_admin")]
+    }
+    before = _snapshot()
+
+    for (org, role), client in clients.items():
+        for page in _pages_without_ids():
+            answer, missing = client.get(page, data=theirs), client.get(page, data=ghost)
+            shown = [m for m in markers if m in answer.content.decode(errors="replace")]
+            if answer.status_code != missing.status_code or answer.status_code >= 500 or shown:
+                leaks.append((org, role, page, answer.status_code, missing.status_code, shown))
+
+    assert not leaks
+    assert _snapshot() == before
