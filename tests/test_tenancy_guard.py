@@ -197,3 +197,15 @@ def test_a_model_form_without_a_scoped_queryset_cannot_list_other_tenants_rows(
     scoped = _CaseForm()
     scoped.fields["conversations"].queryset = Conversation.objects.for_scope(tenants.scope("pa", "agent"))
     assert f'value="{b_conversation.pk}"' not in str(scoped["conversations"])
+
+
+def test_an_admin_for_a_tenant_model_reads_through_all_tenants() -> None:
+    """The admin's default `get_queryset` reads the default manager, which now refuses; an
+    admin class for a tenant-owned model must say `all_tenants` itself."""
+    from django.contrib import admin
+
+    from kefu.core.tenancy import TenantModel
+
+    for model, model_admin in admin.site._registry.items():
+        if issubclass(model, TenantModel):
+            assert type(model_admin).get_queryset is not admin.ModelAdmin.get_queryset, model
