@@ -114,8 +114,13 @@ OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
 
 def _schedule_b(tenants: Tenants) -> Any:
     """A published schedule of tenant B with one shift of its agent (no solver: filled by hand)."""
+    from kefu.workforce.models import Schedule
+
     planner, agent = tenants.scope("pb", "workforce_planner"), tenants.user("pb", "agent")
     monday = date(2030, 1, 7)
+    made = Schedule.all_tenants.filter(provider=tenants.pb, client=tenants.cb, week_start=monday).first()
+    if made is not None:  # a matrix that walks several routes in one database asks twice
+        return made
     rostering.shift_template_create(planner, name="E", segments=[["09:00", "18:00"]])
     rostering.agent_profile_set(planner, user_id=agent.pk, skills=["q"])
     schedule = rostering.schedule_create(

@@ -41,28 +41,68 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
         return super().get_queryset().bulk_create(objs, *args, **kwargs)
 
 
-class _GuardedQuerySet(ScopedQuerySet):
-    """A queryset that only lets `.for_scope()` (and instance saves) through."""
+def _refuse(self: _GuardedQuerySet, *args: Any, **kwargs: Any) -> Any:
+    raise UnscopedQuery(f"{self.model.__name__} queried without a scope: use .for_scope(scope)")
 
-    _allowed = {"for_scope", "create", "bulk_create", "_insert", "_batched_insert", "model", "db", "query"}
+
+class _GuardedQuerySet(ScopedQuerySet):
+    """A queryset that only lets `.for_scope()` (and inserts) through.
+
+    Everything else is refused by a whitelist, not a blacklist, so a method Django adds
+    (an async variant, say) is closed until someone opens it here on purpose. `all()` and
+    `using()` only copy the guard (ModelChoiceField and `get_object_or_404`
+    call them before reading); reading the copy raises. The query itself is hidden too, so
+    the guard cannot be smuggled into another query as a subquery (`__in=`, `Subquery`,
+    `Exists`, `|`).
+    """
+
+    _ALLOWED = frozenset({"for_scope", "all", "using", "create", "acreate", "bulk_create", "abulk_create"})
+    _REFUSED_PRIVATE = (
+        "_fetch_all",
+        "_iterator",
+        "_update",
+        "_raw_delete",
+        "_values",
+        "_earliest",
+        "_annotate",
+        "_filter_or_exclude",
+        "_filter_or_exclude_inplace",
+        "_combinator_query",
+        "_prefetch_related_objects",
+        "resolve_expression",
+        "__or__",
+        "__and__",
+        "__xor__",
+    )
 
     @classmethod
     def guard(cls, queryset: models.QuerySet) -> _GuardedQuerySet:
-        guarded = cls(model=queryset.model, query=queryset.query, using=queryset._db, hints=queryset._hints)
-        return guarded
+        return cls(model=queryset.model, query=queryset.query, using=queryset._db, hints=queryset._hints)
+
+    @property
+    def query(self) -> Any:
+        raise UnscopedQuery(f"{self.model.__name__} queried without a scope: use .for_scope(scope)")
+
+    @query.setter
+    def query(self, value: Any) -> None:
+        self._query = value
+
+    def _clone(self) -> _GuardedQuerySet:
+        return type(self)(model=self.model, query=self._query.chain(), using=self._db, hints=self._hints)
 
     def for_scope(self, scope: Scope) -> ScopedQuerySet:
         return ScopedQuerySet(model=self.model, using=self._db, hints=self._hints).filter(scope.tenant_q())
 
-    def _fetch_all(self) -> None:
-        raise UnscopedQuery(f"{self.model.__name__} queried without a scope: use .for_scope(scope)")
+    def __repr__(self) -> str:
+        return f"<unscoped {self.model.__name__} queryset: use .for_scope(scope)>"
 
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise UnscopedQuery(f"{self.model.__name__} queried without a scope: use .for_scope(scope)")
 
-    filter = exclude = get = count = exists = first = last = update = delete = aggregate = _refuse
-    values = values_list = order_by = annotate = select_related = prefetch_related = iterator = _refuse
-    all = in_bulk = earliest = latest = distinct = only = defer = get_or_create = update_or_create = _refuse
+for _name, _value in vars(models.QuerySet).items():
+    if _name.startswith("_") or _name in _GuardedQuerySet._ALLOWED or _name in {"db", "query"}:
+        continue
+    setattr(_GuardedQuerySet, _name, property(_refuse) if isinstance(_value, property) else _refuse)
+for _name in _GuardedQuerySet._REFUSED_PRIVATE:
+    setattr(_GuardedQuerySet, _name, _refuse)
 
 
 class TenantModel(models.Model):
@@ -80,5 +120,9 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+        # Forward foreign keys, `refresh_from_db`, saves and deletion collectors start from a
+        # row the caller already holds: they read through the plain manager. Everything that
+        # picks a manager by itself (`get_object_or_404`, ModelForm choice fields, serializers,
+        # `dumpdata`) gets the scoped one and fails closed.
         base_manager_name = "all_tenants"
-        default_manager_name = "all_tenants"
+        default_manager_name = "objects"

@@ -2,11 +2,14 @@
 
 Tenant A: provider `pa` serving clients `ca1` and `ca2`. Tenant B: provider `pb` serving
 client `cb`. `people[(org_slug, role)]` is a user with that role, so a leak between the
-two tenants fails a test.
+two tenants fails a test. `multi_vendor` adds provider `pc` serving `ca1` beside `pa` (one
+client, two providers, as 极客数码 with 丁卯 and 星河 in the demo): each provider sees only its
+own work for the client, the client sees both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +43,7 @@ class Tenants:
     pb: Organization
     cb: Organization
     people: dict[tuple[str, str], User] = field(default_factory=dict)
+    pc: Organization | None = None  # set by the `multi_vendor` fixture
 
     def user(self, org: str, role: str) -> User:
         return self.people[(org, str(role))]
@@ -52,6 +56,18 @@ class Tenants:
         assert found is not None
         return found
 
+    def playing(self, **parts: str) -> Tenants:
+        """The same organisations with some playing another's part: `playing(pb="pc", cb="ca1")`
+        makes "pb" mean provider pc and "cb" mean client ca1, people included, so helpers written
+        for tenant B build pc's work for ca1 instead."""
+        view = dataclasses.replace(self, people=dict(self.people))
+        for part, org in parts.items():
+            setattr(view, part, getattr(self, org))
+            for (slug, role), user in self.people.items():
+                if slug == org:
+                    view.people[(part, role)] = user
+        return view
+
     def client_for(self, org: str, role: str) -> Client:
         from django.test import Client
 
@@ -62,9 +78,8 @@ class Tenants:
 
 @pytest.fixture
 def tenants(db: None) -> Tenants:
-    from kefu.core.roles import ROLES_BY_KIND
     from kefu.core.scope import OrgKind
-    from kefu.testing.factories import EngagementFactory, MembershipFactory, OrganizationFactory
+    from kefu.testing.factories import EngagementFactory, OrganizationFactory
 
     pa = OrganizationFactory(kind=OrgKind.PROVIDER, name="甲服务商", slug="pa")
     pb = OrganizationFactory(kind=OrgKind.PROVIDER, name="乙服务商", slug="pb")
@@ -75,12 +90,30 @@ def tenants(db: None) -> Tenants:
         EngagementFactory(provider=provider, client=client)
     result = Tenants(pa=pa, ca1=ca1, ca2=ca2, pb=pb, cb=cb)
     for org in (pa, pb, ca1, ca2, cb):
-        for role in ROLES_BY_KIND[OrgKind(org.kind)]:
-            membership = MembershipFactory(
-                organization=org, role=role, user__username=f"{org.slug}_{role.value}"
-            )
-            result.people[(org.slug, role.value)] = membership.user
+        _staff(result, org)
     return result
+
+
+def _staff(tenants: Tenants, org: Organization) -> None:
+    from kefu.core.roles import ROLES_BY_KIND
+    from kefu.core.scope import OrgKind
+    from kefu.testing.factories import MembershipFactory
+
+    for role in ROLES_BY_KIND[OrgKind(org.kind)]:
+        membership = MembershipFactory(organization=org, role=role, user__username=f"{org.slug}_{role.value}")
+        tenants.people[(org.slug, role.value)] = membership.user
+
+
+@pytest.fixture
+def multi_vendor(tenants: Tenants) -> Tenants:
+    """`tenants` plus provider `pc` (星河) serving client `ca1` beside `pa` (丁卯), with every role."""
+    from kefu.core.scope import OrgKind
+    from kefu.testing.factories import EngagementFactory, OrganizationFactory
+
+    tenants.pc = OrganizationFactory(kind=OrgKind.PROVIDER, name="星河", slug="pc")
+    EngagementFactory(provider=tenants.pc, client=tenants.ca1)
+    _staff(tenants, tenants.pc)
+    return tenants
 
 
 @pytest.fixture
