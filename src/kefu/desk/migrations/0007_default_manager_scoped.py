@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('desk', '0005_message_indexes_by_conversation'),
+        ('desk', '0006_message_unique_external_id'),
     ]
 
     operations = [
