@@ -5,6 +5,10 @@ array arguments, so one call can staff a whole week of intervals for every queue
 are computed in log space from the regularised incomplete gamma functions of scipy, never from
 factorials, so they stay finite from 0.01 to many thousands of Erlangs. Formulas, sources and
 definitions: docs/workforce-staffing.md.
+
+One module on purpose (about 800 lines): Erlang C, Erlang A and chat concurrency share the
+log-space probability kernels and the staffing search, and are read and tested together
+against the same published tables.
 """
 
 from __future__ import annotations
