@@ -745,3 +745,31 @@ def test_bearer_api_calls_check_the_host(tenants: Tenants) -> None:
         assert status == 400 and answer["error"]["code"] == "invalid", (path, answer)
         assert headers[b"content-type"].startswith(b"application/json")
     assert Message.all_tenants.filter(conversation=chat).count() == 2  # nothing written for evil.example
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bad_bodies_on_the_message_route_get_the_documented_errors(tenants: Tenants) -> None:
+    """Through the lean bearer path: too large, too deep, or values no column holds."""
+    from kefu.config.asgi import application
+
+    chat = _conversation(tenants)
+    _token, raw = tenancy_services.api_token_create(user=tenants.user("pa", "agent"), name="connector")
+    url = f"/api/conversations/{chat.pk}/messages"
+    assert _http(application, url, {"body": "在吗", "direction": "in"}, raw)[0] == 201  # the token is cached
+    deep = b'{"body": "x", "direction": "in", "channel_data": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001
+    cases = [
+        (json.dumps({"body": "长" * 1_300_000, "direction": "in"}).encode(), 413),
+        (deep, 400),
+        (b'{"body": "\\ud800", "direction": "in"}', 422),
+        (b'{"body": "x", "direction": "in", "channel_data": {"n": NaN}}', 422),
+        (b'{"body": "x", "direction": "in", "external_id": 99999999999999999999}', 422),
+    ]
+    for body, expected in cases:
+        status, _headers, content = _http_raw(application, url, body, raw)
+        answer = json.loads(content)
+        assert status == expected, (body[:60], status, answer)
+        assert set(answer["error"]) >= {"code", "message"} and answer["error"]["code"] in (
+            "invalid",
+            "too_large",
+        ), answer
+    assert Message.all_tenants.filter(conversation=chat).count() == 2
