@@ -121,7 +121,7 @@ def test_bad_input_gets_clear_4xx(tenants: Tenants, conversation: Conversation) 
     assert too_long.json()["error"]["field"] == "body" and "20,000" in too_long.json()["error"]["message"]
 
     unknown_client = api.post("/api/conversations", {"channel": "chat", "client_id": tenants.cb.pk})
-    assert unknown_client.status_code == 422 and unknown_client.json()["error"]["field"] == "client_id"
+    assert unknown_client.status_code == 404 and unknown_client.json()["error"]["field"] == "client_id"
 
     missing = api.post(url, {})
     assert missing.status_code == 422 and missing.json()["error"]["code"] == "invalid"
