@@ -221,10 +221,22 @@ def hints(batch: Plan) -> list[tuple[str, str, dict[str, Any]]]:
 def sinks_want(conversation: Conversation) -> bool:
     """Whether an outbox sink (webhooks…) may want the events a message here writes; a
     writer outside the ORM leaves such messages to the ORM path, where sinks run."""
-    probes = events.unsaved_many(
-        [(None, kind, conversation, conversation.updated_at, {}) for kind in EVENT_TYPES]
-    )
-    return events.wanted(probes)
+    probes = [
+        _Probe(conversation.provider_id, conversation.client_id, conversation.channel, kind)
+        for kind in EVENT_TYPES
+    ]
+    return events.wanted(probes)  # type: ignore[arg-type]  # what the filters read of an event
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """What a sink's filter reads of an event (`register_sink`'s `wants`), without building
+    model instances on the hot path."""
+
+    provider_id: int | None
+    client_id: int | None
+    channel: str
+    type: str
 
 
 # Fields a message row must fill (used by writers that build SQL from models).
