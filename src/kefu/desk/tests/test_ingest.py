@@ -522,17 +522,7 @@ def test_the_conversations_stay_locked_from_the_read_to_the_commit(
     plan = rules.plan
 
     def lock_now(conversation: Conversation) -> str:
-        params = connection.get_connection_params()
-        params.pop("cursor_factory", None)
-        with psycopg.connect(**params) as another:
-            try:
-                another.execute(
-                    f"SELECT 1 FROM {pgasync.table(Conversation)} WHERE id = %s FOR UPDATE NOWAIT",
-                    (conversation.pk,),
-                )
-            except psycopg.errors.LockNotAvailable:
-                return "locked"
-        return "free"
+        return "locked" if _locked_elsewhere(conversation) else "free"
 
     def planning_while_another_session_tries(*args: Any, **kwargs: Any) -> Any:
         seen_while_planning.extend(lock_now(conversation) for conversation in (chat, other))
