@@ -164,3 +164,15 @@ def test_the_openapi_document_is_valid_and_declares_the_error_answers(db: None) 
                 if schema.get("schema") != {"$ref": "#/components/schemas/Error"} and status != "413":
                     undeclared.append(f"{method.upper()} {path} {status}")
     assert not undeclared, undeclared
+
+
+def test_an_unknown_api_route_and_a_wrong_method_answer_with_the_error_body(tenants: Tenants) -> None:
+    api = Api(tenants, "pa", "agent")
+    assert error_of(api.get("/api/nope"), 404)["code"] == "not_found"
+    assert error_of(api.get("/api/conversations/1/nope"), 404)["code"] == "not_found"
+    wrong = api.client.delete("/api/me", **api.auth)
+    assert error_of(wrong, 405)["code"] == "method_not_allowed"
+    assert "GET" in wrong["Allow"]
+    # a route's own "not found" keeps its answer; pages outside the API keep theirs
+    assert error_of(api.get("/api/conversations/999999999"), 404)["code"] == "not_found"
+    assert not api.client.get("/no-such-page/").get("Content-Type", "").startswith("application/json")

@@ -26,7 +26,10 @@ from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionD
 from kefu.tenancy.auth import API_AUTH
 
 # The codes README's API section documents; every error the API answers carries one of them.
-ERROR_CODES = ("not_found", "permission_denied", "conflict", "invalid", "unauthenticated", "too_large")
+ERROR_CODES = (
+    "not_found", "permission_denied", "conflict", "invalid", "unauthenticated", "too_large",
+    "method_not_allowed",
+)  # fmt: skip
 CODE_BY_STATUS = {
     400: "invalid",
     401: "unauthenticated",

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kefu.tenancy.middleware.AccessMiddleware",
     "kefu.web.errors.KefuErrorMiddleware",
+    "kefu.config.api_fallbacks.ApiFallbackErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the 429 page
