@@ -14,8 +14,6 @@ import re
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 
 from kefu.connectors import services as connector_services
@@ -24,6 +22,7 @@ from kefu.connectors.tests.conftest import APP, ORIGIN, frames_until, in_thread,
 from kefu.desk import services as desk_services
 from kefu.desk.models import Conversation, Message
 from kefu.tenancy import services as tenancy_services
+from kefu.testing import asgi
 from kefu.testing.plugin import Tenants
 from tests.test_tenant_isolation import API_ROUTES, OBJECT_MAKERS, _snapshot
 
@@ -34,43 +33,11 @@ ROLES = [("pa", "provider_admin"), ("ca1", "client_admin")]  # the widest of eac
 
 
 def _asgi(method: str, path: str, body: Any, token: str, **headers: str) -> tuple[int, Any]:
-    """One HTTP request through the ASGI application the server runs."""
+    """One HTTP request through the ASGI application the server runs; an error answers its code."""
     from kefu.config.asgi import application
 
-    raw_headers = [(b"content-type", b"application/json"), (b"host", b"localhost")]
-    raw_headers.append((b"authorization", f"Bearer {token}".encode()))
-    raw_headers += [
-        (name.lower().replace("_", "-").encode(), value.encode()) for name, value in headers.items()
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": raw_headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
-
-    async def call() -> tuple[int, bytes]:
-        communicator = ApplicationCommunicator(application, scope)
-        payload = json.dumps(body).encode() if body is not None and method != "GET" else b""
-        await communicator.send_input({"type": "http.request", "body": payload, "more_body": False})
-        start = await communicator.receive_output(10)
-        content = b""
-        while True:
-            part = await communicator.receive_output(10)
-            content += part.get("body", b"")
-            if not part.get("more_body"):
-                break
-        return start["status"], content
-
-    status, content = async_to_sync(call)()
+    sent = body if method != "GET" else None
+    status, _headers, content = asgi.request(application, method, path, sent, token=token, **headers)
     try:
         payload = json.loads(content or b"null")
     except ValueError:

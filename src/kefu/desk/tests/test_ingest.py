@@ -13,7 +13,6 @@ from typing import Any
 import psycopg
 import pytest
 from asgiref.sync import async_to_sync
-from asgiref.testing import ApplicationCommunicator
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from kefu.analytics import events
@@ -26,6 +25,7 @@ from kefu.desk.ingest import committer as group_commit
 from kefu.desk.ingest import orm as ingest_orm
 from kefu.desk.models import Conversation, Message, Status
 from kefu.tenancy import services as tenancy_services
+from kefu.testing import asgi
 from kefu.testing.plugin import Tenants
 
 CARD = "4111 1111 1111 1111"
@@ -197,43 +197,7 @@ def _http(
 def _http_raw(
     application: Any, path: str, body: dict[str, Any] | bytes | None, token: str | None, **extra: str
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    extra_headers = [
-        (name.lower().replace("_", "-").encode(), value.encode()) for name, value in extra.items()
-    ]
-    headers = [(b"content-type", b"application/json")]
-    headers += [] if any(name == b"host" for name, _v in extra_headers) else [(b"host", b"localhost")]
-    headers += extra_headers
-    if token:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST" if body is not None else "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
-
-    async def call() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        communicator = ApplicationCommunicator(application, scope)
-        payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
-        await communicator.send_input({"type": "http.request", "body": payload, "more_body": False})
-        start = await communicator.receive_output(10)
-        content = b""
-        while True:
-            part = await communicator.receive_output(10)
-            content += part.get("body", b"")
-            if not part.get("more_body"):
-                break
-        return start["status"], list(start["headers"]), content
-
-    return async_to_sync(call)()
+    return asgi.request(application, "POST" if body is not None else "GET", path, body, token=token, **extra)
 
 
 @pytest.mark.django_db(transaction=True)

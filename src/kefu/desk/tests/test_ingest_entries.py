@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from asgiref.testing import ApplicationCommunicator
 from django.db import connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,6 +26,7 @@ from kefu.core import realtime
 from kefu.desk import ingest, services
 from kefu.desk.models import Conversation, Message, Status
 from kefu.tenancy import services as tenancy_services
+from kefu.testing import asgi
 from kefu.testing.plugin import Tenants
 
 BODIES = st.sampled_from(
@@ -69,44 +69,14 @@ def posts(draw: Any) -> list[dict[str, Any]]:
     )
 
 
-def _request(path: str, token: str, method: str = "POST") -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"host", b"localhost"),
-            (b"accept-language", b"en"),
-            (b"authorization", f"Bearer {token}".encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
-
-
 async def _post(application: Any, path: str, payload: dict[str, Any] | None, token: str) -> tuple[int, Any]:
     body = {k: v for k, v in (payload or {}).items() if v is not None}
-    communicator = ApplicationCommunicator(
-        application, _request(path, token, "GET" if payload is None else "POST")
+    method = "GET" if payload is None else "POST"
+    scope = asgi.http_scope(method, path, token=token, Accept_Language="en")
+    status, _headers, content = await asgi.send(
+        application, scope, asgi.encode(body if payload is not None else None), timeout=20
     )
-    # Python's json writes NaN and lone surrogates as a connector might (escaped as \ud800).
-    raw = json.dumps(body).encode() if payload is not None else b""
-    await communicator.send_input({"type": "http.request", "body": raw, "more_body": False})
-    start = await communicator.receive_output(20)
-    content = b""
-    while True:
-        part = await communicator.receive_output(20)
-        content += part.get("body", b"")
-        if not part.get("more_body"):
-            break
-    return start["status"], json.loads(content or b"null")
+    return status, json.loads(content or b"null")
 
 
 def _comparable(answer: Any) -> Any:
