@@ -26,6 +26,7 @@ router: an agent whose certification has expired leaves the free heaps until it 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 
 from kefu.routing.decision import rules
 from kefu.routing.decision.snapshot import (
@@ -194,20 +195,34 @@ class Router:
 
     def decide_all(self, now: float) -> list[Assignment]:
         """Pair every waiting contact that can be served, most urgent first, each with its best free
-        agent; loads are updated as it goes, so nobody exceeds capacity. Leaves the floor settled."""
-        order = sorted(
-            (key, contact_id)
-            for contact_id, key in (
-                (contact.id, rules.contact_key(contact, self._queues[contact.queue_id], self.aging_s))
-                for contact in self._contacts.values()
-            )
-        )
+        agent; loads are updated as it goes, so nobody exceeds capacity. Leaves the floor settled.
+
+        Queues are walked in step (a heap of each queue's next contact), and a queue is dropped at
+        its first contact that finds no agent and missed nobody: the contacts behind it in the
+        same queue have waited no longer (no more overflow tiers open) and agents only fill up
+        during the sweep, so none of them can find one either. A saturated floor costs one look
+        per queue, not one per contact."""
+        fronts = []
+        for queue_id, heap in self._waiting.items():
+            if self._clean_waiting(heap):
+                fronts.append((heap[0][0], queue_id))
+        heapq.heapify(fronts)
+        behind: dict[int, Iterator[tuple]] = {}
         made = []
-        for _key, contact_id in order:
-            contact = self._contacts[contact_id]
+        while fronts:
+            key, queue_id = heapq.heappop(fronts)
+            contact = self._contacts[key[2]]
             candidate = self._best_agent(contact, now)
             if candidate is not None:
                 made.append(self._assign(contact, candidate, now))
+            elif not contact.missed_by:
+                continue  # the rest of this queue cannot be served either
+            if queue_id not in behind:
+                behind[queue_id] = iter(sorted(self._waiting[queue_id]))
+            for later, version in behind[queue_id]:
+                if later > key and self._live(later, version):
+                    heapq.heappush(fronts, (later, queue_id))
+                    break
         return made
 
     def decide_for_contact(self, contact_id: int, now: float) -> list[Assignment]:
@@ -364,12 +379,13 @@ class Router:
         self._free[group] = live
 
     def _compact_waiting(self, queue_id: int) -> None:
+        """Drops stale entries and recomputes the keys (a queue's priority may have changed)."""
         queue = self._queues[queue_id]
-        live = [
-            (rules.contact_key(contact, queue, self.aging_s), self._contact_version[contact.id])
-            for contact in self._contacts.values()
-            if contact.queue_id == queue_id
-        ]
+        live = []
+        for key, version in self._waiting[queue_id]:
+            if self._live(key, version):
+                contact = self._contacts[key[2]]
+                live.append((rules.contact_key(contact, queue, self.aging_s), version))
         heapq.heapify(live)
         self._waiting[queue_id] = live
 
