@@ -35,10 +35,10 @@ from kefu.routing.decision import (  # noqa: E402  (imports no Django)
     Agent,
     Assignment,
     Contact,
+    Floor,
     OverflowRule,
     Presence,
     Queue,
-    Router,
     SkillNeed,
     Snapshot,
     TrafficSplit,
@@ -99,7 +99,7 @@ def build_floor(rnd: random.Random, n_agents: int, n_queues: int, n_skills: int)
 
 
 class Checker:
-    """Shadow accounting on the raw floor data, independent of the router's indexes and rules."""
+    """Shadow accounting on the raw floor data, independent of the live's indexes and rules."""
 
     def __init__(self, floor: Snapshot) -> None:
         self.agents = {agent.id: agent for agent in floor.agents}
@@ -175,19 +175,19 @@ def main() -> int:
         return contact
 
     started = time.perf_counter()
-    router = Router(floor)
+    live = Floor(floor)
     build_s = time.perf_counter() - started
     for _ in range(args.waiting):
-        router.add_contact(new_contact(now - rnd.uniform(0, 600)))
+        live.add_contact(new_contact(now - rnd.uniform(0, 600)))
     started = time.perf_counter()
-    made = router.decide_all(now)
+    made = live.decide_all(now)
     settle_s = time.perf_counter() - started
     checker.check(made, now)
     settled_assignments = len(made)
     while len(checker.waiting) < args.waiting:  # back to a full backlog
         contact = new_contact(now)
-        router.add_contact(contact)
-        checker.check(router.decide_for_contact(contact.id, now), now)
+        live.add_contact(contact)
+        checker.check(live.decide_for_contact(contact.id, now), now)
 
     gc.collect()
     gc.freeze()  # the floor is long-lived; keep the collector off it during timing
@@ -210,19 +210,19 @@ def main() -> int:
             kind = "agent_freed"
             load = checker.load[agent_id][channel]
             cpu, tick = time.thread_time_ns(), time.perf_counter_ns()
-            router.set_load(agent_id, channel, load)
-            made = router.decide_for_agent(agent_id, now)
+            live.set_load(agent_id, channel, load)
+            made = live.decide_for_agent(agent_id, now)
         else:
             kind = "contact_queued"
             contact = new_contact(now)
             cpu, tick = time.thread_time_ns(), time.perf_counter_ns()
-            router.add_contact(contact)
-            made = router.decide_for_contact(contact.id, now)
+            live.add_contact(contact)
+            made = live.decide_for_contact(contact.id, now)
         timings[kind].append((time.perf_counter_ns() - tick) / 1e6)
         cpu_ms.append((time.thread_time_ns() - cpu) / 1e6)
         if event % 100 == 99:  # one simulated second: the sweep for overflow thresholds
             tick = time.perf_counter_ns()
-            made = [*made, *router.decide_all(now)]
+            made = [*made, *live.decide_all(now)]
             sweeps.append((time.perf_counter_ns() - tick) / 1e6)
         before = {one.agent_id for one in made if not checker.held[one.agent_id]}
         checker.check(made, now)

@@ -1,13 +1,13 @@
 """Routing's decision core: which waiting contact goes to which agent, with no Django.
 
-`snapshot` holds the frozen inputs, `rules` the rules (eligibility, order, choice), `router` the
+`snapshot` holds the frozen inputs, `rules` the rules (eligibility, order, choice), `floor` the
 incremental structure that applies them per event in microseconds. docs/routing-decision.md
 explains the rules; the wiring to the database lives in routing's services.
 """
 
 from __future__ import annotations
 
-from kefu.routing.decision.router import Router, decide
+from kefu.routing.decision.floor import Floor, decide
 from kefu.routing.decision.snapshot import (
     Agent,
     Assignment,
@@ -24,10 +24,10 @@ __all__ = [
     "Agent",
     "Assignment",
     "Contact",
+    "Floor",
     "OverflowRule",
     "Presence",
     "Queue",
-    "Router",
     "SkillNeed",
     "Snapshot",
     "TrafficSplit",

@@ -1,6 +1,6 @@
 """The rules of routing, once: who may take a contact, which contact goes first, which agent wins.
 
-The incremental router (`router.py`) keeps indexes so that one decision touches a handful of
+The incremental `Floor` (`floor.py`) keeps indexes so that one decision touches a handful of
 entries, and the tests' brute-force oracle looks at every agent and every contact; both call these
 functions, so the fast path cannot drift from the rules (docs/routing-decision.md).
 """
@@ -130,7 +130,7 @@ def pick(
 
     The customer's recent agent first (stickiness); otherwise the lowest open tier (the queue's own
     agents before overflow); within it, when the client splits traffic, the provider furthest below
-    plan; within that, the best `agent_key`. The router passes only the best candidate of each
+    plan; within that, the best `agent_key`. The `Floor` passes only the best candidate of each
     (tier, provider) group plus the recent agent, which gives the same answer as passing all."""
     pool = list(candidates)
     if not pool:

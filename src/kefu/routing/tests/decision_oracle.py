@@ -1,7 +1,7 @@
 """Two independent views of the routing decision, for the tests and the benchmark.
 
 `brute_force` decides by looking at every agent for every contact, with the rules module's
-functions and none of the router's indexes: the router must give the same answer. `problems`
+functions and none of the `Floor`'s indexes: the `Floor` must give the same answer. `problems`
 checks a list of assignments against the snapshot's raw data, without the rules module at all, so
 a mistake in a rule itself (not only in an index) shows up as a broken invariant.
 """

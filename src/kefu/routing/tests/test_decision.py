@@ -5,10 +5,10 @@ from __future__ import annotations
 from kefu.routing.decision import (
     Agent,
     Contact,
+    Floor,
     OverflowRule,
     Presence,
     Queue,
-    Router,
     SkillNeed,
     Snapshot,
     TrafficSplit,
@@ -119,10 +119,10 @@ def test_a_client_split_20_80_between_two_providers_is_followed_exactly() -> Non
     queue = Queue(1, CLIENT, "chat", providers=frozenset({1, 2}))
     agents = tuple(agent(i, provider_id=1 + i % 2, capacity={"chat": 50}) for i in range(4))
     split = TrafficSplit(CLIENT, planned={1: 20, 2: 80})
-    router = Router(Snapshot(agents, (queue,), tuple(Contact(i, 1, float(i)) for i in range(10)), (split,)))
-    made = router.decide_all(100.0)
+    live = Floor(Snapshot(agents, (queue,), tuple(Contact(i, 1, float(i)) for i in range(10)), (split,)))
+    made = live.decide_all(100.0)
     assert [m.provider_id for m in made] == [2, 2, 1, 2, 2, 2, 2, 1, 2, 2]
-    assert router.realised(CLIENT) == {1: 2, 2: 8}
+    assert live.realised(CLIENT) == {1: 2, 2: 8}
 
 
 def test_a_provider_at_zero_percent_takes_nothing_unless_the_queue_overflows_to_it() -> None:
@@ -145,29 +145,29 @@ def test_an_agent_freeing_capacity_takes_the_most_urgent_contact_it_may_serve() 
     english = Queue(3, CLIENT, "chat", priority=9, needs=(SkillNeed("en"),), teams=frozenset({1}))
     full = agent(1, load={"chat": 2})
     contacts = (Contact(1, 1, 0.0), Contact(2, 2, 50.0), Contact(3, 3, 60.0))
-    router = Router(Snapshot((full,), (SALES, vip, english), contacts))
-    assert router.decide_all(100.0) == []
-    router.set_load(1, "chat", 1)
-    assert pairs(router.decide_for_agent(1, 100.0)) == [(2, 1)]
-    router.set_load(1, "chat", 0)
-    assert pairs(router.decide_for_agent(1, 100.0)) == [(1, 1)]  # the English one is not its queue
-    assert router.waiting(3) == 1 and router.waiting(1) == 0
+    live = Floor(Snapshot((full,), (SALES, vip, english), contacts))
+    assert live.decide_all(100.0) == []
+    live.set_load(1, "chat", 1)
+    assert pairs(live.decide_for_agent(1, 100.0)) == [(2, 1)]
+    live.set_load(1, "chat", 0)
+    assert pairs(live.decide_for_agent(1, 100.0)) == [(1, 1)]  # the English one is not its queue
+    assert live.waiting(3) == 1 and live.waiting(1) == 0
 
 
 def test_a_new_contact_goes_to_a_free_agent_at_once() -> None:
-    router = Router(Snapshot((agent(1), agent(2, skills={"zh": 4})), (SALES,)))
-    router.add_contact(Contact(7, 1, 10.0))
-    assert pairs(router.decide_for_contact(7, 10.0)) == [(7, 2)]
-    assert router.agent(2).load == {"chat": 1}
-    assert router.agent(2).idle_since == 10.0
-    assert router.decide_for_contact(7, 10.0) == []  # assigned, no longer waiting
+    live = Floor(Snapshot((agent(1), agent(2, skills={"zh": 4})), (SALES,)))
+    live.add_contact(Contact(7, 1, 10.0))
+    assert pairs(live.decide_for_contact(7, 10.0)) == [(7, 2)]
+    assert live.agent(2).load == {"chat": 1}
+    assert live.agent(2).idle_since == 10.0
+    assert live.decide_for_contact(7, 10.0) == []  # assigned, no longer waiting
 
 
 def test_position_and_next_wakeup_for_the_widget_and_the_timer() -> None:
     queue = Queue(1, CLIENT, "chat", teams=frozenset({1}), overflow=(OverflowRule(60.0, frozenset({2})),))
-    router = Router(Snapshot((), (queue,), (Contact(1, 1, 5.0), Contact(2, 1, 10.0), Contact(3, 1, 20.0))))
-    assert [router.position(i) for i in (1, 2, 3)] == [0, 1, 2]
-    assert router.next_wakeup(30.0) == 65.0
-    router.remove_contact(1)
-    assert router.position(3) == 1
-    assert router.next_wakeup(30.0) == 70.0
+    live = Floor(Snapshot((), (queue,), (Contact(1, 1, 5.0), Contact(2, 1, 10.0), Contact(3, 1, 20.0))))
+    assert [live.position(i) for i in (1, 2, 3)] == [0, 1, 2]
+    assert live.next_wakeup(30.0) == 65.0
+    live.remove_contact(1)
+    assert live.position(3) == 1
+    assert live.next_wakeup(30.0) == 70.0

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from kefu.routing.decision import (
     Agent,
     Contact,
+    Floor,
     OverflowRule,
     Presence,
     Queue,
-    Router,
     SkillNeed,
     Snapshot,
     TrafficSplit,
@@ -117,7 +117,7 @@ def floors(draw: st.DrawFn, max_agents: int = 8, max_contacts: int = 16) -> Snap
 
 @PROPERTY_SETTINGS
 @given(floors())
-def test_the_router_decides_what_looking_at_every_agent_decides(snapshot: Snapshot) -> None:
+def test_the_floor_decides_what_looking_at_every_agent_decides(snapshot: Snapshot) -> None:
     assert decide(snapshot, NOW) == brute_force(snapshot, NOW)
 
 
@@ -155,26 +155,26 @@ def test_a_settled_floor_stays_settled_and_events_decide_what_the_batch_decides(
 ) -> None:
     """From a settled floor, each event's own decision equals a full batch decision on a copy, so
     the per-event entry points apply the batch's rules."""
-    router = Router(snapshot)
-    router.decide_all(NOW)
-    assert Router(router.snapshot()).decide_all(NOW) == []  # settled
+    live = Floor(snapshot)
+    live.decide_all(NOW)
+    assert Floor(live.snapshot()).decide_all(NOW) == []  # settled
     next_id = 1000
     for _ in range(data.draw(st.integers(1, 6))):
-        current = router.snapshot()
+        current = live.snapshot()
         queue_ids = [queue.id for queue in current.queues]
         agent_ids = [agent.id for agent in current.agents]
         if agent_ids and data.draw(st.booleans()):
-            agent = router.agent(data.draw(st.sampled_from(agent_ids)))
+            agent = live.agent(data.draw(st.sampled_from(agent_ids)))
             channel = data.draw(st.sampled_from(CHANNELS))
             if agent.load.get(channel, 0) > 0:
-                router.set_load(agent.id, channel, agent.load[channel] - 1)
+                live.set_load(agent.id, channel, agent.load[channel] - 1)
             else:
-                router.set_state(agent.id, Presence.ONLINE, idle_since=NOW)
-            before = router.snapshot()
-            made = router.decide_for_agent(agent.id, NOW)
+                live.set_state(agent.id, Presence.ONLINE, idle_since=NOW)
+            before = live.snapshot()
+            made = live.decide_for_agent(agent.id, NOW)
         else:
             next_id += 1
-            router.add_contact(
+            live.add_contact(
                 Contact(
                     next_id,
                     data.draw(st.sampled_from(queue_ids)),
@@ -182,11 +182,11 @@ def test_a_settled_floor_stays_settled_and_events_decide_what_the_batch_decides(
                     preferred_agent_id=data.draw(st.none() | st.sampled_from(agent_ids or [99])),
                 )
             )
-            before = router.snapshot()
-            made = router.decide_for_contact(next_id, NOW)
-        assert made == Router(before).decide_all(NOW)
+            before = live.snapshot()
+            made = live.decide_for_contact(next_id, NOW)
+        assert made == Floor(before).decide_all(NOW)
         assert problems(before, NOW, made) == []
-        assert Router(router.snapshot()).decide_all(NOW) == []
+        assert Floor(live.snapshot()).decide_all(NOW) == []
 
 
 @PROPERTY_SETTINGS
@@ -214,12 +214,12 @@ def test_the_recent_agent_wins_when_eligible_and_free(snapshot: Snapshot, data: 
         load={queue.channel: 2},
         idle_since=NOW,
     )
-    router = Router(Snapshot((*snapshot.agents, recent), snapshot.queues, splits=snapshot.splits))
-    router.add_contact(Contact(1, queue.id, NOW, preferred_agent_id=recent.id))
-    made = router.decide_for_contact(1, NOW)
+    live = Floor(Snapshot((*snapshot.agents, recent), snapshot.queues, splits=snapshot.splits))
+    live.add_contact(Contact(1, queue.id, NOW, preferred_agent_id=recent.id))
+    made = live.decide_for_contact(1, NOW)
     assert [(m.agent_id, m.sticky) for m in made] == [(recent.id, True)]
-    router.add_contact(Contact(2, queue.id, NOW, preferred_agent_id=recent.id, missed_by=frozenset({500})))
-    assert [m.agent_id for m in router.decide_for_contact(2, NOW)] != [recent.id]
+    live.add_contact(Contact(2, queue.id, NOW, preferred_agent_id=recent.id, missed_by=frozenset({500})))
+    assert [m.agent_id for m in live.decide_for_contact(2, NOW)] != [recent.id]
 
 
 @PROPERTY_SETTINGS
@@ -252,13 +252,13 @@ def _split_run(weights: tuple[int, int], start: tuple[int, int], contacts: int) 
     ]
     queue = Queue(1, 10, "chat", providers=frozenset({1, 2}))
     split = TrafficSplit(10, planned={1: weights[0], 2: weights[1]}, realised={1: start[0], 2: start[1]})
-    router = Router(Snapshot(tuple(agents), (queue,), splits=(split,)))
+    live = Floor(Snapshot(tuple(agents), (queue,), splits=(split,)))
     counts = []
     for contact_id in range(1, contacts + 1):
-        router.add_contact(Contact(contact_id, 1, float(contact_id)))
-        [made] = router.decide_for_contact(contact_id, float(contact_id))
-        router.set_load(made.agent_id, "chat", 0)
-        counts.append(router.realised(10))
+        live.add_contact(Contact(contact_id, 1, float(contact_id)))
+        [made] = live.decide_for_contact(contact_id, float(contact_id))
+        live.set_load(made.agent_id, "chat", 0)
+        counts.append(live.realised(10))
     return counts
 
 

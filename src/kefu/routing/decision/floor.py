@@ -1,7 +1,7 @@
 """The routing decision as an incremental in-memory structure: one event, one decision, microseconds.
 
 A floor of 2,000 agents and 10,000 waiting contacts cannot be scanned on every event, so the
-router keeps indexes that turn each decision into a few heap peeks:
+`Floor` keeps indexes that turn each decision into a few heap peeks:
 
 - per queue, its waiting contacts in a heap ordered by `rules.contact_key` (first in, first out
   within a queue; the aging key makes the order between queues constant too);
@@ -20,7 +20,7 @@ one set of rules over different entry points. The event decisions assume a settl
 "an agent freed capacity" give exactly what `decide_all` would give, and leave the floor settled.
 Time alone unsettles it (a contact crosses an overflow threshold, a certification expires), so the
 wiring calls `decide_all` at `next_wakeup(now)` or on a timer. `now` must not go backwards on one
-router: an agent whose certification has expired leaves the free heaps until it is upserted again.
+`Floor`: an agent whose certification has expired leaves the free heaps until it is upserted again.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 
-from kefu.routing.decision import rules
+import kefu.routing.decision.rules as rules
 from kefu.routing.decision.snapshot import (
     Agent,
     Assignment,
@@ -39,7 +39,7 @@ from kefu.routing.decision.snapshot import (
     TrafficSplit,
 )
 
-__all__ = ["Router", "decide"]
+__all__ = ["Floor", "decide"]
 
 GroupKey = tuple[int, int, int]  # (queue id, tier, provider id)
 
@@ -89,7 +89,7 @@ class _AgentRow:
         )
 
 
-class Router:
+class Floor:
     """The live routing state of a floor, built from a snapshot and kept up to date by events."""
 
     def __init__(self, snapshot: Snapshot) -> None:
@@ -273,7 +273,7 @@ class Router:
         return sum(1 for key, version in self._waiting[queue.id] if key < mine and self._live(key, version))
 
     def realised(self, client_id: int) -> dict[int, int]:
-        """Contacts per provider for a client with a traffic split, counting this router's decisions."""
+        """Contacts per provider for a client with a traffic split, counting this floor's decisions."""
         return dict(self._realised.get(client_id, {}))
 
     def next_wakeup(self, now: float) -> float | None:
@@ -292,7 +292,7 @@ class Router:
         return soonest
 
     def snapshot(self) -> Snapshot:
-        """The current state as plain values (to persist, compare, or start another router)."""
+        """The current state as plain values (to persist, compare, or start another `Floor`)."""
         return Snapshot(
             agents=tuple(row.current() for row in self._agents.values()),
             queues=tuple(self._queues.values()),
@@ -528,4 +528,4 @@ class Router:
 def decide(snapshot: Snapshot, now: float) -> list[Assignment]:
     """One batch decision over a snapshot, leaving the snapshot as it was: every waiting contact
     that can be served, most urgent first, each with its best free agent."""
-    return Router(snapshot).decide_all(now)
+    return Floor(snapshot).decide_all(now)
