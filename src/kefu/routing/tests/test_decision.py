@@ -171,3 +171,24 @@ def test_position_and_next_wakeup_for_the_widget_and_the_timer() -> None:
     live.remove_contact(1)
     assert live.position(3) == 1
     assert live.next_wakeup(30.0) == 70.0
+
+
+def test_changes_to_capacity_queues_and_plans_reach_the_next_decision() -> None:
+    # given an agent who does not work voice, and a voice contact waiting
+    voice = Queue(2, CLIENT, "voice", teams=frozenset({1}))
+    live = Floor(Snapshot((agent(1),), (SALES, voice), (Contact(1, 2, 0.0),)))
+    assert live.decide_all(10.0) == []
+    # when a lead gives them a voice line, then the contact goes to them
+    live.set_capacity(1, "voice", 1)
+    assert pairs(live.decide_for_agent(1, 10.0)) == [(1, 1)]
+    # a queue handed to another team no longer reaches them
+    live.upsert_queue(Queue(1, CLIENT, "chat", teams=frozenset({2})))
+    live.add_contact(Contact(2, 1, 20.0))
+    assert live.decide_for_contact(2, 20.0) == []
+    # a plan that gives their provider no share takes the client's queues from them
+    live.upsert_queue(SALES)
+    live.set_split(TrafficSplit(CLIENT, planned={1: 0, 2: 100}))
+    assert live.decide_all(30.0) == []
+    live.set_split(TrafficSplit(CLIENT, planned={1: 100}))
+    assert pairs(live.decide_all(30.0)) == [(2, 1)]
+    assert live.realised(CLIENT) == {1: 1}

@@ -292,3 +292,44 @@ def test_a_split_behind_plan_catches_up_and_never_drifts_further(
     for counts in _split_run(weights, start, 200):
         assert _gap(counts, weights) <= max(gap, 1) + 1e-9
         gap = max(_gap(counts, weights), 1)
+
+
+AGENT_CHANGES = ("state", "load", "capacity", "agent", "remove_agent")
+
+
+@PROPERTY_SETTINGS
+@given(floors(), st.data())
+def test_after_any_changes_the_floor_still_decides_what_the_oracle_decides(
+    snapshot: Snapshot, data: st.DataObject
+) -> None:
+    """The indexes follow every kind of change: presence, load, capacity, agents replaced or
+    removed, contacts removed, queue rules and traffic plans changed."""
+    live = Floor(snapshot)
+    live.decide_all(NOW - 300)
+    for _ in range(data.draw(st.integers(1, 8))):
+        current = live.snapshot()
+        agent_ids = [agent.id for agent in current.agents]
+        change = data.draw(st.sampled_from([*AGENT_CHANGES, "contact", "queue", "split"]))
+        if change in AGENT_CHANGES and agent_ids:
+            agent_id = data.draw(st.sampled_from(agent_ids))
+            channel = data.draw(st.sampled_from(CHANNELS))
+            if change == "state":
+                live.set_state(agent_id, data.draw(st.sampled_from(list(Presence))), idle_since=NOW - 10)
+            elif change == "load":
+                live.set_load(agent_id, channel, data.draw(st.integers(0, 3)))
+            elif change == "capacity":
+                live.set_capacity(agent_id, channel, data.draw(st.integers(0, 4)))
+            elif change == "agent":
+                live.upsert_agent(data.draw(agents(agent_id)))
+            else:
+                live.remove_agent(agent_id)
+        elif change == "contact" and current.contacts:
+            live.remove_contact(data.draw(st.sampled_from([c.id for c in current.contacts])))
+        elif change == "queue":
+            live.upsert_queue(data.draw(queues(data.draw(st.sampled_from([q.id for q in current.queues])))))
+        elif change == "split":
+            live.set_split(
+                TrafficSplit(data.draw(st.sampled_from([10, 20])), {1: data.draw(st.integers(0, 3)), 2: 1})
+            )
+    before = live.snapshot()
+    assert live.decide_all(NOW) == brute_force(before, NOW)
