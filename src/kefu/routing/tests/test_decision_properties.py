@@ -31,7 +31,7 @@ SKILLS = ("zh", "en", "refund")
 CHANNELS = ("chat", "voice")
 TEAMS = {1: 1, 2: 1, 3: 2, 4: 3}  # team -> provider
 
-PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
