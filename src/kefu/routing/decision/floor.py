@@ -265,6 +265,14 @@ class Floor:
     def waiting(self, queue_id: int) -> int:
         return self._waiting_count.get(queue_id, 0)
 
+    def longest_wait(self, queue_id: int, now: float) -> float:
+        """Seconds the queue's oldest waiting contact has waited (0 when none waits), for the
+        queue's stats and the wallboard."""
+        heap = self._waiting.get(queue_id)
+        if not heap or not self._clean_waiting(heap):
+            return 0.0
+        return max(0.0, now - heap[0][0][1])
+
     def position(self, contact_id: int) -> int | None:
         """How many contacts of the same queue are ahead (0: next), for the customer's widget."""
         contact = self._contacts.get(contact_id)

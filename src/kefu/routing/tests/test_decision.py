@@ -168,9 +168,12 @@ def test_position_and_next_wakeup_for_the_widget_and_the_timer() -> None:
     live = Floor(Snapshot((), (queue,), (Contact(1, 1, 5.0), Contact(2, 1, 10.0), Contact(3, 1, 20.0))))
     assert [live.position(i) for i in (1, 2, 3)] == [0, 1, 2]
     assert live.next_wakeup(30.0) == 65.0
+    assert live.longest_wait(1, 30.0) == 25.0
     live.remove_contact(1)
     assert live.position(3) == 1
     assert live.next_wakeup(30.0) == 70.0
+    assert live.longest_wait(1, 30.0) == 20.0
+    assert live.longest_wait(2, 30.0) == 0.0
 
 
 def test_changes_to_capacity_queues_and_plans_reach_the_next_decision() -> None:
