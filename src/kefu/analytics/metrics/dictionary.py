@@ -159,7 +159,7 @@ _METRICS = (
         definition=_(
             "Share of the conversations created in the period that were answered by a person within "
             "the threshold (threshold_s, 20 seconds unless given) of their creation; short abandons "
-            "(5 seconds or less) are left out. Compare it with the target X % of the client's SLA."
+            "(5 seconds or less) are left out. Compare it with the target share of the client's SLA."
         ),
         formula=(
             "100 × count(c : first person reply.at − offered.at ≤ threshold_s) / "

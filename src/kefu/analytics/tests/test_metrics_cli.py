@@ -28,7 +28,18 @@ def test_without_an_id_it_lists_the_dictionary(db: None) -> None:
 
 def test_a_figure_of_a_client_with_its_series(tenants: Tenants, day: Day) -> None:
     payload = json.loads(
-        run("first_response_time", "--client", "ca1", "--from", DAY, "--to", DAY, "--interval", "day", "--json")
+        run(
+            "first_response_time",
+            "--client",
+            "ca1",
+            "--from",
+            DAY,
+            "--to",
+            DAY,
+            "--interval",
+            "day",
+            "--json",
+        )
     )
     text = run("offered", "--client", "ca1", "--from", DAY, "--to", DAY)
 
