@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from kefu.analytics.models import ContactEvent, EventType
 from kefu.analytics.permissions import AnalyticsPerm
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
+from kefu.tenancy import selectors as tenancy_selectors
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CHANNELS = ("chat", "email", "phone", "api")
@@ -115,6 +117,23 @@ def _client(scope: Scope, client_id: int | None) -> int:
     return client_id
 
 
+def _agent(scope: Scope, client_id: int, agent_id: int) -> int:
+    """An agent filter names a member of the client or of a provider the actor sees serving it;
+    anybody else is not found (the same answer as an id that exists nowhere)."""
+    user = get_user_model().objects.filter(pk=agent_id).first()
+    if user is not None:
+        organizations = {client_id} | set(scope.provider_ids)
+        if scope.all_tenants:
+            return agent_id
+        if (
+            tenancy_selectors.membership_list_for_user(user)
+            .filter(organization_id__in=organizations)
+            .exists()
+        ):
+            return agent_id
+    raise NotFound(_("Unknown agent."), field="agent")
+
+
 def metric_query(
     scope: Scope,
     *,
@@ -169,6 +188,8 @@ def metric_query(
         agent_id = scope.user_id
     if agent_id is not None and "agent" not in metric.filters:
         raise Invalid(_("This metric cannot be filtered by agent."), field="agent")
+    if agent_id is not None:
+        agent_id = _agent(scope, client, agent_id)
     return MetricQuery(
         metric=metric,
         client_id=client,

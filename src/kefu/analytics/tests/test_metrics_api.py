@@ -134,6 +134,7 @@ def test_an_agent_sees_only_their_own_figures(tenants: Tenants, day: Day) -> Non
         ("contacts_per_agent_day", {"interval": "hour"}, 422, "invalid", "interval"),
         ("offered", {"channel": "fax"}, 422, "invalid", "channel"),
         ("offered", {"agent": 1}, 422, "invalid", "agent"),
+        ("first_response_time", {"agent": 2_000_000_000}, 404, "not_found", "agent"),
         ("csat", {"threshold_s": 20}, 422, "invalid", "threshold_s"),
         ("service_level", {"threshold_s": -1}, 422, "invalid", "threshold_s"),
         ("offered", {"client": "x"}, 422, "invalid", None),
