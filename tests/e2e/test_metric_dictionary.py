@@ -23,6 +23,7 @@ def _shot(page: Any, name: str) -> None:
 def test_the_dictionary_page_from_the_navigation(
     live_server: Any, transactional_db: None, tenants: Tenants, password: str, page: Any
 ) -> None:
+    page.set_default_timeout(60_000)  # a loaded CI machine: the first page compiles templates
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", tenants.user("ca1", "client_viewer").username)
     page.fill("#id_password", password)
