@@ -165,6 +165,13 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     return {"string": "agent", "integer": 1, "number": 1.0, "boolean": False, "array": []}.get(kind, "x")
 
 
+def _takes_an_object_id(operation: dict[str, Any]) -> bool:
+    return any(
+        parameter["in"] == "path" and parameter["schema"].get("type") == "integer"
+        for parameter in operation.get("parameters", [])
+    )
+
+
 def _api_routes() -> list[tuple[str, str, dict[str, Any] | None]]:
     schema = api.get_openapi_schema()
     components = schema.get("components", {}).get("schemas", {})
@@ -173,6 +180,8 @@ def _api_routes() -> list[tuple[str, str, dict[str, Any] | None]]:
         if "{" not in path:
             continue
         for method, operation in operations.items():
+            if not _takes_an_object_id(operation):
+                continue  # a name from a fixed list (a metric id), not a tenant's object
             body = None
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if content:

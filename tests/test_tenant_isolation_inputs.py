@@ -32,6 +32,8 @@ from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, API_ROUTES, OBJECT_M
 
 GHOST = 2_000_000_000  # an id no table holds
 ID_NAME = re.compile(r"_ids?$")
+# Query parameters that carry an id under the object's bare name (`/api/metrics/…?client=&agent=`).
+BARE_ID_NAMES = {"client", "agent"}
 
 # Tenant B's object for an id field that is not a path parameter, by the field's name.
 FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
@@ -45,6 +47,16 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "parent_id": OBJECT_MAKERS["category_id"],
     "custom_status_id": OBJECT_MAKERS["status_id"],
     "template_ids": lambda t: [OBJECT_MAKERS["template_id"](t)],
+    "client": OBJECT_MAKERS["client_id"],
+    "agent": lambda t: t.user("pb", "agent").pk,
+}
+
+# Path parameters that are names, not objects (the metric dictionary's ids), and the other query
+# parameters a route needs so that the id under test decides the answer.
+PATH_VALUES: dict[str, str] = {"metric": "first_response_time"}
+QUERY_VALUES: dict[str, dict[str, Any]] = {
+    "/api/metrics/{metric}": {"from": "2026-03-02", "to": "2026-03-02"},
+    "/api/metrics/{metric}/items": {"from": "2026-03-02", "to": "2026-03-02"},
 }
 
 # Plain values that make a body valid, so that the id under test is what decides the answer.
@@ -76,6 +88,7 @@ MUST_ACCEPT_OWN = {
     ("POST", "/api/cases/{case_id}/conversations", "body", "conversation_id"),
     ("GET", "/api/conversations", "query", "client_id"),
     ("GET", "/api/cases", "query", "conversation_id"),
+    ("GET", "/api/metrics/{metric}", "query", "client"),
 }
 
 
@@ -98,10 +111,12 @@ def _id_inputs() -> list[tuple[str, str, str, str, dict[str, Any]]]:
             for parameter in operation.get("parameters", []):
                 if (
                     parameter["in"] == "query"
-                    and ID_NAME.search(parameter["name"])
+                    and (ID_NAME.search(parameter["name"]) or parameter["name"] in BARE_ID_NAMES)
                     and _holds_ids(parameter["schema"])
                 ):
-                    found.append((method.upper(), path, "query", parameter["name"], {}))
+                    found.append(
+                        (method.upper(), path, "query", parameter["name"], QUERY_VALUES.get(path, {}))
+                    )
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if not content:
                 continue
@@ -121,7 +136,7 @@ ID_INPUTS = _id_inputs()
 
 def _call(client: Client, method: str, path: str, where: str, field: str, value: Any, body: dict) -> Any:
     if where == "query":
-        return getattr(client, method.lower())(path, data={field: value})
+        return getattr(client, method.lower())(path, data={**body, field: value})
     return getattr(client, method.lower())(path, data={**body, field: value}, content_type="application/json")
 
 
@@ -142,6 +157,8 @@ def _fill_with(path: str, tenants: Tenants, made: dict[str, int] | None = None) 
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name in PATH_VALUES:
+            return PATH_VALUES[name]
         if name not in made:
             made[name] = OBJECT_MAKERS[name](tenants)
         return str(made[name])

@@ -28,7 +28,7 @@ from kefu.tenancy.auth import API_AUTH
 # The codes README's API section documents; every error the API answers carries one of them.
 ERROR_CODES = (
     "not_found", "permission_denied", "conflict", "invalid", "unauthenticated", "too_large",
-    "method_not_allowed",
+    "method_not_allowed", "metric_unavailable",
 )  # fmt: skip
 CODE_BY_STATUS = {
     400: "invalid",
@@ -94,7 +94,8 @@ ERROR_DESCRIPTIONS = {
     404: "No such object, or not one the caller may see (code `not_found`).",
     409: "Conflicts with the current state (code `conflict`).",
     413: "The request body is too large (code `too_large`).",
-    422: "The input is not valid (code `invalid`; `field` names the field when one is at fault).",
+    422: "The input is not valid (code `invalid`; `field` names the field when one is at fault), or a "
+    "metric cannot be computed yet (code `metric_unavailable`).",
 }
 
 
@@ -254,3 +255,4 @@ api.add_router("/workforce/", "kefu.workforce.api.router")
 api.add_router("/", "kefu.knowledge.api.router")
 api.add_router("/workforce/", "kefu.workforce.rostering.api.router")
 api.add_router("/", "kefu.connectors.api.router")
+api.add_router("/", "kefu.analytics.api.router")

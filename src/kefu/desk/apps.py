@@ -6,3 +6,11 @@ class DeskConfig(AppConfig):
     name = "kefu.desk"
     label = "desk"
     verbose_name = _("Service desk")
+
+    def ready(self) -> None:
+        # A client's calendar days (for its figures) begin in the time zone of its service
+        # calendar, which the desk owns; analytics imports no domain app, so it is told here.
+        from kefu.analytics.metrics import timezones
+        from kefu.desk.selectors import calendars
+
+        timezones.register_client_time_zone(lambda client_id: calendars.service_calendar_for(client_id).tz)

@@ -1,0 +1,433 @@
+"""The metric dictionary: the one definition of every figure Kefu shows.
+
+The API (`/api/metrics`), the dictionary page, the CLI, reports, dashboards and (later)
+contract SLA terms read `METRICS`; nobody writes a metric's name, unit or formula anywhere
+else. Names and definitions are English source strings translated in the .po (zh-Hans);
+`formula` is the exact computation over the event log (docs/event-log.md), in a notation
+docs/metrics.md explains, and is not translated. `kefu.analytics.metrics.compute` implements
+each formula; its tests check them on hand-computed cases.
+
+Notation in formulas: P is the period (calendar days `from`..`to` of the client's time zone,
+inclusive); `E(type)` are the events of that type; "person reply" is a `message_out` event
+with an agent (a public message written by a signed-in person: notes write no event,
+automatic and system messages have no agent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kefu.analytics.metrics.compute import COUNT, INTERVALS, MEAN, RATIO
+
+HIGHER, LOWER, NEUTRAL = "higher", "lower", "neutral"
+DIRECTION_LABELS = {HIGHER: _("Higher is better"), LOWER: _("Lower is better"), NEUTRAL: _("Neither")}
+UNIT_LABELS = {
+    "conversations": _("conversations"),
+    "%": "%",
+    "s": _("seconds"),
+    "conversations/agent-day": _("conversations per agent per day"),
+    "points": _("points"),
+}
+FILTER_LABELS = {"client": _("Client"), "queue": _("Queue"), "channel": _("Channel"), "agent": _("Agent")}
+
+# Which events put a conversation into the period (queries.py fetches one row per conversation)
+OFFERED, FIRST_IN, FIRST_RESOLVED, SURVEY, MESSAGES, AGENT_DAY = (
+    "offered", "first_in", "first_resolved", "survey", "messages", "agent_day",
+)  # fmt: skip
+ALL_FILTERS = ("client", "queue", "channel", "agent")
+NO_AGENT = ("client", "queue", "channel")
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    name: Promise
+    definition: Promise
+    formula: str
+    unit: str
+    direction: str
+    kind: str  # compute.COUNT | RATIO | MEAN
+    anchor: str = OFFERED
+    filters: tuple[str, ...] = ALL_FILTERS
+    intervals: tuple[str, ...] = INTERVALS
+    median: bool = False  # the API also reports the median of the per-record values
+    params: tuple[str, ...] = ()
+    available: bool = True
+    unavailable_reason: Promise | None = None
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS[self.unit])
+
+    @property
+    def direction_label(self) -> str:
+        return str(DIRECTION_LABELS[self.direction])
+
+
+_PRESENCE = _(
+    "Needs the agents' presence history (signed in, available, on break), which routing is "
+    "building now; until it is recorded Kefu shows no figure rather than an estimate."
+)
+
+_METRICS = (
+    Metric(
+        id="offered",
+        name=_("Contacts offered"),
+        definition=_(
+            "Conversations created in the period for the client, on every channel: each new "
+            "conversation counts once, on the day it was created, whether or not anybody answered it."
+        ),
+        formula="count(E(offered) with at in P)",
+        unit="conversations",
+        direction=NEUTRAL,
+        kind=COUNT,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="handled",
+        name=_("Contacts handled"),
+        definition=_(
+            "Conversations created in the period that received at least one public reply written "
+            "by a person (so far). With the agent filter: those whose first such reply that agent wrote."
+        ),
+        formula="count(c in offered(P) : exists person reply of c)",
+        unit="conversations",
+        direction=HIGHER,
+        kind=COUNT,
+    ),
+    Metric(
+        id="answer_rate",
+        name=_("Answer rate"),
+        definition=_(
+            "Share of the conversations created in the period that received at least one public "
+            "reply written by a person."
+        ),
+        formula="100 × handled(P) / offered(P)",
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="abandon_rate",
+        name=_("Abandon rate"),
+        definition=_(
+            "Share of the conversations created in the period whose customer hung up before an "
+            "answer (an abandoned event; today only phone calls record one), short abandons included."
+        ),
+        formula="100 × count(c in offered(P) : exists E(abandoned) of c) / offered(P)",
+        unit="%",
+        direction=LOWER,
+        kind=RATIO,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="abandon_rate_excl_short",
+        name=_("Abandon rate without short abandons"),
+        definition=_(
+            "As the abandon rate, but contacts abandoned after waiting 5 seconds or less (misdials, "
+            "instant hang-ups) are left out of both the abandons and the contacts offered."
+        ),
+        formula=(
+            "100 × count(c in offered(P) : abandoned, wait > 5 s) / "
+            "count(c in offered(P) : not (abandoned with wait ≤ 5 s))"
+        ),
+        unit="%",
+        direction=LOWER,
+        kind=RATIO,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="asa",
+        name=_("Average speed of answer"),
+        definition=_(
+            "For conversations created in the period that were answered, the mean wall-clock seconds "
+            "from the conversation's creation to its first public reply written by a person."
+        ),
+        formula="mean over c in offered(P) with a person reply of (first person reply.at − offered.at)",
+        unit="s",
+        direction=LOWER,
+        kind=MEAN,
+        median=True,
+    ),
+    Metric(
+        id="service_level",
+        name=_("Service level"),
+        definition=_(
+            "Share of the conversations created in the period that were answered by a person within "
+            "the threshold (threshold_s, 20 seconds unless given) of their creation; short abandons "
+            "(5 seconds or less) are left out. Compare it with the target share of the client's SLA."
+        ),
+        formula=(
+            "100 × count(c : first person reply.at − offered.at ≤ threshold_s) / "
+            "count(c in offered(P) : not short abandon)"
+        ),
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        filters=NO_AGENT,
+        params=("threshold_s",),
+    ),
+    Metric(
+        id="first_response_time",
+        name=_("First response time"),
+        definition=_(
+            "For conversations whose first customer message falls in the period, the wall-clock "
+            "seconds from that message to the first public reply written by a person (not a note, "
+            "not an automatic or system message); the mean over the conversations that have such a "
+            "reply, with the median and the count. The agent filter keeps the replies that agent wrote."
+        ),
+        formula=(
+            "mean over c with min(E(message_in) of c).at in P and a person reply at or after it of "
+            "(first person reply.at − first message_in.at)"
+        ),
+        unit="s",
+        direction=LOWER,
+        kind=MEAN,
+        anchor=FIRST_IN,
+        median=True,
+    ),
+    Metric(
+        id="next_response_time",
+        name=_("Next response time"),
+        definition=_(
+            "After the first reply, each time the customer writes again following a person's reply, "
+            "the wall-clock seconds until the next public reply written by a person; the mean over "
+            "such customer turns that start in the period and were answered."
+        ),
+        formula=(
+            "Σ waits / count(waits); a wait = next person reply.at − t, for each E(message_in) at t in P "
+            "whose previous message event in the conversation is a person reply"
+        ),
+        unit="s",
+        direction=LOWER,
+        kind=MEAN,
+        anchor=MESSAGES,
+    ),
+    Metric(
+        id="aht",
+        name=_("Average handle time"),
+        definition=_(
+            "For conversations first resolved in the period, the mean wall-clock seconds from their "
+            "first assignment to a person to that resolution. Waiting on the customer or the client is "
+            "included (the event log records no talk time); the agent is the one who resolved it."
+        ),
+        formula=(
+            "mean over c with first E(resolved) in P and an E(assigned) of (resolved.at − first assigned.at)"
+        ),
+        unit="s",
+        direction=LOWER,
+        kind=MEAN,
+        anchor=FIRST_RESOLVED,
+        median=True,
+    ),
+    Metric(
+        id="concurrency",
+        name=_("Concurrency"),
+        definition=_(
+            "The average number of conversations an agent holds at once while signed in and available."
+        ),
+        formula="Σ assigned conversation-seconds / Σ available seconds",
+        unit="conversations",
+        direction=NEUTRAL,
+        kind=MEAN,
+        available=False,
+        unavailable_reason=_PRESENCE,
+    ),
+    Metric(
+        id="fcr",
+        name=_("First contact resolution"),
+        definition=_(
+            "Share of the conversations first resolved in the period that were never reopened and "
+            "never escalated to the client (at any tier), up to now."
+        ),
+        formula=(
+            "100 × count(c first resolved in P : no E(reopened), no E(escalated)) / count(c "
+            "first resolved in P)"
+        ),
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        anchor=FIRST_RESOLVED,
+    ),
+    Metric(
+        id="resolution_rate",
+        name=_("Resolution rate"),
+        definition=_("Share of the conversations created in the period that have been resolved (so far)."),
+        formula="100 × count(c in offered(P) : exists E(resolved) of c) / offered(P)",
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="escalation_rate",
+        name=_("Escalation rate"),
+        definition=_(
+            "Conversations created in the period that were escalated to the client's L2 at least "
+            "once, divided by the conversations created in the period."
+        ),
+        formula="100 × count(c in offered(P) : exists E(escalated) of c with tier = l2) / offered(P)",
+        unit="%",
+        direction=LOWER,
+        kind=RATIO,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="reopen_rate",
+        name=_("Reopen rate"),
+        definition=_(
+            "Share of the conversations first resolved in the period that were reopened afterwards "
+            "(by the customer writing again or by staff), up to now."
+        ),
+        formula="100 × count(c first resolved in P : exists E(reopened) of c) / count(c first resolved in P)",
+        unit="%",
+        direction=LOWER,
+        kind=RATIO,
+        anchor=FIRST_RESOLVED,
+    ),
+    Metric(
+        id="sla_compliance",
+        name=_("SLA compliance"),
+        definition=_(
+            "Share of the SLA targets (first response, next response, resolution) met by the "
+            "conversations due in the period."
+        ),
+        formula="100 × targets met / targets due",
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        available=False,
+        unavailable_reason=_(
+            "SLA breaches are recorded by the desk, not yet in the event log; the figure needs an "
+            "event for each target met or breached."
+        ),
+    ),
+    Metric(
+        id="csat",
+        name=_("Customer satisfaction (CSAT)"),
+        definition=_(
+            "Survey answers given in the period with a score of 4 or 5 on the 1–5 scale, divided by "
+            "all survey answers given in the period (top-2 box), with the number of answers. The "
+            "agent is the conversation's assignee when the customer answered."
+        ),
+        formula="100 × count(E(survey_answered) in P : score ∈ {4, 5}) / count(E(survey_answered) in P)",
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        anchor=SURVEY,
+    ),
+    Metric(
+        id="nps",
+        name=_("Net promoter score (NPS)"),
+        definition=_(
+            "Per cent of promoters (9 or 10) minus per cent of detractors (0 to 6) among the answers "
+            "to the 0–10 likelihood-to-recommend question given in the period."
+        ),
+        formula="100 × (count(score ≥ 9) − count(score ≤ 6)) / count(answers on the 0–10 scale in P)",
+        unit="points",
+        direction=HIGHER,
+        kind=RATIO,
+        available=False,
+        unavailable_reason=_(
+            "No 0–10 likelihood-to-recommend question is asked yet: the survey asks for a 1–5 "
+            "satisfaction score only."
+        ),
+    ),
+    Metric(
+        id="complaint_rate",
+        name=_("Complaint rate"),
+        definition=_(
+            "Share of the conversations created in the period on which a complaint case was opened (so far)."
+        ),
+        formula=(
+            "100 × count(c in offered(P) : exists E(case_opened) of c with type = complaint) / offered(P)"
+        ),
+        unit="%",
+        direction=LOWER,
+        kind=RATIO,
+        filters=NO_AGENT,
+    ),
+    Metric(
+        id="qa_score",
+        name=_("Quality score"),
+        definition=_("The mean score of the quality reviews of conversations reviewed in the period."),
+        formula="mean(review score) over reviews in P",
+        unit="points",
+        direction=HIGHER,
+        kind=MEAN,
+        available=False,
+        unavailable_reason=_(
+            "Quality reviews (scorecards) are not recorded yet; the quality issue adds them."
+        ),
+    ),
+    Metric(
+        id="occupancy",
+        name=_("Occupancy"),
+        definition=_("Share of the agents' available time spent handling conversations."),
+        formula="100 × handling seconds / available seconds",
+        unit="%",
+        direction=NEUTRAL,
+        kind=RATIO,
+        available=False,
+        unavailable_reason=_PRESENCE,
+    ),
+    Metric(
+        id="utilisation",
+        name=_("Utilisation"),
+        definition=_("Share of the agents' paid (scheduled) time spent signed in and available or handling."),
+        formula="100 × signed-in productive seconds / scheduled seconds",
+        unit="%",
+        direction=NEUTRAL,
+        kind=RATIO,
+        available=False,
+        unavailable_reason=_PRESENCE,
+    ),
+    Metric(
+        id="adherence",
+        name=_("Schedule adherence"),
+        definition=_("Share of the scheduled minutes in which the agent's state matched the schedule."),
+        formula="100 × minutes in the scheduled state / scheduled minutes",
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        available=False,
+        unavailable_reason=_PRESENCE,
+    ),
+    Metric(
+        id="conversion_rate",
+        name=_("Conversion rate"),
+        definition=_("Share of the pre-sales chats of the period that led to an order linked to the chat."),
+        formula="100 × count(pre-sales chats with a linked order) / count(pre-sales chats in P)",
+        unit="%",
+        direction=HIGHER,
+        kind=RATIO,
+        available=False,
+        unavailable_reason=_(
+            "The event log does not record yet that a chat is a pre-sales chat nor that an order was "
+            "linked to it."
+        ),
+    ),
+    Metric(
+        id="contacts_per_agent_day",
+        name=_("Contacts per agent per day"),
+        definition=_(
+            "For each agent and each day of the period on which the agent wrote at least one public "
+            "reply, the number of distinct conversations the agent replied to that day (接待数); "
+            "the mean over those agent-days."
+        ),
+        formula=(
+            "mean over (agent, local day) in P of count(distinct c with a person reply by agent that day)"
+        ),
+        unit="conversations/agent-day",
+        direction=NEUTRAL,
+        kind=MEAN,
+        anchor=AGENT_DAY,
+        intervals=("day", "week", "month"),
+    ),
+)
+
+METRICS: dict[str, Metric] = {metric.id: metric for metric in _METRICS}

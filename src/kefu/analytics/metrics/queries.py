@@ -1,0 +1,374 @@
+"""Scoped reads behind every figure: check the question, fetch one row per record, apply the formula.
+
+`metric_query` checks a question (metric, client, dates, filters, interval) against the
+dictionary and the actor's scope; `metric_items` fetches the records behind the value and
+`metric_value` aggregates them with `compute`. Reads only (selectors never write).
+
+The database does the grouping: each anchor query selects the events that put a conversation
+into the period (over the `(provider, client, type, at)` index) and adds the facts the formula
+needs as correlated subqueries on the conversation's events (the `(conversation_id, at)`
+index), so Python receives one row per conversation, never the event stream; only
+`next_response_time` reads the message events of the conversations concerned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kefu.analytics.metrics import compute, dictionary, timezones
+from kefu.analytics.metrics.dictionary import METRICS, Metric
+from kefu.analytics.models import ContactEvent, EventType
+from kefu.analytics.permissions import AnalyticsPerm
+from kefu.core.errors import Invalid, NotFound, PermissionDenied
+from kefu.core.scope import Scope
+from kefu.tenancy import selectors as tenancy_selectors
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CHANNELS = ("chat", "email", "phone", "api")
+
+
+class MetricUnavailable(Invalid):
+    """The dictionary defines the metric but the data it needs is not recorded yet (422)."""
+
+    code = "metric_unavailable"
+    default_message = gettext_lazy("This figure cannot be computed yet.")
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """A checked question: which figure, for which client and period, with which filters."""
+
+    metric: Metric
+    client_id: int
+    first: date
+    last: date
+    tz: ZoneInfo
+    queue: str = ""
+    channel: str = ""
+    agent_id: int | None = None
+    interval: str | None = None
+    threshold_s: float | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return compute.period_bounds(self.first, self.last, self.tz)
+
+    def params(self) -> dict[str, Any]:
+        """The query string that asks this question again (the drill-down link)."""
+        found: dict[str, Any] = {
+            "client": self.client_id,
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+        }
+        for name, value in (
+            ("queue", self.queue),
+            ("channel", self.channel),
+            ("agent", self.agent_id),
+            ("interval", self.interval),
+            ("threshold_s", self.threshold_s),
+        ):
+            if value not in (None, ""):
+                found[name] = value
+        return found
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    query: MetricQuery
+    result: compute.Result
+
+
+# --- the question ------------------------------------------------------------------------------------
+def metric_get(metric_id: str) -> Metric:
+    metric = METRICS.get(metric_id)
+    if metric is None:
+        raise NotFound(_("There is no metric %(id)s.") % {"id": metric_id[:60]}, field="metric")
+    return metric
+
+
+def _date(value: str | date | None, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    if not value or not DATE.match(value):
+        raise Invalid(_("Give a date as YYYY-MM-DD."), field=field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_("This date does not exist."), field=field) from None
+
+
+def _client(scope: Scope, client_id: int | None) -> int:
+    if client_id is None:
+        if not scope.all_tenants and len(scope.client_ids) == 1:
+            return next(iter(scope.client_ids))
+        raise Invalid(_("Choose a client."), field="client")
+    if not scope.all_tenants and client_id not in scope.client_ids:
+        raise NotFound(_("Unknown client."), field="client")
+    return client_id
+
+
+def _agent(scope: Scope, client_id: int, agent_id: int) -> int:
+    """An agent filter names a member of the client or of a provider the actor sees serving it;
+    anybody else is not found (the same answer as an id that exists nowhere)."""
+    user = get_user_model().objects.filter(pk=agent_id).first()
+    if user is not None:
+        organizations = {client_id} | set(scope.provider_ids)
+        if scope.all_tenants:
+            return agent_id
+        if (
+            tenancy_selectors.membership_list_for_user(user)
+            .filter(organization_id__in=organizations)
+            .exists()
+        ):
+            return agent_id
+    raise NotFound(_("Unknown agent."), field="agent")
+
+
+def metric_query(
+    scope: Scope,
+    *,
+    metric_id: str,
+    client_id: int | None,
+    date_from: str | date | None,
+    date_to: str | date | None,
+    queue: str = "",
+    channel: str = "",
+    agent_id: int | None = None,
+    interval: str | None = None,
+    threshold_s: float | None = None,
+) -> MetricQuery:
+    """Check a question; errors name the field at fault (documented in docs/metrics.md)."""
+    scope.require(AnalyticsPerm.VIEW_METRICS)
+    metric = metric_get(metric_id)
+    client = _client(scope, client_id)
+    if not metric.available:
+        raise MetricUnavailable(metric.unavailable_reason)
+    first, last = _date(date_from, "from"), _date(date_to, "to")
+    if first > last:
+        raise Invalid(_("The period ends before it starts."), field="to")
+    days = (last - first).days + 1
+    if days > compute.MAX_DAYS:
+        raise Invalid(
+            _("A period can be at most %(days)s days long.") % {"days": compute.MAX_DAYS}, field="to"
+        )
+    if interval:
+        if interval not in metric.intervals:
+            raise Invalid(
+                _("The interval must be one of: %(intervals)s.") % {"intervals": ", ".join(metric.intervals)},
+                field="interval",
+            )
+        longest = compute.MAX_DAYS_BY_INTERVAL.get(interval)
+        if longest is not None and days > longest:
+            raise Invalid(
+                _("With this interval a period can be at most %(days)s days long.") % {"days": longest},
+                field="interval",
+            )
+    if channel and channel not in CHANNELS:
+        raise Invalid(_("Unknown channel."), field="channel")
+    if len(queue) > 60:
+        raise Invalid(_("Unknown queue."), field="queue")
+    if threshold_s is not None:
+        if "threshold_s" not in metric.params:
+            raise Invalid(_("This metric takes no threshold."), field="threshold_s")
+        if not 0 <= threshold_s <= 86_400:
+            raise Invalid(_("The threshold must be between 0 and 86,400 seconds."), field="threshold_s")
+    if not scope.has(AnalyticsPerm.VIEW_TEAM_METRICS):  # one's own figures only
+        if "agent" not in metric.filters:
+            raise PermissionDenied(_("This figure is kept for the whole team, not per person."))
+        agent_id = scope.user_id
+    if agent_id is not None and "agent" not in metric.filters:
+        raise Invalid(_("This metric cannot be filtered by agent."), field="agent")
+    if agent_id is not None:
+        agent_id = _agent(scope, client, agent_id)
+    return MetricQuery(
+        metric=metric,
+        client_id=client,
+        first=first,
+        last=last,
+        tz=timezones.client_time_zone(client),
+        queue=queue,
+        channel=channel,
+        agent_id=agent_id,
+        interval=interval or None,
+        threshold_s=threshold_s,
+    )
+
+
+# --- the records -------------------------------------------------------------------------------------------
+def _events(scope: Scope, query: MetricQuery) -> QuerySet[ContactEvent]:
+    return ContactEvent.objects.for_scope(scope).filter(client_id=query.client_id)
+
+
+def _anchor(scope: Scope, query: MetricQuery, type: str) -> QuerySet[ContactEvent]:
+    start, end = query.bounds
+    events = _events(scope, query).filter(type=type, at__gte=start, at__lt=end)
+    if query.queue:
+        events = events.filter(queue=query.queue)
+    if query.channel:
+        events = events.filter(channel=query.channel)
+    return events
+
+
+def _first_of_type(scope: Scope, query: MetricQuery, type: str) -> QuerySet[ContactEvent]:
+    """Anchor events that are their conversation's first of the type (ties by id)."""
+    earlier = _events(scope, query).filter(
+        Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), id__lt=OuterRef("id")),
+        conversation_id=OuterRef("conversation_id"),
+        type=type,
+    )
+    return _anchor(scope, query, type).filter(~Exists(earlier))
+
+
+def _same(scope: Scope, query: MetricQuery, type: str, **filters: Any) -> QuerySet[ContactEvent]:
+    return _events(scope, query).filter(conversation_id=OuterRef("conversation_id"), type=type, **filters)
+
+
+def _first(queryset: QuerySet[ContactEvent], field: str) -> Subquery:
+    return Subquery(queryset.order_by("at", "id").values(field)[:1])
+
+
+# The facts each metric's formula reads (compute.Facts fields), beyond the anchor's own.
+NEEDS: dict[str, set[str]] = {
+    "handled": {"reply"},
+    "answer_rate": {"reply"},
+    "asa": {"reply"},
+    "first_response_time": {"reply"},
+    "service_level": {"reply", "abandoned"},
+    "abandon_rate": {"abandoned"},
+    "abandon_rate_excl_short": {"abandoned"},
+    "resolution_rate": {"resolved"},
+    "escalation_rate": {"escalated_l2"},
+    "complaint_rate": {"complaint"},
+    "aht": {"assigned"},
+    "fcr": {"reopened", "escalated"},
+    "reopen_rate": {"reopened"},
+}
+
+
+def metric_facts(scope: Scope, query: MetricQuery) -> list[compute.Facts]:
+    """One row per conversation in the period for the metric's anchor, with what it needs."""
+    metric = query.metric
+    if metric.anchor == dictionary.OFFERED:
+        anchor = _anchor(scope, query, EventType.OFFERED)
+    elif metric.anchor == dictionary.FIRST_IN:
+        anchor = _first_of_type(scope, query, EventType.MESSAGE_IN)
+    elif metric.anchor == dictionary.FIRST_RESOLVED:
+        anchor = _first_of_type(scope, query, EventType.RESOLVED)
+    elif metric.anchor == dictionary.SURVEY:
+        anchor = _anchor(scope, query, EventType.SURVEY_ANSWERED)
+    else:
+        raise ValueError(metric.anchor)
+    if query.agent_id is not None and metric.anchor in (dictionary.FIRST_RESOLVED, dictionary.SURVEY):
+        anchor = anchor.filter(agent_id=query.agent_id)
+    needs = NEEDS.get(metric.id, set())
+    annotations: dict[str, Any] = {}
+    if "reply" in needs:
+        replies = _same(scope, query, EventType.MESSAGE_OUT, agent__isnull=False, at__gte=OuterRef("at"))
+        annotations["reply_at"] = _first(replies, "at")
+        annotations["reply_agent_id"] = _first(replies, "agent_id")
+    if "abandoned" in needs:
+        abandons = _same(scope, query, EventType.ABANDONED)
+        annotations["is_abandoned"] = Exists(abandons)
+        annotations["abandoned_wait"] = _first(abandons, "value_s")
+    if "resolved" in needs:
+        annotations["resolved"] = Exists(_same(scope, query, EventType.RESOLVED))
+    if "escalated_l2" in needs:
+        annotations["escalated_l2"] = Exists(_same(scope, query, EventType.ESCALATED, data__tier="l2"))
+    if "escalated" in needs:
+        annotations["escalated"] = Exists(_same(scope, query, EventType.ESCALATED))
+    if "complaint" in needs:
+        annotations["complaint"] = Exists(_same(scope, query, EventType.CASE_OPENED, data__type="complaint"))
+    if "reopened" in needs:
+        annotations["reopened"] = Exists(_same(scope, query, EventType.REOPENED, at__gte=OuterRef("at")))
+    if "assigned" in needs:
+        annotations["assigned_at"] = _first(_same(scope, query, EventType.ASSIGNED), "at")
+    fields = ["conversation_id", "at", "agent_id", *annotations]
+    if metric.anchor == dictionary.SURVEY:
+        fields.append("data")
+    rows = anchor.annotate(**annotations).order_by("at", "id").values(*fields)
+    return [_facts(row) for row in rows.iterator(chunk_size=5000)]
+
+
+def _facts(row: dict[str, Any]) -> compute.Facts:
+    data = row.pop("data", None)
+    if data is not None:
+        score = data.get("score") if isinstance(data, dict) else None
+        row["score"] = score if isinstance(score, int) and not isinstance(score, bool) else None
+    if "is_abandoned" in row:
+        abandoned, wait = row.pop("is_abandoned"), row.pop("abandoned_wait")
+        row["abandoned_wait_s"] = (wait if wait is not None else float("inf")) if abandoned else None
+    return compute.Facts(**row)
+
+
+def _messages(scope: Scope, query: MetricQuery) -> list[compute.Message]:
+    """The `in` and person `out` events of conversations with a customer message in the period."""
+    cohort = _anchor(scope, query, EventType.MESSAGE_IN).values("conversation_id")
+    events = (
+        _events(scope, query)
+        .filter(conversation_id__in=cohort)
+        .filter(Q(type=EventType.MESSAGE_IN) | Q(type=EventType.MESSAGE_OUT, agent__isnull=False))
+        .order_by("conversation_id", "at", "id")
+        .values_list("conversation_id", "at", "type", "agent_id")
+    )
+    return [
+        compute.Message(cid, at, "in" if type == EventType.MESSAGE_IN else "out", agent)
+        for cid, at, type, agent in events.iterator(chunk_size=5000)
+    ]
+
+
+def _agent_days(scope: Scope, query: MetricQuery) -> list[tuple[int, date, int]]:
+    replies = _anchor(scope, query, EventType.MESSAGE_OUT).filter(agent__isnull=False)
+    if query.agent_id is not None:
+        replies = replies.filter(agent_id=query.agent_id)
+    return list(
+        replies.annotate(day=TruncDate("at", tzinfo=query.tz))
+        .order_by()
+        .values_list("agent_id", "day", "conversation_id")
+        .distinct()
+    )
+
+
+def metric_items(scope: Scope, query: MetricQuery) -> list[compute.Item]:
+    """The records behind the value, in time order: aggregating them gives the value exactly."""
+    metric = query.metric
+    if metric.anchor == dictionary.MESSAGES:
+        start, end = query.bounds
+        items = compute.next_response_items(
+            _messages(scope, query), start=start, end=end, agent_id=query.agent_id
+        )
+    elif metric.anchor == dictionary.AGENT_DAY:
+        items = compute.agent_day_items(_agent_days(scope, query), query.tz)
+    else:
+        items = compute.items_for(
+            metric.id, metric_facts(scope, query), agent_id=query.agent_id, threshold_s=query.threshold_s
+        )
+    return sorted(items, key=lambda item: (item.at, item.key))
+
+
+def metric_value(scope: Scope, query: MetricQuery) -> MetricValue:
+    items = metric_items(scope, query)
+    result = compute.result_of(
+        query.metric.kind,
+        items,
+        first=query.first,
+        last=query.last,
+        tz=query.tz,
+        interval=query.interval,
+        with_median=query.metric.median,
+    )
+    return MetricValue(query=query, result=result)
+
+
+def metric_list() -> list[Metric]:
+    """The dictionary, in its order."""
+    return list(METRICS.values())
