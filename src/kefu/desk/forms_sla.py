@@ -63,9 +63,10 @@ class DurationField(forms.CharField):
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)  # the text's own checks (required, length) first
         try:
-            return parse_duration(super().to_python(value))
+            return parse_duration(text)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
@@ -78,8 +79,8 @@ class HoursField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        raw = (super().to_python(value) or "").replace("，", ",").replace(";", ",")
+    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+        raw = (super().clean(value) or "").replace("，", ",").replace(";", ",")
         return [part.strip() for part in raw.split(",") if part.strip()]
 
 

@@ -46,7 +46,12 @@ def test_agent_opens_a_case_from_the_conversation(tenants: Tenants, conv: Conver
     response = client.post(create_url, {"type": "repair", "subject": "", "order_number": "", "due_at": due})
     case = Case.all_tenants.get()
     assert response.status_code == 302 and response["Location"] == reverse("desk_case", args=[case.pk])
-    assert (case.type, case.subject, case.order_number, case.status) == ("repair", "鞋子开胶", "TB2001", "new")
+    assert (case.type, case.subject, case.order_number, case.status) == (
+        "repair",
+        "鞋子开胶",
+        "TB2001",
+        "new",
+    )
     assert list(case.conversations.all()) == [conv]
 
     detail = client.get(response["Location"]).content.decode()
