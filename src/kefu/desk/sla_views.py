@@ -52,6 +52,11 @@ def _can_manage(request: HttpRequest) -> bool:
     return scope.has(DeskPerm.MANAGE_SETTINGS) and scope.is_client
 
 
+def _edit_ids(policy_id: int) -> str:
+    """Field ids of a policy's edit form, unique on the page (several policies, one add form)."""
+    return f"id_policy{policy_id}_%s"
+
+
 def _policy_rows(request: HttpRequest, client_id: int, edit_forms: dict[int, SlaPolicyForm]) -> list[Any]:
     rows = []
     for policy in selectors.sla_policy_list(request.access, client_id=client_id):
@@ -67,7 +72,9 @@ def _policy_rows(request: HttpRequest, client_id: int, edit_forms: dict[int, Sla
                 ],
                 "warn": round(policy.warn_ratio * 100),
                 "form": edit_forms.get(policy.pk)
-                or SlaPolicyForm(editing=True, initial=SlaPolicyForm.initial_from(policy)),
+                or SlaPolicyForm(
+                    editing=True, initial=SlaPolicyForm.initial_from(policy), auto_id=_edit_ids(policy.pk)
+                ),
             }
         )
     return rows
@@ -146,7 +153,7 @@ def sla_policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
         services.sla_policy_delete(scope, policy_id=policy.pk)
         messages.success(request, _("SLA policy deleted."))
         return redirect(f"{reverse('desk_sla')}?client={policy.client_id}")
-    form = SlaPolicyForm(request.POST, editing=True)
+    form = SlaPolicyForm(request.POST, editing=True, auto_id=_edit_ids(policy.pk))
     if form.is_valid():
         try:
             services.sla_policy_update(scope, policy_id=policy.pk, **form.policy())

@@ -516,6 +516,7 @@
       send({ type: "survey", score: score, comment: comment.value.trim() });
     });
 
+    setMode(); // the pre-chat form, if the widget asks one, shows before anything is typed
     // A returning visitor with a conversation listens at once, so replies arrive while closed.
     if (store.conversation_id) connect();
     window.__kefuWidget = { connect: connect, state: store };
