@@ -40,7 +40,7 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale=LANG, viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # a loaded CI machine is slow, not wrong
     yield page
     context.close()
 
@@ -112,9 +112,9 @@ def test_agent_opens_a_case_from_a_conversation_and_resolves_it(
     assert page.locator("#case-status").inner_text() == _t("处理中", "In progress")
 
     page.fill("#id_code", "exchanged")
-    page.fill("#id_amount", "-3")
+    page.fill("#id_amount", "99999999999")  # the browser lets it through; 13 digits is too many
     page.click("#case-resolve button[type=submit]")
-    page.wait_for_selector("#case-resolve .errorlist")  # bad amount: a form error, not a crash
+    page.wait_for_selector("#case-resolve .errorlist")  # a form error, not a crash
     page.fill("#id_amount", "0")
     page.click("#case-resolve button[type=submit]")
     page.wait_for_selector("#case-resolution")
@@ -158,6 +158,7 @@ def test_client_admin_sets_hours_and_targets_the_provider_reads_them(
     _shot(page, "sla-client-admin")
 
     lead = browser.new_context(locale=LANG, viewport={"width": 1280, "height": 900}).new_page()
+    lead.set_default_timeout(60_000)
     _sign_in(lead, live_server.url, "lijing")
     lead.click("nav.side a[href='/desk/sla/']")
     lead.select_option("#client-select", str(calendar.client_id))
@@ -209,8 +210,8 @@ def test_provider_admin_creates_a_widget_and_copies_its_tag(
     assert prechat.is_visible()
     assert page.locator("#kefu-widget >> [data-kefu=prechat-name]").get_attribute("required") == ""
     assert page.locator("#kefu-widget >> [data-kefu=input]").is_hidden()  # asked before typing
-    page.click("#kefu-widget >> [data-kefu=prechat-submit]")
-    assert page.locator("#kefu-widget >> [data-kefu=error]").inner_text() != ""
+    page.click("#kefu-widget >> [data-kefu=prechat-submit]")  # the name is required: still asked
+    assert prechat.is_visible() and page.locator("#kefu-widget >> [data-kefu=input]").is_hidden()
     page.fill("#kefu-widget >> [data-kefu=prechat-name]", "王女士")
     page.click("#kefu-widget >> [data-kefu=prechat-submit]")
     page.wait_for_selector("#kefu-widget >> [data-kefu=input]")
