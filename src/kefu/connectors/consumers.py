@@ -166,7 +166,11 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         self.sent_times.append(now)
         try:
             conversation_id, seq, _new = await database_sync_to_async(services.widget_message_post)(
-                self.ctx, visitor_id=self.visitor_id, body=content.get("body"), client_msg_id=client_msg_id
+                self.ctx,
+                visitor_id=self.visitor_id,
+                body=content.get("body"),
+                client_msg_id=client_msg_id,
+                contact=content.get("contact"),
             )
         except KefuError as exc:
             await self._error(exc.code, str(exc.message), client_msg_id=client_msg_id, field=exc.field)

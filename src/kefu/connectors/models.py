@@ -26,6 +26,10 @@ class WidgetConfig(TenantModel):
     enabled = models.BooleanField(_("enabled"), default=True)
     satisfaction_prompt = models.BooleanField(_("ask for satisfaction at the end"), default=True)
     queue = models.CharField(_("queue"), max_length=60, blank=True)  # where its chats wait
+    color = models.CharField(_("colour"), max_length=7, default="#1677ff")  # launcher, header, own bubbles
+    # what the visitor is asked before the first message: {"name": "required", "phone": "optional", …}
+    pre_chat_fields = models.JSONField(_("pre-chat form"), default=dict, blank=True)
+    offline_form = models.BooleanField(_("offer a message form outside service hours"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ its channel scope, so they can only ever see the widget's own client."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,8 @@ class WidgetContext:
     allowed_origins: tuple[str, ...]
     scope: Scope
     queue: str = ""
+    pre_chat_fields: dict[str, str] = field(default_factory=dict)  # {"name": "required", …}
+    offline_form: bool = True
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from kefu.connectors import selectors
 from kefu.connectors.models import WidgetConfig, WidgetVisitor
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.connectors.selectors import WidgetContext
-from kefu.core.errors import Invalid, KefuError, NotFound, PermissionDenied
+from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionDenied
 from kefu.core.scope import Scope, new_row_keys
 from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
@@ -40,6 +40,10 @@ VISITOR_MAX_AGE_S = 400 * 24 * 3600  # a returning customer is recognised for ab
 OFFLINE_LIMIT = 5  # offline messages per IP and widget …
 OFFLINE_WINDOW_S = 600  # … per ten minutes
 CLIENT_MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+PRE_CHAT_FIELDS = ("name", "phone", "email", "order_number")
+"""What a pre-chat form may ask, in the order the widget shows it (each "optional" or "required")."""
+PRE_CHAT_MAX = {"name": 60, "phone": 30, "email": 254, "order_number": 120}
 CHANNEL_PERMISSIONS = frozenset(
     {
         DeskPerm.VIEW,
@@ -110,6 +114,29 @@ def _new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _widget_color(color: str) -> str:
+    color = (color or "").strip()
+    if not COLOR.fullmatch(color):
+        raise Invalid(_("Write the colour as #RRGGBB, e.g. #1677ff."), field="color")
+    return color.lower()
+
+
+def _pre_chat(fields: Any) -> dict[str, str]:
+    """{field: "optional" | "required"} for the fields the pre-chat form asks (others: not asked)."""
+    if not isinstance(fields, dict):
+        raise Invalid(_("The input is not valid."), field="pre_chat_fields")
+    clean = {}
+    for name in PRE_CHAT_FIELDS:  # known fields only, in the widget's order
+        mode = fields.get(name) or ""
+        if mode not in ("", "optional", "required"):
+            raise Invalid(_("The input is not valid."), field="pre_chat_fields")
+        if mode:
+            clean[name] = mode
+    if set(fields) - set(PRE_CHAT_FIELDS):
+        raise Invalid(_("The input is not valid."), field="pre_chat_fields")
+    return clean
+
+
 @transaction.atomic
 def widget_create(
     scope: Scope,
@@ -121,6 +148,9 @@ def widget_create(
     name: str = "",
     satisfaction_prompt: bool = True,
     queue: str = "",
+    color: str = "#1677ff",
+    pre_chat_fields: dict[str, str] | None = None,
+    offline_form: bool = True,
 ) -> WidgetConfig:
     """A client's chat widget; the chats go to `provider` (the acting provider by default) and
     wait in `queue` (the agents serving it see them under "My queues")."""
@@ -138,6 +168,9 @@ def widget_create(
         greeting=greeting,
         satisfaction_prompt=satisfaction_prompt,
         queue=_widget_queue(queue),
+        color=_widget_color(color),
+        pre_chat_fields=_pre_chat(pre_chat_fields or {}),
+        offline_form=offline_form,
     )
 
 
@@ -158,7 +191,13 @@ def widget_update(
     enabled: bool | None = None,
     satisfaction_prompt: bool | None = None,
     queue: str | None = None,
+    name: str | None = None,
+    color: str | None = None,
+    pre_chat_fields: dict[str, str] | None = None,
+    offline_form: bool | None = None,
 ) -> WidgetConfig:
+    """Change what is given (None: unchanged); the embedded script picks it up within minutes
+    (it is cached for five)."""
     scope.require(ConnectorPerm.MANAGE)
     widget = selectors.widget_get(scope, widget_id=widget_id, for_update=True)
     if allowed_origins is not None:
@@ -173,6 +212,16 @@ def widget_update(
         widget.satisfaction_prompt = satisfaction_prompt
     if queue is not None:
         widget.queue = _widget_queue(queue)
+    if name is not None:
+        if len(name.strip()) > 120:
+            raise Invalid(_("At most %(length)d characters.") % {"length": 120}, field="name")
+        widget.name = name.strip()
+    if color is not None:
+        widget.color = _widget_color(color)
+    if pre_chat_fields is not None:
+        widget.pre_chat_fields = _pre_chat(pre_chat_fields)
+    if offline_form is not None:
+        widget.offline_form = offline_form
     widget.save()
     return widget
 
@@ -231,6 +280,8 @@ def widget_open(widget_key: str, *, origin: str | None) -> WidgetContext:
         allowed_origins=tuple(widget.allowed_origins),
         scope=channel_scope(widget),
         queue=widget.queue,
+        pre_chat_fields=dict(widget.pre_chat_fields or {}),
+        offline_form=widget.offline_form,
     )
 
 
@@ -287,11 +338,12 @@ def _check_body(body: Any, field: str) -> str:
 
 @transaction.atomic
 def widget_message_post(
-    ctx: WidgetContext, *, visitor_id: str, body: Any, client_msg_id: Any
+    ctx: WidgetContext, *, visitor_id: str, body: Any, client_msg_id: Any, contact: Any = None
 ) -> tuple[int, int, bool]:
     """Store a visitor's message; returns (conversation id, seq, whether the conversation is new).
 
-    The first message creates the customer and the chat conversation. `client_msg_id`
+    The first message creates the customer and the chat conversation, with the answers of the
+    widget's pre-chat form (`contact`: name, phone, email, order_number). `client_msg_id`
     becomes the message's `external_id`, so the same message sent again after a reconnect
     is stored once. A closed conversation is followed by a new one.
     """
@@ -316,7 +368,8 @@ def widget_message_post(
                 channel_data=channel_data,
             )
             return conversation_id, message.seq, False
-    conversation_id = _start_conversation(ctx, visitor, body=body, subject="")
+    answers = pre_chat_answers(ctx, contact)
+    conversation_id = _start_conversation(ctx, visitor, body=body, subject="", answers=answers)
     message = desk_services.message_post(
         ctx.scope,
         conversation_id=conversation_id,
@@ -328,9 +381,36 @@ def widget_message_post(
     return conversation_id, message.seq, True
 
 
-def _start_conversation(ctx: WidgetContext, visitor: WidgetVisitor, *, body: str, subject: str) -> int:
-    if visitor.customer_id is None:
-        customer = desk_services.customer_create(ctx.scope, client_id=ctx.client_id)
+def pre_chat_answers(ctx: WidgetContext, contact: Any) -> dict[str, str]:
+    """The visitor's answers to the pre-chat form, checked against what the widget asks:
+    unknown keys are dropped, required ones must be there (else `Invalid` naming the field)."""
+    contact = contact if isinstance(contact, dict) else {}
+    answers = {}
+    for name, mode in ctx.pre_chat_fields.items():
+        value = contact.get(name, "")
+        if not isinstance(value, str) or len(value.strip()) > PRE_CHAT_MAX.get(name, 120):
+            raise Invalid(_("The input is not valid."), field=name)
+        if "\x00" in value:
+            raise Invalid(_("The input is not valid."), field=name)
+        if mode == "required" and not value.strip():
+            raise Invalid(_("Please fill in the required fields first."), field=name)
+        if value.strip():
+            answers[name] = value.strip()
+    return answers
+
+
+def _start_conversation(
+    ctx: WidgetContext,
+    visitor: WidgetVisitor,
+    *,
+    body: str,
+    subject: str,
+    answers: dict[str, str] | None = None,
+) -> int:
+    answers = answers or {}
+    person = {k: answers[k] for k in ("name", "phone", "email") if k in answers}
+    if visitor.customer_id is None or person:
+        customer = desk_services.customer_create(ctx.scope, client_id=ctx.client_id, **person)
         visitor.customer_id = customer.pk
     conversation = desk_services.conversation_create(
         ctx.scope,
@@ -339,6 +419,7 @@ def _start_conversation(ctx: WidgetContext, visitor: WidgetVisitor, *, body: str
         customer_id=visitor.customer_id,
         subject=subject or body.strip().splitlines()[0][:60],
         queue=ctx.queue,
+        order_numbers=[answers["order_number"]] if "order_number" in answers else None,
     )
     visitor.conversation_id = conversation.pk
     visitor.save(update_fields=["customer", "conversation", "last_seen_at"])
@@ -370,7 +451,10 @@ def widget_offline_message(
     visitor_token: str | None = None,
 ) -> int:
     """Leave a message outside service hours: a new chat conversation (status new, tag
-    `offline_form`) that agents answer when they come in. Returns its id."""
+    `offline_form`) that agents answer when they come in. Returns its id. Refused (409) when
+    the widget's settings turned the form off."""
+    if not ctx.offline_form:
+        raise Conflict(_("This chat does not take messages outside service hours."))
     fields = {"name": name, "phone": phone, "email": email}
     for field, value in fields.items():
         if not isinstance(value, str):

@@ -53,6 +53,9 @@ def widget_js(request: HttpRequest, widget_key: str) -> HttpResponse:
         "ws": "ws" + base[4:] if base.startswith("http") else base,
         "greeting": widget.greeting,
         "survey": widget.satisfaction_prompt,
+        "color": widget.color,
+        "prechat": [[name, mode == "required"] for name, mode in (widget.pre_chat_fields or {}).items()],
+        "offline": widget.offline_form,
     }
     call = f"window.KefuWidget && window.KefuWidget({json.dumps(config, ensure_ascii=False)});"
     body = f"{_widget_source()}\n;{call}\n"
@@ -114,14 +117,6 @@ def widget_offline(request: HttpRequest, widget_key: str) -> HttpResponse:
     except KefuError as exc:
         return _cors(_error(exc.code, exc.message, status_for(exc), exc.field), origin)
     return _cors(JsonResponse({"ok": True}, status=201), origin)
-
-
-@access_required(ConnectorPerm.VIEW)
-def widget_list_page(request: HttpRequest) -> HttpResponse:
-    """Staff see their widgets, the tag to embed, and a sample shop page to try each one."""
-    widgets = selectors.widget_list(request.access)
-    base = request.build_absolute_uri("/").rstrip("/")
-    return render(request, "connectors/widget_list.html", {"widgets": widgets, "base": base})
 
 
 @access_required(ConnectorPerm.VIEW)

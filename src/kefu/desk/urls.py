@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.desk import views
+from kefu.desk import case_views, sla_views, views
 
 urlpatterns = [
     path("", views.inbox, name="desk_inbox"),
@@ -19,6 +19,11 @@ urlpatterns = [
     path("c/<int:conversation_id>/resolution-code/", views.resolution_code, name="desk_resolution_code"),
     path("c/<int:conversation_id>/read/", views.mark_read, name="desk_read"),
     path("files/<int:attachment_id>/", views.attachment_download, name="desk_attachment"),
+    path("cases/", case_views.case_list, name="desk_cases"),
+    path("cases/<int:case_id>/", case_views.case_detail, name="desk_case"),
+    path("c/<int:conversation_id>/case/", case_views.case_create, name="desk_case_create"),
+    path("sla/", sla_views.sla_settings, name="desk_sla"),
+    path("sla/policies/<int:policy_id>/", sla_views.sla_policy_edit, name="desk_sla_policy"),
     path("settings/", views.desk_settings, name="desk_settings"),
     path("settings/statuses/<int:status_id>/", views.custom_status_edit, name="desk_custom_status"),
     path("settings/categories/<int:category_id>/", views.category_edit, name="desk_category"),

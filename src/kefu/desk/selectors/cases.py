@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from kefu.analytics import selectors as analytics_selectors
+from kefu.core import clock
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
 from kefu.desk.models import Case
 from kefu.desk.permissions import DeskPerm
+
+if TYPE_CHECKING:
+    from kefu.analytics.models import ContactEvent
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,12 @@ class CaseFilter:
     owner_id: int | None = None
     customer_id: int | None = None
     conversation_id: int | None = None
+    no_owner: bool = False
+    due: str = ""  # overdue | today | week | none (no due date); open cases only for the first three
+
+
+DUE_WINDOWS = {"today": timedelta(days=1), "week": timedelta(days=7)}
+FINISHED = ("resolved", "closed")
 
 
 def case_list(scope: Scope, *, filters: CaseFilter | None = None) -> QuerySet[Case]:
@@ -33,6 +46,17 @@ def case_list(scope: Scope, *, filters: CaseFilter | None = None) -> QuerySet[Ca
             queryset = queryset.filter(**{name: value})
     if filters.conversation_id is not None:
         queryset = queryset.filter(conversations__pk=filters.conversation_id)
+    if filters.no_owner:
+        queryset = queryset.filter(owner__isnull=True)
+    if filters.due == "none":
+        queryset = queryset.filter(due_at__isnull=True)
+    elif filters.due == "overdue":
+        queryset = queryset.filter(due_at__lt=clock.now()).exclude(status__in=FINISHED)
+    elif filters.due in DUE_WINDOWS:
+        now = clock.now()
+        queryset = queryset.filter(due_at__gte=now, due_at__lt=now + DUE_WINDOWS[filters.due]).exclude(
+            status__in=FINISHED
+        )
     return queryset
 
 
@@ -44,3 +68,12 @@ def case_get(scope: Scope, *, case_id: int, for_update: bool = False) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+def case_events(scope: Scope, *, case_id: int) -> QuerySet[ContactEvent]:
+    """The case's history as logged (opened, status changes, resolution, linked contacts), oldest
+    first; the case itself must be visible to the actor (else 404)."""
+    case = case_get(scope, case_id=case_id)
+    return (
+        analytics_selectors.contact_event_list(scope).filter(case_id=case.pk).select_related("agent", "actor")
+    )

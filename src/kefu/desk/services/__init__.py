@@ -42,6 +42,7 @@ from kefu.desk.services.cases import (
     case_create,
     case_link_conversation,
     case_resolve,
+    case_transitions,
     case_update,
     case_update_status,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "case_create",
     "case_link_conversation",
     "case_resolve",
+    "case_transitions",
     "case_update",
     "case_update_status",
     "category_create",

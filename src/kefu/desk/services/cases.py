@@ -51,6 +51,13 @@ _CASE_ALLOWED: dict[str, set[str]] = {
 }
 
 
+def case_transitions(status: str) -> list[str]:
+    """The statuses a case in `status` may move to (resolving goes through `case_resolve`), in
+    workflow order, so pages offer exactly the moves the services accept."""
+    allowed = _CASE_ALLOWED.get(status, set())
+    return [s for s in CaseStatus.values if s in allowed]
+
+
 def _case_conversation(case: Case) -> Conversation | None:
     """The conversation a case's events are logged against: the first one linked."""
     return case.conversations.order_by("pk").first()

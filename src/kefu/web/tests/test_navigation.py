@@ -16,6 +16,8 @@ from kefu.web.navigation import navigation_for
 
 HOME = ("Home", "/")
 DESK = ("Workspace", "/desk/")
+CASES = ("After-sales cases", "/desk/cases/")
+SLA = ("Service hours and SLA", "/desk/sla/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
@@ -31,6 +33,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ("pa", Role.PROVIDER_ADMIN): [
         HOME,
         DESK,
+        CASES,
+        SLA,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -45,6 +49,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ("pa", Role.SUPERVISOR): [
         HOME,
         DESK,
+        CASES,
+        SLA,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -53,13 +59,15 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         MEMBERS,
         ACCOUNT,
     ],
-    ("pa", Role.AGENT): [HOME, DESK, PHRASES, MY_SCHEDULE, ACCOUNT],
-    ("pa", Role.QA_INSPECTOR): [HOME, DESK, PHRASES, MY_SCHEDULE, ACCOUNT],
+    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, ACCOUNT],
+    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, ACCOUNT],
     ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, MEMBERS, ACCOUNT],
     ("pa", Role.WORKFORCE_PLANNER): [HOME, WORKFORCE, MY_SCHEDULE, MEMBERS, ACCOUNT],
     ("pa", Role.ACCOUNT_MANAGER): [
         HOME,
         DESK,
+        CASES,
+        SLA,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -71,6 +79,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ("ca1", Role.CLIENT_ADMIN): [
         HOME,
         DESK,
+        CASES,
+        SLA,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -84,6 +94,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ("ca1", Role.CLIENT_MANAGER): [
         HOME,
         DESK,
+        CASES,
+        SLA,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -92,8 +104,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         ACCESS,
         ACCOUNT,
     ],
-    ("ca1", Role.CLIENT_L2): [HOME, DESK, PHRASES, ACCOUNT],
-    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, PHRASES, ACCOUNT],
+    ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, ACCOUNT],
 }
 
 # Which links are highlighted on a page (among those the role sees): the home link only on "/",
@@ -102,6 +114,7 @@ ACTIVE_ON: dict[str, set[str]] = {
     "/": {"/"},
     "/desk/": {"/desk/"},
     "/desk/conversations/7/": {"/desk/"},
+    "/desk/cases/3/": {"/desk/", "/desk/cases/"},
     "/workforce/schedules/": {"/workforce/"},
     "/workforce/my-schedule/": {"/workforce/", "/workforce/my-schedule/"},
     "/settings/security/": {"/settings/security/"},
@@ -155,6 +168,8 @@ def test_labels_are_translated(tenants: Tenants) -> None:
     assert labels == [
         "首页",
         "工作台",
+        "售后工单",
+        "服务时间与 SLA",
         "快捷短语",
         "网页客服插件",
         "渠道接入",

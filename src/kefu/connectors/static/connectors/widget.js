@@ -1,6 +1,9 @@
 /* Kefu web chat widget. Vanilla JS, no dependencies, no CDN.
  *
- * Served at /widget/<key>.js, followed by a call `KefuWidget({key, base, ws, greeting, survey})`.
+ * Served at /widget/<key>.js, followed by a call
+ * `KefuWidget({key, base, ws, greeting, survey, color, prechat, offline})`: `color` is the accent
+ * (#rrggbb), `prechat` the pre-chat form's fields ([[name, required], …], asked before the first
+ * message and sent with it as `contact`), `offline` whether to offer the message form when closed.
  * Protocol: docs/web-chat.md. Delivery is by per-conversation sequence number: the widget
  * remembers the last seq it showed and asks the server to `resume` after it on every
  * (re)connect; it shows each seq once. Its own messages carry a client_msg_id, so sending
@@ -25,6 +28,11 @@
       failed: "发送失败",
       tooLong: "消息太长了（最多 5000 字）",
       offlineTitle: "现在是非服务时间，请留言，我们会尽快联系您。",
+      closedTitle: "现在是非服务时间，请在服务时间内再来咨询。",
+      prechatTitle: "开始咨询前，请留下以下信息：",
+      prechatStart: "开始咨询",
+      order_number: "订单号",
+      required: "请填写带 * 的项目",
       name: "称呼",
       phone: "手机号",
       email: "邮箱",
@@ -53,6 +61,11 @@
       failed: "not sent",
       tooLong: "This message is too long (5,000 characters at most)",
       offlineTitle: "We are closed right now. Leave a message and we will get back to you.",
+      closedTitle: "We are closed right now; please come back during our service hours.",
+      prechatTitle: "Before we start, please tell us:",
+      prechatStart: "Start chat",
+      order_number: "Order number",
+      required: "Please fill in the fields marked *",
       name: "Name",
       phone: "Phone",
       email: "Email",
@@ -70,30 +83,30 @@
   };
 
   var CSS =
-    ":host{all:initial}" +
+    ":host{all:initial;--kefu-accent:#1677ff}" +
     "*{box-sizing:border-box;font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px}" +
     ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;" +
-    "padding:12px 20px;background:#1677ff;color:#fff;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.2)}" +
+    "padding:12px 20px;background:var(--kefu-accent);color:#fff;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.2)}" +
     ".badge{display:inline-block;min-width:18px;margin-left:6px;padding:0 5px;border-radius:9px;background:#f5222d;font-size:12px}" +
     ".panel{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);" +
     "height:480px;max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;" +
     "border-radius:10px;box-shadow:0 8px 24px rgba(0,0,0,.2);overflow:hidden}" +
     ".panel[hidden],[hidden]{display:none!important}" +
-    "header{display:flex;justify-content:space-between;align-items:center;padding:10px 14px;background:#1677ff;color:#fff}" +
+    "header{display:flex;justify-content:space-between;align-items:center;padding:10px 14px;background:var(--kefu-accent);color:#fff}" +
     "header button{border:0;background:none;color:#fff;font-size:18px;cursor:pointer}" +
     ".status{padding:4px 14px;font-size:12px;color:#888;background:#fafafa}" +
     ".log{flex:1;overflow-y:auto;padding:10px 14px;background:#f5f6f8}" +
     ".greeting,.note{margin:6px 0;color:#666;font-size:13px;text-align:center}" +
     ".msg{margin:6px 0;display:flex}.msg.in{justify-content:flex-end}" +
     ".bubble{max-width:80%;padding:8px 10px;border-radius:8px;white-space:pre-wrap;word-break:break-word;background:#fff}" +
-    ".msg.in .bubble{background:#1677ff;color:#fff}" +
+    ".msg.in .bubble{background:var(--kefu-accent);color:#fff}" +
     ".msg .state{align-self:flex-end;margin:0 4px;font-size:11px;color:#999}" +
     ".typing{padding:2px 14px;font-size:12px;color:#888;min-height:18px}" +
     ".compose{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}" +
     "textarea,input{width:100%;padding:6px 8px;border:1px solid #d9d9d9;border-radius:6px;resize:none}" +
     ".compose textarea{flex:1;height:40px}" +
-    "button.primary{border:0;border-radius:6px;padding:6px 12px;background:#1677ff;color:#fff;cursor:pointer}" +
-    "form.offline,.survey{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #eee}" +
+    "button.primary{border:0;border-radius:6px;padding:6px 12px;background:var(--kefu-accent);color:#fff;cursor:pointer}" +
+    "form.offline,form.prechat,.survey{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #eee}" +
     ".error{color:#f5222d;font-size:12px;padding:0 14px}" +
     ".stars button{border:0;background:none;font-size:22px;color:#ccc;cursor:pointer}.stars button.on{color:#fadb14}";
 
@@ -155,6 +168,7 @@
     var host = el("div", { id: "kefu-widget" });
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     root.appendChild(el("style", {}, CSS));
+    if (/^#[0-9a-fA-F]{6}$/.test(cfg.color || "")) host.style.setProperty("--kefu-accent", cfg.color);
     var launcher = el("button", { class: "launcher", "data-kefu": "launcher", type: "button" }, t.launcher);
     var badge = el("span", { class: "badge", hidden: "" });
     launcher.appendChild(badge);
@@ -190,6 +204,28 @@
     });
     offline.appendChild(el("button", { class: "primary", type: "submit", "data-kefu": "offline-submit" }, t.submit));
 
+    var closedNote = el("div", { class: "note", hidden: "", "data-kefu": "closed" }, t.closedTitle);
+    // The pre-chat form: asked once, before the first message; the answers go with it.
+    var prechatSpec = Array.isArray(cfg.prechat) ? cfg.prechat : [];
+    var contact = null;
+    var prechat = el("form", { class: "prechat", hidden: "", "data-kefu": "prechat" });
+    prechat.appendChild(el("div", { class: "note" }, t.prechatTitle));
+    var prechatFields = {};
+    prechatSpec.forEach(function (spec) {
+      var name = spec[0];
+      var field = el("input", {
+        name: name,
+        placeholder: (t[name] || name) + (spec[1] ? " *" : ""),
+        "data-kefu": "prechat-" + name,
+        maxlength: name === "email" ? "254" : "120",
+      });
+      field.setAttribute("type", name === "email" ? "email" : name === "phone" ? "tel" : "text");
+      if (spec[1]) field.setAttribute("required", "");
+      prechatFields[name] = field;
+      prechat.appendChild(field);
+    });
+    prechat.appendChild(el("button", { class: "primary", type: "submit", "data-kefu": "prechat-submit" }, t.prechatStart));
+
     var survey = el("div", { class: "survey", hidden: "", "data-kefu": "survey" });
     survey.appendChild(el("div", {}, t.surveyTitle));
     var stars = el("div", { class: "stars" });
@@ -202,7 +238,7 @@
     var surveySubmit = el("button", { class: "primary", type: "button", "data-kefu": "survey-submit" }, t.surveySubmit);
     survey.appendChild(surveySubmit);
 
-    [header, status, log, typing, errorLine, survey, offline, compose].forEach(function (node) {
+    [header, status, log, typing, errorLine, survey, offline, closedNote, prechat, compose].forEach(function (node) {
       panel.appendChild(node);
     });
     root.appendChild(launcher);
@@ -235,10 +271,17 @@
     function showError(text) {
       errorLine.textContent = text || "";
     }
+    function firstContact() {
+      return store.conversation_id || !contact ? undefined : contact;
+    }
     function setMode() {
-      var offlineMode = !isOpen && !store.conversation_id && outbox.length === 0;
-      offline.hidden = !offlineMode;
-      compose.hidden = offlineMode;
+      var fresh = !store.conversation_id && outbox.length === 0;
+      var offlineMode = !isOpen && fresh;
+      var asking = !offlineMode && fresh && prechatSpec.length > 0 && contact === null;
+      offline.hidden = !(offlineMode && cfg.offline !== false);
+      closedNote.hidden = !(offlineMode && cfg.offline === false);
+      prechat.hidden = !asking;
+      compose.hidden = offlineMode || asking;
     }
     function showSurvey(show) {
       survey.hidden = !(show && cfg.survey);
@@ -308,7 +351,7 @@
           setMode();
           send({ type: "resume", conversation_id: store.conversation_id, after_seq: lastSeq });
           outbox.forEach(function (item) {
-            send({ type: "message", body: item.body, client_msg_id: item.id });
+            send({ type: "message", body: item.body, client_msg_id: item.id, contact: firstContact() });
           });
           showSurvey(frame.survey);
           break;
@@ -388,7 +431,7 @@
       mine[id] = bubble("in", body, t.sending);
       outbox.push({ id: id, body: body });
       setMode();
-      if (connected) send({ type: "message", body: body, client_msg_id: id });
+      if (connected) send({ type: "message", body: body, client_msg_id: id, contact: firstContact() });
       else connect();
     }
     compose.addEventListener("submit", function (event) {
@@ -442,6 +485,24 @@
           showError(error.message);
         });
     });
+    prechat.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var answers = {};
+      var missing = false;
+      prechatSpec.forEach(function (spec) {
+        var value = prechatFields[spec[0]].value.trim();
+        if (spec[1] && !value) missing = true;
+        if (value) answers[spec[0]] = value;
+      });
+      if (missing) {
+        showError(t.required);
+        return;
+      }
+      showError("");
+      contact = answers;
+      setMode();
+      input.focus();
+    });
     stars.addEventListener("click", function (event) {
       var target = event.target.closest ? event.target.closest("button") : event.target;
       if (!target || !target.getAttribute("data-score")) return;
@@ -455,6 +516,7 @@
       send({ type: "survey", score: score, comment: comment.value.trim() });
     });
 
+    setMode(); // the pre-chat form, if the widget asks one, shows before anything is typed
     // A returning visitor with a conversation listens at once, so replies arrive while closed.
     if (store.conversation_id) connect();
     window.__kefuWidget = { connect: connect, state: store };
