@@ -10,6 +10,7 @@ weekends run higher, and each shop had one campaign day.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -210,6 +211,7 @@ def load(
     agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
     now = timezone.now()
     created = 0
+    live_turns = itertools.count()
     for shop in SHOPS:
         client = organizations[shop.slug]
         client_admin = tenancy_selectors.membership_list_for_role(client, role="client_admin")[0].user
@@ -233,6 +235,9 @@ def load(
             provider_id=provider.pk, client_ids=frozenset({client.pk}), permissions=all_permissions()
         )
         agent_scopes = [_scope_for(agent, provider) for agent in agents]
+        live_agent = next(
+            (sc for sc, a in zip(agent_scopes, agents, strict=True) if a.username == LIVE_AGENT), None
+        )
         l2_scope = _scope_for(l2_members[0].user, client) if l2_members else None
         customers: list[int] = []
         phrases = _phrase_ids(agent_scopes[0], client_id=client.pk)
@@ -245,6 +250,7 @@ def load(
                     rng, shop=shop, client=client, arrival=arrival, now=now, system=system,
                     agent_scopes=agent_scopes, l2_scope=l2_scope,
                     customers=customers, waiting_status_id=waiting_photos, phrases=phrases,
+                    live_agent=live_agent, live_turns=live_turns,
                 )  # fmt: skip
                 created += 1
             if on_day is not None:
@@ -258,8 +264,8 @@ def load(
 HOLD_ON, CLOSING = "dd", "bye"
 # Conversations that arrived this recently before the demo starts are still going: the customer
 # has just answered and waits for the agent, so agents open the demo on a live day.
-LIVE_WINDOW = dt.timedelta(hours=3)
-LIVE_SHARE = 0.5
+LIVE_WINDOW = dt.timedelta(hours=2)
+LIVE_AGENT = "zhangwei"  # the agent account README.md names first
 
 
 def _phrase_ids(scope: Scope, *, client_id: int) -> dict[str, tuple[int, str]]:
@@ -299,8 +305,11 @@ def _replay_conversation(
     customers: list[int],
     waiting_status_id: int | None = None,
     phrases: dict[str, tuple[int, str]] | None = None,
+    live_agent: Scope | None = None,
+    live_turns: Iterator[int] | None = None,
 ) -> None:
     phrases = phrases or {}
+    live_turns = live_turns if live_turns is not None else itertools.count()
     category, question, answer = rng.choice(shop.topics)
     order_number = f"{arrival:%y%m%d}{rng.randrange(10**9):09d}"
     channel = rng.choices(("chat", "email", "phone"), weights=(85, 8, 7))[0]
@@ -332,6 +341,9 @@ def _replay_conversation(
     # Busy hours wait longer; a few waits are long enough to break the 60 s first-response target.
     wait = rng.expovariate(1 / (22 if arrival.hour in (11, 20, 21, 22) else 10))
     agent_scope = rng.choice(agent_scopes)
+    live = now - arrival < LIVE_WINDOW
+    if live and live_agent is not None and next(live_turns) % 2 == 0:
+        agent_scope = live_agent  # every other live chat: the README's first agent opens the demo on some
     moments = _steps(arrival, wait, rng)
     if moments["assign"] > now:
         return  # still waiting in the queue: the live inbox has something unassigned
@@ -350,7 +362,7 @@ def _replay_conversation(
     with clock.at(moments["follow_up"]):
         services.message_post(system, conversation_id=conversation.pk, body="好的，谢谢", direction="in")
     outcome = rng.random()
-    if moments["done"] > now or (now - arrival < LIVE_WINDOW and rng.random() < LIVE_SHARE):
+    if moments["done"] > now or live:
         return  # still going: the customer's answer waits for the agent
     with clock.at(moments["done"]):
         if outcome < 0.06 and l2_scope is not None:
