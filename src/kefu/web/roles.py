@@ -74,7 +74,7 @@ _HOMES: dict[Role, RoleHome] = {
         _("Quality inspection"),
         (
             Duty(
-                _("Read the conversations of the clients you serve, with the customers' ratings"),
+                _("Read the conversations of the clients you serve"),
                 _INBOX,
                 _INBOX,
                 "view=all",

@@ -98,7 +98,9 @@ class StaffingPlanForm(forms.Form):
     concurrency = forms.IntegerField(label=_("Chats per agent at once"))
 
     def __init__(self, *args: Any, targets: PlanTargets = PLAN_DEFAULTS, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", targets.as_dict())
+        # 240, not 240.0: whole numbers read as typed
+        initial = {k: int(v) if float(v).is_integer() else v for k, v in targets.as_dict().items()}
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
 
 
