@@ -49,7 +49,6 @@ def public_url(host: str, port: int) -> str:
 
 
 def serve(*, host: str, port: int, workers: int = 1, reload: bool = False, worker: bool = True) -> None:
-    env.served_url_record(public_url(host, port))
     child = start_worker() if worker else None
     try:
         uvicorn.run(

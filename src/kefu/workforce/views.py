@@ -78,6 +78,8 @@ def _index_page(
     scope = request.access
     can_plan = scope.has(WorkforcePerm.PLAN)
     clients = tenancy_selectors.client_choices(scope)
+    if form is None and can_plan:
+        form = HistoryUploadForm(clients=clients)
     if event_form is None and can_plan:
         event_form = EventForecastForm(clients=clients)
     # Providers' planners declare campaigns; a client's managers declare their own.

@@ -97,6 +97,7 @@ def test_campaign_ending_before_it_starts_is_a_form_error_that_keeps_the_input(t
     assert 'class="errorlist"' in form and "The campaign ends before it starts." in form
     assert 'value="双11预热"' in form and 'value="2026-11-11"' in form and 'value="2026-11-01"' in form
     assert 'class="messages"' not in html  # not in the (green) message banner
+    assert 'id="history-upload"' in html and 'id="event-forecast"' in html  # the rest of the page is there
     assert Campaign.all_tenants.count() == 0
 
 
