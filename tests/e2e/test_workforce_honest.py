@@ -36,6 +36,7 @@ def forecast_id(transactional_db: None) -> int:
 
 
 def _sign_in(page: Any, base: str) -> None:
+    page.set_default_timeout(60_000)  # a shared CI machine can be slow to serve the first page
     page.goto(f"{base}/login/")
     page.fill("#id_username", "zhenglei")
     page.fill("#id_password", demo.DEMO_PASSWORD)
