@@ -44,7 +44,11 @@ def test_demo_on_an_empty_directory_succeeds_twice(
 ) -> None:
     demo_dir, first = first_demo_run
     assert first.returncode == 0, first.stderr
-    payload = json.loads(first.stdout.strip().splitlines()[-1])
+    # --json: stdout is the one JSON object; the progress of the replay went to stderr
+    assert len(first.stdout.strip().splitlines()) == 1
+    payload = json.loads(first.stdout)
+    assert "Replaying the last 1 day of service-desk history…" in first.stderr
+    assert "100 % 6/6 shop-days" in first.stderr
     assert payload["url"] == "http://127.0.0.1:8000/"
     roles = {a["role"] for a in payload["accounts"]}
     assert {"agent", "supervisor", "qa_inspector", "trainer", "client_admin", "client_l2"} <= roles
@@ -59,6 +63,21 @@ def test_demo_on_an_empty_directory_succeeds_twice(
     second = _kefu("demo", "--no-serve", var_dir=demo_dir)
     assert second.returncode == 0, second.stderr
     assert "already there" in second.stdout and "wanghaitao" in second.stdout
+
+
+def test_widget_snippet_follows_the_port_the_demo_serves_on(demo_dir: Path) -> None:
+    # given the demo set up for port 8123 (the data is already there)
+    assert _kefu("demo", "--no-serve", "--port", "8123", var_dir=demo_dir).returncode == 0
+
+    # when a widget is made for a demo shop with neither --provider nor --queue
+    args = ("--client", "yuejia", "--origin", "https://shop.example.cn", "--json")
+    result = _kefu("widget", "create", *args, var_dir=demo_dir)
+
+    # then its snippet points at port 8123 and its chats wait in the shop's chat queue
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["snippet"].startswith('<script src="http://127.0.0.1:8123/widget/')
+    assert printed["queue"] == "悦家-在线"
 
 
 def test_token_create_prints_a_working_token(demo_dir: Path) -> None:

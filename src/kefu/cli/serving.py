@@ -40,6 +40,14 @@ def stop_worker(child: subprocess.Popen[bytes], *, timeout_s: float = 10.0) -> N
         child.wait()
 
 
+def public_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses for a server bound to `host:port`."""
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    if ":" in shown:  # an IPv6 literal
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
 def serve(*, host: str, port: int, workers: int = 1, reload: bool = False, worker: bool = True) -> None:
     child = start_worker() if worker else None
     try:

@@ -48,6 +48,18 @@ def var_dir() -> Path:
     return path
 
 
+def served_url_record(url: str) -> None:
+    """Remember where `kefu serve` / `kefu demo` serve, so commands that print links to this
+    installation (`kefu widget create`) use that address when KEFU_BASE_URL is not set."""
+    (var_dir() / "served_url").write_text(url.rstrip("/") + "\n")
+
+
+def served_url() -> str:
+    """The address last recorded by `served_url_record`, or "" when none was."""
+    path = var_dir() / "served_url"
+    return path.read_text().strip() if path.exists() else ""
+
+
 def secret_key() -> str:
     """KEFU_SECRET_KEY, or a key generated once and kept under var/ (embedded mode)."""
     configured = env_str("KEFU_SECRET_KEY")

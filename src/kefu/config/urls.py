@@ -10,6 +10,7 @@ from kefu.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", tenancy_views.LoginView.as_view(), name="login"),
     path("logout/", tenancy_views.logout_view, name="logout"),
     path(

@@ -10,8 +10,9 @@ weekends run higher, and each shop had one campaign day.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,8 @@ from kefu.core import clock
 from kefu.core.roles import all_permissions
 from kefu.core.scope import Scope
 from kefu.desk import services
+from kefu.knowledge import selectors as knowledge_selectors
+from kefu.knowledge import services as knowledge_services
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.models import Organization, User
 
@@ -187,14 +190,28 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def load(*, today: dt.date, history_days: int = 28, seed: int = 2026) -> int:
-    """Replay `history_days` days up to now; returns the number of conversations made."""
+def replay_steps(history_days: int) -> int:
+    """How many times `load` calls `on_day`: once per shop and replayed day (for a progress bar)."""
+    return len(SHOPS) * (history_days + 1)
+
+
+def load(
+    *,
+    today: dt.date,
+    history_days: int = 28,
+    seed: int = 2026,
+    on_day: Callable[[int], None] | None = None,
+) -> int:
+    """Replay `history_days` days up to now; returns the number of conversations made.
+
+    `on_day(conversations_so_far)` is called after each shop's day, so a command can show progress."""
     rng = random.Random(seed)
     organizations = {o.slug: o for o in Organization.objects.all()}
     provider = organizations["dingmao"]
     agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
     now = timezone.now()
     created = 0
+    live_turns = itertools.count()
     for shop in SHOPS:
         client = organizations[shop.slug]
         client_admin = tenancy_selectors.membership_list_for_role(client, role="client_admin")[0].user
@@ -218,8 +235,12 @@ def load(*, today: dt.date, history_days: int = 28, seed: int = 2026) -> int:
             provider_id=provider.pk, client_ids=frozenset({client.pk}), permissions=all_permissions()
         )
         agent_scopes = [_scope_for(agent, provider) for agent in agents]
+        live_agent = next(
+            (sc for sc, a in zip(agent_scopes, agents, strict=True) if a.username == LIVE_AGENT), None
+        )
         l2_scope = _scope_for(l2_members[0].user, client) if l2_members else None
         customers: list[int] = []
+        phrases = _phrase_ids(agent_scopes[0], client_id=client.pk)
         for days_ago in range(history_days, -1, -1):
             day = today - dt.timedelta(days=days_ago)
             for arrival in sorted(_arrivals(rng, day, shop, days_ago)):
@@ -228,10 +249,43 @@ def load(*, today: dt.date, history_days: int = 28, seed: int = 2026) -> int:
                 _replay_conversation(
                     rng, shop=shop, client=client, arrival=arrival, now=now, system=system,
                     agent_scopes=agent_scopes, l2_scope=l2_scope,
-                    customers=customers, waiting_status_id=waiting_photos,
+                    customers=customers, waiting_status_id=waiting_photos, phrases=phrases,
+                    live_agent=live_agent, live_turns=live_turns,
                 )  # fmt: skip
                 created += 1
+            if on_day is not None:
+                on_day(created)
     return created
+
+
+# The quick phrases (kefu.knowledge.demo) the replayed agents send, by shortcut: the knowledge demo
+# loads first, so each use is counted by the real service and the picker's "most used" order and
+# the phrase list's use counts reflect the replayed history.
+HOLD_ON, CLOSING = "dd", "bye"
+# Conversations that arrived this recently before the demo starts are still going: the customer
+# has just answered and waits for the agent, so agents open the demo on a live day.
+LIVE_WINDOW = dt.timedelta(hours=2)
+LIVE_AGENT = "zhangwei"  # the agent account README.md names first
+
+
+def _phrase_ids(scope: Scope, *, client_id: int) -> dict[str, tuple[int, str]]:
+    """The client's demo phrases the replay sends: shortcut → (id, text)."""
+    found = knowledge_selectors.quick_phrase_list(scope, client_id=client_id).filter(
+        shortcut__in=[HOLD_ON, CLOSING]
+    )
+    return {p.shortcut: (p.pk, p.body) for p in found}
+
+
+def _send_phrase(
+    scope: Scope, conversation_id: int, phrases: dict[str, tuple[int, str]], shortcut: str
+) -> bool:
+    """Send a quick phrase as an agent does (the text, then the use counted); False without it."""
+    if shortcut not in phrases:
+        return False
+    phrase_id, body = phrases[shortcut]
+    services.message_post(scope, conversation_id=conversation_id, body=body)
+    knowledge_services.quick_phrase_use(scope, phrase_ids=[phrase_id])
+    return True
 
 
 def _customer_name(rng: random.Random) -> str:
@@ -250,7 +304,12 @@ def _replay_conversation(
     l2_scope: Scope | None,
     customers: list[int],
     waiting_status_id: int | None = None,
+    phrases: dict[str, tuple[int, str]] | None = None,
+    live_agent: Scope | None = None,
+    live_turns: Iterator[int] | None = None,
 ) -> None:
+    phrases = phrases or {}
+    live_turns = live_turns if live_turns is not None else itertools.count()
     category, question, answer = rng.choice(shop.topics)
     order_number = f"{arrival:%y%m%d}{rng.randrange(10**9):09d}"
     channel = rng.choices(("chat", "email", "phone"), weights=(85, 8, 7))[0]
@@ -282,6 +341,9 @@ def _replay_conversation(
     # Busy hours wait longer; a few waits are long enough to break the 60 s first-response target.
     wait = rng.expovariate(1 / (22 if arrival.hour in (11, 20, 21, 22) else 10))
     agent_scope = rng.choice(agent_scopes)
+    live = now - arrival < LIVE_WINDOW
+    if live and live_agent is not None and next(live_turns) % 2 == 0:
+        agent_scope = live_agent  # every other live chat: the README's first agent opens the demo on some
     moments = _steps(arrival, wait, rng)
     if moments["assign"] > now:
         return  # still waiting in the queue: the live inbox has something unassigned
@@ -292,14 +354,16 @@ def _replay_conversation(
     if moments["reply"] > now:
         return
     with clock.at(moments["reply"]):
+        if rng.random() < 0.3:  # looks it up first
+            _send_phrase(agent_scope, conversation.pk, phrases, HOLD_ON)
         services.message_post(agent_scope, conversation_id=conversation.pk, body=answer)
     if moments["follow_up"] > now:
         return
     with clock.at(moments["follow_up"]):
         services.message_post(system, conversation_id=conversation.pk, body="好的，谢谢", direction="in")
     outcome = rng.random()
-    if moments["done"] > now:
-        return
+    if moments["done"] > now or live:
+        return  # still going: the customer's answer waits for the agent
     with clock.at(moments["done"]):
         if outcome < 0.06 and l2_scope is not None:
             services.case_create(
@@ -316,9 +380,10 @@ def _replay_conversation(
                 custom_status_id=waiting_status_id if outcome < 0.09 else None,
             )
         else:
-            services.message_post(
-                agent_scope, conversation_id=conversation.pk, body="还有其他可以帮您的吗？祝您生活愉快~"
-            )
+            if not _send_phrase(agent_scope, conversation.pk, phrases, CLOSING):
+                services.message_post(
+                    agent_scope, conversation_id=conversation.pk, body="还有其他可以帮您的吗？祝您生活愉快~"
+                )
             services.conversation_set_status(
                 agent_scope, conversation_id=conversation.pk, status="resolved", category=category,
                 resolution_code="answered",
@@ -334,6 +399,32 @@ def _replay_conversation(
             services.conversation_deescalate(
                 l2_scope, conversation_id=conversation.pk, reason="已为顾客办理，交回服务商回访"
             )
+        _follow_up_after_l2(agent_scope, conversation.pk, category, moments["l2_back"], now, rng)
+
+
+def _follow_up_after_l2(
+    agent_scope: Scope,
+    conversation_id: int,
+    category: str,
+    back: dt.datetime,
+    now: dt.datetime,
+    rng: random.Random,
+) -> None:
+    """The agent calls the customer back within a couple of hours of the hand-back and resolves,
+    so handed-back conversations do not stay open for weeks."""
+    done = back + dt.timedelta(minutes=rng.uniform(20, 150))
+    if done > now:
+        return  # handed back today: on the agent's list now
+    with clock.at(done):
+        services.message_post(
+            agent_scope,
+            conversation_id=conversation_id,
+            body="您好，售后已为您办理完成，请问还有其他问题吗？",
+        )
+        services.conversation_set_status(
+            agent_scope, conversation_id=conversation_id, status="resolved", category=category,
+            resolution_code="answered",
+        )  # fmt: skip
 
 
 def _steps(arrival: dt.datetime, wait: float, rng: random.Random) -> dict[str, dt.datetime]:

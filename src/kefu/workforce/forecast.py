@@ -186,6 +186,40 @@ def mape(actual: Sequence[float] | np.ndarray, forecast: Sequence[float] | np.nd
     return float(np.mean(np.abs(a[nonzero] - f[nonzero]) / a[nonzero])) if nonzero.any() else math.nan
 
 
+# A forecast is "too small to be meaningful" when random arrivals alone would put even a perfect
+# forecast of the expected volume this far off, per interval. Arrivals are Poisson: with λ expected
+# contacts in an interval, the count misses λ by E|X − λ| ≈ √(2λ/π) on average, so the best
+# possible WAPE at λ per interval is about √(2/(πλ)): 80 % at 1 contact per interval, 25 % at 10.
+# Above 25 % the interval-level figures (and Erlang heads built on them) are mostly noise; a
+# daily total or a longer interval is the honest unit then.
+NOISE_WAPE_LIMIT = 0.25
+
+
+def poisson_mean_absolute_deviation(expected: float) -> float:
+    """E|X − λ| of a Poisson count with mean λ, exactly: 2·e^(−λ)·λ^(⌊λ⌋+1)/⌊λ⌋!."""
+    if not expected > 0:
+        return 0.0
+    k = math.floor(expected)
+    log_value = math.log(2.0) - expected + (k + 1) * math.log(expected) - math.lgamma(k + 1)
+    return math.exp(log_value)
+
+
+def noise_wape(expected: Iterable[float]) -> float:
+    """The WAPE a perfect forecast of these expected counts would still score, from Poisson noise
+    alone (Σ E|X − λ| ÷ Σ λ); NaN without volume. The floor no method can beat."""
+    values = [v for v in expected if math.isfinite(v) and v > 0]
+    total = sum(values)
+    if total <= 0:
+        return math.nan
+    return sum(poisson_mean_absolute_deviation(v) for v in values) / total
+
+
+def too_few_contacts(expected: Iterable[float]) -> bool:
+    """Whether a series is too small to forecast per interval meaningfully (see NOISE_WAPE_LIMIT)."""
+    floor = noise_wape(expected)
+    return math.isnan(floor) or floor > NOISE_WAPE_LIMIT
+
+
 def seasonal_naive_scale(values: np.ndarray, lag: int) -> float:
     """In-sample MAE of the naive forecast `lag` steps back: the MASE denominator."""
     v = np.asarray(values, dtype=float)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.workforce import forecast as forecasting
+from kefu.workforce.staffing import PLAN_DEFAULTS, PlanTargets
 
 
 class HistoryUploadForm(forms.Form):
@@ -87,11 +88,20 @@ class CampaignForm(forms.Form):
 
 
 class StaffingPlanForm(forms.Form):
-    aht_s = forms.FloatField(label=_("Average handle time (seconds)"), initial=180)
-    target_answer_s = forms.FloatField(label=_("Answer within (seconds)"), initial=20)
-    target_sl = forms.FloatField(label=_("Service level target (0–1)"), initial=0.8)
-    shrinkage = forms.FloatField(label=_("Shrinkage (0–1)"), initial=0.3)
-    concurrency = forms.IntegerField(label=_("Chats per agent at once"), initial=1)
+    """Targets of a staffing plan, pre-filled with those of the plan on show (else `PLAN_DEFAULTS`),
+    so the figures above the form are the figures it submits."""
+
+    aht_s = forms.FloatField(label=_("Average handle time (seconds)"))
+    target_answer_s = forms.FloatField(label=_("Answer within (seconds)"))
+    target_sl = forms.FloatField(label=_("Service level target (0–1)"))
+    shrinkage = forms.FloatField(label=_("Shrinkage (0–1)"))
+    concurrency = forms.IntegerField(label=_("Chats per agent at once"))
+
+    def __init__(self, *args: Any, targets: PlanTargets = PLAN_DEFAULTS, **kwargs: Any) -> None:
+        # 240, not 240.0: whole numbers read as typed
+        initial = {k: int(v) if float(v).is_integer() else v for k, v in targets.as_dict().items()}
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
 
 
 class SeatEstimateForm(forms.Form):

@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from kefu.workforce.staffing import PLAN_DEFAULTS
+
 
 class StaffingIn(Schema):
     calls: float = Field(ge=0, description="Contacts offered in the interval.")
@@ -102,10 +104,10 @@ class CampaignOut(Schema):
 
 class StaffingPlanIn(Schema):
     aht_s: float
-    target_answer_s: float = 20.0
-    target_sl: float = 0.8
-    shrinkage: float = 0.3
-    concurrency: int = 1
+    target_answer_s: float = PLAN_DEFAULTS.target_answer_s
+    target_sl: float = PLAN_DEFAULTS.target_sl
+    shrinkage: float = PLAN_DEFAULTS.shrinkage
+    concurrency: int = PLAN_DEFAULTS.concurrency
 
 
 class StaffingPlanOut(Schema):

@@ -18,7 +18,7 @@ from kefu.core.scope import Scope
 from kefu.desk import selectors as desk_selectors
 from kefu.desk import sla_clock
 from kefu.tenancy import services as tenancy_services
-from kefu.workforce import erlang, history_import, selectors
+from kefu.workforce import erlang, history_import, selectors, staffing
 from kefu.workforce import forecast as forecasting
 from kefu.workforce.models import Campaign, ForecastRun, StaffingPlan, VolumeHistory, VolumeInterval
 from kefu.workforce.permissions import WorkforcePerm
@@ -336,11 +336,11 @@ def staffing_plan_create(
     scope: Scope,
     *,
     forecast_id: int,
-    aht_s: float,
-    target_answer_s: float = 20.0,
-    target_sl: float = 0.8,
-    shrinkage: float = 0.3,
-    concurrency: int = 1,
+    aht_s: float = staffing.PLAN_DEFAULTS.aht_s,
+    target_answer_s: float = staffing.PLAN_DEFAULTS.target_answer_s,
+    target_sl: float = staffing.PLAN_DEFAULTS.target_sl,
+    shrinkage: float = staffing.PLAN_DEFAULTS.shrinkage,
+    concurrency: int = staffing.PLAN_DEFAULTS.concurrency,
 ) -> StaffingPlan:
     """Required agents per forecast interval (Erlang C; chat concurrency when > 1) and scheduled heads."""
     scope.require(WorkforcePerm.PLAN)

@@ -55,6 +55,36 @@ class StaffingQuery:
         return self.patience is not None
 
 
+@dataclass(frozen=True)
+class PlanTargets:
+    """The targets a staffing plan turns a forecast into heads with.
+
+    `PLAN_DEFAULTS` is the one place their defaults live: the service, the API schema and the
+    forecast page's form all read it, so a plan made without choices shows the targets it used.
+    """
+
+    aht_s: float
+    target_answer_s: float
+    target_sl: float
+    shrinkage: float
+    concurrency: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "aht_s": self.aht_s,
+            "target_answer_s": self.target_answer_s,
+            "target_sl": self.target_sl,
+            "shrinkage": self.shrinkage,
+            "concurrency": self.concurrency,
+        }
+
+
+# 80 % answered within 20 s (the industry's classic 80/20), 3-minute handle time, 30 % shrinkage
+# (breaks, training, absence), one contact at a time: a phone-like default that overstates chat
+# staffing rather than understating it.
+PLAN_DEFAULTS = PlanTargets(aht_s=180.0, target_answer_s=20.0, target_sl=0.8, shrinkage=0.3, concurrency=1)
+
+
 def _number(value: Any) -> float | int | None:
     """JSON-ready scalar: ``None`` for undefined (nan / inf) values."""
     if value is None:

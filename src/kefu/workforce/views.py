@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.analytics import selectors as analytics_selectors
-from kefu.core.errors import KefuError
+from kefu.core.errors import Invalid, KefuError
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
 from kefu.core.scope import Scope
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.workforce import capacity, selectors, services, staffing
+from kefu.workforce import forecast as forecasting
 from kefu.workforce.forms import (
     CampaignForm,
     EventForecastForm,
@@ -31,20 +33,19 @@ from kefu.workforce.forms import (
 from kefu.workforce.permissions import WorkforcePerm
 
 if TYPE_CHECKING:
-    from kefu.workforce.models import ForecastRun
+    from kefu.workforce.models import ForecastRun, StaffingPlan
 
 
 @access_required(WorkforcePerm.VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     scope = request.access
-    can_plan = scope.has(WorkforcePerm.PLAN)
     form = (
         HistoryUploadForm(
             request.POST or None,
             request.FILES or None,
             clients=tenancy_selectors.client_choices(request.access),
         )
-        if can_plan
+        if scope.has(WorkforcePerm.PLAN)
         else None
     )
     if request.method == "POST" and form is not None and form.is_valid():
@@ -63,20 +64,43 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Imported %(count)d intervals.") % {"count": history.interval_count})
             return redirect("workforce_history", history_id=history.pk)
-    clients = tenancy_selectors.client_choices(request.access)
+    return _index_page(request, form=form)
+
+
+def _index_page(
+    request: HttpRequest,
+    *,
+    form: HistoryUploadForm | None = None,
+    event_form: EventForecastForm | None = None,
+    campaign_form: CampaignForm | None = None,
+) -> HttpResponse:
+    """The workforce home; a form that failed comes back bound, with its errors and what was typed."""
+    scope = request.access
+    can_plan = scope.has(WorkforcePerm.PLAN)
+    clients = tenancy_selectors.client_choices(scope)
+    if form is None and can_plan:
+        form = HistoryUploadForm(clients=clients)
+    if event_form is None and can_plan:
+        event_form = EventForecastForm(clients=clients)
+    # Providers' planners declare campaigns; a client's managers declare their own.
+    if campaign_form is None and (can_plan or scope.is_client):
+        campaign_form = CampaignForm(clients=clients)
+    failed = any(f is not None and f.is_bound and f.errors for f in (form, event_form, campaign_form))
     return render(
         request,
         "workforce/index.html",
         {
             "histories": selectors.volume_history_list(scope)[:50],
-            "forecasts": selectors.forecast_run_list(scope)[:20],
+            "forecasts": [
+                (run, forecasting.too_few_contacts(value for _start, value in run.points))
+                for run in selectors.forecast_run_list(scope)[:20]
+            ],
             "campaigns": selectors.campaign_list(scope)[:50],
             "form": form,
-            "event_form": EventForecastForm(clients=clients) if can_plan else None,
-            # Providers' planners declare campaigns; a client's managers declare their own.
-            "campaign_form": CampaignForm(clients=clients) if (can_plan or scope.is_client) else None,
+            "event_form": event_form,
+            "campaign_form": campaign_form,
         },
-        status=422 if form is not None and form.errors else 200,
+        status=422 if failed else 200,
     )
 
 
@@ -92,36 +116,34 @@ def forecast_from_events(request: HttpRequest) -> HttpResponse:
                 interval_minutes=form.cleaned_data["interval_minutes"],
                 horizon_days=form.cleaned_data["horizon_days"],
             )
-        except KefuError as exc:
-            messages.error(request, str(exc.message))
+        except Invalid as exc:
+            form_error(form, exc)
         else:
             return redirect("workforce_forecast", forecast_id=run.pk)
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("workforce")
+    return _index_page(request, event_form=form)
 
 
 @require_POST
 @access_required(WorkforcePerm.VIEW)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST, clients=tenancy_selectors.client_choices(request.access))
+    scope = request.access
+    form = CampaignForm(request.POST, clients=tenancy_selectors.client_choices(scope))
     if form.is_valid():
         try:
             services.campaign_create(
-                request.access,
+                scope,
                 client_id=form.cleaned_data["client"],
                 name=form.cleaned_data["name"],
                 start_date=form.cleaned_data["start_date"],
                 end_date=form.cleaned_data["end_date"],
                 multiplier=form.cleaned_data["multiplier"],
             )
-        except KefuError as exc:
-            messages.error(request, str(exc.message))
+        except Invalid as exc:  # not allowed or not found: the error page (403/404), not a form
+            form_error(form, exc)
         else:
             messages.success(request, _("Campaign saved."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("workforce")
+            return redirect("workforce")
+    return _index_page(request, campaign_form=form)
 
 
 @require_POST
@@ -165,7 +187,12 @@ def history_detail(request: HttpRequest, history_id: int) -> HttpResponse:
 def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
     scope = request.access
     run = selectors.forecast_run_get(scope, forecast_id=forecast_id)
-    plan_form = StaffingPlanForm(request.POST or None) if scope.has(WorkforcePerm.PLAN) else None
+    plan = selectors.staffing_plan_list(scope, forecast_id=run.pk).first()
+    plan_form = None
+    if scope.has(WorkforcePerm.PLAN):
+        # The form starts from the targets of the plan on show: what the card says is what it sends.
+        targets = _plan_targets(plan) if plan is not None else staffing.PLAN_DEFAULTS
+        plan_form = StaffingPlanForm(request.POST or None, targets=targets)
     if request.method == "POST" and plan_form is not None and plan_form.is_valid():
         try:
             services.staffing_plan_create(scope, forecast_id=run.pk, **plan_form.cleaned_data)
@@ -173,7 +200,6 @@ def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
             form_error(plan_form, exc)
         else:
             return redirect("workforce_forecast", forecast_id=run.pk)
-    plan = selectors.staffing_plan_list(scope, forecast_id=run.pk).first()
     plan_chart = None
     if plan is not None:
         plan_chart = {
@@ -188,6 +214,7 @@ def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
         "workforce/forecast_detail.html",
         {
             "run": run,
+            "noise": _noise(run, daily),
             "chart": {"history": _actuals(scope, run), "forecast": run.points},
             "daily": sorted(daily.items()),
             "candidates": sorted(run.candidates.items()),
@@ -197,6 +224,31 @@ def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
         },
         status=422 if plan_form is not None and plan_form.errors else 200,
     )
+
+
+def _plan_targets(plan: StaffingPlan) -> staffing.PlanTargets:
+    return staffing.PlanTargets(
+        aht_s=plan.aht_s,
+        target_answer_s=plan.target_answer_s,
+        target_sl=plan.target_sl,
+        shrinkage=plan.shrinkage,
+        concurrency=plan.concurrency,
+    )
+
+
+def _noise(run: ForecastRun, daily: dict[str, float]) -> dict[str, object]:
+    """How far chance alone puts a perfect forecast off, per interval and per day (Poisson floor)."""
+    return {
+        "too_small": forecasting.too_few_contacts(value for _start, value in run.points),
+        "interval_wape": _finite_or_none(forecasting.noise_wape(value for _start, value in run.points)),
+        "daily_wape": _finite_or_none(forecasting.noise_wape(daily.values())),
+        "per_day": sum(daily.values()) / len(daily) if daily else 0.0,
+        "limit": forecasting.NOISE_WAPE_LIMIT,
+    }
+
+
+def _finite_or_none(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
 def _actuals(scope: Scope, run: ForecastRun) -> list[list[object]]:

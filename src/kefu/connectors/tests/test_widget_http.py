@@ -170,7 +170,8 @@ def test_rotating_the_key_retires_the_old_one(tenants: Tenants, widget: WidgetCo
 
 
 def test_cli_creates_a_widget_and_prints_the_snippet(tenants: Tenants, capsys: pytest.CaptureFixture) -> None:
-    call_command("widget", "create", "--client", "ca1", "--provider", "pa", "--origin", ORIGIN, "--json")
+    args = ("--client", "ca1", "--provider", "pa", "--queue", "q", "--origin", ORIGIN, "--json")
+    call_command("widget", "create", *args)
     printed = json.loads(capsys.readouterr().out)
     widget = WidgetConfig.all_tenants.get()
     assert printed["widget_key"] == widget.widget_key and widget.provider_id == tenants.pa.pk

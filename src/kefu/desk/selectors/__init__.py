@@ -47,6 +47,7 @@ from kefu.desk.selectors.conversations import (
     ConversationFilter,
     conversation_get,
     conversation_list,
+    conversation_queue_names,
     conversations_for_update,
 )
 from kefu.desk.selectors.custom_statuses import custom_status_get, custom_status_in_use, custom_status_list
@@ -97,6 +98,7 @@ __all__ = [
     "conversation_detail",
     "conversation_get",
     "conversation_list",
+    "conversation_queue_names",
     "conversation_timer_cycles",
     "conversation_timers",
     "conversation_timers_of",

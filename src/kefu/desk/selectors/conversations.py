@@ -48,6 +48,13 @@ def conversation_list(scope: Scope, *, filters: ConversationFilter | None = None
     return queryset
 
 
+def conversation_queue_names(scope: Scope, *, channel: str = "") -> set[str]:
+    """The queues the scope's conversations (of one channel) have waited in: what a new entry
+    point for the same client should default to."""
+    queues = conversation_list(scope, filters=ConversationFilter(channel=channel)).exclude(queue="")
+    return set(queues.order_by().values_list("queue", flat=True).distinct())
+
+
 def conversation_get(scope: Scope, *, conversation_id: int, for_update: bool = False) -> Conversation:
     queryset = conversation_list(scope)
     if for_update:

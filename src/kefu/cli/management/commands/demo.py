@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from kefu.cli.serving import serve
+from kefu.cli.progress import Progress, step
+from kefu.cli.serving import public_url, serve
+from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
@@ -51,17 +53,11 @@ class Command(BaseCommand):
         loaded_now = False
         if not tenancy_demo.is_loaded():
             with transaction.atomic():
-                tenancy_demo.load(today=timezone.localdate())
-                desk_demo.load(today=timezone.localdate(), history_days=options["history_days"])
-                knowledge_demo.load()
-                workforce_demo.load(today=timezone.localdate(), history_days=options["history_days"])
-                connectors_demo.load(
-                    origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
-                )
+                self._load(options)
             loaded_now = True
         host = options["host"]
-        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
-        url = f"http://{shown_host}:{options['port']}/"
+        url = public_url(host, options["port"])
+        served_url_record(url)  # `kefu widget create` prints snippets for this address
         accounts = tenancy_demo.accounts()
         if options["json"]:
             payload = {
@@ -86,3 +82,27 @@ class Command(BaseCommand):
                 self.stdout.write(f"{line}  {account.display_name}")
         if not options["no_serve"]:
             serve(host=host, port=options["port"], worker=not options["no_worker"])
+
+    def _load(self, options: dict[str, Any]) -> None:
+        """The demo data, with progress on stderr (stdout carries only the result, so `--json` stays
+        one JSON object): a bar on a terminal, a line per tenth of the replay otherwise."""
+        today, days = timezone.localdate(), options["history_days"]
+        step("Loading the demo organisations, people and quick phrases…")
+        tenancy_demo.load(today=today)
+        knowledge_demo.load()  # before the replay: the replayed agents send (and count) these phrases
+        with Progress(
+            f"Replaying the last {days} day{'' if days == 1 else 's'} of service-desk history",
+            desk_demo.replay_steps(days),
+            unit="shop-days",
+        ) as bar:
+            desk_demo.load(
+                today=today,
+                history_days=days,
+                on_day=lambda made: bar.advance(detail=f"{made} conversations"),
+            )
+        if days >= workforce_demo.MIN_HISTORY_DAYS:
+            step("Forecasts, staffing plans and next week's schedule (the solver takes up to 20 s)…")
+        workforce_demo.load(today=today, history_days=days)
+        connectors_demo.load(
+            origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
+        )

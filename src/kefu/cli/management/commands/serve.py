@@ -5,7 +5,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kefu.cli.serving import serve
+from kefu.cli.serving import public_url, serve
+from kefu.config.env import served_url_record
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Kefu on http://{options['host']}:{options['port']}/")
+        # `kefu widget create` prints snippets for this address unless KEFU_BASE_URL says otherwise
+        served_url_record(public_url(options["host"], options["port"]))
         if not options["no_worker"]:
             self.stdout.write("Background worker started (tasks, webhooks, email, SLA checks).")
         serve(
