@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import KefuError, NotFound, status_for
 from kefu.core.http import access_required
-from kefu.desk import http, selectors, services, workspace
+from kefu.desk import http, labels, selectors, services, workspace
 from kefu.desk.forms import (
     STATUS_LABELS,
     AssignForm,
@@ -150,6 +150,9 @@ def _side_context(request: HttpRequest, conversation: object, **extra: object) -
         "current_custom": conversation.current_custom_status,
         "resolution_codes": workspace.RESOLUTION_CODES,
         "files": workspace.attachments(scope, conversation),
+        "rating": workspace.rating(scope, conversation),
+        "tags": [(t, labels.tag_label(t)) for t in conversation.tags or []],
+        "resolution_label": workspace.resolution_label(conversation.resolution_code),
         **extra,
     }
 
@@ -180,6 +183,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "current_id": conv.pk,
             "phrases": phrase_list,
             "reply_form": ReplyForm() if can_reply else None,
+            "route": selectors.reply_route(conv, scope=scope),
+            "phrase_variables": workspace.phrase_variables(),
             "can_manage_phrases": scope.has(KnowledgePerm.MANAGE_PHRASES),
             "max_upload_mb": services.attachment_max_bytes() // (1024 * 1024),
         },
@@ -317,7 +322,7 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
             custom_status_id=custom_id,
             category_id=category_id,
             category=None if category_id is not None else (category or None),
-            resolution_code=form.cleaned_data["resolution_code"].strip() or None,
+            resolution_code=labels.resolution_code_from_input(form.cleaned_data["resolution_code"]) or None,
         )
     except KefuError as exc:
         return _failed(request, conv.pk, exc)
@@ -350,7 +355,9 @@ def resolution_code(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form.is_valid()
     try:
         services.conversation_set_resolution_code(
-            request.access, conversation_id=conv.pk, code=form.cleaned_data.get("code", "")
+            request.access,
+            conversation_id=conv.pk,
+            code=labels.resolution_code_from_input(form.cleaned_data.get("code", "")),
         )
     except KefuError as exc:
         return _failed(request, conv.pk, exc)

@@ -20,11 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.core.roles import permissions_for
 from kefu.core.scope import Scope
-from kefu.desk import fields, selectors, services
+from kefu.desk import fields, labels, selectors, services
 from kefu.desk.models import Attachment, Conversation, Direction, Message, ReadMarker, Status
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import phrases
 from kefu.knowledge import selectors as knowledge_selectors
+from kefu.quality import selectors as quality_selectors
+from kefu.quality.permissions import QualityPerm
 from kefu.routing import selectors as roster_selectors  # which queues an agent serves
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.permissions import TenancyPerm
@@ -279,19 +281,30 @@ def custom_statuses(scope: Scope, conversation: Conversation) -> list[Any]:
     return list(selectors.custom_status_list(scope, client_id=conversation.client_id, active_only=True))
 
 
-RESOLUTION_CODES = (
-    ("answered", _("Answered")),
-    ("refunded", _("Refunded")),
-    ("returned", _("Returned")),
-    ("exchanged", _("Exchanged")),
-    ("reshipped", _("Reshipped")),
-    ("compensated", _("Compensated")),
-    ("repaired", _("Repaired")),
-    ("handed_to_client", _("Handed to the client")),
-    ("no_reply", _("No reply from the customer")),
-    ("duplicate", _("Duplicate")),
-)
-"""Suggested resolution codes (free text is accepted: clients use their own)."""
+RESOLUTION_CODES = labels.RESOLUTION_CODES
+TAG_LABELS = labels.TAG_LABELS
+resolution_label = labels.resolution_label
+
+
+@dataclass(frozen=True)
+class Rating:
+    score: int
+    comment: str
+    at: Any
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.score + "☆" * (5 - self.score)
+
+
+def rating(scope: Scope, conversation: Conversation) -> Rating | None:
+    """The customer's satisfaction answer, for those who may read survey answers."""
+    if not scope.has(QualityPerm.VIEW_SURVEYS):
+        return None
+    answer = quality_selectors.survey_answer_list(scope, conversation_id=conversation.pk).first()
+    if answer is None:
+        return None
+    return Rating(score=answer.score, comment=answer.comment, at=answer.at)
 
 
 def attachments(scope: Scope, conversation: Conversation) -> list[Attachment]:
@@ -315,6 +328,11 @@ def escalation_actions() -> tuple[bool, bool]:
 
 
 # --- quick phrases ---------------------------------------------------------------------------
+def phrase_variables() -> list[str]:
+    """The variable names the reply box checks for before sending."""
+    return list(phrases.VARIABLES)
+
+
 def phrase_values(
     conversation: Conversation, customer: selectors.CustomerView | None, agent_name: str
 ) -> dict[str, str]:

@@ -57,6 +57,7 @@ from kefu.desk.selectors.messages import (
     message_list,
     messages_by_external_id,
 )
+from kefu.desk.selectors.reach import OFFLINE_FORM_TAG, ReplyRoute, reply_route
 from kefu.desk.selectors.sla import (
     TK,
     Event,
@@ -71,12 +72,14 @@ from kefu.desk.selectors.sla import (
 __all__ = [
     "DEFAULT_CALENDAR",
     "MAX_PAGE",
+    "OFFLINE_FORM_TAG",
     "TK",
     "CaseFilter",
     "CategoryChoice",
     "ConversationFilter",
     "CustomerView",
     "Event",
+    "ReplyRoute",
     "TimerView",
     "after_sales_rule_get",
     "after_sales_rule_list",
@@ -115,6 +118,7 @@ __all__ = [
     "message_list",
     "messages_by_external_id",
     "provider_access_default",
+    "reply_route",
     "service_calendar_for",
     "service_calendar_get",
     "service_calendar_row",
