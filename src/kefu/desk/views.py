@@ -55,7 +55,13 @@ def _int(value: str | None) -> int | None:
 # --- inbox -----------------------------------------------------------------------------------
 def _inbox_context(request: HttpRequest) -> dict[str, object]:
     scope = request.access
-    form = InboxFilterForm(request.GET or None, clients=tenancy_selectors.client_choices(request.access))
+    lead = scope.has(DeskPerm.ASSIGN)
+    form = InboxFilterForm(
+        request.GET or None,
+        clients=tenancy_selectors.client_choices(scope),
+        agents=workspace.transfer_candidates(scope) if lead else None,
+        queues=workspace.queue_choices(scope) if lead else None,
+    )
     data = form.cleaned_data if form.is_valid() else {}
     views = workspace.inbox_views(scope)
     view = request.GET.get("view") or workspace.default_view(scope)
@@ -68,9 +74,11 @@ def _inbox_context(request: HttpRequest) -> dict[str, object]:
         status=data.get("status", ""),
         priority=data.get("priority", ""),
         search=data.get("q", ""),
+        agent_id=data.get("agent"),
+        queue=data.get("queue") or "",
     )
     page = Paginator(workspace.inbox(scope, filters), INBOX_PAGE).get_page(request.GET.get("page"))
-    rows = [(c, workspace.customer_label(c)) for c in page]
+    rows = workspace.inbox_rows(scope, page)
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     query["view"] = view
     return {
@@ -448,7 +456,7 @@ def _settings_clients(request: HttpRequest) -> tuple[list[tuple[int, str]], int 
 def _settings_context(request: HttpRequest, client_id: int | None, **extra: object) -> dict[str, object]:
     scope = request.access
     statuses = list(selectors.custom_status_list(scope, client_id=client_id)) if client_id else []
-    nodes = list(selectors.category_list(scope, client_id=client_id)) if client_id else []
+    nodes = selectors.category_tree(scope, client_id=client_id) if client_id else []
     parents = [(n.pk, n.path) for n in nodes if n.depth < 3 and n.active]
     return {
         "client_id": client_id,
@@ -480,7 +488,7 @@ def desk_settings(request: HttpRequest) -> HttpResponse:
                 services.custom_status_create(scope, client_id=client_id, **form.cleaned_data)
                 messages.success(request, _("Status added."))
             elif action == "add_category":
-                parents = [(n.pk, n.path) for n in selectors.category_list(scope, client_id=client_id)]
+                parents = [(n.pk, n.path) for n in selectors.category_tree(scope, client_id=client_id)]
                 form = CategoryForm(request.POST, parents=parents)
                 if not form.is_valid():
                     context["category_form"] = form

@@ -33,7 +33,9 @@ from kefu.desk.selectors.categories import (
     category_has_children,
     category_in_use,
     category_list,
+    category_tree,
     category_tree_exists,
+    tree_order,
 )
 from kefu.desk.selectors.client_settings import (
     desk_settings_for,
@@ -94,6 +96,7 @@ __all__ = [
     "category_has_children",
     "category_in_use",
     "category_list",
+    "category_tree",
     "category_tree_exists",
     "client_is_open",
     "conversation_detail",
@@ -127,4 +130,5 @@ __all__ = [
     "sla_policy_for",
     "sla_policy_get",
     "sla_policy_list",
+    "tree_order",
 ]

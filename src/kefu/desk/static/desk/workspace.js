@@ -214,7 +214,7 @@
       var names = unfilledNames();
       if (unfilledNode) {
         unfilledNode.hidden = names.length === 0;
-        unfilledNode.textContent = names.length ? unfilledNode.dataset.template.replace("%(names)s", names.join("、")) : "";
+        unfilledNode.textContent = names.length ? unfilledNode.dataset.template.replace("__NAMES__", names.join("、")) : "";
       }
       if (sendButton) sendButton.disabled = names.length > 0;
       return names.length === 0;
