@@ -17,6 +17,7 @@ from kefu.testing.plugin import Tenants
 SOURCE = Path(__file__).resolve().parents[2]
 _CALL = re.compile(r"audit_record\(")
 _LITERAL = re.compile(r'f?"([^"]+)"')
+_DOTTED = re.compile(r'\baction=f?"([a-z_]+\.[a-z_.{}]+)"')
 
 
 def _codes_in_source() -> set[str]:
@@ -28,10 +29,13 @@ def _codes_in_source() -> set[str]:
         text = path.read_text(encoding="utf-8")
         for call in _CALL.finditer(text):
             window = text[call.end() : call.end() + 600]
-            found = re.search(r"\baction=([^\n]+)", window)
+            # a literal, or `"a" if x else "b"`
+            found = re.search(r'\baction=(f?"[^"]+"(?:\s+if\s+[\w.]+\s+else\s+f?"[^"]+")?|\w+)', window)
             if found is None or found.group(1).startswith("action"):  # forwarded from a parameter
                 continue
             codes.update(_LITERAL.findall(found.group(1)))
+        # codes handed to a helper that records them (`_record_tier_change(..., action="desk.…")`)
+        codes.update(_DOTTED.findall(text))
     return codes
 
 
