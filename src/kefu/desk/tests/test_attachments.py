@@ -183,7 +183,7 @@ def test_a_message_with_files_and_a_note_attachment_stays_internal(
         uploads=[("wh.png", PNG)],
     )
 
-    assert reply.body == "Files: 面单.pdf, 照片.jpg" and reply.direction == "out"
+    assert reply.body == "附件：面单.pdf, 照片.jpg" and reply.direction == "out"  # words, not an emoji
     rows = list(selectors.attachment_list(agent, conversation_id=conversation.pk))
     assert [(a.filename, a.message_id, a.internal) for a in rows] == [
         ("面单.pdf", reply.pk, False),
