@@ -10,7 +10,11 @@ register = template.Library()
 
 @register.filter
 def short_duration(seconds: object) -> str:
-    """Seconds in the largest two units that matter; "" for no value."""
+    """Seconds in the largest two units that matter, never broken over two lines; "" for no value."""
+    return _duration(seconds).replace(" ", "\u00a0")
+
+
+def _duration(seconds: object) -> str:
     if seconds is None or seconds == "":
         return ""
     try:
