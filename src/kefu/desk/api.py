@@ -504,8 +504,9 @@ def delete_custom_status(request: HttpRequest, status_id: int) -> Status[None]:
 
 @router.get("/categories", response=list[CategoryOut])
 def list_categories(request: HttpRequest, client_id: int | None = None, active_only: bool = False) -> object:
-    """The client's category tree (问题分类), ordered by path."""
-    return selectors.category_list(request.access, client_id=client_id, active_only=active_only)
+    """The client's category tree (问题分类) in the client's order: each level by `position`,
+    children right under their parent."""
+    return selectors.category_tree(request.access, client_id=client_id, active_only=active_only)
 
 
 @router.post("/categories", response={201: CategoryOut})

@@ -14,3 +14,7 @@ class DeskConfig(AppConfig):
         from kefu.desk.selectors import calendars
 
         timezones.register_client_time_zone(lambda client_id: calendars.service_calendar_for(client_id).tz)
+
+        from kefu.desk import audit_sentences  # the desk's audit codes as sentences
+
+        audit_sentences.register()

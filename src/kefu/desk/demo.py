@@ -314,7 +314,7 @@ def _replay_conversation(
     order_number = f"{arrival:%y%m%d}{rng.randrange(10**9):09d}"
     channel = rng.choices(("chat", "email", "phone"), weights=(85, 8, 7))[0]
     with clock.at(arrival):
-        if customers and rng.random() < 0.2:
+        if customers and rng.random() < 0.2 and channel != "email":  # a reply by email needs an address
             customer_id = rng.choice(customers)
         else:
             customer = services.customer_create(
@@ -322,6 +322,7 @@ def _replay_conversation(
                 client_id=client.pk,
                 name=_customer_name(rng),
                 phone=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                email=f"buyer{order_number}@example.cn" if channel == "email" else "",
                 order_refs=[order_number],
             )
             customer_id = customer.pk

@@ -28,10 +28,28 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *STATUSES])
     priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *PRIORITIES])
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    agent = forms.TypedChoiceField(label=_("Agent"), coerce=int, required=False, empty_value=None)
+    queue = forms.ChoiceField(label=_("Queue"), required=False)
 
-    def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        clients: list[tuple[int, str]],
+        agents: list[tuple[int, str]] | None = None,
+        queues: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`agents` and `queues`: the leads' extra filters (left out for everyone else)."""
         super().__init__(*args, **kwargs)
         self.fields["client"].choices = [("", _("Any")), *clients]
+        if agents:
+            self.fields["agent"].choices = [("", _("Any")), *agents]
+        else:
+            del self.fields["agent"]
+        if queues:
+            self.fields["queue"].choices = [("", _("Any")), *[(q, q) for q in queues]]
+        else:
+            del self.fields["queue"]
 
 
 class ReplyForm(forms.Form):

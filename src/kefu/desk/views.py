@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import KefuError, NotFound, status_for
 from kefu.core.http import access_required
-from kefu.desk import http, selectors, services, workspace
+from kefu.desk import http, labels, selectors, services, workspace
 from kefu.desk.forms import (
     STATUS_LABELS,
     AssignForm,
@@ -55,7 +55,13 @@ def _int(value: str | None) -> int | None:
 # --- inbox -----------------------------------------------------------------------------------
 def _inbox_context(request: HttpRequest) -> dict[str, object]:
     scope = request.access
-    form = InboxFilterForm(request.GET or None, clients=tenancy_selectors.client_choices(request.access))
+    lead = scope.has(DeskPerm.ASSIGN)
+    form = InboxFilterForm(
+        request.GET or None,
+        clients=tenancy_selectors.client_choices(scope),
+        agents=workspace.transfer_candidates(scope) if lead else None,
+        queues=workspace.queue_choices(scope) if lead else None,
+    )
     data = form.cleaned_data if form.is_valid() else {}
     views = workspace.inbox_views(scope)
     view = request.GET.get("view") or workspace.default_view(scope)
@@ -68,9 +74,11 @@ def _inbox_context(request: HttpRequest) -> dict[str, object]:
         status=data.get("status", ""),
         priority=data.get("priority", ""),
         search=data.get("q", ""),
+        agent_id=data.get("agent"),
+        queue=data.get("queue") or "",
     )
     page = Paginator(workspace.inbox(scope, filters), INBOX_PAGE).get_page(request.GET.get("page"))
-    rows = [(c, workspace.customer_label(c)) for c in page]
+    rows = workspace.inbox_rows(scope, page)
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     query["view"] = view
     return {
@@ -150,6 +158,9 @@ def _side_context(request: HttpRequest, conversation: object, **extra: object) -
         "current_custom": conversation.current_custom_status,
         "resolution_codes": workspace.RESOLUTION_CODES,
         "files": workspace.attachments(scope, conversation),
+        "rating": workspace.rating(scope, conversation),
+        "tags": [(t, labels.tag_label(t)) for t in conversation.tags or []],
+        "resolution_label": workspace.resolution_label(conversation.resolution_code),
         **extra,
     }
 
@@ -180,6 +191,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "current_id": conv.pk,
             "phrases": phrase_list,
             "reply_form": ReplyForm() if can_reply else None,
+            "route": selectors.reply_route(conv, scope=scope),
+            "phrase_variables": workspace.phrase_variables(),
             "can_manage_phrases": scope.has(KnowledgePerm.MANAGE_PHRASES),
             "max_upload_mb": services.attachment_max_bytes() // (1024 * 1024),
         },
@@ -317,7 +330,7 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
             custom_status_id=custom_id,
             category_id=category_id,
             category=None if category_id is not None else (category or None),
-            resolution_code=form.cleaned_data["resolution_code"].strip() or None,
+            resolution_code=labels.resolution_code_from_input(form.cleaned_data["resolution_code"]) or None,
         )
     except KefuError as exc:
         return _failed(request, conv.pk, exc)
@@ -350,7 +363,9 @@ def resolution_code(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form.is_valid()
     try:
         services.conversation_set_resolution_code(
-            request.access, conversation_id=conv.pk, code=form.cleaned_data.get("code", "")
+            request.access,
+            conversation_id=conv.pk,
+            code=labels.resolution_code_from_input(form.cleaned_data.get("code", "")),
         )
     except KefuError as exc:
         return _failed(request, conv.pk, exc)
@@ -441,7 +456,7 @@ def _settings_clients(request: HttpRequest) -> tuple[list[tuple[int, str]], int 
 def _settings_context(request: HttpRequest, client_id: int | None, **extra: object) -> dict[str, object]:
     scope = request.access
     statuses = list(selectors.custom_status_list(scope, client_id=client_id)) if client_id else []
-    nodes = list(selectors.category_list(scope, client_id=client_id)) if client_id else []
+    nodes = selectors.category_tree(scope, client_id=client_id) if client_id else []
     parents = [(n.pk, n.path) for n in nodes if n.depth < 3 and n.active]
     return {
         "client_id": client_id,
@@ -473,7 +488,7 @@ def desk_settings(request: HttpRequest) -> HttpResponse:
                 services.custom_status_create(scope, client_id=client_id, **form.cleaned_data)
                 messages.success(request, _("Status added."))
             elif action == "add_category":
-                parents = [(n.pk, n.path) for n in selectors.category_list(scope, client_id=client_id)]
+                parents = [(n.pk, n.path) for n in selectors.category_tree(scope, client_id=client_id)]
                 form = CategoryForm(request.POST, parents=parents)
                 if not form.is_valid():
                     context["category_form"] = form

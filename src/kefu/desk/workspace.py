@@ -14,17 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core import clock
 from kefu.core.roles import permissions_for
 from kefu.core.scope import Scope
-from kefu.desk import fields, selectors, services
+from kefu.desk import fields, labels, selectors, services
 from kefu.desk.models import Attachment, Conversation, Direction, Message, ReadMarker, Status
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import phrases
 from kefu.knowledge import selectors as knowledge_selectors
+from kefu.quality import selectors as quality_selectors
+from kefu.quality.permissions import QualityPerm
 from kefu.routing import selectors as roster_selectors  # which queues an agent serves
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.permissions import TenancyPerm
@@ -46,6 +49,8 @@ class InboxFilter:
     status: str = ""
     priority: str = ""
     search: str = ""
+    agent_id: int | None = None  # leads: one agent's conversations
+    queue: str = ""  # leads: one queue
 
 
 def inbox_views(scope: Scope) -> list[tuple[str, Any]]:
@@ -109,7 +114,9 @@ def _search(queryset: QuerySet[Conversation], text: str) -> QuerySet[Conversatio
 
 
 def inbox(scope: Scope, filters: InboxFilter) -> QuerySet[Conversation]:
-    """The conversations of one inbox view, newest activity first, with `unread`."""
+    """The conversations of one inbox view, newest activity first (SLA at risk: the next
+    breach first), with `unread` and `waiting_since`."""
+    risk_order: list[int] = []
     queryset = selectors.conversation_list(
         scope,
         filters=selectors.ConversationFilter(
@@ -131,23 +138,120 @@ def inbox(scope: Scope, filters: InboxFilter) -> QuerySet[Conversation]:
     elif filters.view == "pending_l2":
         queryset = queryset.filter(status=Status.PENDING_CLIENT)
     elif filters.view == "at_risk":
-        queryset = queryset.filter(pk__in=at_risk_ids(scope))
+        risk_order = at_risk_ids(scope)
+        queryset = queryset.filter(pk__in=risk_order)
     if filters.priority:
         queryset = queryset.filter(priority=filters.priority)
+    if filters.agent_id is not None and scope.has(DeskPerm.ASSIGN):
+        queryset = queryset.filter(assignee_id=filters.agent_id)
+    if filters.queue and scope.has(DeskPerm.ASSIGN):
+        queryset = queryset.filter(queue=filters.queue)
     queryset = _search(queryset, filters.search)
-    return with_unread(scope, queryset).order_by("-updated_at", "-id")
+    queryset = with_waiting(scope, with_unread(scope, queryset))
+    if filters.view == "at_risk" and risk_order:  # the next breach first
+        rank = Case(
+            *[When(pk=pk, then=Value(i)) for i, pk in enumerate(risk_order)], output_field=IntegerField()
+        )
+        return queryset.order_by(rank, "-id")
+    return queryset.order_by("-updated_at", "-id")
+
+
+def with_waiting(scope: Scope, queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Annotate `waiting_since`: the customer's first message after the last reply (None when
+    the last word was ours): how long the customer has waited."""
+    last_out = (
+        Message.objects.for_scope(scope)
+        .filter(conversation_id=OuterRef("pk"), direction=Direction.OUT)
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    first_waiting = (
+        Message.objects.for_scope(scope)
+        .filter(conversation_id=OuterRef("pk"), direction=Direction.IN, seq__gt=OuterRef("last_out_seq"))
+        .order_by("seq")
+        .values("created_at")[:1]
+    )
+    return queryset.annotate(
+        last_out_seq=Coalesce(Subquery(last_out, output_field=IntegerField()), Value(0))
+    ).annotate(waiting_since=Subquery(first_waiting))
+
+
+def _watched_party(scope: Scope) -> str | None:
+    """Whose clocks an actor watches: the provider's own; the client's staff every clock of
+    their own conversations (the provider's SLA toward them and their L2 clock)."""
+    return None if scope.is_client else "provider"
+
+
+def next_breach(scope: Scope, conversation: Conversation) -> selectors.TimerView | None:
+    """The running timer closest to its deadline (a breached one first), of the watched party."""
+    party = _watched_party(scope)
+    running = [
+        t
+        for t in selectors.conversation_timers_of(conversation)
+        if t.status in ("running", "warning", "breached") and (party is None or t.party == party)
+    ]
+    if not running:
+        return None
+    return min(running, key=lambda t: (t.status != "breached", t.remaining_s))
 
 
 def at_risk_ids(scope: Scope) -> list[int]:
-    """Active conversations with a timer warning or breached (the latest AT_RISK_SCAN only)."""
+    """Active conversations with a timer warning or breached (the latest AT_RISK_SCAN only),
+    the nearest breach first (those already breached first of all, longest overdue first)."""
     active = selectors.conversation_list(scope).filter(status__in=ACTIVE).order_by("-updated_at")
-    party = "client" if scope.is_client else "provider"
-    found = []
+    party = _watched_party(scope)
+    found: list[tuple[tuple[int, float], int]] = []
     for conversation in active[:AT_RISK_SCAN]:
-        timers_now = selectors.conversation_timers_of(conversation)
-        if any(str(t.status) in ("warning", "breached") and t.party == party for t in timers_now):
-            found.append(conversation.pk)
-    return found
+        risky = [
+            t
+            for t in selectors.conversation_timers_of(conversation)
+            if t.status in ("warning", "breached") and (party is None or t.party == party)
+        ]
+        if risky:
+            breached = [(t.breached_at or t.deadline) for t in risky if t.status == "breached"]
+            if breached:
+                key = (0, min((at.timestamp() for at in breached if at is not None), default=0.0))
+            else:
+                key = (1, float(min(t.remaining_s for t in risky)))
+            found.append((key, conversation.pk))
+    return [pk for _key, pk in sorted(found)]
+
+
+def inbox_rows(scope: Scope, page: Any) -> list[dict[str, Any]]:
+    """What each inbox row shows beyond the conversation: the masked customer, how long the
+    customer has waited, and the time left to the next SLA breach."""
+    now = clock.now()
+    rows = []
+    for conversation in page:
+        waiting = getattr(conversation, "waiting_since", None)
+        active = conversation.status in ACTIVE
+        timer = next_breach(scope, conversation) if active else None
+        rows.append(
+            {
+                "c": conversation,
+                "customer": customer_label(conversation),
+                "waited_s": int((now - waiting).total_seconds()) if waiting and active else None,
+                "breach": timer,
+                "breach_s": None
+                if timer is None
+                else (0 if timer.status == "breached" else timer.remaining_s),
+                "overdue_s": int((now - timer.breached_at).total_seconds())
+                if timer is not None and timer.status == "breached" and timer.breached_at
+                else None,
+            }
+        )
+    return rows
+
+
+def queue_choices(scope: Scope) -> list[str]:
+    """The queues of the actor's conversations, for the leads' queue filter."""
+    return list(
+        selectors.conversation_list(scope)
+        .exclude(queue="")
+        .order_by("queue")
+        .values_list("queue", flat=True)
+        .distinct()[:200]
+    )
 
 
 def my_open(scope: Scope) -> list[Conversation]:
@@ -279,19 +383,30 @@ def custom_statuses(scope: Scope, conversation: Conversation) -> list[Any]:
     return list(selectors.custom_status_list(scope, client_id=conversation.client_id, active_only=True))
 
 
-RESOLUTION_CODES = (
-    ("answered", _("Answered")),
-    ("refunded", _("Refunded")),
-    ("returned", _("Returned")),
-    ("exchanged", _("Exchanged")),
-    ("reshipped", _("Reshipped")),
-    ("compensated", _("Compensated")),
-    ("repaired", _("Repaired")),
-    ("handed_to_client", _("Handed to the client")),
-    ("no_reply", _("No reply from the customer")),
-    ("duplicate", _("Duplicate")),
-)
-"""Suggested resolution codes (free text is accepted: clients use their own)."""
+RESOLUTION_CODES = labels.RESOLUTION_CODES
+TAG_LABELS = labels.TAG_LABELS
+resolution_label = labels.resolution_label
+
+
+@dataclass(frozen=True)
+class Rating:
+    score: int
+    comment: str
+    at: Any
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.score + "☆" * (5 - self.score)
+
+
+def rating(scope: Scope, conversation: Conversation) -> Rating | None:
+    """The customer's satisfaction answer, for those who may read survey answers."""
+    if not scope.has(QualityPerm.VIEW_SURVEYS):
+        return None
+    answer = quality_selectors.survey_answer_list(scope, conversation_id=conversation.pk).first()
+    if answer is None:
+        return None
+    return Rating(score=answer.score, comment=answer.comment, at=answer.at)
 
 
 def attachments(scope: Scope, conversation: Conversation) -> list[Attachment]:
@@ -315,6 +430,11 @@ def escalation_actions() -> tuple[bool, bool]:
 
 
 # --- quick phrases ---------------------------------------------------------------------------
+def phrase_variables() -> list[str]:
+    """The variable names the reply box checks for before sending."""
+    return list(phrases.VARIABLES)
+
+
 def phrase_values(
     conversation: Conversation, customer: selectors.CustomerView | None, agent_name: str
 ) -> dict[str, str]:

@@ -11,7 +11,13 @@ from kefu.knowledge.phrases import VARIABLES
 
 
 def _variables_help() -> str:
-    return str(_("Variables: %(names)s")) % {"names": " ".join("{" + v + "}" for v in VARIABLES)}
+    names = " ".join("{" + v + "}" for v in VARIABLES)
+    return str(
+        _(
+            "Variables: %(names)s. Give a fallback after a bar for when the value is unknown, "
+            "e.g. {customer_name|亲}; {customer_name|} drops it."
+        )
+    ) % {"names": names}
 
 
 class QuickPhraseForm(forms.Form):

@@ -235,7 +235,7 @@ class LogFilter:
 
 def audit_event_list(scope: Scope, *, filters: LogFilter | None = None) -> QuerySet[AuditEvent]:
     scope.require(TenancyPerm.VIEW_AUDIT)
-    queryset = AuditEvent.objects.for_scope(scope).select_related("actor_organization")
+    queryset = AuditEvent.objects.for_scope(scope).select_related("actor_organization", "actor")
     return _filter_log(queryset, filters, action_field="action")
 
 

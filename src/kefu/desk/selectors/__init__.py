@@ -33,7 +33,9 @@ from kefu.desk.selectors.categories import (
     category_has_children,
     category_in_use,
     category_list,
+    category_tree,
     category_tree_exists,
+    tree_order,
 )
 from kefu.desk.selectors.client_settings import (
     desk_settings_for,
@@ -58,6 +60,7 @@ from kefu.desk.selectors.messages import (
     message_list,
     messages_by_external_id,
 )
+from kefu.desk.selectors.reach import OFFLINE_FORM_TAG, ReplyRoute, reply_route
 from kefu.desk.selectors.sla import (
     TK,
     Event,
@@ -72,12 +75,14 @@ from kefu.desk.selectors.sla import (
 __all__ = [
     "DEFAULT_CALENDAR",
     "MAX_PAGE",
+    "OFFLINE_FORM_TAG",
     "TK",
     "CaseFilter",
     "CategoryChoice",
     "ConversationFilter",
     "CustomerView",
     "Event",
+    "ReplyRoute",
     "TimerView",
     "after_sales_rule_get",
     "after_sales_rule_list",
@@ -93,6 +98,7 @@ __all__ = [
     "category_has_children",
     "category_in_use",
     "category_list",
+    "category_tree",
     "category_tree_exists",
     "client_is_open",
     "conversation_detail",
@@ -118,6 +124,7 @@ __all__ = [
     "message_list",
     "messages_by_external_id",
     "provider_access_default",
+    "reply_route",
     "service_calendar_for",
     "service_calendar_get",
     "service_calendar_row",
@@ -126,4 +133,5 @@ __all__ = [
     "sla_policy_for",
     "sla_policy_get",
     "sla_policy_list",
+    "tree_order",
 ]

@@ -67,24 +67,36 @@ class CategoryChoice:
     leaf: bool
 
 
+def tree_order(rows: list[Category]) -> list[Category]:
+    """Nodes in the order the client set: each level by its `position`, then name, children
+    right under their parent. The one ordering every page and the API use."""
+    by_id = {r.pk: r for r in rows}
+
+    def key(row: Category) -> tuple[tuple[int, str, int], ...]:
+        chain = []
+        node: Category | None = row
+        while node is not None:
+            chain.append((node.position, node.name, node.pk))
+            node = by_id.get(node.parent_id) if node.parent_id else None  # type: ignore[arg-type]
+        return ((row.client_id or 0, "", 0), *reversed(chain))
+
+    return sorted(rows, key=key)
+
+
+def category_tree(scope: Scope, *, client_id: int | None, active_only: bool = False) -> list[Category]:
+    """A client's category nodes in tree order (`tree_order`)."""
+    return tree_order(list(category_list(scope, client_id=client_id, active_only=active_only)))
+
+
 def category_choices(scope: Scope, *, client_id: int) -> list[CategoryChoice]:
     """The active tree in order, leaves marked (only leaves can be chosen when resolving)."""
     rows = list(category_list(scope, client_id=client_id, active_only=True))
     parents = {r.parent_id for r in rows}
     by_id = {r.pk: r for r in rows}
-
-    def key(row: Category) -> tuple[tuple[int, str], ...]:
-        chain = []
-        node: Category | None = row
-        while node is not None:
-            chain.append((node.position, node.name))
-            node = by_id.get(node.parent_id) if node.parent_id else None  # type: ignore[arg-type]
-        return tuple(reversed(chain))
-
     visible = [
         r for r in rows if r.parent_id is None or r.parent_id in by_id
     ]  # under retired parents: hidden
     return [
         CategoryChoice(id=r.pk, path=r.path, depth=r.depth, leaf=r.pk not in parents)
-        for r in sorted(visible, key=key)
+        for r in tree_order(visible)
     ]

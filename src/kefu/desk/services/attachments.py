@@ -171,7 +171,7 @@ def message_post_with_files(
         )
     checked = [attachment_check(filename=name, content=content) for name, content in uploads]
     if checked and not (body or "").strip():
-        body = "📎 " + ", ".join(c.filename for c in checked)
+        body = _("Files: %(names)s") % {"names": ", ".join(c.filename for c in checked)}
     message = message_post(scope, conversation_id=conversation_id, body=body, direction=direction)
     conversation = message.conversation
     stored: list[Attachment] = []

@@ -27,6 +27,22 @@ from kefu.desk.services._common import (
     channel_data_check,
 )
 from kefu.desk.services.sla import _business_seconds, _sla_check
+from kefu.knowledge import phrases
+
+
+def reply_check(scope: Scope, conversation: Conversation, body: str) -> None:
+    """A reply must be able to reach the customer and must not carry an unfilled phrase
+    variable (`{customer_name}` with no name): the customer would read the raw braces."""
+    unfilled = phrases.unfilled(body)
+    if unfilled:
+        raise Invalid(
+            _("The reply still holds %(names)s: replace it with the real value or delete it before sending.")
+            % {"names": "、".join("{" + name + "}" for name in unfilled)},
+            field="body",
+        )
+    route = selectors.reply_route(conversation, scope=scope)
+    if not route.can_send:
+        raise Conflict(route.text)
 
 
 def message_body_check(body: str) -> None:
@@ -102,6 +118,8 @@ def message_post(
     if conversation.status == Status.CLOSED and direction != Direction.NOTE:
         raise Conflict(_("This conversation is closed; start a new one."))
     _require_write(scope, conversation)
+    if direction == Direction.OUT:
+        reply_check(scope, conversation, body)
 
     now = clock.now()
     redacted = redact(body, _redaction_policy(conversation.client_id))

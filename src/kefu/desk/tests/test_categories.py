@@ -130,7 +130,9 @@ def test_api_and_workspace_picker(tenants: Tenants, tree: dict[str, int], conver
     child = admin.post("/api/categories", {"name": "专票", "parent_id": created.json()["id"]})
     assert (child.json()["path"], child.json()["depth"]) == ("发票/专票", 2)
     listed = Api(tenants, "pa", "agent").get("/api/categories", client_id=tenants.ca1.pk).json()
-    assert [c["path"] for c in listed][:3] == ["发票", "发票/专票", "售前咨询"]
+    # the client's order: roots by position (a new one goes last), children under their parent
+    assert [c["path"] for c in listed][:2] == ["售前咨询", "售前咨询/商品咨询"]
+    assert [c["path"] for c in listed][-2:] == ["发票", "发票/专票"]
     assert Api(tenants, "pb", "agent").get(f"/api/categories/{tree['退款']}").status_code == 404
 
     page = tenants.client_for("pa", "agent").get(f"/desk/c/{conversation.pk}/").content.decode()
@@ -177,3 +179,22 @@ def test_settings_page_adds_categories(tenants: Tenants, tree: dict[str, int]) -
         .content.decode()
     )
     assert "破损丢件" in page and 'id="add-category"' not in page
+
+
+def test_the_order_set_by_the_client_holds_on_every_page(
+    tenants: Tenants, tree: dict[str, int], conversation: Conversation
+) -> None:
+    admin = tenants.scope("ca1", "client_admin")
+    for path, position in (("退款", 0), ("售前咨询", 9), ("物流", 5), ("物流/查件", 0), ("物流/催发货", 1)):
+        services.category_update(admin, category_id=tree[path], name=path.split("/")[-1], position=position)
+    expected = ["退款", "物流", "物流/查件", "物流/催发货", "售前咨询", "售前咨询/商品咨询"]
+
+    settings = tenants.client_for("ca1", "client_admin").get("/desk/settings/").content.decode()
+    shown = [int(i) for i in re.findall(r'data-category-id="(\d+)"', settings)]
+    assert shown == [tree[p] for p in expected]
+    picker = tenants.client_for("pa", "agent").get(f"/desk/c/{conversation.pk}/").content.decode()
+    select = picker.split('id="category-select"')[1].split("</select>")[0]
+    offered = [int(i) for i in re.findall(r'<option value="(\d+)"', select)]
+    assert offered == [tree[p] for p in expected]
+    listed = Api(tenants, "pa", "agent").get("/api/categories", client_id=tenants.ca1.pk).json()
+    assert [c["path"] for c in listed] == expected

@@ -63,3 +63,33 @@ def test_shortcuts_are_normalized(raw: str, expected: str) -> None:
 def test_bad_shortcuts_are_refused(raw: str) -> None:
     with pytest.raises(ValueError):
         phrases.normalize_shortcut(raw)
+
+
+def test_a_fallback_replaces_a_variable_with_no_value() -> None:
+    body = "{customer_name|亲}您好，订单{order_number|}已退款。{agent_name|客服}为您服务"
+    values = {"customer_name": "", "agent_name": "小王"}
+    assert phrases.render(body, values) == "亲您好，订单已退款。小王为您服务"
+
+
+def test_a_fallback_on_an_unknown_name_stays_as_typed() -> None:
+    assert phrases.render("{coupon|无}", {}) == "{coupon|无}"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("您好{customer_name}，订单{order_number|}", ["customer_name", "order_number"]),
+        ("{customer_name}{customer_name}", ["customer_name"]),
+        ("{退款} {json} {coupon} {order number}", []),
+        ("张您好，订单TB1已退款", []),
+    ],
+)
+def test_unfilled_lists_only_phrase_variables(body: str, expected: list[str]) -> None:
+    assert phrases.unfilled(body) == expected
+
+
+def test_a_rendered_phrase_with_missing_values_and_no_fallback_is_unfilled() -> None:
+    rendered = phrases.render(
+        "您好{customer_name}，订单{order_number}", {"customer_name": "", "order_number": ""}
+    )
+    assert phrases.unfilled(rendered) == ["customer_name", "order_number"]

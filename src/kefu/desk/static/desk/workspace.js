@@ -193,6 +193,39 @@
     var byShortcut = {};
     phrases.forEach(function (p) { if (p.shortcut) byShortcut[p.shortcut.toLowerCase()] = p; });
     var used = [];
+    var varsNode = document.getElementById("desk-phrase-variables");
+    var phraseVariables = varsNode ? JSON.parse(varsNode.textContent) : [];
+    var unfilledNode = document.getElementById("reply-unfilled");
+    var sendButton = document.getElementById("reply-send");
+    // A phrase variable left in a reply ({customer_name}, {order_number|…}) would reach the
+    // customer raw: warn and hold the send until the agent edits it (the server refuses too).
+    var placeholder = /\{([A-Za-z_][A-Za-z0-9_]{0,39})(?:\|[^{}|\r\n]{0,40})?\}/g;
+    function unfilledNames() {
+      if (form.querySelector("input[name=kind]:checked").value !== "out") return [];
+      var names = [];
+      var match;
+      placeholder.lastIndex = 0;
+      while ((match = placeholder.exec(box.value)) !== null) {
+        if (phraseVariables.indexOf(match[1]) >= 0 && names.indexOf("{" + match[1] + "}") < 0) names.push("{" + match[1] + "}");
+      }
+      return names;
+    }
+    function checkUnfilled() {
+      var names = unfilledNames();
+      if (unfilledNode) {
+        unfilledNode.hidden = names.length === 0;
+        unfilledNode.textContent = names.length ? unfilledNode.dataset.template.replace("__NAMES__", names.join("、")) : "";
+      }
+      if (sendButton) sendButton.disabled = names.length > 0;
+      return names.length === 0;
+    }
+    form.querySelectorAll("input[name=kind]").forEach(function (radio) { radio.addEventListener("change", checkUnfilled); });
+    form.addEventListener("submit", function (e) {
+      if (!checkUnfilled()) { e.preventDefault(); e.stopImmediatePropagation(); }
+    }, true);
+    form.addEventListener("htmx:confirm", function (e) {
+      if (!checkUnfilled()) e.preventDefault();
+    });
 
     function tokenBeforeCaret() {
       var upto = box.value.slice(0, box.selectionStart);
@@ -209,6 +242,7 @@
       if (used.indexOf(phrase.id) < 0) used.push(phrase.id);
       usedField.value = used.join(",");
       hideSuggest();
+      checkUnfilled();
       box.focus();
     }
     function expand(token, phrase) {
@@ -241,6 +275,7 @@
       suggest.hidden = list.length === 0;
     }
     box.addEventListener("input", function () {
+      checkUnfilled();
       if (form.querySelector("input[name=kind]:checked").value === "out") sendTyping();
       var token = tokenBeforeCaret();
       if (!token) { hideSuggest(); return; }
@@ -250,6 +285,7 @@
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         hideSuggest();
+        if (!checkUnfilled()) return;
         if (box.value.trim() || (fileInput && fileInput.files.length)) htmx.trigger(form, "submit");
         return;
       }
@@ -287,7 +323,7 @@
       if (!fileInput || !fileNames) return;
       var names = [];
       for (var i = 0; i < fileInput.files.length; i++) names.push(fileInput.files[i].name);
-      fileNames.textContent = names.length ? "📎 " + names.join(", ") : "";
+      fileNames.textContent = names.join(", ");
     }
     if (fileInput) fileInput.addEventListener("change", showFiles);
     form.addEventListener("htmx:afterRequest", function (e) {
@@ -295,6 +331,7 @@
       if (e.detail.successful) {
         if (fileInput) { fileInput.value = ""; showFiles(); }
         box.value = "";
+        checkUnfilled();
         used = [];
         usedField.value = "";
         document.getElementById("reply-status").innerHTML = "";
