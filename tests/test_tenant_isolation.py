@@ -25,6 +25,7 @@ from kefu.core.roles import ROLES_BY_KIND
 from kefu.core.scope import OrgKind
 from kefu.desk import services as desk_services
 from kefu.knowledge import services as knowledge_services
+from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
@@ -133,6 +134,10 @@ def _schedule_b(tenants: Tenants) -> Any:
 
 
 OBJECT_MAKERS["schedule_id"] = lambda t: _schedule_b(t).pk
+OBJECT_MAKERS["queue_id"] = lambda t: (
+    routing_services.queue_create(t.scope("pb", "supervisor"), client_id=t.cb.pk, name="b-在线").pk
+)
+OBJECT_MAKERS["agent_id"] = lambda t: t.user("pb", "agent").pk
 OBJECT_MAKERS["request_id"] = lambda t: (
     rostering.schedule_request_create(
         t.scope("pb", "agent"), schedule_id=_schedule_b(t).pk, kind="leave", day=date(2030, 1, 7)

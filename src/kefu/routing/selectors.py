@@ -411,3 +411,34 @@ def _client_agents_by_state(scope: Scope, queue: Queue) -> dict[str, int]:
     for key in skilled:
         counts[current.get(key, PresenceState.OFFLINE)] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class PresenceDay:
+    user_id: int
+    state: str
+    reason: str
+    since: datetime | None
+    history: list[PresenceChange]
+    seconds_in_state: dict[str, float]
+
+
+def presence_today(scope: Scope, *, user_id: int, now: datetime | None = None) -> PresenceDay:
+    """An agent's state, since when, and today's history: for the agent themself, or for a team
+    lead or provider admin of the agent's provider; anyone else gets NotFound."""
+    own = user_id == scope.user_id and scope.has(RoutingPerm.PRESENCE_OWN)
+    team = scope.has(RoutingPerm.PRESENCE_TEAM) and user_id in staff_ids(scope)
+    if not scope.is_provider or not (own or team):
+        raise NotFound()
+    now = now or clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    current = presence_get(scope, user_id=user_id)
+    times = agent_time_in_state(scope, user_id=user_id, start=midnight, end=now)
+    return PresenceDay(
+        user_id=user_id,
+        state=current.state if current else PresenceState.OFFLINE,
+        reason=current.reason if current else "",
+        since=current.since if current else None,
+        history=presence_history(scope, user_id=user_id, since=midnight, until=now + timedelta(seconds=1)),
+        seconds_in_state=times.seconds,
+    )

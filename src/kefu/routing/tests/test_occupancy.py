@@ -18,7 +18,8 @@ def at(minutes: float) -> datetime:
 
 
 def test_a_shift_with_a_break_and_contacts() -> None:
-    # Given online 9:00, busy 9:10–9:40, ACW to 9:45, a meal break 10:00–10:30, online to 11:00 (55 min online in all).
+    # Given online 9:00, busy 9:10–9:40, ACW to 9:45, a meal break 10:00–10:30, online to 11:00
+    # (55 min online in all).
     changes = [
         (at(0), "online"),
         (at(10), "busy"),
