@@ -13,6 +13,7 @@ from kefu.cli.serving import serve
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
+from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
 from kefu.workforce import demo as workforce_demo
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 desk_demo.load(today=timezone.localdate(), history_days=options["history_days"])
                 knowledge_demo.load()
                 workforce_demo.load(today=timezone.localdate(), history_days=options["history_days"])
+                routing_demo.load()
                 connectors_demo.load(
                     origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
                 )
