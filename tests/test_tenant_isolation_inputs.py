@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from kefu.config.api import api
 from kefu.knowledge import services as knowledge_services
+from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
 from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, API_ROUTES, OBJECT_MAKERS, _example_for, _snapshot
@@ -45,6 +46,11 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "parent_id": OBJECT_MAKERS["category_id"],
     "custom_status_id": OBJECT_MAKERS["status_id"],
     "template_ids": lambda t: [OBJECT_MAKERS["template_id"](t)],
+    "overflow_queue_id": OBJECT_MAKERS["queue_id"],
+    "overflow_provider_id": lambda t: t.pb.pk,
+    "skill_id": lambda t: (
+        routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
+    ),
 }
 
 # Plain values that make a body valid, so that the id under test is what decides the answer.

@@ -15,9 +15,8 @@ BUSINESS = {"chat": "pre_sales", "email": "after_sales", "phone": "general"}
 SPLIT = {"jike": 80}  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
 
 
-def load() -> None:
-    from kefu.desk import demo as desk_demo
-
+def load(*, queues: dict[str, dict[str, str]]) -> None:
+    """`queues`: queue names per shop slug and channel (the desk demo's `QUEUES`)."""
     provider = tenancy_selectors.organization_by_slug("dingmao")
     if provider is None:
         return
@@ -26,7 +25,7 @@ def load() -> None:
     assert scope is not None
     agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
     now = clock.now()
-    for slug, channels in desk_demo.QUEUES.items():
+    for slug, channels in queues.items():
         client = tenancy_selectors.organization_by_slug(slug)
         if client is None:
             continue

@@ -370,14 +370,10 @@ def _presence_write(
 
 @transaction.atomic
 def presence_set(scope: Scope, *, agent_id: int, state: str, reason: str = "") -> AgentPresence:
-    """Set an agent's state: the agent for themself, a team lead or provider admin for their agents."""
-    if state not in SETTABLE:
-        raise Invalid(_("Unknown state."), field="state")
-    reason = reason or ""
-    if reason not in BreakReason.values:
-        raise Invalid(_("Unknown reason."), field="reason")
-    if reason and state != PresenceState.BREAK:
-        raise Invalid(_("Only a break has a reason."), field="reason")
+    """Set an agent's state: the agent for themself, a team lead or provider admin for their agents.
+
+    Who may (403), then whose agent (404), then the input (422): another tenant's agent is not
+    found whatever the body says."""
     if not scope.is_provider or scope.provider_id is None:
         raise PermissionDenied()
     own = agent_id == scope.user_id
@@ -386,6 +382,13 @@ def presence_set(scope: Scope, *, agent_id: int, state: str, reason: str = "") -
     else:
         scope.require(RoutingPerm.PRESENCE_TEAM)
         _require_staff(scope, agent_id)
+    if state not in SETTABLE:
+        raise Invalid(_("Unknown state."), field="state")
+    reason = reason or ""
+    if reason not in BreakReason.values:
+        raise Invalid(_("Unknown reason."), field="reason")
+    if reason and state != PresenceState.BREAK:
+        raise Invalid(_("Only a break has a reason."), field="reason")
     return _presence_write(
         provider_id=scope.provider_id,
         user_id=agent_id,

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 desk_demo.load(today=timezone.localdate(), history_days=options["history_days"])
                 knowledge_demo.load()
                 workforce_demo.load(today=timezone.localdate(), history_days=options["history_days"])
-                routing_demo.load()
+                routing_demo.load(queues=desk_demo.QUEUES)
                 connectors_demo.load(
                     origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
                 )
