@@ -8,6 +8,7 @@ one is added.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -134,8 +135,11 @@ def _schedule_b(tenants: Tenants) -> Any:
 
 
 OBJECT_MAKERS["schedule_id"] = lambda t: _schedule_b(t).pk
-OBJECT_MAKERS["queue_id"] = lambda t: (
-    routing_services.queue_create(t.scope("pb", "supervisor"), client_id=t.cb.pk, name="b-在线").pk
+_QUEUE_NUMBERS = itertools.count()
+OBJECT_MAKERS["queue_id"] = lambda t: (  # a new name each time: a client's queue names are unique
+    routing_services.queue_create(
+        t.scope("pb", "supervisor"), client_id=t.cb.pk, name=f"b-在线-{next(_QUEUE_NUMBERS)}"
+    ).pk
 )
 OBJECT_MAKERS["agent_id"] = lambda t: t.user("pb", "agent").pk
 OBJECT_MAKERS["request_id"] = lambda t: (
