@@ -8,6 +8,7 @@ one is added.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -25,6 +26,7 @@ from kefu.core.roles import ROLES_BY_KIND
 from kefu.core.scope import OrgKind
 from kefu.desk import services as desk_services
 from kefu.knowledge import services as knowledge_services
+from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
@@ -133,6 +135,13 @@ def _schedule_b(tenants: Tenants) -> Any:
 
 
 OBJECT_MAKERS["schedule_id"] = lambda t: _schedule_b(t).pk
+_QUEUE_NUMBERS = itertools.count()
+OBJECT_MAKERS["queue_id"] = lambda t: (  # a new name each time: a client's queue names are unique
+    routing_services.queue_create(
+        t.scope("pb", "supervisor"), client_id=t.cb.pk, name=f"b-在线-{next(_QUEUE_NUMBERS)}"
+    ).pk
+)
+OBJECT_MAKERS["agent_id"] = lambda t: t.user("pb", "agent").pk
 OBJECT_MAKERS["request_id"] = lambda t: (
     rostering.schedule_request_create(
         t.scope("pb", "agent"), schedule_id=_schedule_b(t).pk, kind="leave", day=date(2030, 1, 7)

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from kefu.config.api import api
 from kefu.knowledge import services as knowledge_services
+from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
 from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, API_ROUTES, OBJECT_MAKERS, _example_for, _snapshot
@@ -49,6 +50,11 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "template_ids": lambda t: [OBJECT_MAKERS["template_id"](t)],
     "client": OBJECT_MAKERS["client_id"],
     "agent": lambda t: t.user("pb", "agent").pk,
+    "overflow_queue_id": OBJECT_MAKERS["queue_id"],
+    "overflow_provider_id": lambda t: t.pb.pk,
+    "skill_id": lambda t: (
+        routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
+    ),
 }
 
 # Path parameters that are names, not objects (the metric dictionary's ids), and the other query

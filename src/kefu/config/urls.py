@@ -46,6 +46,7 @@ urlpatterns = [
     path("workforce/", include("kefu.workforce.urls")),
     path("desk/", include("kefu.desk.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
+    path("routing/", include("kefu.routing.urls")),
     path("widget/", include("kefu.connectors.urls")),
     path("connectors/", include("kefu.connectors.cti_urls")),
     path("analytics/", include("kefu.analytics.urls")),

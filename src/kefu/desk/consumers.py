@@ -20,6 +20,7 @@ from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.permissions import DeskPerm
+from kefu.routing import services as routing_services
 from kefu.tenancy import mfa
 from kefu.tenancy import selectors as tenancy_selectors
 
@@ -116,8 +117,11 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         self.last_typing: dict[int, float] = {}
         await self._join(inbox_group(self.access.organization_id))
         await self.send_json({"type": "hello", "organization_id": self.access.organization_id})
+        await database_sync_to_async(routing_services.presence_connection)(self.access, connected=True)
 
     async def disconnect(self, code: int) -> None:
+        if self.access is not None:  # a closed workspace goes offline after a grace period (routing)
+            await database_sync_to_async(routing_services.presence_connection)(self.access, connected=False)
         for group in getattr(self, "joined", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
 

@@ -1,30 +1,63 @@
-"""Which queues an agent serves: the one answer the desk and workforce both read.
+"""Routing's reads: queues, which queues an agent serves, presence, capacity, certification.
 
-Skills and queues belong to routing. Until routing has models of its own, an agent's skills are
-stored on the agent's work profile (`workforce.AgentWorkProfile.skills`), and this module reads
-that one model. It is the only place outside workforce that does, so the desk depends on
-routing, not on workforce, and workforce (which reads the desk's service calendars) can depend on
-the desk without a cycle. When skills move into a routing model, only this module changes.
+This module is the one answer to "which queues does this agent serve" (`agent_queues`,
+`agents_queues`, `my_queues`): the desk and workforce both ask it, so neither reads skills
+anywhere else. The selectors the assignment step uses are `eligible_agents`,
+`certified_agents`, `agent_capacity` and `presence_current` (docs/routing.md).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kefu.analytics import selectors as analytics_selectors
+from kefu.core import clock
+from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
-from kefu.workforce.models import AgentWorkProfile
+from kefu.routing import occupancy
+from kefu.routing.models import (
+    AgentCapacity,
+    AgentPresence,
+    AgentSkill,
+    Certification,
+    PresenceChange,
+    PresenceState,
+    Queue,
+    QueueProvider,
+    QueueSkill,
+    Skill,
+    SkillKind,
+)
+from kefu.routing.permissions import RoutingPerm
+from kefu.tenancy import selectors as tenancy_selectors
+
+STAFF_ROLES = ("agent", "supervisor")
+
+
+# --- which queues an agent serves ----------------------------------------------------------------
+def agents_queues(scope: Scope, user_ids: list[int] | set[int] | None = None) -> dict[int, list[str]]:
+    """The queue names each agent of the acting provider serves (their "queue" skills), sorted;
+    every agent with a skill when `user_ids` is None. A client's staff get nothing: skills are the
+    provider's staffing data."""
+    if not scope.is_provider:
+        return {}
+    rows = AgentSkill.objects.for_scope(scope).filter(skill__kind=SkillKind.QUEUE)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    found: dict[int, list[str]] = defaultdict(list)
+    for user_id, name in rows.values_list("user_id", "skill__name"):
+        found[user_id].append(name)
+    return {user_id: sorted(names) for user_id, names in found.items()}
 
 
 def agent_queues(scope: Scope, *, user_id: int) -> list[str]:
-    """The queues an agent of the acting provider serves (their skills), sorted; none without a
-    profile, and none for a client's staff (skills are the provider's staffing data)."""
-    if not scope.is_provider:
-        return []
-    skills = (
-        AgentWorkProfile.objects.for_scope(scope)
-        .filter(user_id=user_id)
-        .values_list("skills", flat=True)
-        .first()
-    )
-    return sorted(skills or [])
+    """The queues one agent of the acting provider serves, sorted; none without skills."""
+    return agents_queues(scope, [user_id]).get(user_id, [])
 
 
 def my_queues(scope: Scope) -> list[str]:
@@ -32,3 +65,380 @@ def my_queues(scope: Scope) -> list[str]:
     if scope.user_id is None:
         return []
     return agent_queues(scope, user_id=scope.user_id)
+
+
+def agent_skill_list(scope: Scope, *, user_id: int | None = None) -> QuerySet[AgentSkill]:
+    rows = AgentSkill.objects.for_scope(scope).select_related("skill", "user")
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    return rows.order_by("user_id", "skill__kind", "skill__name")
+
+
+def skill_list(scope: Scope, *, kind: str | None = None) -> QuerySet[Skill]:
+    rows = Skill.objects.for_scope(scope)
+    return rows.filter(kind=kind) if kind else rows
+
+
+def skill_get(scope: Scope, *, skill_id: int) -> Skill:
+    skill = Skill.objects.for_scope(scope).filter(pk=skill_id).first()
+    if skill is None:
+        raise NotFound(field="skill_id")
+    return skill
+
+
+# --- queues --------------------------------------------------------------------------------------
+def queue_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[Queue]:
+    """Queues the actor sees: the client's own, the provider's, and those the provider serves
+    beside another provider (through its `QueueProvider` row)."""
+    if not scope.has(RoutingPerm.VIEW_QUEUES) and not scope.has(RoutingPerm.MANAGE_QUEUES):
+        return Queue.objects.for_scope(scope).none()
+    served = QueueProvider.objects.for_scope(scope).values("queue_id")
+    rows = Queue.all_tenants.filter(Q(scope.tenant_q()) | Q(pk__in=served)) if scope.is_provider else None
+    if rows is None:
+        rows = Queue.objects.for_scope(scope)
+    if client_id is not None:
+        rows = rows.filter(client_id=client_id)
+    return rows.select_related("client", "provider").order_by("client_id", "name")
+
+
+def queue_get(scope: Scope, *, queue_id: int, for_update: bool = False) -> Queue:
+    rows = queue_list(scope)
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    queue = rows.filter(pk=queue_id).first()
+    if queue is None:
+        raise NotFound()
+    return queue
+
+
+def client_queue_names(scope: Scope) -> dict[int, set[str]]:
+    """Queue names per client the actor sees (capacity plans group agents by these)."""
+    found: dict[int, set[str]] = defaultdict(set)
+    served = QueueProvider.objects.for_scope(scope).values("queue_id")
+    rows = (
+        Queue.all_tenants.filter(Q(scope.tenant_q()) | Q(pk__in=served))
+        if scope.is_provider
+        else Queue.objects.for_scope(scope)
+    )
+    for client_id, name in rows.values_list("client_id", "name"):
+        found[client_id].add(name)
+    return dict(found)
+
+
+def serving_provider_ids(scope: Scope, *, client_id: int) -> set[int]:
+    """Providers with an active engagement for the client (who may serve or take its overflow)."""
+    client = tenancy_selectors.organization_get(scope, organization_id=client_id)
+    return set(tenancy_selectors.partner_ids(client))
+
+
+def queue_providers(scope: Scope, *, queue_id: int) -> list[QueueProvider]:
+    queue = queue_get(scope, queue_id=queue_id)
+    return list(
+        QueueProvider.all_tenants.filter(queue=queue).select_related("provider").order_by("provider_id")
+    )
+
+
+def queue_required_skills(scope: Scope, *, queue_id: int) -> list[QueueSkill]:
+    """The skills the acting provider's agents need for this queue (each provider has its own)."""
+    queue = queue_get(scope, queue_id=queue_id)
+    return list(QueueSkill.objects.for_scope(scope).filter(queue=queue).select_related("skill"))
+
+
+# --- presence ------------------------------------------------------------------------------------
+def staff_ids(scope: Scope) -> set[int]:
+    """The acting provider's agents and team leads (whose presence routing keeps)."""
+    if not scope.is_provider or scope.organization_id is None:
+        return set()
+    organization = tenancy_selectors.organization_get(scope, organization_id=scope.organization_id)
+    return {
+        m.user_id
+        for role in STAFF_ROLES
+        for m in tenancy_selectors.membership_list_for_role(organization, role=role)
+    }
+
+
+def presence_current(
+    scope: Scope, *, user_ids: list[int] | set[int] | None = None
+) -> dict[int, AgentPresence]:
+    """Current state per agent of the acting provider (agents never seen are absent: offline)."""
+    rows = AgentPresence.objects.for_scope(scope).filter(provider_id=scope.provider_id)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    return {row.user_id: row for row in rows.select_related("user")}
+
+
+def presence_get(scope: Scope, *, user_id: int) -> AgentPresence | None:
+    return presence_current(scope, user_ids=[user_id]).get(user_id)
+
+
+def presence_history(
+    scope: Scope, *, user_id: int, since: datetime, until: datetime | None = None
+) -> list[PresenceChange]:
+    rows = PresenceChange.objects.for_scope(scope).filter(user_id=user_id, at__gte=since)
+    if until is not None:
+        rows = rows.filter(at__lt=until)
+    return list(rows.order_by("at", "id"))
+
+
+def agent_time_in_state(
+    scope: Scope, *, user_id: int, start: datetime, end: datetime
+) -> occupancy.StateTimes:
+    """Seconds per state, occupancy and utilisation of one agent over [start, end), from the history."""
+    before = (
+        PresenceChange.objects.for_scope(scope)
+        .filter(user_id=user_id, at__lte=start)
+        .order_by("-at", "-id")
+        .values_list("state", flat=True)
+        .first()
+    )
+    changes = [(c.at, c.state) for c in presence_history(scope, user_id=user_id, since=start, until=end)]
+    return occupancy.time_in_state(changes, start=start, end=end, initial=before or occupancy.OFFLINE)
+
+
+def agents_by_state(scope: Scope, *, user_ids: set[int] | None = None) -> dict[str, int]:
+    """How many of the provider's agents are in each state (offline: those never seen too)."""
+    ids = staff_ids(scope) if user_ids is None else set(user_ids)
+    counts = {state: 0 for state in PresenceState.values}
+    current = presence_current(scope, user_ids=ids)
+    for user_id in ids:
+        row = current.get(user_id)
+        counts[row.state if row else PresenceState.OFFLINE] += 1
+    return counts
+
+
+# --- capacity ------------------------------------------------------------------------------------
+def agent_capacity(scope: Scope, *, user_id: int, channel: str, queue: Queue | None = None) -> int:
+    """How many contacts of a channel the agent may hold at once: their own override, else the
+    queue's default chat concurrency for chats, else one."""
+    own = (
+        AgentCapacity.objects.for_scope(scope)
+        .filter(user_id=user_id, channel=channel)
+        .values_list("max_concurrent", flat=True)
+        .first()
+    )
+    if own is not None:
+        return own
+    if channel == "chat":
+        return queue.default_chat_concurrency if queue is not None else 3
+    return 1
+
+
+def agent_capacity_list(scope: Scope, *, user_id: int | None = None) -> QuerySet[AgentCapacity]:
+    rows = AgentCapacity.objects.for_scope(scope)
+    return rows.filter(user_id=user_id) if user_id is not None else rows
+
+
+# --- certification -------------------------------------------------------------------------------
+def certification_list(
+    scope: Scope, *, client_id: int | None = None, user_id: int | None = None
+) -> QuerySet[Certification]:
+    rows = Certification.objects.for_scope(scope).select_related("user", "client")
+    if client_id is not None:
+        rows = rows.filter(client_id=client_id)
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    return rows
+
+
+def certification_get(scope: Scope, *, certification_id: int) -> Certification:
+    found = Certification.objects.for_scope(scope).filter(pk=certification_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def certified_agents(scope: Scope, *, client_id: int, at: datetime | None = None) -> set[int]:
+    """Agents of the acting provider certified for the client at `at` (now by default)."""
+    at = at or clock.now()
+    rows = (
+        Certification.objects.for_scope(scope)
+        .filter(client_id=client_id, valid_from__lte=at, revoked_at__isnull=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+    )
+    if scope.is_provider:
+        rows = rows.filter(provider_id=scope.provider_id)
+    return set(rows.values_list("user_id", flat=True))
+
+
+@dataclass(frozen=True)
+class EligibleAgent:
+    """One agent the assignment step may offer a queue's contacts to."""
+
+    user_id: int
+    proficiency: dict[str, int]  # skill name → level, for the queue's required skills
+    state: str
+    since: datetime | None
+    capacity: int
+
+
+def eligible_agents(scope: Scope, *, queue_id: int, at: datetime | None = None) -> list[EligibleAgent]:
+    """Agents of the acting provider qualified for a queue at `at`: every required skill at its
+    least proficiency, and certified for the queue's client. Any state (the caller filters on
+    `state` and load); sorted by id so the snapshot is deterministic."""
+    queue = queue_get(scope, queue_id=queue_id)
+    required = {
+        r.skill_id: (r.skill.name, r.min_proficiency) for r in queue_required_skills(scope, queue_id=queue_id)
+    }
+    certified = certified_agents(scope, client_id=queue.client_id, at=at) if queue.client_id else set()
+    levels: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = AgentSkill.objects.for_scope(scope).filter(
+        skill_id__in=list(required), user_id__in=list(certified)
+    )
+    for user_id, skill_id, proficiency in rows.values_list("user_id", "skill_id", "proficiency"):
+        name, least = required[skill_id]
+        if proficiency >= least:
+            levels[user_id][name] = proficiency
+    qualified = sorted(u for u, have in levels.items() if len(have) == len(required))
+    if not required:
+        qualified = sorted(certified)
+    current = presence_current(scope, user_ids=qualified)
+    overrides = dict(
+        AgentCapacity.objects.for_scope(scope)
+        .filter(user_id__in=qualified, channel=queue.channel)
+        .values_list("user_id", "max_concurrent")
+    )
+    default = queue.default_chat_concurrency if queue.channel == "chat" else 1
+    return [
+        EligibleAgent(
+            user_id=u,
+            proficiency=levels.get(u, {}),
+            state=current[u].state if u in current else PresenceState.OFFLINE,
+            since=current[u].since if u in current else None,
+            capacity=overrides.get(u, default),
+        )
+        for u in qualified
+    ]
+
+
+# --- queue statistics ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueStats:
+    queue_id: int
+    name: str
+    waiting: int
+    longest_wait_s: float
+    service_level_today: float | None  # share answered within the target, None before any contact
+    offered_today: int
+    answered_today: int
+    agents_by_state: dict[str, int]
+
+
+_OPENS = {"offered", "queued", "reopened"}
+_TAKES = {"assigned", "resolved", "closed", "abandoned", "transferred"}
+
+
+def queue_stats(scope: Scope, *, queue_id: int, now: datetime | None = None) -> QueueStats:
+    """Live figures of one queue, from the event log.
+
+    Waiting: conversations whose latest opening event (offered, queued, reopened) in this queue
+    within the last week has no later assignment, resolution, closing, abandonment or transfer.
+    Service level today: of the conversations offered in this queue since local midnight, the
+    share whose first response (or, without one, assignment) came within the target seconds;
+    contacts still waiting past the target count as missed.
+    """
+    queue = queue_get(scope, queue_id=queue_id)
+    now = now or clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    events = analytics_selectors.contact_event_list(scope).filter(
+        client_id=queue.client_id, queue=queue.name, at__gte=min(midnight, now - timedelta(days=7))
+    )
+    last_open: dict[int, datetime] = {}
+    taken: dict[int, datetime] = {}
+    offered_today: dict[int, datetime] = {}
+    answered_at: dict[int, datetime] = {}
+    assigned_at: dict[int, datetime] = {}
+    for conversation_id, kind, at in events.values_list("conversation_id", "type", "at"):
+        if kind in _OPENS:
+            last_open[conversation_id] = at
+            if kind == "offered" and at >= midnight:
+                offered_today[conversation_id] = at
+        elif kind in _TAKES:
+            taken[conversation_id] = at
+        if kind == "first_response":
+            answered_at.setdefault(conversation_id, at)
+        elif kind == "assigned":
+            assigned_at.setdefault(conversation_id, at)
+    waits = [
+        (now - opened).total_seconds()
+        for conversation_id, opened in last_open.items()
+        if conversation_id not in taken or taken[conversation_id] < opened
+    ]
+    target = timedelta(seconds=queue.sl_target_seconds)
+    within = answered = 0
+    for conversation_id, offered_at in offered_today.items():
+        reached = answered_at.get(conversation_id) or assigned_at.get(conversation_id)
+        if reached is not None:
+            answered += 1
+            within += (reached - offered_at) <= target
+    judged = sum(
+        1
+        for conversation_id, offered_at in offered_today.items()
+        if conversation_id in answered_at or conversation_id in assigned_at or now - offered_at > target
+    )
+    by_state = agents_by_state(scope) if scope.is_provider else _client_agents_by_state(scope, queue)
+    return QueueStats(
+        queue_id=queue.pk,
+        name=queue.name,
+        waiting=len(waits),
+        longest_wait_s=round(max(waits, default=0.0), 1),
+        service_level_today=round(within / judged, 4) if judged else None,
+        offered_today=len(offered_today),
+        answered_today=answered,
+        agents_by_state=by_state,
+    )
+
+
+def _client_agents_by_state(scope: Scope, queue: Queue) -> dict[str, int]:
+    """A client's manager sees how many agents serving this queue are in each state (counts only)."""
+    counts = {state: 0 for state in PresenceState.values}
+    skilled = set(
+        AgentSkill.all_tenants.filter(
+            skill__kind=SkillKind.QUEUE,
+            skill__name=queue.name,
+            provider_id__in=[
+                p
+                for p in QueueProvider.all_tenants.filter(queue=queue).values_list("provider_id", flat=True)
+                if p in scope.provider_ids
+            ],
+        ).values_list("provider_id", "user_id")
+    )
+    current = {
+        (row.provider_id, row.user_id): row.state
+        for row in AgentPresence.all_tenants.filter(
+            provider_id__in={p for p, _u in skilled}, user_id__in={u for _p, u in skilled}
+        )
+    }
+    for key in skilled:
+        counts[current.get(key, PresenceState.OFFLINE)] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class PresenceDay:
+    user_id: int
+    state: str
+    reason: str
+    since: datetime | None
+    history: list[PresenceChange]
+    seconds_in_state: dict[str, float]
+
+
+def presence_today(scope: Scope, *, user_id: int, now: datetime | None = None) -> PresenceDay:
+    """An agent's state, since when, and today's history: for the agent themself, or for a team
+    lead or provider admin of the agent's provider; anyone else gets NotFound."""
+    own = user_id == scope.user_id and scope.has(RoutingPerm.PRESENCE_OWN)
+    team = scope.has(RoutingPerm.PRESENCE_TEAM) and user_id in staff_ids(scope)
+    if not scope.is_provider or not (own or team):
+        raise NotFound()
+    now = now or clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    current = presence_get(scope, user_id=user_id)
+    times = agent_time_in_state(scope, user_id=user_id, start=midnight, end=now)
+    return PresenceDay(
+        user_id=user_id,
+        state=current.state if current else PresenceState.OFFLINE,
+        reason=current.reason if current else "",
+        since=current.since if current else None,
+        history=presence_history(scope, user_id=user_id, since=midnight, until=now + timedelta(seconds=1)),
+        seconds_in_state=times.seconds,
+    )

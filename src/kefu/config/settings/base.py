@@ -131,7 +131,12 @@ KEFU_PERIODIC_JOBS = {
     "desk.sla_check": ("command:sla_check", env.env_int("KEFU_SLA_CHECK_EVERY_S", 60)),
     "email.poll": ("kefu.connectors.email.poll_mailboxes", env.env_int("KEFU_EMAIL_POLL_EVERY_S", 60)),
     "email.send": ("kefu.connectors.email.send_due", env.env_int("KEFU_EMAIL_SEND_EVERY_S", 15)),
+    "routing.presence": ("kefu.routing.services.presence_sweep", env.env_int("KEFU_PRESENCE_EVERY_S", 15)),
 }
+# Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
+# closed goes offline after the grace period (a reload or a short network drop keeps the state).
+KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
+KEFU_PRESENCE_GRACE_S = env.env_int("KEFU_PRESENCE_GRACE_S", 90)
 
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"

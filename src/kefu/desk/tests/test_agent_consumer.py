@@ -111,3 +111,23 @@ def test_socket_scope_follows_the_session_and_two_factor_rules(tenants: Tenants)
     tenants.pa.save(update_fields=["require_mfa"])
     assert access_for(user, {}) is None  # a page would send them to two-factor setup first
     assert access_for(AnonymousUser(), {}) is None
+
+
+def test_closing_the_workspace_socket_starts_the_offline_grace_period(tenants: Tenants) -> None:
+    """The consumer tells routing when the workspace socket opens and closes; routing's periodic
+    job turns a closed one offline after the grace period (kefu.routing.services.presence_sweep)."""
+    from kefu.routing import selectors as routing_selectors
+    from kefu.routing import services as routing_services
+
+    scope, user = tenants.scope("pa", "agent"), tenants.user("pa", "agent")
+    in_thread(routing_services.presence_set, scope, agent_id=user.pk, state="online")
+
+    async def scenario() -> None:
+        socket = _socket(user)
+        assert (await socket.connect(timeout=5))[0]
+        await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+
+    run(scenario)
+    current = in_thread(routing_selectors.presence_get, scope, user_id=user.pk)
+    assert current.state == "online" and current.disconnected_at is not None

@@ -112,6 +112,27 @@ class AgentProfileForm(forms.Form):
         self.fields["user"].choices = agents
         self.fields["client"].choices = [("", _("Shared pool")), *clients]
 
+    @staticmethod
+    def initial_of(profile: Any) -> dict[str, Any]:
+        """The form's values for a saved profile (its `skills` already read from routing)."""
+        return {
+            "user": profile.user_id,
+            "client": profile.client_id or "",
+            "skills": ", ".join(profile.skills),
+            "min_hours_per_week": profile.min_hours_per_week,
+            "max_hours_per_week": profile.max_hours_per_week,
+            "hourly_cost": profile.hourly_cost,
+            "max_consecutive_days": profile.max_consecutive_days,
+            "min_rest_hours": profile.min_rest_hours,
+            "days_off_per_week": profile.days_off_per_week,
+            "templates": ", ".join(profile.templates),
+            "unavailable": "\n".join(
+                f"{w['weekday'] if w.get('weekday') is not None else w.get('date')} {w['start']}-{w['end']}"
+                for w in profile.unavailable
+            ),
+            "leave": ", ".join(profile.leave),
+        }
+
     def clean_skills(self) -> list[str]:
         return [s.strip() for s in _split(self.cleaned_data["skills"])]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from kefu.core.errors import NotFound, PermissionDenied
 from kefu.core.scope import Scope
+from kefu.routing import selectors as routing_selectors
 from kefu.workforce import selectors
 from kefu.workforce.models import (
     AgentWorkProfile,
@@ -55,6 +57,16 @@ def shift_template_get(scope: Scope, *, template_id: int) -> ShiftTemplateDef:
 
 def _profiles(scope: Scope) -> QuerySet[AgentWorkProfile]:
     return AgentWorkProfile.objects.for_scope(scope).select_related("user", "client")
+
+
+def with_routing_skills(scope: Scope, profiles: Iterable[AgentWorkProfile]) -> list[AgentWorkProfile]:
+    """The profiles with `skills` set to the queues routing says each agent serves (routing owns
+    skills; the profile's own JSON copy is only kept in step by `agent_profile_set`)."""
+    rows = list(profiles)
+    served = routing_selectors.agents_queues(scope, {p.user_id for p in rows})
+    for profile in rows:
+        profile.skills = served.get(profile.user_id, [])
+    return rows
 
 
 def agent_profile_list(scope: Scope) -> QuerySet[AgentWorkProfile]:
@@ -137,7 +149,7 @@ def schedule_grid(scope: Scope, *, schedule: Schedule) -> list[GridRow]:
         by_agent[shift.agent_id][(shift.date - schedule.week_start).days] = shift
         names[shift.agent_id] = str(shift.agent)
     skills: dict[int, list[str]] = {}
-    for profile in _profiles(scope):
+    for profile in with_routing_skills(scope, _profiles(scope)):
         mine = [q for q in schedule.queues if q in profile.skills]
         if mine and (schedule.client_id is None or profile.client_id in (None, schedule.client_id)):
             skills[profile.user_id] = mine
@@ -235,14 +247,22 @@ def capacity_plan(scope: Scope) -> list[CapacityRow]:
     latest: dict[tuple[int, str], Any] = {}
     for plan in selectors.staffing_plan_list(scope).select_related("forecast"):
         latest.setdefault((plan.client_id, plan.forecast.queue), plan)  # newest first
-    queues_of: dict[int, set[str]] = defaultdict(set)
-    for row in schedule_list(scope).values("client_id", "queues"):
+    # A client's queues: routing's queues of the client, the queues of its own schedules, of its
+    # plans, and those a multi-client schedule staffs from the client's plans (issue 10: the demo's
+    # one schedule for every shop was skipped, so every shop counted 0 agents).
+    queues_of: dict[int, set[str]] = defaultdict(set, routing_selectors.client_queue_names(scope))
+    plan_client = dict(selectors.staffing_plan_list(scope).values_list("pk", "client_id"))
+    for row in schedule_list(scope).values("client_id", "queues", "demand_source"):
         if row["client_id"] is not None:
             queues_of[row["client_id"]].update(row["queues"])
+            continue
+        for queue, plan_id in ((row["demand_source"] or {}).get("plans") or {}).items():
+            if plan_client.get(plan_id) is not None:
+                queues_of[plan_client[plan_id]].add(queue)
     for (client_id, queue), _plan in latest.items():
         if queue:
             queues_of[client_id].add(queue)
-    profiles = list(_profiles(scope))
+    profiles = with_routing_skills(scope, _profiles(scope))
     per_client: dict[int, list[Any]] = defaultdict(list)
     for (client_id, _queue), plan in latest.items():
         per_client[client_id].append(plan)

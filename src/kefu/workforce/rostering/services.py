@@ -20,6 +20,7 @@ from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
 from kefu.routing import selectors as routing_selectors
+from kefu.routing import services as routing_services
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 from kefu.workforce import selectors as workforce_selectors
@@ -242,6 +243,9 @@ def agent_profile_set(
         "unavailable": _clean_windows(unavailable),
         "leave": [d.isoformat() for d in leave_days],
     }
+    # Routing owns skills: the queues the agent serves are written there; the profile's JSON copy
+    # is kept in step until every reader has moved (docs/routing.md).
+    routing_services.agent_queue_skills_set(scope, user_id=user_id, queues=clean_skills)
     profile = selectors.agent_profile_list(scope).filter(user_id=user_id).first()
     if profile is None:
         return AgentWorkProfile.objects.create(provider_id=scope.provider_id, user_id=user_id, **values)
@@ -466,7 +470,7 @@ def _profile_for(scope: Scope, user_id: int) -> AgentWorkProfile:
     profile = selectors.agent_profile_list(scope).filter(user_id=user_id).first()
     if profile is None:
         raise Invalid(_("The agent has no work profile."), field="user_id")
-    return profile
+    return selectors.with_routing_skills(scope, [profile])[0]
 
 
 def _check_week(

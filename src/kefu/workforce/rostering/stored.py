@@ -232,7 +232,7 @@ def solvable_profiles(
     """Profiles with a skill for these queues, of the client's agents or the shared pool."""
     return [
         p
-        for p in selectors.agent_profile_list(scope)
+        for p in selectors.with_routing_skills(scope, selectors.agent_profile_list(scope))
         if set(p.skills) & set(queue_names) and (client_id is None or p.client_id in (None, client_id))
     ]
 

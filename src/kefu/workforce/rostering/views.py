@@ -397,12 +397,19 @@ def shift_template_delete(request: HttpRequest, template_id: int) -> HttpRespons
 
 @access_required(WorkforcePerm.VIEW)
 def agent_profiles(request: HttpRequest) -> HttpResponse:
+    """The profiles, and the form; `?user=<id>` opens the form on that agent's saved profile
+    (skills from routing, the saved cost and rules), so saving it changes only what was edited."""
     scope = request.access
+    profiles = selectors.with_routing_skills(scope, selectors.agent_profile_list(scope))
     form = None
     if scope.has(WorkforcePerm.PLAN):
         agents = [(pk, str(user)) for pk, user in services.schedulable_members(scope).items()]
+        editing = next((p for p in profiles if str(p.user_id) == request.GET.get("user")), None)
         form = AgentProfileForm(
-            request.POST or None, agents=agents, clients=tenancy_selectors.client_choices(request.access)
+            request.POST or None,
+            agents=agents,
+            clients=tenancy_selectors.client_choices(request.access),
+            initial=AgentProfileForm.initial_of(editing) if editing is not None else None,
         )
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
@@ -421,6 +428,6 @@ def agent_profiles(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workforce/schedule_profiles.html",
-        {"profiles": selectors.agent_profile_list(scope), "form": form},
+        {"profiles": profiles, "form": form},
         status=422 if form is not None and form.errors else 200,
     )

@@ -432,3 +432,76 @@ def test_capacity_plan_recommends_seats(tenants: Tenants) -> None:
         assert row.seats_needed >= row.peak_heads and row.seats_needed >= row.fte_seats
         assert row.change == row.seats_needed - row.seats_profiled
         assert row.advice in {"add", "remove", "keep"}
+
+
+def test_capacity_plan_counts_the_shared_pool_skilled_on_a_clients_queues(tenants: Tenants) -> None:
+    """Issue 10: the demo's agents are a shared pool skilled on the shops' queues, planned by one
+    schedule for every shop; the capacity plan counted 0 agents for each shop."""
+    from kefu.routing import services as routing_services
+    from kefu.workforce import services
+    from kefu.workforce.tests.test_services_history import _csv
+
+    planner = tenants.scope("pa", "workforce_planner")
+    history = services.volume_history_import(
+        planner, client_id=tenants.ca1.pk, name="h", filename="h.csv", content=_csv()
+    )
+    run = services.forecast_run_create(
+        planner, history_id=history.pk, horizon_days=7, method="seasonal_naive"
+    )
+    services.staffing_plan_create(planner, forecast_id=run.pk, aht_s=180, shrinkage=0.3)
+    assert run.queue == ""  # a client-wide forecast: its plan names no queue
+    # the client's queue is routing's; two agents of the shared pool serve it, one serves another
+    routing_services.queue_create(
+        tenants.scope("pa", "supervisor"), client_id=tenants.ca1.pk, name="家居-在线"
+    )
+    setup_roster(tenants, agents=3, queues=("家居-在线",))
+    rostering.agent_profile_set(planner, user_id=tenants.user("pa", "supervisor").pk, skills=["别家-在线"])
+
+    rows = roster_selectors.capacity_plan(planner)
+
+    assert rows and {r.seats_profiled for r in rows} == {3}
+
+
+def test_capacity_plan_reads_a_multi_client_schedules_queues_from_its_plans(tenants: Tenants) -> None:
+    from kefu.workforce import services
+    from kefu.workforce.tests.test_services_history import _csv
+
+    planner = tenants.scope("pa", "workforce_planner")
+    history = services.volume_history_import(
+        planner, client_id=tenants.ca1.pk, name="h", filename="h.csv", content=_csv()
+    )
+    run = services.forecast_run_create(
+        planner, history_id=history.pk, horizon_days=7, method="seasonal_naive"
+    )
+    plan = services.staffing_plan_create(planner, forecast_id=run.pk, aht_s=180, shrinkage=0.3)
+    setup_roster(tenants, agents=2, queues=("presales",))
+    # the demo's schedule: every shop's plan in one schedule of no single client
+    Schedule.objects.create(
+        provider_id=tenants.pa.pk,
+        week_start=MONDAY,
+        queues=["presales"],
+        demand_source={"plans": {"presales": plan.pk}},
+    )
+
+    rows = roster_selectors.capacity_plan(planner)
+
+    assert rows and {r.seats_profiled for r in rows} == {2}
+
+
+def test_the_profile_form_opened_on_an_agent_shows_their_saved_skills_and_cost(tenants: Tenants) -> None:
+    """Issue 10: the form opened on an agent showed empty skills and the default cost (30) while the
+    list showed 28, so saving it would have wiped the agent's skills."""
+    planner = tenants.scope("pa", "workforce_planner")
+    agent = tenants.user("pa", "agent")
+    rostering.agent_profile_set(
+        planner, user_id=agent.pk, skills=["悦家-在线", "悦家-邮件"], hourly_cost=28.0
+    )
+    client = tenants.client_for("pa", "workforce_planner")
+
+    page = client.get(f"/workforce/agent-profiles/?user={agent.pk}").content.decode()
+
+    form = page[page.index('id="profile-form"') :]
+    assert 'value="悦家-在线, 悦家-邮件"' in form
+    assert 'name="hourly_cost" value="28.0"' in form
+    assert f'<option value="{agent.pk}" selected>' in form
+    assert f'href="?user={agent.pk}#profile-form"' in page

@@ -15,6 +15,7 @@ from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
+from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
 from kefu.workforce import demo as workforce_demo
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
         if days >= workforce_demo.MIN_HISTORY_DAYS:
             step("Forecasts, staffing plans and next week's schedule (the solver takes up to 20 s)…")
         workforce_demo.load(today=today, history_days=days)
+        routing_demo.load(queues=desk_demo.QUEUES)
         connectors_demo.load(
             origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
         )

@@ -1,0 +1,64 @@
+"""The demo's routing: a queue per shop and channel, agents certified for the shops they serve,
+some online, some on a break. Runs after the workforce demo, whose agent profiles give the
+agents their queue skills (through `routing.services.agent_queue_skills_set`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kefu.core import clock
+from kefu.routing import selectors, services
+from kefu.tenancy import selectors as tenancy_selectors
+
+CONCURRENCY = {"chat": 3, "email": 1, "phone": 1}
+BUSINESS = {"chat": "pre_sales", "email": "after_sales", "phone": "general"}
+SPLIT = {"jike": 80}  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
+
+
+def load(*, queues: dict[str, dict[str, str]]) -> None:
+    """`queues`: queue names per shop slug and channel (the desk demo's `QUEUES`)."""
+    provider = tenancy_selectors.organization_by_slug("dingmao")
+    if provider is None:
+        return
+    lead = tenancy_selectors.membership_list_for_role(provider, role="supervisor")[0].user
+    scope = tenancy_selectors.scope_for_user(lead, organization_id=provider.pk)
+    assert scope is not None
+    agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
+    now = clock.now()
+    for slug, channels in queues.items():
+        client = tenancy_selectors.organization_by_slug(slug)
+        if client is None:
+            continue
+        for channel, name in channels.items():
+            queue = services.queue_create(
+                scope,
+                client_id=client.pk,
+                name=name,
+                channel=channel,
+                business_type=BUSINESS[channel],
+                priority=3 if channel == "chat" else 5,
+                default_chat_concurrency=CONCURRENCY[channel],
+                sl_target_percent=80,
+                sl_target_seconds=30 if channel == "chat" else 3600 * 4 if channel == "email" else 20,
+            )
+            others = selectors.serving_provider_ids(scope, client_id=client.pk) - {provider.pk}
+            if slug in SPLIT and others:
+                shares = {provider.pk: SPLIT[slug], min(others): 100 - SPLIT[slug]}
+                services.queue_providers_set(scope, queue_id=queue.pk, shares=shares)
+        served = {
+            u for u, queues in selectors.agents_queues(scope).items() if set(queues) & set(channels.values())
+        }
+        for agent in agents:
+            if agent.pk in served or not served:
+                services.certification_create(
+                    scope,
+                    user_id=agent.pk,
+                    client_id=client.pk,
+                    valid_from=now - dt.timedelta(days=60),
+                    valid_until=now + dt.timedelta(days=300),
+                    note="上岗考试通过",
+                )
+    states = [("online", ""), ("online", ""), ("break", "meal"), ("online", ""), ("after_contact_work", "")]
+    states += [("break", "training"), ("online", "")]
+    for agent, (state, reason) in zip(agents, states, strict=False):
+        services.presence_set(scope, agent_id=agent.pk, state=state, reason=reason)
