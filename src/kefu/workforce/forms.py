@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.workforce import forecast as forecasting
+from kefu.workforce.labels import METHOD_LABELS
 from kefu.workforce.staffing import PLAN_DEFAULTS, PlanTargets
 
 
@@ -32,7 +33,7 @@ class ForecastForm(forms.Form):
     horizon_days = forms.IntegerField(label=_("Days ahead"), min_value=1, max_value=92, initial=14)
     method = forms.ChoiceField(
         label=_("Method"),
-        choices=[(forecasting.AUTO, _("Best by backtest")), *[(m, m) for m in forecasting.METHODS]],
+        choices=[(m, METHOD_LABELS[m]) for m in (forecasting.AUTO, *forecasting.METHODS)],
         initial=forecasting.AUTO,
     )
     chinese_holidays = forms.BooleanField(

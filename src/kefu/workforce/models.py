@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.tenancy import TenantModel
+from kefu.workforce.labels import method_label
 
 
 class VolumeHistory(TenantModel):
@@ -99,7 +100,12 @@ class ForecastRun(TenantModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.history or self.get_source_display()} · {self.method} · {self.first_day}"
+        return f"{self.history or self.get_source_display()} · {self.method_label} · {self.first_day}"
+
+    @property
+    def method_label(self) -> str:
+        """The method in words (the code stays in `method`)."""
+        return method_label(self.method)
 
 
 class StaffingPlan(TenantModel):

@@ -30,6 +30,7 @@ from kefu.workforce.forms import (
     StaffingForm,
     StaffingPlanForm,
 )
+from kefu.workforce.labels import method_label
 from kefu.workforce.permissions import WorkforcePerm
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def forecast_detail(request: HttpRequest, forecast_id: int) -> HttpResponse:
             "noise": _noise(run, daily),
             "chart": {"history": _actuals(scope, run), "forecast": run.points},
             "daily": sorted(daily.items()),
-            "candidates": sorted(run.candidates.items()),
+            "candidates": [(name, method_label(name), acc) for name, acc in sorted(run.candidates.items())],
             "plan": plan,
             "plan_chart": plan_chart,
             "plan_form": plan_form,

@@ -176,3 +176,32 @@ def test_large_series_is_not_flagged(tenants: Tenants) -> None:
     html = client.get(f"/workforce/forecasts/{run.pk}/").content.decode()
     assert not forecasting.too_few_contacts(v for _s, v in run.points)
     assert 'id="too-few-contacts"' not in html
+
+
+def test_forecast_methods_are_shown_in_words_in_both_languages() -> None:
+    """Every method a run can store has words of its own, translated; no code reaches a page."""
+    from django.utils import translation
+
+    from kefu.workforce import forecast
+    from kefu.workforce.labels import method_label
+
+    for code in (forecast.AUTO, *forecast.METHODS):
+        with translation.override("en"):
+            english = method_label(code)
+        with translation.override("zh-hans"):
+            chinese = method_label(code)
+        assert english != code and chinese != english, code
+    assert method_label("retired_method") == "retired_method"
+
+
+def test_forecast_pages_name_the_method_in_words(tenants: Tenants) -> None:
+    client = _english(tenants.client_for("pa", "workforce_planner"))
+    scope = tenants.scope("pa", "workforce_planner")
+    history = services.volume_history_import(
+        scope, client_id=tenants.ca1.pk, name="h", filename="h.csv", content=_csv()
+    )
+    run = services.forecast_run_create(scope, history_id=history.pk, horizon_days=3)
+    pages = [client.get(url).content.decode() for url in (f"/workforce/forecasts/{run.pk}/", "/workforce/")]
+    for html in pages:
+        assert run.method_label in html
+        assert f">{run.method}<" not in html and f"· {run.method}<" not in html
