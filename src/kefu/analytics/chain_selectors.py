@@ -100,7 +100,9 @@ def _lines(scope: Scope, digest: DailyDigest, start: int) -> Iterator[dict[str, 
 def _with_events(scope: Scope, seals: list[EventSeal]) -> Iterator[dict[str, Any]]:
     if not seals:
         return
-    rows = ContactEvent.objects.for_scope(scope).filter(id__in=[s.event_id for s in seals]).values(*chain.FIELDS)
+    rows = (
+        ContactEvent.objects.for_scope(scope).filter(id__in=[s.event_id for s in seals]).values(*chain.FIELDS)
+    )
     events = {row["id"]: row for row in rows}
     for seal in seals:
         row = events.get(seal.event_id)

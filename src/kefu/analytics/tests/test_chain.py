@@ -114,7 +114,12 @@ def test_an_intact_chain_verifies_and_reports_its_head_and_pending_events() -> N
     outcome = chain.verify(events, seals, [chain.Checkpoint("d", 2, seals[1].link_hash, 5)])
 
     assert outcome.broken is None
-    assert (outcome.sealed, outcome.head, outcome.last_event_id, outcome.pending) == (2, seals[1].link_hash, 5, 1)
+    assert (outcome.sealed, outcome.head, outcome.last_event_id, outcome.pending) == (
+        2,
+        seals[1].link_hash,
+        5,
+        1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,7 +135,9 @@ def test_an_intact_chain_verifies_and_reports_its_head_and_pending_events() -> N
         ("delete_last_seal", chain.SEAL_MISSING, 4, 11),
     ],
 )
-def test_each_kind_of_tampering_names_the_first_broken_link(tamper: str, kind: str, seq: int, event_id: int) -> None:
+def test_each_kind_of_tampering_names_the_first_broken_link(
+    tamper: str, kind: str, seq: int, event_id: int
+) -> None:
     events = [_event(i) for i in (3, 5, 9, 11)]
     seals = _sealed(events)
     checkpoints = [chain.Checkpoint("d", 4, seals[3].link_hash, 11)]
