@@ -12,28 +12,35 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kefu.analytics import chain
 from kefu.analytics.models import ContactEvent, DailyDigest, EventSeal
 from kefu.analytics.permissions import EventLogPerm
-from kefu.core.errors import NotFound
+from kefu.core.errors import Invalid, NotFound
 from kefu.core.scope import Scope
 
 SYSTEM = Scope.platform(user_id=None, organization_id=None, permissions=frozenset())
 _CHUNK = 2000
 
 
-def _client_in_scope(scope: Scope, client_id: int) -> None:
+def _client_in_scope(scope: Scope, client_id: int | None) -> int:
+    """The client asked for, if the actor sees it (else 404); without one, the actor's only client."""
     scope.require(EventLogPerm.VIEW_DIGESTS)
+    if client_id is None:
+        if len(scope.client_ids) != 1:
+            raise Invalid(_("Choose the client."), field="client")
+        (client_id,) = scope.client_ids
     if not scope.all_tenants and client_id not in scope.client_ids:
-        raise NotFound()
+        raise NotFound(_("Unknown client."), field="client")
+    return client_id
 
 
 def digest_list(
-    scope: Scope, *, client_id: int, date_from: date | None = None, date_to: date | None = None
+    scope: Scope, *, client_id: int | None, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[DailyDigest]:
     """A client's daily digests (one per chain: per provider serving it, and its own), newest first."""
-    _client_in_scope(scope, client_id)
+    client_id = _client_in_scope(scope, client_id)
     digests = DailyDigest.objects.for_scope(scope).filter(client_id=client_id)
     if date_from is not None:
         digests = digests.filter(date__gte=date_from)
@@ -65,11 +72,11 @@ class Segment:
         }
 
 
-def export_segments(scope: Scope, *, client_id: int, day: date) -> list[Segment]:
+def export_segments(scope: Scope, *, client_id: int | None, day: date) -> list[Segment]:
     """The day's segment of each of the client's chains the actor sees (NotFound: no digest yet)."""
     digests = list(digest_list(scope, client_id=client_id, date_from=day, date_to=day).order_by("chain_key"))
     if not digests:
-        raise NotFound()
+        raise NotFound(_("No digest of that day yet: a day is sealed once it is over."), field="date")
     segments = []
     for digest in digests:
         before = (

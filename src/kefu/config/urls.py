@@ -47,6 +47,7 @@ urlpatterns = [
     path("knowledge/", include("kefu.knowledge.urls")),
     path("widget/", include("kefu.connectors.urls")),
     path("connectors/", include("kefu.connectors.cti_urls")),
+    path("analytics/event-log/", include("kefu.analytics.event_log_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -37,8 +37,8 @@ def test_a_lower_id_still_in_flight_holds_the_sealer_back(tenants: Tenants, emit
     with _other_session() as other:
         # given: another transaction draws the next id and has not committed
         other.execute(
-            "INSERT INTO analytics_contactevent (provider_id, client_id, type, at, conversation_id, channel, data)"
-            " VALUES (%s, %s, 'message_in', %s, 1, 'chat', '{}') RETURNING id",
+            "INSERT INTO analytics_contactevent (provider_id, client_id, type, at, conversation_id,"
+            " channel, data) VALUES (%s, %s, 'message_in', %s, 1, 'chat', '{}') RETURNING id",
             (tenants.pa.pk, tenants.ca1.pk, AT),
         )
         # and a higher id commits before it

@@ -130,7 +130,12 @@ KEFU_PERIODIC_JOBS = {
     "desk.sla_check": ("command:sla_check", env.env_int("KEFU_SLA_CHECK_EVERY_S", 60)),
     "email.poll": ("kefu.connectors.email.poll_mailboxes", env.env_int("KEFU_EMAIL_POLL_EVERY_S", 60)),
     "email.send": ("kefu.connectors.email.send_due", env.env_int("KEFU_EMAIL_SEND_EVERY_S", 15)),
+    # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
+    "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
 }
+# An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when
+# the sealer last looked has ended): ids from a sequence commit out of order.
+KEFU_EVENT_SEAL_LAG_S = env.env_int("KEFU_EVENT_SEAL_LAG_S", 5)
 
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"

@@ -1,0 +1,10 @@
+"""Analytics' entries in the navigation (gathered by `kefu.core.navigation`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from kefu.analytics.permissions import EventLogPerm
+from kefu.core.navigation import NavEntry
+
+ENTRIES = (NavEntry(_("Event log digests"), "event_log_digests", EventLogPerm.VIEW_DIGESTS, order=550),)
