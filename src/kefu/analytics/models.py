@@ -75,13 +75,14 @@ class SealHorizon(models.Model):
 
     Every event with `id <= max_event_id` that will ever commit had drawn its id when this was
     taken; once `lag` has passed and (PostgreSQL) every transaction running then has ended
-    (`pg_xmax`: the snapshot's next transaction id), the ones that committed are visible and the
-    rest never will be. docs/event-log.md, "When events are sealed".
+    (`pg_running`: the transactions open in this database just after the id was read, as
+    ``pid/xact_start/backend_xid`` lines), the ones that committed are visible and the rest never
+    will be. docs/event-log.md, "When events are sealed".
     """
 
     taken_at = models.DateTimeField()
     max_event_id = models.BigIntegerField()
-    pg_xmax = models.BigIntegerField(null=True, blank=True)
+    pg_running = models.TextField(blank=True)
     sealed_at = models.DateTimeField(null=True, blank=True)  # every event up to it is sealed
 
     class Meta:

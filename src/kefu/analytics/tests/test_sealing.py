@@ -291,14 +291,19 @@ def test_the_sealer_job_reports_one_line(tenants: Tenants, emit: Emit) -> None:
 def test_a_horizon_waits_for_every_transaction_running_when_it_was_taken(
     tenants: Tenants, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL's rule, with the oldest running transaction id given: a horizon whose snapshot
-    saw transaction 100 still running (xmax 101) is usable once the oldest running id is ≥ 101."""
+    """PostgreSQL's rule with the open transactions given: the newest horizon old enough whose
+    recorded open transactions have all ended is the one used."""
     now = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
-    old = SealHorizon.objects.create(taken_at=now - timedelta(seconds=60), max_event_id=10, pg_xmax=90)
-    newer = SealHorizon.objects.create(taken_at=now - timedelta(seconds=30), max_event_id=20, pg_xmax=101)
-    SealHorizon.objects.create(taken_at=now, max_event_id=30, pg_xmax=120)  # too recent for the lag
+    old = SealHorizon.objects.create(taken_at=now - timedelta(seconds=60), max_event_id=10, pg_running="")
+    newer = SealHorizon.objects.create(
+        taken_at=now - timedelta(seconds=30), max_event_id=20, pg_running="41/2026-12-05 00:59:20+00/"
+    )
+    SealHorizon.objects.create(taken_at=now, max_event_id=30, pg_running="")  # too recent for the lag
+    still_open = {"41/2026-12-05 00:59:20+00/"}
+    monkeypatch.setattr(
+        sealing, "_transactions_ended", lambda running: not (set(running.splitlines()) & still_open)
+    )
     with time_machine.travel(now, tick=False):
-        monkeypatch.setattr(sealing, "_oldest_running_xid", lambda: 100)
         assert sealing.horizon_usable(lag=5) == old
-        monkeypatch.setattr(sealing, "_oldest_running_xid", lambda: 101)
+        still_open.clear()
         assert sealing.horizon_usable(lag=5) == newer

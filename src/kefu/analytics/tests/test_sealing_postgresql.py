@@ -49,16 +49,24 @@ def test_a_lower_id_still_in_flight_holds_the_sealer_back(tenants: Tenants, emit
         assert held.sealed == 0
         other.commit()
 
-    # then, once the lower id committed, what gets sealed is in id order with nothing below the head.
-    # (Sealing may still wait here: any transaction of the cluster that was running when the horizon
-    # was taken holds it back, and other test databases share this server, so only the invariant is
-    # asserted: whatever is sealed verifies.)
-    sealing.seal_pending(lag=0)
+    # then, once the lower id committed, everything is sealed in id order and verifies
+    # (transactions of other databases on the same server are not waited for)
     sealing.seal_pending(lag=0)
     sealed = list(
         EventSeal.objects.for_scope(sealing.SYSTEM).order_by("seq").values_list("event_id", flat=True)
     )
-    assert sealed == sorted(sealed)
+    assert len(sealed) == 3 and sealed == sorted(sealed) and higher.pk == sealed[-1]
     assert all(check.outcome.broken is None for check in chain_selectors.chains_verify())
-    if higher.pk in sealed:
-        assert len(sealed) == 3
+
+
+def test_a_horizon_waits_for_a_running_transaction_of_this_database(tenants: Tenants) -> None:
+    """Any transaction of this database might hold an id of its sequence, even before writing."""
+    with _other_session() as other:
+        other.execute("SELECT 1")  # an open transaction, which might have drawn an id already
+        horizon = sealing.horizon_take()
+        assert not sealing._transactions_ended(horizon.pg_running)  # waited for
+        other.rollback()
+        assert sealing._transactions_ended(horizon.pg_running)
+        other.execute("SELECT 1")  # the same session's next transaction is another one
+        assert sealing._transactions_ended(horizon.pg_running)
+        other.rollback()
