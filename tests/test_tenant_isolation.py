@@ -349,3 +349,39 @@ def _cti_endpoint_b(t: Tenants) -> int:
 
 OBJECT_MAKERS["mailbox_id"] = _mailbox_b
 OBJECT_MAKERS["endpoint_id"] = _cti_endpoint_b
+
+
+# Routes that take an object id in the query string, not the path (the walks above do not see
+# them): another tenant's id answers 404 (or 403 without the permission) and changes nothing.
+QUERY_ID_ROUTES = [
+    ("api", "/api/event-log/digests?client={client_id}"),
+    ("api", "/api/event-log/export?client={client_id}&date=2026-12-05"),
+    ("web", "/analytics/event-log/?client={client_id}"),
+]
+
+
+@pytest.mark.parametrize(("kind", "path"), QUERY_ID_ROUTES, ids=[p for _k, p in QUERY_ID_ROUTES])
+@pytest.mark.parametrize(("org", "role"), ACTORS_OF_TENANT_A)
+def test_id_bearing_query_parameters_hide_other_tenants_objects(
+    tenants: Tenants, kind: str, path: str, org: str, role: str
+) -> None:
+    from kefu.analytics import sealing
+
+    desk_services.conversation_create(
+        tenants.scope("pb", "supervisor"), channel="chat", client_id=tenants.cb.pk
+    )
+    sealing.seal_pending(lag=0)  # tenant B's chain exists (its digests may or may not yet)
+    url = _fill(path, tenants)
+    before = _snapshot()
+    if kind == "api":
+        _token, raw = tenancy_services.api_token_create(user=tenants.user(org, role), name="matrix")
+        before = _snapshot()
+        response = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert response.json()["error"]["code"] in {"not_found", "permission_denied"}
+    else:
+        client = tenants.client_for(org, role)  # signing in stamps last_login: before the snapshot
+        before = _snapshot()
+        response = client.get(url)
+
+    assert response.status_code in (403, 404), (url, response.status_code)
+    assert _snapshot() == before

@@ -68,3 +68,73 @@ class ContactEvent(AppendOnly, TenantModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.type} #{self.conversation_id}"
+
+
+class SealHorizon(models.Model):
+    """What the event log held when the sealer looked: a bound it may seal up to later.
+
+    Every event with `id <= max_event_id` that will ever commit had drawn its id when this was
+    taken; once `lag` has passed and (PostgreSQL) every transaction running then has ended
+    (`pg_running`: the transactions open in this database just after the id was read, as
+    ``pid/xact_start/backend_xid`` lines), the ones that committed are visible and the rest never
+    will be. docs/event-log.md, "When events are sealed".
+    """
+
+    taken_at = models.DateTimeField()
+    max_event_id = models.BigIntegerField()
+    pg_running = models.TextField(blank=True)
+    sealed_at = models.DateTimeField(null=True, blank=True)  # every event up to it is sealed
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.taken_at:%Y-%m-%d %H:%M:%S} ≤ {self.max_event_id}"
+
+
+class EventSeal(AppendOnly, TenantModel):
+    """One link of a tenant pair's hash chain (`analytics.chain`): appended by the sealer only.
+
+    `at` copies the event's time so daily digests are cut without reading the events.
+    """
+
+    chain_key = models.CharField(max_length=40)
+    seq = models.BigIntegerField()
+    event_id = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    event_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["chain_key", "seq"]
+        constraints = [models.UniqueConstraint(fields=["chain_key", "seq"], name="eventseal_chain_seq")]
+        indexes = [models.Index(fields=["chain_key", "at"], name="eventseal_chain_at")]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} #{self.seq} event {self.event_id}"
+
+
+class DailyDigest(AppendOnly, TenantModel):
+    """A chain's head after the last event of a day in the client's time zone: given to the client.
+
+    The segment of day `date` is the links after the previous day's `chain_length` up to this
+    one's; `event_count` is its length. A provider that rewrote history would have to change
+    heads the client already holds.
+    """
+
+    chain_key = models.CharField(max_length=40)
+    date = models.DateField(_("date"))
+    tz = models.CharField(max_length=64)
+    head_hash = models.CharField(_("chain head"), max_length=64)
+    event_count = models.IntegerField(_("events that day"))
+    chain_length = models.BigIntegerField(_("links in the chain"))
+    last_event_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["chain_key", "-date"]
+        constraints = [models.UniqueConstraint(fields=["chain_key", "date"], name="dailydigest_chain_date")]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} {self.date} {self.head_hash[:12]}"

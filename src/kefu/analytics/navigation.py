@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from kefu.analytics.permissions import EventLogPerm
 from kefu.core.navigation import NavEntry
 
-# Every member may read what the figures mean (no permission needed).
-ENTRIES = (NavEntry(_("Metric dictionary"), "metric_dictionary", None, order=450),)
+ENTRIES = (
+    # Every member may read what the figures mean (no permission needed).
+    NavEntry(_("Metric dictionary"), "metric_dictionary", None, order=450),
+    NavEntry(_("Event log digests"), "event_log_digests", EventLogPerm.VIEW_DIGESTS, order=550),
+)

@@ -18,3 +18,8 @@ class DeskConfig(AppConfig):
         from kefu.desk import audit_sentences  # the desk's audit codes as sentences
 
         audit_sentences.register()
+
+        # The event log's daily digests are cut at midnight of the client's own time zone.
+        from kefu.analytics import sealing
+
+        sealing.register_client_zone(calendars.client_zone_name)

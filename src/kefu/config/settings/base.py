@@ -132,11 +132,16 @@ KEFU_PERIODIC_JOBS = {
     "email.poll": ("kefu.connectors.email.poll_mailboxes", env.env_int("KEFU_EMAIL_POLL_EVERY_S", 60)),
     "email.send": ("kefu.connectors.email.send_due", env.env_int("KEFU_EMAIL_SEND_EVERY_S", 15)),
     "routing.presence": ("kefu.routing.services.presence_sweep", env.env_int("KEFU_PRESENCE_EVERY_S", 15)),
+    # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
+    "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
 }
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
 KEFU_PRESENCE_GRACE_S = env.env_int("KEFU_PRESENCE_GRACE_S", 90)
+# An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when
+# the sealer last looked has ended): ids from a sequence commit out of order.
+KEFU_EVENT_SEAL_LAG_S = env.env_int("KEFU_EVENT_SEAL_LAG_S", 5)
 
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"

@@ -99,3 +99,8 @@ def service_calendar_view(scope: Scope, *, client_id: int) -> dict[str, object]:
             )
         },
     }  # fmt: skip
+
+
+def client_zone_name(client_id: int) -> str:
+    """The time zone of the client's service calendar (its days, its reports)."""
+    return service_calendar_for(client_id).tz

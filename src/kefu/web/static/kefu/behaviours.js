@@ -2,6 +2,7 @@
 // forbids inline event handlers (onchange=, onsubmit=):
 //   <select data-autosubmit>   submits its form when changed (organisation and language switchers)
 //   <form data-confirm="…">    asks before submitting
+//   <button data-copy="text" data-copied="label">  copies the text to the clipboard
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -12,4 +13,12 @@
     var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      var label = button.getAttribute("data-copied");
+      if (label) button.textContent = label;
+    });
+  });
 })();
