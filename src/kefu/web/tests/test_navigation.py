@@ -18,15 +18,18 @@ HOME = ("Home", "/")
 DESK = ("Workspace", "/desk/")
 CASES = ("After-sales cases", "/desk/cases/")
 SLA = ("Service hours and SLA", "/desk/sla/")
+QUEUES = ("Queues", "/routing/queues/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
 MY_SCHEDULE = ("My schedule", "/workforce/my-schedule/")
+METRICS = ("Metric dictionary", "/analytics/metrics/")
 MEMBERS = ("Members", "/settings/members/")
 AUDIT = ("Audit log", "/audit/")
 ACCESS = ("Access log", "/access-log/")
 SECURITY = ("Security", "/settings/security/")
+DIGESTS = ("Event log digests", "/analytics/event-log/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -35,15 +38,18 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        QUEUES,
         PHRASES,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        METRICS,
         MEMBERS,
         AUDIT,
         ACCESS,
         SECURITY,
+        DIGESTS,
         ACCOUNT,
     ],
     ("pa", Role.SUPERVISOR): [
@@ -51,28 +57,32 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        QUEUES,
         PHRASES,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        METRICS,
         MEMBERS,
         ACCOUNT,
     ],
-    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, ACCOUNT],
-    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, ACCOUNT],
-    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, MEMBERS, ACCOUNT],
-    ("pa", Role.WORKFORCE_PLANNER): [HOME, WORKFORCE, MY_SCHEDULE, MEMBERS, ACCOUNT],
+    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
+    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
+    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.ACCOUNT_MANAGER): [
         HOME,
         DESK,
         CASES,
         SLA,
+        QUEUES,
         PHRASES,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        METRICS,
         MEMBERS,
         ACCOUNT,
     ],
@@ -81,14 +91,17 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        QUEUES,
         PHRASES,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
+        METRICS,
         MEMBERS,
         AUDIT,
         ACCESS,
         SECURITY,
+        DIGESTS,
         ACCOUNT,
     ],
     ("ca1", Role.CLIENT_MANAGER): [
@@ -96,16 +109,19 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        QUEUES,
         PHRASES,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
+        METRICS,
         MEMBERS,
         ACCESS,
+        DIGESTS,
         ACCOUNT,
     ],
-    ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, ACCOUNT],
-    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, ACCOUNT],
+    ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
 }
 
 # Which links are highlighted on a page (among those the role sees): the home link only on "/",
@@ -149,14 +165,16 @@ def test_the_platform_admin_sees_its_entries(db: None) -> None:
     scope = selectors.scope_for_user(membership.user, organization_id=platform.pk)
     assert scope is not None
     with translation.override("en"):
-        print("PLAT", [(i.label, i.url) for i in navigation_for(scope, "/")])
         assert [(i.label, i.url) for i in navigation_for(scope, "/")] == [
             HOME,
+            QUEUES,
             WORKFORCE,
+            METRICS,
             MEMBERS,
             AUDIT,
             ACCESS,
             SECURITY,
+            DIGESTS,
             ACCOUNT,
         ]
 
@@ -170,14 +188,17 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "工作台",
         "售后工单",
         "服务时间与 SLA",
+        "队列",
         "快捷短语",
         "网页客服插件",
         "渠道接入",
         "人力排班",
         "我的排班",
+        "指标字典",
         "成员",
         "审计日志",
         "访问日志",
         "安全设置",
+        "事件日志摘要",
         "我的账户",
     ]
