@@ -53,11 +53,11 @@ REOPEN_ANSWERS = ("亲，我在的，您请说~", "抱歉让您久等了，我�
 
 # Satisfaction (1–5) by shop: a calm cosmetics shop, furniture with its installation troubles.
 SCORE_WEIGHTS = {
-    "yuejia": (5, 6, 12, 27, 50),
-    "qingyu": (3, 3, 8, 24, 62),
-    "jike": (4, 5, 10, 26, 55),
+    "yuejia": (3, 4, 9, 27, 57),
+    "qingyu": (1, 2, 5, 22, 70),
+    "jike": (2, 3, 8, 25, 62),
 }
-COMPLAINT_WEIGHTS = (20, 20, 25, 20, 15)  # complaints, reopened and escalated chats
+COMPLAINT_WEIGHTS = (10, 12, 23, 25, 30)  # complaints, reopened and escalated chats
 COMMENTS = {
     "high": ("回复很快，很专业", "客服态度很好，点赞", "解答很耐心，谢谢", "处理得很及时", "满意"),
     "mid": ("还行吧", "一般，等了挺久", "问题解决了，但是有点慢"),
