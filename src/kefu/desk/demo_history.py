@@ -21,7 +21,7 @@ from kefu.quality import services as quality_services
 from kefu.quality.permissions import QualityPerm
 
 PEAK_HOURS = frozenset({11, 20, 21, 22})
-ABANDON_SHARE = {False: 0.03, True: 0.065}  # of chats, off-peak / peak: customers give up in a busy queue
+ABANDON_SHARE = {False: 0.025, True: 0.055}  # of chats, off-peak / peak: customers give up in a busy queue
 SHORT_ABANDON_SHARE = 0.15  # of abandons: gone within 5 s (a stray click), the rest after a real wait
 
 PRESALES_PREFIX = "售前咨询"
