@@ -21,7 +21,7 @@ from django.utils import timezone
 from kefu.core import clock
 from kefu.core.roles import all_permissions
 from kefu.core.scope import Scope
-from kefu.desk import services
+from kefu.desk import demo_history, services
 from kefu.knowledge import selectors as knowledge_selectors
 from kefu.knowledge import services as knowledge_services
 from kefu.tenancy import selectors as tenancy_selectors
@@ -311,6 +311,9 @@ def _replay_conversation(
     phrases = phrases or {}
     live_turns = live_turns if live_turns is not None else itertools.count()
     category, question, answer = rng.choice(shop.topics)
+    presales = demo_history.is_presales(category)
+    if presales:  # no order yet: a share of these chats ends with one (demo_history.order_from_chat)
+        question = demo_history.presales_question(rng, shop.slug, question)
     order_number = f"{arrival:%y%m%d}{rng.randrange(10**9):09d}"
     channel = rng.choices(("chat", "email", "phone"), weights=(85, 8, 7))[0]
     with clock.at(arrival):
@@ -323,7 +326,7 @@ def _replay_conversation(
                 name=_customer_name(rng),
                 phone=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
                 email=f"buyer{order_number}@example.cn" if channel == "email" else "",
-                order_refs=[order_number],
+                order_refs=[] if presales else [order_number],
             )
             customer_id = customer.pk
             customers.append(customer_id)
@@ -335,10 +338,15 @@ def _replay_conversation(
             customer_id=customer_id,
             subject=question[:40],
             queue=QUEUES.get(shop.slug, {}).get(channel, ""),
-            order_numbers=[order_number],
+            order_numbers=[] if presales else [order_number],
             message=question,
-            order_value=Decimal(rng.choice((59, 129, 299, 899, 2399, 4999))),
+            order_value=None if presales else Decimal(rng.choice((59, 129, 299, 899, 2399, 4999))),
         )
+    gone_after = demo_history.abandon_wait(rng, arrival, channel)
+    if gone_after is not None:  # nobody answered in time: the customer left
+        if arrival + dt.timedelta(seconds=gone_after) <= now:
+            demo_history.abandon(system, conversation.pk, arrival + dt.timedelta(seconds=gone_after))
+        return
     # Busy hours wait longer; a few waits are long enough to break the 60 s first-response target.
     wait = rng.expovariate(1 / (22 if arrival.hour in (11, 20, 21, 22) else 10))
     agent_scope = rng.choice(agent_scopes)
@@ -363,17 +371,25 @@ def _replay_conversation(
     with clock.at(moments["follow_up"]):
         services.message_post(system, conversation_id=conversation.pk, body="好的，谢谢", direction="in")
     outcome = rng.random()
+    escalate = demo_history.escalates(rng, category) and l2_scope is not None
     if moments["done"] > now or live:
         return  # still going: the customer's answer waits for the agent
+    if presales:  # between the customer's thanks and the goodbye (done is >= 15 s after the thanks)
+        demo_history.order_from_chat(
+            rng, agent_scope, system, conversation_id=conversation.pk, shop_slug=shop.slug,
+            at=moments["follow_up"] + dt.timedelta(seconds=3),
+        )  # fmt: skip
     with clock.at(moments["done"]):
-        if outcome < 0.06 and l2_scope is not None:
+        if escalate:
             services.case_create(
                 agent_scope, conversation_id=conversation.pk, type=shop.case_type, order_number=order_number
             )
             services.conversation_escalate(
                 agent_scope, conversation_id=conversation.pk, reason="按售后规则转甲方售后处理"
             )
-        elif outcome < 0.12:  # waiting for the customer, half of them for photos (the shop's own status)
+        elif (
+            0.06 <= outcome < 0.12
+        ):  # waiting for the customer, half of them for photos (the shop's own status)
             services.conversation_set_status(
                 agent_scope,
                 conversation_id=conversation.pk,
@@ -389,18 +405,28 @@ def _replay_conversation(
                 agent_scope, conversation_id=conversation.pk, status="resolved", category=category,
                 resolution_code="answered",
             )  # fmt: skip
-    if 0.06 <= outcome < 0.12 and moments["no_reply_close"] <= now:
+    if not escalate and not 0.06 <= outcome < 0.12:
+        demo_history.after_resolved(
+            rng, agent_scope=agent_scope, system=system, conversation_id=conversation.pk, category=category,
+            shop_slug=shop.slug, resolved=moments["done"], now=now, troubled=wait > 60,
+        )  # fmt: skip
+    if not escalate and 0.06 <= outcome < 0.12 and moments["no_reply_close"] <= now:
         with clock.at(moments["no_reply_close"]):  # the customer never came back: closed the next day
             services.conversation_set_status(
                 agent_scope, conversation_id=conversation.pk, status="resolved", category=category,
                 resolution_code="no_reply",
             )  # fmt: skip
-    if outcome < 0.06 and l2_scope is not None and moments["l2_back"] <= now:
+    if escalate and l2_scope is not None and moments["l2_back"] <= now:
         with clock.at(moments["l2_back"]):
             services.conversation_deescalate(
                 l2_scope, conversation_id=conversation.pk, reason="已为顾客办理，交回服务商回访"
             )
-        _follow_up_after_l2(agent_scope, conversation.pk, category, moments["l2_back"], now, rng)
+        done = _follow_up_after_l2(agent_scope, conversation.pk, category, moments["l2_back"], now, rng)
+        if done is not None:
+            demo_history.after_resolved(
+                rng, agent_scope=agent_scope, system=system, conversation_id=conversation.pk,
+                category=category, shop_slug=shop.slug, resolved=done, now=now, troubled=True, reopen=False,
+            )  # fmt: skip
 
 
 def _follow_up_after_l2(
@@ -410,12 +436,12 @@ def _follow_up_after_l2(
     back: dt.datetime,
     now: dt.datetime,
     rng: random.Random,
-) -> None:
+) -> dt.datetime | None:
     """The agent calls the customer back within a couple of hours of the hand-back and resolves,
-    so handed-back conversations do not stay open for weeks."""
+    so handed-back conversations do not stay open for weeks; returns when (None: not yet)."""
     done = back + dt.timedelta(minutes=rng.uniform(20, 150))
     if done > now:
-        return  # handed back today: on the agent's list now
+        return None  # handed back today: on the agent's list now
     with clock.at(done):
         services.message_post(
             agent_scope,
@@ -426,6 +452,7 @@ def _follow_up_after_l2(
             agent_scope, conversation_id=conversation_id, status="resolved", category=category,
             resolution_code="answered",
         )  # fmt: skip
+    return done
 
 
 def _steps(arrival: dt.datetime, wait: float, rng: random.Random) -> dict[str, dt.datetime]:

@@ -19,6 +19,7 @@ from kefu.desk.services._common import (
     channel_data_check,
     conversation_hints,
 )
+from kefu.desk.services.abandon import conversation_abandon
 from kefu.desk.services.after_sales import (
     AfterSalesDecision,
     after_sales_evaluate,
@@ -82,6 +83,7 @@ from kefu.desk.services.messages import (
     message_delivery_set,
     message_post,
 )
+from kefu.desk.services.orders import conversation_link_order
 from kefu.desk.services.sla import SlaCheckResult, _business_seconds, _sla_check, sla_breaches_detect
 
 __all__ = [
@@ -120,12 +122,14 @@ __all__ = [
     "category_tree_ensure",
     "category_update",
     "channel_data_check",
+    "conversation_abandon",
     "conversation_assign",
     "conversation_change_tags",
     "conversation_create",
     "conversation_deescalate",
     "conversation_escalate",
     "conversation_hints",
+    "conversation_link_order",
     "conversation_mark_read",
     "conversation_set_resolution_code",
     "conversation_set_status",
