@@ -124,7 +124,7 @@ def test_an_offline_form_message_says_the_reply_cannot_reach_the_customer(
     assert "无法在此联系到顾客" in route and "139****5678" in route
     assert page.locator("#kind-out").is_disabled()
     assert page.locator("#kind-note").is_checked()
-    assert "离线留言" in page.locator("#conversation-tags").inner_text()
+    assert "留言表单" in page.locator("#conversation-tags").inner_text()  # the tag in words
     assert "offline_form" not in page.locator("#conversation-tags").inner_text()
 
 

@@ -41,6 +41,10 @@ def register() -> None:
             _("%(actor)s set the resolution code of %(target)s to %(to)s"),
             {"from": labels.resolution_label, "to": labels.resolution_label},
         ),
+        "desk.conversation_order": (
+            _("%(actor)s linked the order %(order_number)s to %(target)s"),
+            {},
+        ),
         "desk.category_create": (_("%(actor)s added the category %(target)s"), {}),
         "desk.category_update": (_("%(actor)s changed the category %(path)s"), {}),
         "desk.category_delete": (_("%(actor)s deleted the category %(path)s"), {}),

@@ -112,7 +112,7 @@ def test_resolution_code_on_resolve_and_corrected_later(tenants: Tenants, conver
     assert response.status_code == 200
     conversation.refresh_from_db()
     assert (conversation.status, conversation.resolution_code) == ("resolved", "reshipped")
-    assert 'id="conversation-resolution-code">reshipped<' in response.content.decode()
+    assert 'id="conversation-resolution-code">已补发<' in response.content.decode()  # the code in words
 
     api = Api(tenants, "pa", "agent")
     fixed = api.post(f"/api/conversations/{conversation.pk}/resolution-code", {"code": "refunded"})
