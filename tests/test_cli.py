@@ -58,7 +58,11 @@ def test_demo_on_an_empty_directory_succeeds_twice(
         conversations = db.execute("SELECT COUNT(*) FROM desk_conversation").fetchone()[0]
         offered_sql = "SELECT COUNT(*) FROM analytics_contactevent WHERE type = 'offered'"
         offered = db.execute(offered_sql).fetchone()[0]
+        events = db.execute("SELECT COUNT(*) FROM analytics_contactevent").fetchone()[0]
+        sealed = db.execute("SELECT COUNT(*) FROM analytics_eventseal").fetchone()[0]
+        digests = db.execute("SELECT COUNT(*) FROM analytics_dailydigest").fetchone()[0]
     assert conversations > 20 and offered == conversations  # replayed through the services
+    assert sealed == events and digests > 0  # the history is sealed and its past day has digests
 
     second = _kefu("demo", "--no-serve", var_dir=demo_dir)
     assert second.returncode == 0, second.stderr
