@@ -1,8 +1,6 @@
 """Auto-QA endpoints: one conversation's result (read, run now), the inspector's list, and a
 client's rules (read, replace). Scoped like the rest: another tenant's ids answer 404."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import HttpRequest
