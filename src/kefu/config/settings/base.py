@@ -135,7 +135,10 @@ KEFU_PERIODIC_JOBS = {
     # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
     "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
     # auto-QA of every closed conversation, incremental (docs/quality-autoqa.md)
-    "quality.autoqa": ("kefu.quality.autoqa_services.inspect_closed", env.env_int("KEFU_AUTOQA_EVERY_S", 300)),
+    "quality.autoqa": (
+        "kefu.quality.autoqa_services.inspect_closed",
+        env.env_int("KEFU_AUTOQA_EVERY_S", 300),
+    ),
 }
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).

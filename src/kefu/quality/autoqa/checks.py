@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kefu.desk.redaction import RedactionPolicy, Rule, redact
-from kefu.quality.autoqa import lexicon
+from kefu.quality.autoqa.lexicon import client_automaton, shipped
 from kefu.quality.autoqa.model import Conversation, Finding, Message, SentimentPoint, Severity
 from kefu.quality.autoqa.text import Cleaned, Match, clean, clean_pattern
 
@@ -36,11 +36,11 @@ class Read:
 
 
 def read(conversation: Conversation) -> list[Read]:
-    shipped = lexicon.shipped()
+    automata = shipped()
     reads = []
     for index, message in enumerate(conversation.messages):
         cleaned = clean(message.text)
-        found = shipped.markers.find_all(cleaned.text)
+        found = automata.markers.find_all(cleaned.text)
         markers = frozenset(m.payload[0] for m in found)  # type: ignore[index]
         reads.append(Read(index, message, cleaned, markers))
     return reads
@@ -129,15 +129,15 @@ def _severity(value: str) -> Severity:
 
 
 def forbidden(conversation: Conversation, reads: list[Read]) -> Iterator[Finding]:
-    shipped = lexicon.shipped().forbidden
+    common = shipped().forbidden
     rules = conversation.rules
-    own = lexicon.client_automaton(rules.forbidden_words, rules.forbidden_promises)
+    own = client_automaton(rules.forbidden_words, rules.forbidden_promises)
     for r in _agents(reads):
         mine = own.find_longest(r.cleaned.text)
         found: list[tuple[str, Match]] = [("client", m) for m in mine]
         found += [
             ("shipped", m)
-            for m in shipped.find_longest(r.cleaned.text)
+            for m in common.find_longest(r.cleaned.text)
             if not any(m.start < o.end and o.start < m.end for o in mine)
         ]
         for source, m in sorted(found, key=lambda pair: pair[1].start):
@@ -194,7 +194,7 @@ def pii(conversation: Conversation, reads: list[Read]) -> Iterator[Finding]:
 
 # --- the customer's sentiment -----------------------------------------------------------------
 def sentiment_score(r: Read) -> float:
-    matches = lexicon.shipped().sentiment.find_longest(r.cleaned.text)
+    matches = shipped().sentiment.find_longest(r.cleaned.text)
     return round(sum(float(m.payload[1]) for m in matches), 2)  # type: ignore[index]
 
 

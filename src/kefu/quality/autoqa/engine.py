@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kefu.quality.autoqa import checks, lexicon, scoring
+import kefu.quality.autoqa.checks as checks
+import kefu.quality.autoqa.lexicon as lexicon
+import kefu.quality.autoqa.scoring as scoring
 from kefu.quality.autoqa.model import Conversation, Result
 
 

@@ -78,7 +78,9 @@ def test_a_greeting_without_the_names_misses_shop_and_agent() -> None:
 
 def test_a_shop_alias_counts_as_the_shop_name() -> None:
     rules = Rules(shop_aliases=("悦家",))
-    result = inspect(customer("在吗？"), agent("您好，悦家客服小美为您服务", 10), agent(CLOSING, 20), rules=rules)
+    result = inspect(
+        customer("在吗？"), agent("您好，悦家客服小美为您服务", 10), agent(CLOSING, 20), rules=rules
+    )
 
     assert checks(result) == []
 
@@ -106,7 +108,9 @@ def test_a_clients_own_closing_phrase_counts() -> None:
 
 # --- response times -----------------------------------------------------------------------------
 def test_a_first_response_after_the_target_is_slow_and_a_bot_reply_does_not_stop_the_clock() -> None:
-    result = inspect(customer("在吗？", 0), bot("您好，客服马上就来", 1), agent(GREETING, 90), agent(CLOSING, 100))
+    result = inspect(
+        customer("在吗？", 0), bot("您好，客服马上就来", 1), agent(GREETING, 90), agent(CLOSING, 100)
+    )
 
     assert checks(result) == [("slow_first_response", 2)]
     assert dict(result.findings[0].params) == {"waited_s": 90, "target_s": 60}
@@ -209,7 +213,11 @@ def test_questions_are_neutral_and_complaints_negative() -> None:
         customer("好的，谢谢", 40),
     )
 
-    assert [(p.message_index, p.label) for p in result.sentiment] == [(0, "neutral"), (2, "negative"), (4, "positive")]
+    assert [(p.message_index, p.label) for p in result.sentiment] == [
+        (0, "neutral"),
+        (2, "negative"),
+        (4, "positive"),
+    ]
     assert checks(result) == []
 
 
@@ -290,7 +298,11 @@ def conversations(draw: st.DrawFn) -> autoqa.Conversation:
     for _ in range(n):
         at += dt.timedelta(seconds=draw(st.integers(min_value=0, max_value=400)))
         author = draw(st.sampled_from(list(Author)))
-        direction = Direction.IN if author == Author.CUSTOMER else draw(st.sampled_from([Direction.OUT, Direction.NOTE]))
+        direction = (
+            Direction.IN
+            if author == Author.CUSTOMER
+            else draw(st.sampled_from([Direction.OUT, Direction.NOTE]))
+        )
         messages.append(Message(direction, author, draw(TEXTS), at))
     words = tuple(draw(st.lists(st.text(min_size=1, max_size=4), max_size=3)))
     return autoqa.Conversation(
@@ -300,7 +312,9 @@ def conversations(draw: st.DrawFn) -> autoqa.Conversation:
 
 
 @given(conversations())
-def test_score_within_bounds_deterministic_and_findings_point_at_messages(conversation: autoqa.Conversation) -> None:
+def test_score_within_bounds_deterministic_and_findings_point_at_messages(
+    conversation: autoqa.Conversation,
+) -> None:
     first = autoqa.inspect_conversation(conversation)
     again = autoqa.inspect_conversation(conversation)
 

@@ -26,7 +26,9 @@ NOW = dt.datetime(2026, 12, 5, 10, 0, tzinfo=dt.UTC)
 SINCE = NOW - dt.timedelta(days=30)
 
 
-def _chat(tenants: Tenants, *, org: str = "pa", client: str = "ca1", resolve: bool = True, reply: str = "") -> int:
+def _chat(
+    tenants: Tenants, *, org: str = "pa", client: str = "ca1", resolve: bool = True, reply: str = ""
+) -> int:
     agent = tenants.scope(org, "agent")
     with clock.at(NOW):
         conversation = desk_services.conversation_create(
@@ -34,7 +36,9 @@ def _chat(tenants: Tenants, *, org: str = "pa", client: str = "ca1", resolve: bo
         )
         desk_services.conversation_assign(agent, conversation_id=conversation.pk, agent_id=agent.user_id)
     with clock.at(NOW + dt.timedelta(seconds=20)):
-        desk_services.message_post(agent, conversation_id=conversation.pk, body=reply or "仓库今天发，你自己看物流")
+        desk_services.message_post(
+            agent, conversation_id=conversation.pk, body=reply or "仓库今天发，你自己看物流"
+        )
     if resolve:
         with clock.at(NOW + dt.timedelta(seconds=40)):
             desk_services.conversation_set_status(
@@ -56,7 +60,11 @@ def test_on_demand_inspection_stores_the_result_and_findings_by_message_seq(tena
         ("forbidden_word", 2, "你自己看"),
     ]
     assert (result.score, result.findings_count, result.critical_count) == (100 - 4 - 10 - 4 - 10, 4, 0)
-    assert (result.trigger, result.agent_id, result.client_id) == ("demand", tenants.user("pa", "agent").pk, tenants.ca1.pk)
+    assert (result.trigger, result.agent_id, result.client_id) == (
+        "demand",
+        tenants.user("pa", "agent").pk,
+        tenants.ca1.pk,
+    )
     assert result.sentiment == [{"seq": 1, "label": "neutral", "score": 0}]
 
 
@@ -112,7 +120,9 @@ def test_a_reopened_conversation_with_new_messages_is_inspected_again(tenants: T
     agent = tenants.scope("pa", "agent")
     with clock.at(NOW + dt.timedelta(hours=2)):
         desk_services.message_post(agent, conversation_id=closed, body="您好，还有其他可以帮您的吗？")
-        desk_services.conversation_set_status(agent, conversation_id=closed, status="resolved", category="其他")
+        desk_services.conversation_set_status(
+            agent, conversation_id=closed, status="resolved", category="其他"
+        )
 
     with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
         assert services.inspect_closed() == "inspected 1"
@@ -120,7 +130,9 @@ def test_a_reopened_conversation_with_new_messages_is_inspected_again(tenants: T
     assert AutoQaResult.all_tenants.get(conversation_id=closed).message_seq == 3
 
 
-def test_conversations_closed_before_the_look_back_window_are_left_alone(tenants: Tenants, settings: object) -> None:
+def test_conversations_closed_before_the_look_back_window_are_left_alone(
+    tenants: Tenants, settings: object
+) -> None:
     _chat(tenants)
 
     with time_machine.travel(NOW + dt.timedelta(days=40), tick=False):
@@ -148,7 +160,13 @@ def test_rules_are_saved_with_a_new_revision_and_unknown_placeholders_refused(te
 
 @pytest.mark.parametrize(("org", "role"), [("pa", "agent"), ("pa", "supervisor"), ("ca1", "client_admin")])
 def test_only_the_providers_qa_staff_and_admins_edit_rules(tenants: Tenants, org: str, role: str) -> None:
-    values = {"forbidden_words": ["x"], "forbidden_promises": [], "greeting_template": "", "shop_aliases": [], "closing_phrases": []}
+    values = {
+        "forbidden_words": ["x"],
+        "forbidden_promises": [],
+        "greeting_template": "",
+        "shop_aliases": [],
+        "closing_phrases": [],
+    }
 
     with pytest.raises((PermissionDenied, NotFound)):
         services.autoqa_rules_save(tenants.scope(org, role), client_id=tenants.ca1.pk, **values)  # type: ignore[arg-type]
@@ -157,8 +175,8 @@ def test_only_the_providers_qa_staff_and_admins_edit_rules(tenants: Tenants, org
 def test_another_providers_client_is_not_found(tenants: Tenants) -> None:
     with pytest.raises(NotFound):
         services.autoqa_rules_save(
-            tenants.scope("pa", "qa_inspector"), client_id=tenants.cb.pk, forbidden_words=[], forbidden_promises=[],
-            greeting_template="", shop_aliases=[], closing_phrases=[],
+            tenants.scope("pa", "qa_inspector"), client_id=tenants.cb.pk, forbidden_words=[],
+            forbidden_promises=[], greeting_template="", shop_aliases=[], closing_phrases=[],
         )  # fmt: skip
 
 
@@ -170,7 +188,9 @@ def test_agents_see_their_own_results_and_clients_their_own(tenants: Tenants) ->
         services.inspect_closed()
 
     def seen(org: str, role: str, **filters: object) -> set[int]:
-        found = selectors.autoqa_result_list(tenants.scope(org, role), filters=selectors.ResultFilter(**filters))  # type: ignore[arg-type]
+        found = selectors.autoqa_result_list(
+            tenants.scope(org, role), filters=selectors.ResultFilter(**filters)
+        )  # type: ignore[arg-type]
         return set(found.values_list("conversation_id", flat=True))
 
     assert seen("pa", "qa_inspector") == {ours, theirs}
@@ -216,7 +236,9 @@ def test_api_lists_results_and_replaces_rules(tenants: Tenants) -> None:
     client, auth = _api(tenants, "pa", "qa_inspector")
     client.post(f"/api/conversations/{conversation_id}/autoqa", **auth)
 
-    listed = client.get("/api/quality/autoqa/results?score_max=80&date_from=2026-12-05&date_to=2026-12-05", **auth)
+    listed = client.get(
+        "/api/quality/autoqa/results?score_max=80&date_from=2026-12-05&date_to=2026-12-05", **auth
+    )
     put = client.put(
         f"/api/quality/autoqa/rules/{tenants.ca1.pk}",
         data={"forbidden_words": ["加微信"], "greeting_template": "您好{shop}"},
@@ -251,7 +273,9 @@ def test_the_list_page_shows_coverage_and_results(tenants: Tenants, in_english: 
     assert "Closed yesterday: <strong>1</strong> · inspected: <strong>1</strong>" in text
 
 
-def test_the_panel_links_findings_to_messages_and_inspects_on_demand(tenants: Tenants, in_english: None) -> None:
+def test_the_panel_links_findings_to_messages_and_inspects_on_demand(
+    tenants: Tenants, in_english: None
+) -> None:
     conversation_id = _chat(tenants)
     client = tenants.client_for("pa", "qa_inspector")
 
@@ -272,7 +296,9 @@ def test_the_rules_page_saves_and_keeps_input_on_error(tenants: Tenants, in_engl
     refused = client.post(url, {"greeting_template": "您好{x}", "forbidden_words": "保留"})
 
     assert saved.status_code == 302
-    assert selectors.rules_of(selectors.autoqa_rules_get(tenants.scope("pa", "qa_inspector"), client_id=tenants.ca1.pk)).forbidden_words == ("加微信", "私下交易")
+    assert selectors.rules_of(
+        selectors.autoqa_rules_get(tenants.scope("pa", "qa_inspector"), client_id=tenants.ca1.pk)
+    ).forbidden_words == ("加微信", "私下交易")
     assert refused.status_code == 422
     assert "保留" in refused.content.decode()
     assert client.get(f"/quality/autoqa/rules/{tenants.cb.pk}/").status_code == 404
@@ -305,10 +331,13 @@ def test_the_command_prints_score_and_findings_with_message_indexes(tmp_path: Pa
 
     assert result["score"] == 100 - 30 - 10 - 10 - 4 - 4
     assert [(f["check"], f["message_index"]) for f in result["findings"]] == [
-        ("closing_missing", 1), ("greeting_missing", 1), ("politeness_missing", 1), ("slow_first_response", 1),
-        ("pii_exposed", 1),
+        ("closing_missing", 1), ("greeting_missing", 1), ("politeness_missing", 1),
+        ("slow_first_response", 1), ("pii_exposed", 1),
     ]  # fmt: skip
-    assert result["findings"][4]["explanation"] == "The agent wrote out a phone number in full; it should stay masked."
+    assert (
+        result["findings"][4]["explanation"]
+        == "The agent wrote out a phone number in full; it should stay masked."
+    )
 
 
 def test_the_command_uses_a_clients_stored_rules(tmp_path: Path, tenants: Tenants) -> None:
@@ -325,8 +354,14 @@ def test_the_command_uses_a_clients_stored_rules(tmp_path: Path, tenants: Tenant
         ([], "(root)"),
         ({"messages": []}, "messages"),
         ({"messages": [{"direction": "in", "author": "customer", "text": "x"}]}, "messages[0].at"),
-        ({"messages": [{"direction": "up", "author": "customer", "text": "x", "at": "2026-12-05T10:00"}]}, "messages[0].direction"),
-        ({"messages": [{"direction": "in", "author": "customer", "text": "x", "at": "yesterday"}]}, "messages[0].at"),
+        (
+            {"messages": [{"direction": "up", "author": "customer", "text": "x", "at": "2026-12-05T10:00"}]},
+            "messages[0].direction",
+        ),
+        (
+            {"messages": [{"direction": "in", "author": "customer", "text": "x", "at": "yesterday"}]},
+            "messages[0].at",
+        ),
         ({**SAMPLE, "sla": {"first_response_s": -1}}, "sla.first_response_s"),
         ({**SAMPLE, "rules": {"forbidden_words": "x"}}, "rules.forbidden_words"),
     ],
