@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from kefu.core.errors import NotFound
 from kefu.core.roles import Role
@@ -126,17 +126,13 @@ class Coverage:
 
 
 def autoqa_coverage(scope: Scope, *, start: dt.datetime, end: dt.datetime) -> Coverage | None:
-    """Closed in [start, end) against inspected; None when the actor cannot list conversations."""
-    if not scope.has(DeskPerm.VIEW):
+    """Conversations closed in [start, end) and how many of them have a result; None for an agent
+    (their list is their own; coverage is the inspector's figure) or an actor who cannot list
+    conversations."""
+    if scope.role == Role.AGENT or not scope.has(DeskPerm.VIEW):
         return None
-    closed = (
-        desk_selectors.conversation_list(scope)
-        .filter(status__in=("resolved", "closed"), resolved_at__gte=start, resolved_at__lt=end)
-        .count()
+    closed = desk_selectors.conversation_list(scope).filter(
+        status__in=("resolved", "closed"), resolved_at__gte=start, resolved_at__lt=end
     )
-    inspected = autoqa_result_list(scope).filter(finished_at__gte=start, finished_at__lt=end)
-    if scope.role == Role.AGENT:
-        return None  # an agent's list is their own; the team's coverage is the inspector's figure
-    return Coverage(
-        closed=closed, inspected=inspected.filter(conversation__status__in=("resolved", "closed")).count()
-    )
+    results = AutoQaResult.objects.for_scope(scope).filter(conversation_id=OuterRef("pk"))
+    return Coverage(closed=closed.count(), inspected=closed.filter(Exists(results)).count())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,9 @@ from kefu.quality.autoqa_permissions import AutoQaPerm
 from kefu.quality.models_autoqa import AutoQaFinding, AutoQaResult, AutoQaRules
 from kefu.tenancy import selectors as tenancy_selectors
 
+if TYPE_CHECKING:
+    from kefu.desk.models import Conversation, Message
+
 FINISHED = ("resolved", "closed")
 BATCH = 200
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -44,26 +48,26 @@ def _author(direction: str, author_id: int | None) -> tuple[autoqa.Direction, au
 
 
 def conversation_input(
-    conversation: object, messages: Sequence[object], rules: autoqa.Rules
+    conversation: Conversation, messages: Sequence[Message], rules: autoqa.Rules
 ) -> autoqa.Conversation:
     """A stored conversation as the core reads it (shop: the client's name; agent: the assignee)."""
-    policy = desk_selectors.sla_policy_for(conversation.client_id, conversation.channel)  # type: ignore[attr-defined]
-    assignee = conversation.assignee  # type: ignore[attr-defined]
+    policy = desk_selectors.sla_policy_for(conversation.client_id, conversation.channel)
+    assignee = conversation.assignee
     items = []
     for m in messages:
-        direction, author = _author(m.direction, m.author_id)  # type: ignore[attr-defined]
+        direction, author = _author(m.direction, m.author_id)
         items.append(
             autoqa.Message(
                 direction=direction,
                 author=author,
-                text=m.body,  # type: ignore[attr-defined]
-                at=m.created_at,  # type: ignore[attr-defined]
-                redacted=tuple(m.redactions or ()) if direction == autoqa.Direction.OUT else (),  # type: ignore[attr-defined]
+                text=m.body,
+                at=m.created_at,
+                redacted=tuple(m.redactions or ()) if direction == autoqa.Direction.OUT else (),
             )
         )
     return autoqa.Conversation(
         messages=tuple(items),
-        shop_name=conversation.client.name if conversation.client_id else "",  # type: ignore[attr-defined]
+        shop_name=conversation.client.name if conversation.client_id else "",
         agent_name=str(assignee) if assignee is not None else "",
         rules=rules,
         sla=autoqa.Sla(
@@ -75,7 +79,7 @@ def conversation_input(
 
 # --- storing ----------------------------------------------------------------------------------
 def _store(
-    conversations: Sequence[object], messages: dict[int, list[object]], *, trigger: str
+    conversations: Sequence[Conversation], messages: dict[int, list[Message]], *, trigger: str
 ) -> list[AutoQaResult]:
     """Inspect and replace the results of these conversations (one transaction, a few queries)."""
     now = clock.now()
@@ -83,35 +87,35 @@ def _store(
     results: list[AutoQaResult] = []
     findings: list[tuple[AutoQaResult, autoqa.Finding, list[int]]] = []
     for c in conversations:
-        key = (c.provider_id, c.client_id)  # type: ignore[attr-defined]
+        key = (c.provider_id, c.client_id)
         if key not in rules_cache:
             rules_cache[key] = selectors.rules_for_conversation(*key)
-        thread = messages.get(c.pk, [])  # type: ignore[attr-defined]
+        thread = messages.get(c.pk, [])
         if not thread:
             continue
         outcome = autoqa.inspect_conversation(conversation_input(c, thread, rules_cache[key]))
-        seqs = [m.seq for m in thread]  # type: ignore[attr-defined]
+        seqs = [m.seq for m in thread]
         row = AutoQaResult(
-            provider_id=c.provider_id,  # type: ignore[attr-defined]
-            client_id=c.client_id,  # type: ignore[attr-defined]
-            conversation_id=c.pk,  # type: ignore[attr-defined]
-            agent_id=c.assignee_id,  # type: ignore[attr-defined]
+            provider_id=c.provider_id,
+            client_id=c.client_id,
+            conversation_id=c.pk,
+            agent_id=c.assignee_id,
             score=outcome.score,
             rules_version=outcome.version,
-            message_seq=c.last_message_seq,  # type: ignore[attr-defined]
+            message_seq=c.last_message_seq,
             findings_count=len(outcome.findings),
             critical_count=sum(f.severity == autoqa.Severity.CRITICAL for f in outcome.findings),
             sentiment=[
                 {"seq": seqs[p.message_index], "label": p.label, "score": p.score} for p in outcome.sentiment
             ],
-            finished_at=c.resolved_at,  # type: ignore[attr-defined]
+            finished_at=c.resolved_at,
             run_at=now,
             trigger=trigger,
         )
         results.append(row)
         findings += [(row, f, seqs) for f in outcome.findings]
     with transaction.atomic():
-        ids = [c.pk for c in conversations]  # type: ignore[attr-defined]
+        ids = [c.pk for c in conversations]
         AutoQaResult.all_tenants.filter(conversation_id__in=ids).delete()  # the ids came through a scope
         AutoQaResult.objects.bulk_create(results)
         AutoQaFinding.objects.bulk_create(
@@ -134,8 +138,8 @@ def _store(
     return results
 
 
-def _threads(conversations: Iterable[object]) -> dict[int, list[object]]:
-    return {c.pk: list(c.messages.all()) for c in conversations}  # type: ignore[attr-defined]
+def _threads(conversations: Iterable[Conversation]) -> dict[int, list[Message]]:
+    return {c.pk: list(c.messages.all()) for c in conversations}
 
 
 def autoqa_run(scope: Scope, *, conversation_id: int) -> AutoQaResult:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kefu.core.errors import KefuError, NotFound
+from kefu.core.errors import Invalid, KefuError, NotFound
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
 from kefu.quality import autoqa_labels
@@ -109,9 +109,7 @@ def autoqa_panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
         request.access.require(AutoQaPerm.RUN)
         try:
             services.autoqa_run(request.access, conversation_id=conversation_id)
-        except NotFound:
-            raise
-        except KefuError as exc:
+        except Invalid as exc:  # nothing to inspect; a conversation out of reach stays a 404
             error = str(exc.message)
     context = panel_context(request, conversation_id)
     return render(request, "quality/_autoqa_panel.html", {**context, "error": error})
