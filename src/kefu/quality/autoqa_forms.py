@@ -39,6 +39,7 @@ class RulesForm(forms.Form):
         label=_("Greeting standard"),
         max_length=300,
         required=False,
+        widget=forms.TextInput(attrs={"style": "width:100%;max-width:44em"}),
         help_text=_("{shop} and {agent} mark where the shop's and the agent's names must appear."),
     )
     shop_aliases = forms.CharField(
