@@ -47,11 +47,18 @@ def _author(direction: str, author_id: int | None) -> tuple[autoqa.Direction, au
     return autoqa.Direction.OUT, autoqa.Author.AGENT if author_id else autoqa.Author.BOT
 
 
+def sla_of(client_id: int | None, channel: str) -> autoqa.Sla:
+    """The client's response targets for the channel (none without a policy)."""
+    policy = desk_selectors.sla_policy_for(client_id, channel) if client_id else None
+    if policy is None:
+        return autoqa.Sla()
+    return autoqa.Sla(first_response_s=policy.first_response_s, next_response_s=policy.next_response_s)
+
+
 def conversation_input(
-    conversation: Conversation, messages: Sequence[Message], rules: autoqa.Rules
+    conversation: Conversation, messages: Sequence[Message], rules: autoqa.Rules, sla: autoqa.Sla
 ) -> autoqa.Conversation:
     """A stored conversation as the core reads it (shop: the client's name; agent: the assignee)."""
-    policy = desk_selectors.sla_policy_for(conversation.client_id, conversation.channel)
     assignee = conversation.assignee
     items = []
     for m in messages:
@@ -70,10 +77,7 @@ def conversation_input(
         shop_name=conversation.client.name if conversation.client_id else "",
         agent_name=str(assignee) if assignee is not None else "",
         rules=rules,
-        sla=autoqa.Sla(
-            first_response_s=policy.first_response_s if policy else None,
-            next_response_s=policy.next_response_s if policy else None,
-        ),
+        sla=sla,
     )
 
 
@@ -84,6 +88,7 @@ def _store(
     """Inspect and replace the results of these conversations (one transaction, a few queries)."""
     now = clock.now()
     rules_cache: dict[tuple[int | None, int | None], autoqa.Rules] = {}
+    sla_cache: dict[tuple[int | None, str], autoqa.Sla] = {}  # a batch holds a few clients
     results: list[AutoQaResult] = []
     findings: list[tuple[AutoQaResult, autoqa.Finding, list[int]]] = []
     for c in conversations:
@@ -93,7 +98,12 @@ def _store(
         thread = messages.get(c.pk, [])
         if not thread:
             continue
-        outcome = autoqa.inspect_conversation(conversation_input(c, thread, rules_cache[key]))
+        sla_key = (c.client_id, c.channel)
+        if sla_key not in sla_cache:
+            sla_cache[sla_key] = sla_of(*sla_key)
+        outcome = autoqa.inspect_conversation(
+            conversation_input(c, thread, rules_cache[key], sla_cache[sla_key])
+        )
         seqs = [m.seq for m in thread]
         row = AutoQaResult(
             provider_id=c.provider_id,
