@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -124,28 +124,44 @@ def _store(
         )
         results.append(row)
         findings += [(row, f, seqs) for f in outcome.findings]
-    with transaction.atomic():
-        ids = [c.pk for c in conversations]
-        AutoQaResult.all_tenants.filter(conversation_id__in=ids).delete()  # the ids came through a scope
-        AutoQaResult.objects.bulk_create(results)
-        AutoQaFinding.objects.bulk_create(
-            [
-                AutoQaFinding(
-                    provider_id=row.provider_id,
-                    client_id=row.client_id,
-                    result=row,
-                    check_id=f.check,
-                    severity=str(f.severity),
-                    message_seq=seqs[f.message_index],
-                    start=f.start,
-                    end=f.end,
-                    evidence=f.evidence[:200],
-                    params=dict(f.params),
-                )
-                for row, f, seqs in findings
-            ]
-        )
+    ids = [c.pk for c in conversations]
+    for attempt in (1, 2):  # a run on demand and the job may store the same conversation at once
+        try:
+            _replace(ids, results, findings)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            for row in results:
+                row.pk = None
     return results
+
+
+@transaction.atomic
+def _replace(
+    ids: list[int],
+    results: list[AutoQaResult],
+    findings: list[tuple[AutoQaResult, autoqa.Finding, list[int]]],
+) -> None:
+    AutoQaResult.all_tenants.filter(conversation_id__in=ids).delete()  # the ids came through a scope
+    AutoQaResult.objects.bulk_create(results)
+    AutoQaFinding.objects.bulk_create(
+        [
+            AutoQaFinding(
+                provider_id=row.provider_id,
+                client_id=row.client_id,
+                result=row,
+                check_id=f.check,
+                severity=str(f.severity),
+                message_seq=seqs[f.message_index],
+                start=f.start,
+                end=f.end,
+                evidence=f.evidence[:200],
+                params=dict(f.params),
+            )
+            for row, f, seqs in findings
+        ]
+    )
 
 
 def _threads(conversations: Iterable[Conversation]) -> dict[int, list[Message]]:
