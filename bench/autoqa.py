@@ -38,9 +38,9 @@ from kefu.quality.autoqa import (  # noqa: E402  (imports no Django)
 )
 
 SHOPS = (
-    ("悦家家居", "悦家", ("床到了，什么时候有师傅上门安装？", "柜门有划痕，我要换货", "这款沙发三人位的尺寸是多少？")),
+    ("悦家家居", "悦家", ("床到了，什么时候有师傅上门安装？", "柜门有划痕，我要换货", "沙发三人位多长？")),
     ("轻语美妆", "轻语", ("黄皮适合哪个色号的口红？", "快递显示签收了但我没收到", "现在买送小样吗？")),
-    ("极客数码", "极客", ("耳机左耳没声音了，还在保修期吗", "这个充电器能给笔记本充电吗？", "能开增值税专票吗")),
+    ("极客数码", "极客", ("耳机左耳没声音了，还在保修期吗", "充电器能给笔记本充吗？", "能开增值税专票吗")),
 )  # fmt: skip
 AGENTS = ("小美", "小雨", "阿杰", "小林", "晓晨")
 ANSWERS = (
@@ -72,7 +72,9 @@ def generate(rng: random.Random, n_messages: int) -> tuple[Conversation, set[str
         messages.append(Message(direction, author, text, at))
 
     add(Direction.IN, Author.CUSTOMER, rng.choice(questions), 0)
-    greeting = "这边帮您看一下订单" if "greeting_missing" in planted else f"您好，欢迎光临{shop}，我是客服{agent}"
+    greeting = f"您好，欢迎光临{shop}，我是客服{agent}"
+    if "greeting_missing" in planted:
+        greeting = "这边帮您看一下订单"
     add(Direction.OUT, Author.AGENT, greeting, rng.randint(5, 50))
     middle = max(0, n_messages - 3)
     slow_at = rng.randrange(middle // 2 + 1) if "slow_response" in planted else -1
