@@ -31,3 +31,9 @@ class SurveyAnswer(TenantModel):
 
     def __str__(self) -> str:
         return f"#{self.conversation_id}: {self.score}"
+
+
+# Auto-QA keeps its rows in a module of its own (models_autoqa.py); Django finds models here.
+from kefu.quality.models_autoqa import AutoQaFinding, AutoQaResult, AutoQaRules  # noqa: E402
+
+__all__ = ["AutoQaFinding", "AutoQaResult", "AutoQaRules", "SurveyAnswer"]

@@ -27,3 +27,9 @@ GRANTS: dict[Role, set[str]] = {
         Role.CLIENT_MANAGER,
     )
 }
+
+# Auto-QA's grants live beside its code (autoqa_permissions.py); merged here, where roles look.
+from kefu.quality.autoqa_permissions import AUTOQA_GRANTS  # noqa: E402
+
+for _role, _perms in AUTOQA_GRANTS.items():
+    GRANTS.setdefault(_role, set()).update(_perms)

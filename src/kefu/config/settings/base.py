@@ -134,9 +134,18 @@ KEFU_PERIODIC_JOBS = {
     "routing.presence": ("kefu.routing.services.presence_sweep", env.env_int("KEFU_PRESENCE_EVERY_S", 15)),
     # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
     "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
+    # auto-QA of every closed conversation, incremental (docs/quality-autoqa.md)
+    "quality.autoqa": (
+        "kefu.quality.autoqa_services.inspect_closed",
+        env.env_int("KEFU_AUTOQA_EVERY_S", 300),
+    ),
 }
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
+# Auto-QA: closed conversations of this many days back are inspected (again after a rules change);
+# one run inspects at most this many, the next run continues.
+KEFU_AUTOQA_LOOKBACK_DAYS = env.env_int("KEFU_AUTOQA_LOOKBACK_DAYS", 35)
+KEFU_AUTOQA_MAX_PER_RUN = env.env_int("KEFU_AUTOQA_MAX_PER_RUN", 5000)
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
 KEFU_PRESENCE_GRACE_S = env.env_int("KEFU_PRESENCE_GRACE_S", 90)
 # An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when

@@ -24,6 +24,7 @@ WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
 MY_SCHEDULE = ("My schedule", "/workforce/my-schedule/")
+AUTOQA = ("Auto-QA", "/quality/autoqa/")
 METRICS = ("Metric dictionary", "/analytics/metrics/")
 MEMBERS = ("Members", "/settings/members/")
 AUDIT = ("Audit log", "/audit/")
@@ -44,6 +45,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        AUTOQA,
         METRICS,
         MEMBERS,
         AUDIT,
@@ -63,13 +65,14 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        AUTOQA,
         METRICS,
         MEMBERS,
         ACCOUNT,
     ],
-    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
-    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
-    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, AUTOQA, METRICS, ACCOUNT],
+    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, AUTOQA, METRICS, ACCOUNT],
+    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, AUTOQA, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.ACCOUNT_MANAGER): [
         HOME,
@@ -82,6 +85,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        AUTOQA,
         METRICS,
         MEMBERS,
         ACCOUNT,
@@ -96,6 +100,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WIDGETS,
         CHANNELS,
         WORKFORCE,
+        AUTOQA,
         METRICS,
         MEMBERS,
         AUDIT,
@@ -114,6 +119,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WIDGETS,
         CHANNELS,
         WORKFORCE,
+        AUTOQA,
         METRICS,
         MEMBERS,
         ACCESS,
@@ -194,6 +200,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "渠道接入",
         "人力排班",
         "我的排班",
+        "自动质检",
         "指标字典",
         "成员",
         "审计日志",
