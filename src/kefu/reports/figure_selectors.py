@@ -306,7 +306,9 @@ def _sla_targets(
     if not policies:
         return []
     breached: dict[str, dict[int, datetime]] = {kind: {} for kind in SLA_TIMERS}
-    for conversation_id, kind, at in desk_selectors.sla_breach_list(scope, client_id=client_id).values_list(
+    start, _end = compute.period_bounds(first, last, tz)
+    breaches = desk_selectors.sla_breach_list(scope, client_id=client_id).filter(started_at__gte=start)
+    for conversation_id, kind, at in breaches.order_by("breached_at").values_list(
         "conversation_id", "kind", "breached_at"
     ):
         if kind in breached:

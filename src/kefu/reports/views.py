@@ -94,7 +94,6 @@ def archive(request: HttpRequest) -> HttpResponse:
             "kinds": KIND_CHOICES,
             "form": form,
             "show_client": len(clients) > 1,
-            "status": 422 if form is not None and form.errors else 200,
         },
         status=422 if form is not None and form.errors else 200,
     )

@@ -30,6 +30,8 @@ AUDIT = ("Audit log", "/audit/")
 ACCESS = ("Access log", "/access-log/")
 SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
+REPORTS = ("Reports", "/reports/")
+REVIEW = ("Monthly KPI review", "/reports/monthly/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -45,6 +47,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WORKFORCE,
         MY_SCHEDULE,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -64,6 +68,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WORKFORCE,
         MY_SCHEDULE,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         ACCOUNT,
     ],
@@ -83,6 +89,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WORKFORCE,
         MY_SCHEDULE,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         ACCOUNT,
     ],
@@ -97,6 +105,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -115,13 +125,15 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         ACCESS,
         DIGESTS,
         ACCOUNT,
     ],
     ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
-    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, REPORTS, REVIEW, ACCOUNT],
 }
 
 # Which links are highlighted on a page (among those the role sees): the home link only on "/",
@@ -170,6 +182,8 @@ def test_the_platform_admin_sees_its_entries(db: None) -> None:
             QUEUES,
             WORKFORCE,
             METRICS,
+            REPORTS,
+            REVIEW,
             MEMBERS,
             AUDIT,
             ACCESS,
@@ -195,6 +209,8 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "人力排班",
         "我的排班",
         "指标字典",
+        "报表",
+        "月度 KPI 回顾",
         "成员",
         "审计日志",
         "访问日志",
