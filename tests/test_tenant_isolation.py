@@ -361,7 +361,7 @@ QUERY_ID_ROUTES = [
     ("api", "/api/monthly-review?client={client_id}&month=2026-03"),
     ("api", "/api/report-recipients?client={client_id}"),
     ("web", "/reports/?client={client_id}"),
-    ("web", "/reports/monthly/?client={client_id}&month=2026-03"),
+    ("web", "/kpi-review/?client={client_id}&month=2026-03"),
     ("web", "/reports/recipients/?client={client_id}"),
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +41,8 @@ FORMATS = {
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_UNSAFE = re.compile(r"[\[\]\*\?/\\:]")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*")
+STAMP = datetime(2000, 1, 1)  # a workbook's creation time unless the caller gives one
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,13 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def to_xlsx(tables: Sequence[Table]) -> bytes:
-    """One sheet per table: bold headers, frozen header row, number and date formats per column."""
+def to_xlsx(tables: Sequence[Table], *, stamp: datetime = STAMP) -> bytes:
+    """One sheet per table: bold headers, frozen header row, number and date formats per column.
+
+    The same tables give the same bytes: the workbook's creation and modification times are
+    `stamp` (naive UTC), and so are its zip entries' times (openpyxl would write the clock's)."""
     book = Workbook()
+    book.properties.created = stamp
     book.remove(book.active)
     taken: set[str] = set()
     for table in tables:
@@ -138,4 +145,17 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
+    return _stable(out.getvalue(), stamp)
+
+
+def _stable(content: bytes, stamp: datetime) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), data)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            target.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

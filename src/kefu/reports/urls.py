@@ -4,7 +4,6 @@ from kefu.reports import views
 
 urlpatterns = [
     path("", views.archive, name="reports_archive"),
-    path("monthly/", views.monthly, name="reports_monthly"),
     path("recipients/", views.recipients, name="reports_recipients"),
     path("recipients/<int:recipient_id>/remove/", views.recipient_remove, name="reports_recipient_remove"),
     path("<int:report_id>/", views.detail, name="reports_detail"),

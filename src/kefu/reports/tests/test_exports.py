@@ -54,6 +54,17 @@ def test_excel_keeps_numbers_dates_and_chinese_headers() -> None:
     assert sheet.freeze_panes == "A2"
 
 
+def test_the_same_tables_give_the_same_workbook_bytes() -> None:
+    table = exports.Table("表", [exports.Column("数", exports.INT)], [[1], [2]])
+
+    first = exports.to_xlsx([table])
+    with time_machine.travel(datetime(2031, 1, 1, tzinfo=UTC)):
+        second = exports.to_xlsx([table])
+
+    assert first == second
+    assert load_workbook(io.BytesIO(first)).properties.modified == exports.STAMP
+
+
 def test_csv_opens_in_excel_with_chinese_headers() -> None:
     table = exports.Table(
         "x", [exports.Column("金额", exports.DECIMAL), exports.Column("日期", exports.DATE)]
@@ -166,8 +177,8 @@ def test_the_monthly_review_page_drills_into_the_missed_conversations(march: Wor
     t = march.tenants
     client = t.client_for("ca1", "client_manager")
     with time_machine.travel(APRIL, tick=False):
-        page = client.get(f"/reports/monthly/?client={t.ca1.pk}&month=2026-03")
-        other = t.client_for("cb", "client_admin").get(f"/reports/monthly/?client={t.ca1.pk}&month=2026-03")
+        page = client.get(f"/kpi-review/?client={t.ca1.pk}&month=2026-03")
+        other = t.client_for("cb", "client_admin").get(f"/kpi-review/?client={t.ca1.pk}&month=2026-03")
         api = client.get(f"/api/monthly-review?client={t.ca1.pk}&month=2026-03").json()
 
     assert page.status_code == 200

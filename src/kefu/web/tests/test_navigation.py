@@ -31,7 +31,7 @@ ACCESS = ("Access log", "/access-log/")
 SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
 REPORTS = ("Reports", "/reports/")
-REVIEW = ("Monthly KPI review", "/reports/monthly/")
+REVIEW = ("Monthly KPI review", "/kpi-review/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
