@@ -131,7 +131,7 @@ def remove_recipient(request: HttpRequest, recipient_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/metrics/{metric}/items/export")
+@router.get("/metrics/{metric}/items/export", url_name="metric_items_export")
 def export_metric_items(
     request: HttpRequest, metric: str, filters: Query[MetricFilters], format: str = "xlsx"
 ) -> HttpResponse:

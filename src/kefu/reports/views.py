@@ -109,6 +109,9 @@ def detail(request: HttpRequest, report_id: int) -> HttpResponse:
         "deliveries": list(selectors.delivery_list(request.access, report_id=report_id)),
         "metrics": tables.metric_rows(s["metrics"]),
         "can_send": request.access.has(ReportPerm.SEND),
+        "items_query": urlencode(
+            {"client": report.client_id, "from": report.period_start, "to": report.period_end}
+        ),
     }
     if report.kind == "daily":
         context["channels"] = [
@@ -192,6 +195,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "month": review["month"],
             "archived": archived,
             "query": urlencode({"client": client_id, "month": review["month"]}),
+            "items_query": urlencode({"client": client_id, "from": review["from"], "to": review["to"]}),
         },
     )
 

@@ -41,6 +41,10 @@ def test_a_daily_report_page_shows_the_agreed_tables_and_its_digest(
     assert f'data-case-id="{worked.case.pk}"' in html and "TB1001" in html
     assert report.digests[0]["head"] in html and report.sha256 in html
     assert "发送给收件人" not in html  # a client viewer does not send
+    records = (
+        f"/api/metrics/offered/items/export?client={t.ca1.pk}&amp;from={DAY}&amp;to={DAY}&amp;format=xlsx"
+    )
+    assert records in html
 
 
 def test_sending_from_the_page_mails_the_recipients(worked: Worked, next_morning: Any) -> None:
