@@ -61,8 +61,10 @@ def test_demo_on_an_empty_directory_succeeds_twice(
         events = db.execute("SELECT COUNT(*) FROM analytics_contactevent").fetchone()[0]
         sealed = db.execute("SELECT COUNT(*) FROM analytics_eventseal").fetchone()[0]
         digests = db.execute("SELECT COUNT(*) FROM analytics_dailydigest").fetchone()[0]
+        daily_reports = db.execute("SELECT COUNT(*) FROM reports_report WHERE kind = 'daily'").fetchone()[0]
     assert conversations > 20 and offered == conversations  # replayed through the services
     assert sealed == events and digests > 0  # the history is sealed and its past day has digests
+    assert daily_reports == 4  # yesterday's report of each of the four engagements, in the archive
 
     second = _kefu("demo", "--no-serve", var_dir=demo_dir)
     assert second.returncode == 0, second.stderr
@@ -98,6 +100,8 @@ def test_token_create_prints_a_working_token(demo_dir: Path) -> None:
         (("demo", "--no-serve", "--port", "0"), "--port"),
         (("demo", "--no-serve", "--history-days", "-1"), "--history-days"),
         (("serve", "--port", "70000"), "--port"),
+        (("report", "daily", "--client", "yuejia", "--date", "2026-13-01"), "Give a day as YYYY-MM-DD"),
+        (("report", "monthly", "--client", "nobody", "--date", "2026-11"), "No client"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(demo_dir: Path, args: tuple[str, ...], message: str) -> None:

@@ -26,6 +26,7 @@ from kefu.core.roles import ROLES_BY_KIND
 from kefu.core.scope import OrgKind
 from kefu.desk import services as desk_services
 from kefu.knowledge import services as knowledge_services
+from kefu.reports import services as reports_services
 from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
@@ -357,6 +358,11 @@ QUERY_ID_ROUTES = [
     ("api", "/api/event-log/digests?client={client_id}"),
     ("api", "/api/event-log/export?client={client_id}&date=2026-12-05"),
     ("web", "/analytics/event-log/?client={client_id}"),
+    ("api", "/api/monthly-review?client={client_id}&month=2026-03"),
+    ("api", "/api/report-recipients?client={client_id}"),
+    ("web", "/reports/?client={client_id}"),
+    ("web", "/kpi-review/?client={client_id}&month=2026-03"),
+    ("web", "/reports/recipients/?client={client_id}"),
 ]
 
 
@@ -385,3 +391,17 @@ def test_id_bearing_query_parameters_hide_other_tenants_objects(
 
     assert response.status_code in (403, 404), (url, response.status_code)
     assert _snapshot() == before
+
+
+# --- reports (docs/reports.md) ------------------------------------------------------------------
+_RECIPIENT_NUMBERS = itertools.count()
+OBJECT_MAKERS["report_id"] = lambda t: (
+    reports_services.report_generate(
+        t.scope("pb", "supervisor"), client_id=t.cb.pk, kind="daily", period="2026-01-05"
+    )[0].pk
+)
+OBJECT_MAKERS["recipient_id"] = lambda t: (
+    reports_services.recipient_add(
+        t.scope("cb", "client_admin"), client_id=t.cb.pk, email=f"b{next(_RECIPIENT_NUMBERS)}@b.example.cn"
+    ).pk
+)

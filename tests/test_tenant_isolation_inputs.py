@@ -63,6 +63,8 @@ PATH_VALUES: dict[str, str] = {"metric": "first_response_time"}
 QUERY_VALUES: dict[str, dict[str, Any]] = {
     "/api/metrics/{metric}": {"from": "2026-03-02", "to": "2026-03-02"},
     "/api/metrics/{metric}/items": {"from": "2026-03-02", "to": "2026-03-02"},
+    "/api/metrics/{metric}/items/export": {"from": "2026-03-02", "to": "2026-03-02"},
+    "/api/monthly-review": {"month": "2026-03"},
 }
 
 # Plain values that make a body valid, so that the id under test is what decides the answer.
@@ -234,6 +236,7 @@ OWNED_BY_THE_CLIENT = {
     "delivery_id",
     "status_id",
     "category_id",
+    "recipient_id",  # the client's report recipients (docs/reports.md)
 }
 PROVIDER_WORK_ROUTES = [
     (method, path, body)

@@ -52,6 +52,8 @@ urlpatterns = [
     path("analytics/event-log/", include("kefu.analytics.event_log_urls")),
     path("analytics/", include("kefu.analytics.urls")),
     path("quality/autoqa/", include("kefu.quality.autoqa_urls")),
+    path("reports/", include("kefu.reports.urls")),
+    path("kpi-review/", include("kefu.reports.review_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

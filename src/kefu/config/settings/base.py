@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kefu.routing",
     "kefu.connectors",
     "kefu.quality",
+    "kefu.reports",
     "axes",
     "csp",
 ]
@@ -139,7 +140,14 @@ KEFU_PERIODIC_JOBS = {
         "kefu.quality.autoqa_services.inspect_closed",
         env.env_int("KEFU_AUTOQA_EVERY_S", 300),
     ),
+    # yesterday's report (and last month's review) per engagement, made and mailed once (docs/reports.md)
+    "reports.due": ("kefu.reports.services.reports_due", env.env_int("KEFU_REPORTS_EVERY_S", 300)),
 }
+# Reports: made after this local hour of the client's day; the SLA compliance goal (%) a month's
+# timers are held to until contracts carry the agreed figure; the language of the mailed reports.
+KEFU_REPORTS_HOUR = env.env_int("KEFU_REPORTS_HOUR", 7)
+KEFU_REPORTS_SLA_GOAL_PERCENT = env.env_int("KEFU_REPORTS_SLA_GOAL_PERCENT", 95)
+KEFU_REPORTS_LANGUAGE = env.env_str("KEFU_REPORTS_LANGUAGE") or "zh-hans"
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
 # Auto-QA: closed conversations of this many days back are inspected (again after a rules change);

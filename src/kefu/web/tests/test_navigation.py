@@ -31,6 +31,8 @@ AUDIT = ("Audit log", "/audit/")
 ACCESS = ("Access log", "/access-log/")
 SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
+REPORTS = ("Reports", "/reports/")
+REVIEW = ("Monthly KPI review", "/kpi-review/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -47,6 +49,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         MY_SCHEDULE,
         AUTOQA,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -67,6 +71,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         MY_SCHEDULE,
         AUTOQA,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         ACCOUNT,
     ],
@@ -87,6 +93,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         MY_SCHEDULE,
         AUTOQA,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         ACCOUNT,
     ],
@@ -102,6 +110,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WORKFORCE,
         AUTOQA,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -121,13 +131,15 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WORKFORCE,
         AUTOQA,
         METRICS,
+        REPORTS,
+        REVIEW,
         MEMBERS,
         ACCESS,
         DIGESTS,
         ACCOUNT,
     ],
     ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
-    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, REPORTS, REVIEW, ACCOUNT],
 }
 
 # Which links are highlighted on a page (among those the role sees): the home link only on "/",
@@ -176,6 +188,8 @@ def test_the_platform_admin_sees_its_entries(db: None) -> None:
             QUEUES,
             WORKFORCE,
             METRICS,
+            REPORTS,
+            REVIEW,
             MEMBERS,
             AUDIT,
             ACCESS,
@@ -202,6 +216,8 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "我的排班",
         "自动质检",
         "指标字典",
+        "报表",
+        "月度 KPI 回顾",
         "成员",
         "审计日志",
         "访问日志",

@@ -17,6 +17,7 @@ from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
+from kefu.reports import services as reports_services
 from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
 from kefu.workforce import demo as workforce_demo
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             step("Sealing the event log and closing the past days…")
             sealing.seal_pending(lag=0)
             sealing.digests_close()
+            step("Making the last days' reports for the archive…")
+            reports_services.demo_load(today=timezone.localdate(), days=min(options["history_days"], 7))
             loaded_now = True
         host = options["host"]
         url = public_url(host, options["port"])
