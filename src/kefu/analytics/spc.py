@@ -30,6 +30,7 @@ Points with no value (a day without data) are skipped: they neither break nor ex
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,10 +72,12 @@ def individuals_chart(values: Sequence[float | None]) -> Chart:
     if not present:
         return Chart(None, None, [Point(None, None, None, None) for _ in values])
     centre = _mean(present)
-    ranges = [abs(b - a) for a, b in zip(present, present[1:], strict=False)]
+    ranges = [abs(b - a) for a, b in itertools.pairwise(present)]
     sigma = _mean(ranges) / D2_N2 if ranges else 0.0
     points = [
-        Point(v, centre - 3 * sigma, centre + 3 * sigma, sigma) if v is not None else Point(None, None, None, None)
+        Point(v, centre - 3 * sigma, centre + 3 * sigma, sigma)
+        if v is not None
+        else Point(None, None, None, None)
         for v in values
     ]
     return Chart(centre, sigma, _flag(points, centre))
@@ -105,7 +108,11 @@ def _zone(point: Point, centre: float) -> float:
     """The point's distance from the centre in its own sigmas (signed); 0 when sigma is 0."""
     assert point.value is not None
     if not point.sigma:  # every value equal (up to rounding of the mean): nothing stands out
-        return 0.0 if math.isclose(point.value, centre, rel_tol=1e-9, abs_tol=1e-9) else math.copysign(math.inf, point.value - centre)
+        return (
+            0.0
+            if math.isclose(point.value, centre, rel_tol=1e-9, abs_tol=1e-9)
+            else math.copysign(math.inf, point.value - centre)
+        )
     return (point.value - centre) / point.sigma
 
 

@@ -50,6 +50,7 @@ urlpatterns = [
     path("widget/", include("kefu.connectors.urls")),
     path("connectors/", include("kefu.connectors.cti_urls")),
     path("analytics/event-log/", include("kefu.analytics.event_log_urls")),
+    path("analytics/dashboards/", include("kefu.analytics.dashboard_urls")),
     path("analytics/", include("kefu.analytics.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

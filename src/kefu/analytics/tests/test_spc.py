@@ -140,7 +140,9 @@ def test_a_constant_process_has_no_signal(value: float, n: int) -> None:
     assert spc.xbar_chart([[value, value]] * n).signals == []
 
 
-@given(st.lists(st.lists(st.floats(min_value=0, max_value=1e4), min_size=1, max_size=6), min_size=1, max_size=20))
+@given(
+    st.lists(st.lists(st.floats(min_value=0, max_value=1e4), min_size=1, max_size=6), min_size=1, max_size=20)
+)
 def test_xbar_centre_is_the_grand_mean_and_limits_narrow_with_size(groups: list[list[float]]) -> None:
     chart = spc.xbar_chart(groups)
     total = sum(sum(g) for g in groups)
