@@ -42,6 +42,11 @@ CLIENT_METRICS = (
 OVERVIEW_METRICS = (
     "offered", "answer_rate", "service_level", "first_response_time", "csat", "escalation_rate",
 )  # fmt: skip
+# What a client's home page opens with.
+HOME_METRICS = (
+    "offered", "answer_rate", "service_level", "first_response_time", "resolution_rate", "escalation_rate",
+    "csat", "complaint_rate",
+)  # fmt: skip
 # Today's strip, refreshed while the page is open.
 TODAY_METRICS = ("offered", "handled", "answer_rate", "first_response_time", "csat")
 # An agent's KPI card: every figure kept per person.
@@ -301,6 +306,20 @@ def today_dashboard(
         queue=queue,
         agent_id=agent_id,
         metric_ids=metric_ids,
+    )
+
+
+def home_dashboard(scope: Scope) -> Dashboard | None:
+    """A client's home opens with its own figures (the headline ones, for the default period);
+    None for everybody else (providers have the operations page, agents their own card)."""
+    if not scope.is_client or not scope.has(AnalyticsPerm.VIEW_TEAM_METRICS) or scope.client_id is None:
+        return None
+    client_id = scope.client_id
+    return client_dashboard(
+        scope,
+        client_id=client_id,
+        period=period_from(client_id, None, None),
+        metric_ids=HOME_METRICS,
     )
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kefu.analytics import dashboard_links as links
 from kefu.analytics import dashboard_selectors as selectors
 from kefu.analytics.dashboard_selectors import Dashboard, Period
 from kefu.analytics.permissions import AnalyticsPerm
@@ -47,22 +48,6 @@ def _int(value: str | None, field: str) -> int | None:
     return int(value)
 
 
-def _drill_base(client_id: int, metric_id: str) -> str:
-    return reverse("dashboard_items", kwargs={"client_id": client_id, "metric_id": metric_id})
-
-
-def _cards(dashboard: Dashboard) -> list[dict[str, Any]]:
-    """Each figure with the links it needs (its records, its definition)."""
-    return [
-        {
-            "figure": figure,
-            "drill": _drill_base(dashboard.client_id, figure.metric.id) + "?" + urlencode(figure.params),
-            "definition_url": reverse("metric_dictionary") + f"#metric-{figure.metric.id}",
-        }
-        for figure in dashboard.figures
-    ]
-
-
 def _chart(dashboard: Dashboard, metric_id: str) -> dict[str, Any] | None:
     """The data of the page's main chart: the figure's series, its target and the previous period."""
     figure = dashboard.figure(metric_id) or (dashboard.figures[0] if dashboard.figures else None)
@@ -78,7 +63,7 @@ def _chart(dashboard: Dashboard, metric_id: str) -> dict[str, Any] | None:
         "target_label": _("Target"),
         "previous": figure.previous,
         "previous_label": _("Previous period (whole)"),
-        "drill": _drill_base(dashboard.client_id, figure.metric.id) + "?" + urlencode(params),
+        "drill": links.drill_base(dashboard.client_id, figure.metric.id) + "?" + urlencode(params),
     }
 
 
@@ -87,7 +72,7 @@ def _context(request: HttpRequest, dashboard: Dashboard, **extra: Any) -> dict[s
     today = selectors.client_today(dashboard.client_id)
     return {
         "dashboard": dashboard,
-        "cards": _cards(dashboard),
+        "cards": links.cards(dashboard),
         "chart": _chart(dashboard, chart_metric),
         "chart_metric": chart_metric,
         "live": dashboard.period.includes(today),
@@ -122,7 +107,9 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "cells": [
                 {
                     "figure": figure,
-                    "drill": _drill_base(row.client_id, figure.metric.id) + "?" + urlencode(figure.params),
+                    "drill": links.drill_base(row.client_id, figure.metric.id)
+                    + "?"
+                    + urlencode(figure.params),
                 }
                 for figure in row.figures
             ],
@@ -135,7 +122,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             {
                 "name": row.client_name,
                 "points": [[p["start"], p["value"], p["count"]] for p in row.figures[0].series],
-                "drill": _drill_base(row.client_id, "offered")
+                "drill": links.drill_base(row.client_id, "offered")
                 + "?"
                 + urlencode({**row.figures[0].params, "interval": "day"}),
             }
@@ -176,7 +163,7 @@ def today(request: HttpRequest, client_id: int) -> HttpResponse:
         scope, client_id=client_id, queue=request.GET.get("queue", "")[:60], agent_id=agent_id
     )
     return render(
-        request, "analytics/dashboards/_today.html", {"today": dashboard, "cards": _cards(dashboard)}
+        request, "analytics/dashboards/_today.html", {"today": dashboard, "cards": links.cards(dashboard)}
     )
 
 
@@ -203,7 +190,7 @@ def team_dashboard(request: HttpRequest, client_id: int) -> HttpResponse:
                 "centre_label": _("Centre line"),
                 "limit_label": _("Control limits (3σ)"),
                 "signal_label": _("Signal (Western Electric rule)"),
-                "drill": _drill_base(client_id, chart.metric.id)
+                "drill": links.drill_base(client_id, chart.metric.id)
                 + "?"
                 + urlencode({"client": client_id, "queue": queue}),
             },
@@ -306,7 +293,7 @@ def items(request: HttpRequest, client_id: int, metric_id: str) -> HttpResponse:
     rest.pop("page", None)
     context = {
         "found": found,
-        "definition_url": reverse("metric_dictionary") + f"#metric-{metric_id}",
+        "definition_url": links.definition_url(metric_id),
         "query": rest.urlencode(),
         "back": back,
     }
