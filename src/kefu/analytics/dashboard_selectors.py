@@ -274,7 +274,7 @@ def client_dashboard(
                 period=period,
                 queue=queue,
                 agent_id=agent_id if "agent" in metric.filters else None,
-                interval=interval,
+                interval=interval if interval in metric.intervals else None,  # agent-days: no hours
                 targets=targets,
             )
         )

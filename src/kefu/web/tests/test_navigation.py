@@ -24,6 +24,7 @@ WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
 MY_SCHEDULE = ("My schedule", "/workforce/my-schedule/")
+DASHBOARDS = ("Dashboards", "/analytics/dashboards/")
 METRICS = ("Metric dictionary", "/analytics/metrics/")
 MEMBERS = ("Members", "/settings/members/")
 AUDIT = ("Audit log", "/audit/")
@@ -44,6 +45,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        DASHBOARDS,
         METRICS,
         MEMBERS,
         AUDIT,
@@ -63,14 +65,15 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        DASHBOARDS,
         METRICS,
         MEMBERS,
         ACCOUNT,
     ],
-    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
-    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
-    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
-    ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, DASHBOARDS, METRICS, ACCOUNT],
+    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, DASHBOARDS, METRICS, ACCOUNT],
+    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.ACCOUNT_MANAGER): [
         HOME,
         DESK,
@@ -82,6 +85,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CHANNELS,
         WORKFORCE,
         MY_SCHEDULE,
+        DASHBOARDS,
         METRICS,
         MEMBERS,
         ACCOUNT,
@@ -96,6 +100,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WIDGETS,
         CHANNELS,
         WORKFORCE,
+        DASHBOARDS,
         METRICS,
         MEMBERS,
         AUDIT,
@@ -114,14 +119,15 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         WIDGETS,
         CHANNELS,
         WORKFORCE,
+        DASHBOARDS,
         METRICS,
         MEMBERS,
         ACCESS,
         DIGESTS,
         ACCOUNT,
     ],
-    ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
-    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
+    ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, DASHBOARDS, METRICS, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, DASHBOARDS, METRICS, ACCOUNT],
 }
 
 # Which links are highlighted on a page (among those the role sees): the home link only on "/",
@@ -169,6 +175,7 @@ def test_the_platform_admin_sees_its_entries(db: None) -> None:
             HOME,
             QUEUES,
             WORKFORCE,
+            DASHBOARDS,
             METRICS,
             MEMBERS,
             AUDIT,
@@ -194,6 +201,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "渠道接入",
         "人力排班",
         "我的排班",
+        "数据看板",
         "指标字典",
         "成员",
         "审计日志",
