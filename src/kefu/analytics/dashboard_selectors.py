@@ -353,7 +353,7 @@ def queue_names(scope: Scope, *, client_id: int) -> list[str]:
         .values_list("queue", flat=True)
         .distinct()
     )
-    return sorted(set(names))
+    return sorted({name for name in names if name})
 
 
 def agent_choices(scope: Scope, *, client_id: int, period: Period, queue: str = "") -> list[tuple[int, str]]:
