@@ -48,6 +48,11 @@ def _int(value: str | None, field: str) -> int | None:
     return int(value)
 
 
+def _formats() -> dict[str, str]:
+    """How the charts write a duration, in the page's language (dashboard.js fills them in)."""
+    return {"s": _("%(s)s s"), "ms": _("%(m)s min %(s)02d s"), "hm": _("%(h)s h %(m)02d min")}
+
+
 def _chart(dashboard: Dashboard, metric_id: str) -> dict[str, Any] | None:
     """The data of the page's main chart: the figure's series, its target and the previous period."""
     figure = dashboard.figure(metric_id) or (dashboard.figures[0] if dashboard.figures else None)
@@ -64,6 +69,7 @@ def _chart(dashboard: Dashboard, metric_id: str) -> dict[str, Any] | None:
         "previous": figure.previous,
         "previous_label": _("Previous period (whole)"),
         "drill": links.drill_base(dashboard.client_id, figure.metric.id) + "?" + urlencode(params),
+        "formats": _formats(),
     }
 
 
@@ -190,6 +196,7 @@ def team_dashboard(request: HttpRequest, client_id: int) -> HttpResponse:
                 "centre_label": _("Centre line"),
                 "limit_label": _("Control limits (3σ)"),
                 "signal_label": _("Signal (Western Electric rule)"),
+                "formats": _formats(),
                 "drill": links.drill_base(client_id, chart.metric.id)
                 + "?"
                 + urlencode({"client": client_id, "queue": queue}),

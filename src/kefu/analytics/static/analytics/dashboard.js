@@ -12,15 +12,26 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  function format(value, unit) {
+  function fill(pattern, values) {
+    // "%(m)s min %(s)02d s" with {m: 4, s: 5} → "4 min 05 s" (the server's translated patterns)
+    return pattern.replace(/%\((\w+)\)(02d|s)/g, function (_all, name, kind) {
+      var v = String(values[name]);
+      return kind === "02d" ? v.padStart(2, "0") : v;
+    });
+  }
+
+  var FORMATS = {s: "%(s)s s", ms: "%(m)s min %(s)02d s", hm: "%(h)s h %(m)02d min"};
+
+  function format(value, unit, formats) {
+    var f = formats || FORMATS;
     if (value === null || value === undefined) return "—";
     if (unit === "%") return value.toFixed(1) + " %";
     if (unit === "s") {
-      if (value < 0) return "−" + format(-value, unit);
+      if (value < 0) return "−" + format(-value, unit, formats);
       var s = Math.round(value);
-      if (s < 60) return s + " s";
-      if (s < 3600) return Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
-      return Math.floor(s / 3600) + " h " + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + " min";
+      if (s < 60) return fill(f.s, {s: s});
+      if (s < 3600) return fill(f.ms, {m: Math.floor(s / 60), s: s % 60});
+      return fill(f.hm, {h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60)});
     }
     if (unit === "conversations") return String(Math.round(value));
     return value.toFixed(1);
@@ -36,19 +47,19 @@
     var marks = [];
     if (data.target !== null && data.target !== undefined) {
       marks.push({yAxis: data.target, name: data.target_label, lineStyle: {color: "#b44d12", type: "dashed"},
-        label: {formatter: data.target_label + " " + format(data.target, data.unit)}});
+        label: {formatter: data.target_label + " " + format(data.target, data.unit, data.formats)}});
     }
     if (data.previous !== null && data.previous !== undefined && data.unit !== "conversations") {
       marks.push({yAxis: data.previous, name: data.previous_label, lineStyle: {color: "#9aa5b1", type: "dotted"},
-        label: {formatter: data.previous_label + " " + format(data.previous, data.unit)}});
+        label: {formatter: data.previous_label + " " + format(data.previous, data.unit, data.formats)}});
     }
     if (marks.length) series[0].markLine = {symbol: "none", data: marks, label: {position: "insideEndTop"}};
     var chart = echarts.init(el);
     chart.setOption({
       grid: {left: 56, right: 16, top: 24, bottom: 56},
-      tooltip: {trigger: "axis", valueFormatter: function (v) { return format(v, data.unit); }},
+      tooltip: {trigger: "axis", valueFormatter: function (v) { return format(v, data.unit, data.formats); }},
       xAxis: {type: "time"},
-      yAxis: {type: "value", axisLabel: {formatter: function (v) { return format(v, data.unit); }}},
+      yAxis: {type: "value", axisLabel: {formatter: function (v) { return format(v, data.unit, data.formats); }}},
       dataZoom: [{type: "inside"}],
       series: series
     });
@@ -90,19 +101,19 @@
       legend: {top: 0, data: [data.name, data.centre_label, data.limit_label]},
       tooltip: {trigger: "item", formatter: function (p) {
         if (p.seriesIndex !== 0) return p.seriesName;
-        var text = p.value[0] + "<br>" + format(p.value[1], data.unit) + " (n = " + p.data.count + ")";
+        var text = p.value[0] + "<br>" + format(p.value[1], data.unit, data.formats) + " (n = " + p.data.count + ")";
         if (p.data.rules && p.data.rules.length) text += "<br>" + data.signal_label + ": " + p.data.rules.join(", ");
         return text;
       }},
       xAxis: {type: "time"},
-      yAxis: {type: "value", scale: true, axisLabel: {formatter: function (v) { return format(v, data.unit); }}},
+      yAxis: {type: "value", scale: true, axisLabel: {formatter: function (v) { return format(v, data.unit, data.formats); }}},
       series: [
         {name: data.name, type: "line", data: points, showSymbol: true, connectNulls: false,
-          lineStyle: {color: "#0b6e4f"}, z: 3},
+          lineStyle: {color: "#0b6e4f"}, itemStyle: {color: "#0b6e4f"}, z: 3},
         {name: data.centre_label, type: "line", data: data.days.map(function (d) { return [d, data.centre]; }),
-          showSymbol: false, lineStyle: {color: "#616e7c"}, silent: true},
+          showSymbol: false, lineStyle: {color: "#616e7c"}, itemStyle: {color: "#616e7c"}, silent: true},
         {name: data.limit_label, type: "line", step: "middle", data: limits("ucl"), showSymbol: false,
-          lineStyle: {color: "#b44d12", type: "dashed"}, silent: true},
+          lineStyle: {color: "#b44d12", type: "dashed"}, itemStyle: {color: "#b44d12"}, silent: true},
         {name: data.limit_label, type: "line", step: "middle", data: limits("lcl"), showSymbol: false,
           lineStyle: {color: "#b44d12", type: "dashed"}, silent: true}
       ]
