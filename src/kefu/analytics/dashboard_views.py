@@ -303,5 +303,6 @@ def items(request: HttpRequest, client_id: int, metric_id: str) -> HttpResponse:
         "definition_url": links.definition_url(metric_id),
         "query": rest.urlencode(),
         "back": back,
+        "bucket_label": found.bucket[:16].replace("T", " "),  # the interval's local start
     }
     return render(request, "analytics/dashboards/items.html", context)
