@@ -43,7 +43,7 @@ def _filters(request: HttpRequest, client_id: int) -> tuple[Period, str, str, st
 def _int(value: str | None, field: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # "¹".isdigit() is True
         raise NotFound(field=field)
     return int(value)
 

@@ -246,7 +246,7 @@ def _beyond_64_bits(value: object) -> bool:
 
 def _beyond(value: object, limit: int) -> bool:
     text = str(value).strip().lstrip("+-")
-    return text.isdigit() and int(text) > limit
+    return text.isascii() and text.isdigit() and int(text) > limit  # "¹".isdigit() is True
 
 
 api.add_router("/", "kefu.tenancy.api.router")

@@ -111,7 +111,13 @@ def test_bad_filters_get_a_message_not_an_error_page(tenants: Tenants, day: Day)
     items = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/nope/?{PERIOD}")
     unavailable = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/qa_score/?{PERIOD}")
 
+    odd = [
+        client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/offered/?{PERIOD}&{q}")
+        for q in ("page=¹", "agent=99999999999999999999", "threshold_s=x")
+    ]
+
     assert page.status_code == 200 and "The period ends before it starts." in page.content.decode()
+    assert [r.status_code for r in odd] == [404, 404, 422]
     assert items.status_code == 404
     assert unavailable.status_code == 422
 
