@@ -56,6 +56,7 @@
     if (marks.length) series[0].markLine = {symbol: "none", data: marks, label: {position: "insideEndTop"}};
     var chart = echarts.init(el);
     chart.setOption({
+      animation: false,  // drawn at once: a point is where it will stay when clicked
       grid: {left: 56, right: 16, top: 24, bottom: 56},
       tooltip: {trigger: "axis", valueFormatter: function (v) { return format(v, data.unit, data.formats); }},
       xAxis: {type: "time"},
@@ -72,6 +73,7 @@
   function multi(el, data) {
     var chart = echarts.init(el);
     chart.setOption({
+      animation: false,  // drawn at once: a point is where it will stay when clicked
       grid: {left: 48, right: 16, top: 48, bottom: 32},
       legend: {type: "scroll", top: 0},
       tooltip: {trigger: "axis"},
@@ -97,6 +99,7 @@
     var limits = function (key) { return data.days.map(function (d, i) { return [d, data[key][i]]; }); };
     var chart = echarts.init(el);
     chart.setOption({
+      animation: false,  // drawn at once: a point is where it will stay when clicked
       grid: {left: 64, right: 16, top: 48, bottom: 32},
       legend: {top: 0, data: [data.name, data.centre_label, data.limit_label]},
       tooltip: {trigger: "item", formatter: function (p) {
