@@ -143,6 +143,7 @@ OBJECT_MAKERS["queue_id"] = lambda t: (  # a new name each time: a client's queu
     ).pk
 )
 OBJECT_MAKERS["agent_id"] = lambda t: t.user("pb", "agent").pk
+OBJECT_MAKERS["metric_id"] = lambda t: "offered"  # a name from the dictionary, beside a client id
 OBJECT_MAKERS["request_id"] = lambda t: (
     rostering.schedule_request_create(
         t.scope("pb", "agent"), schedule_id=_schedule_b(t).pk, kind="leave", day=date(2030, 1, 7)
@@ -363,6 +364,7 @@ QUERY_ID_ROUTES = [
     ("web", "/reports/?client={client_id}"),
     ("web", "/kpi-review/?client={client_id}&month=2026-03"),
     ("web", "/reports/recipients/?client={client_id}"),
+    ("web", "/analytics/dashboards/me/?client={client_id}"),
 ]
 
 

@@ -246,7 +246,7 @@ def _beyond_64_bits(value: object) -> bool:
 
 def _beyond(value: object, limit: int) -> bool:
     text = str(value).strip().lstrip("+-")
-    return text.isdigit() and int(text) > limit
+    return text.isascii() and text.isdigit() and int(text) > limit  # "¹".isdigit() is True
 
 
 api.add_router("/", "kefu.tenancy.api.router")
@@ -260,3 +260,4 @@ api.add_router("/", "kefu.routing.api.router")
 api.add_router("/", "kefu.analytics.chain_api.router")
 api.add_router("/", "kefu.quality.autoqa_api.router")
 api.add_router("/", "kefu.reports.api.router")
+api.add_router("/", "kefu.analytics.dashboard_api.router")

@@ -50,6 +50,7 @@ urlpatterns = [
     path("widget/", include("kefu.connectors.urls")),
     path("connectors/", include("kefu.connectors.cti_urls")),
     path("analytics/event-log/", include("kefu.analytics.event_log_urls")),
+    path("analytics/dashboards/", include("kefu.analytics.dashboard_urls")),
     path("analytics/", include("kefu.analytics.urls")),
     path("quality/autoqa/", include("kefu.quality.autoqa_urls")),
     path("reports/", include("kefu.reports.urls")),

@@ -23,3 +23,22 @@ class DeskConfig(AppConfig):
         from kefu.analytics import sealing
 
         sealing.register_client_zone(calendars.client_zone_name)
+
+        # The client's SLA policy is what the dashboards compare response times with, until
+        # contracts hold SLA terms.
+        from kefu.analytics import dashboard_targets
+        from kefu.desk.selectors import client_settings
+
+        def policy_targets(client_id: int, queue: str) -> list[dashboard_targets.Target]:
+            policy = client_settings.sla_policy_for(client_id, "chat")
+            if policy is None:
+                return []
+            source = "sla_policy"
+            found = [dashboard_targets.Target("first_response_time", float(policy.first_response_s), source)]
+            if policy.next_response_s:
+                found.append(
+                    dashboard_targets.Target("next_response_time", float(policy.next_response_s), source)
+                )
+            return found
+
+        dashboard_targets.register_target_source("desk.sla_policy", policy_targets)

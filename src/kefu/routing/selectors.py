@@ -442,3 +442,12 @@ def presence_today(scope: Scope, *, user_id: int, now: datetime | None = None) -
         history=presence_history(scope, user_id=user_id, since=midnight, until=now + timedelta(seconds=1)),
         seconds_in_state=times.seconds,
     )
+
+
+def queue_service_level_targets(client_id: int) -> list[tuple[str, int, int]]:
+    """(name, percent, seconds) of the client's active queues: the dashboards' service-level targets.
+
+    Unscoped on purpose, like the desk's `sla_policy_for`: analytics asks it (through the target
+    source registered in `RoutingConfig.ready`) after checking that the actor sees the client."""
+    rows = Queue.all_tenants.filter(client_id=client_id, active=True).order_by("name")
+    return list(rows.values_list("name", "sl_target_percent", "sl_target_seconds"))

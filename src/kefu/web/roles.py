@@ -44,6 +44,7 @@ _WORKFORCE = "workforce"
 _MY_SCHEDULE = "workforce_my_schedule"
 _MEMBERS = "members"
 _CHANNELS = "channel_settings"
+_DASHBOARDS = "dashboards"
 
 _HOMES: dict[Role, RoleHome] = {
     Role.AGENT: RoleHome(
@@ -58,6 +59,9 @@ _HOMES: dict[Role, RoleHome] = {
             ),
             Duty(_("Reply faster with quick phrases (type / in the reply box)"), _PHRASES, _PHRASES),
             Duty(_("See your shifts"), _MY_SCHEDULE, _MY_SCHEDULE),
+            Duty(
+                _("See your own figures: replies, response times, satisfaction"), "dashboard_me", _DASHBOARDS
+            ),
         ),
     ),
     Role.SUPERVISOR: RoleHome(
@@ -68,6 +72,11 @@ _HOMES: dict[Role, RoleHome] = {
             Duty(_("Keep the quick phrases up to date"), _PHRASES, _PHRASES),
             Duty(_("Decide on shift swap and leave requests"), "workforce_requests", _WORKFORCE),
             Duty(_("Look after the support mailboxes"), _CHANNELS, _CHANNELS),
+            Duty(
+                _("Watch each team's figures and control charts against the targets"),
+                _DASHBOARDS,
+                _DASHBOARDS,
+            ),
         ),
     ),
     Role.QA_INSPECTOR: RoleHome(
@@ -106,6 +115,7 @@ _HOMES: dict[Role, RoleHome] = {
             Duty(_("Follow your clients' conversations"), _INBOX, _INBOX, "view=all"),
             Duty(_("See each client's channels and chat widgets"), _CHANNELS, _CHANNELS),
             Duty(_("See the forecasts and staffing plans"), _WORKFORCE, _WORKFORCE),
+            Duty(_("Compare your clients' figures with their targets"), _DASHBOARDS, _DASHBOARDS),
         ),
     ),
     Role.PROVIDER_ADMIN: RoleHome(

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kefu.analytics import dashboard_links, dashboard_selectors
 from kefu.core.http import access_required
 from kefu.core.roles import role_label
 from kefu.tenancy import selectors as tenancy_selectors
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = request.access
     summary = tenancy_selectors.home_summary(scope)
     home_page = role_home(scope.role)
+    figures = dashboard_selectors.home_dashboard(scope)  # a client's own figures come first
     context = {
         "role_home": home_page,
         "duties": duty_links(scope, home_page),
@@ -29,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent_audit": summary.recent_audit,
         "member_count": summary.member_count,
         "role_label": role_label(scope.role),
+        "figures": figures,
+        "figure_cards": dashboard_links.cards(figures) if figures is not None else [],
     }
     return render(request, "web/home.html", context)
 
