@@ -51,6 +51,7 @@ urlpatterns = [
     path("connectors/", include("kefu.connectors.cti_urls")),
     path("analytics/event-log/", include("kefu.analytics.event_log_urls")),
     path("analytics/", include("kefu.analytics.urls")),
+    path("quality/", include("kefu.quality.reviews.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

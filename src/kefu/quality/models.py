@@ -31,3 +31,14 @@ class SurveyAnswer(TenantModel):
 
     def __str__(self) -> str:
         return f"#{self.conversation_id}: {self.score}"
+
+
+from kefu.quality.models_review import (  # noqa: E402, F401  (Django finds models through this module)
+    Appeal,
+    AppealStatus,
+    QaPolicy,
+    Review,
+    ReviewStatus,
+    SampleReason,
+    Scorecard,
+)

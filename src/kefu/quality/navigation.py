@@ -1,0 +1,10 @@
+"""Quality's entries in the navigation (gathered by `kefu.core.navigation`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.navigation import NavEntry
+from kefu.quality.permissions import QualityPerm
+
+ENTRIES = (NavEntry(_("Quality reviews"), "quality_reviews", QualityPerm.OWN_REVIEWS, order=250),)
