@@ -265,10 +265,10 @@ def review_assign(scope: Scope, *, review_id: int, inspector_id: int) -> Review:
     review = selectors.review_get(scope, review_id=review_id, for_update=True)
     if review.provider_id != scope.provider_id:
         raise NotFound()
-    if review.status != ReviewStatus.PENDING:
-        raise Conflict(_("This review is already submitted."))
     if inspector_id not in inspector_ids(scope) or inspector_id == review.agent_id:
         raise NotFound(_("Unknown inspector."), field="inspector_id")
+    if review.status != ReviewStatus.PENDING:
+        raise Conflict(_("This review is already submitted."))
     before = review.inspector_id
     review.inspector_id = inspector_id
     review.save(update_fields=["inspector"])

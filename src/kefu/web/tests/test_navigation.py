@@ -20,6 +20,7 @@ CASES = ("After-sales cases", "/desk/cases/")
 SLA = ("Service hours and SLA", "/desk/sla/")
 QUEUES = ("Queues", "/routing/queues/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
+QUALITY = ("Quality reviews", "/quality/reviews/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
@@ -40,6 +41,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -59,6 +61,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -67,8 +70,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         MEMBERS,
         ACCOUNT,
     ],
-    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
-    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
+    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, QUALITY, MY_SCHEDULE, METRICS, ACCOUNT],
+    ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, QUALITY, MY_SCHEDULE, METRICS, ACCOUNT],
     ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.ACCOUNT_MANAGER): [
@@ -78,6 +81,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -93,6 +97,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -111,6 +116,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -121,7 +127,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         ACCOUNT,
     ],
     ("ca1", Role.CLIENT_L2): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
-    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, METRICS, ACCOUNT],
+    ("ca1", Role.CLIENT_VIEWER): [HOME, DESK, CASES, SLA, PHRASES, QUALITY, METRICS, ACCOUNT],
 }
 
 # Which links are highlighted on a page (among those the role sees): the home link only on "/",
@@ -190,6 +196,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "服务时间与 SLA",
         "队列",
         "快捷短语",
+        "质检",
         "网页客服插件",
         "渠道接入",
         "人力排班",
