@@ -36,8 +36,8 @@ def scorecard_list(
 ) -> QuerySet[Scorecard]:
     _require_any(scope, QualityPerm.VIEW_REVIEWS, QualityPerm.OWN_REVIEWS)
     queryset = Scorecard.objects.for_scope(scope).select_related("client", "provider")
-    if current_only:
-        queryset = queryset.filter(is_current=True)
+    # all versions: each scorecard's together, newest first
+    queryset = queryset.filter(is_current=True) if current_only else queryset.order_by("family", "-version")
     if client_id is not None:
         queryset = queryset.filter(client_id=client_id)
     return queryset
