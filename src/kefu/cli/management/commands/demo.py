@@ -16,6 +16,7 @@ from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
+from kefu.quality.reviews import demo as quality_demo
 from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
 from kefu.workforce import demo as workforce_demo
@@ -114,3 +115,4 @@ class Command(BaseCommand):
         connectors_demo.load(
             origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
         )
+        quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
