@@ -104,7 +104,7 @@ def sample_day(scope: Scope, *, client_id: int, day: date) -> SampleResult:
             conversation_id=c.pk,
             channel=c.channel,
             agent_id=c.assignee_id,
-            agent_is_new=c.assignee_id in starts and day - starts[c.assignee_id] < break_in,
+            agent_is_new=c.assignee_id in starts and timedelta(0) <= day - starts[c.assignee_id] < break_in,
             complaint=_is_complaint(c),
             low_rating=c.pk in low,
         )
@@ -144,7 +144,7 @@ def sample_day(scope: Scope, *, client_id: int, day: date) -> SampleResult:
         exclude={c.conversation_id: c.agent_id for c, _w, _s in fresh if c.agent_id is not None},
     )
     now = clock.now()
-    due = end + timedelta(days=policy.due_days)
+    due = end + timedelta(days=policy.due_days) - timedelta(minutes=1)  # 23:59 of the last day
     rows = [
         Review(
             provider_id=scope.provider_id,

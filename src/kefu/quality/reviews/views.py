@@ -45,6 +45,11 @@ def _can_review(request: HttpRequest) -> bool:
     return request.access.has(QualityPerm.REVIEW) or request.access.has(QualityPerm.VIEW_REVIEWS)
 
 
+def _with_channel_label(row: Any) -> Any:
+    row.channel_label = dict(forms.CHANNEL_CHOICES).get(row.channel, row.channel)
+    return row
+
+
 def answer_label(value: Any) -> str:
     if value is None or value == "":
         return "—"
@@ -269,9 +274,12 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Scorecard saved."))
                 return redirect("quality_scorecard", scorecard_id=row.pk)
-    rows = selectors.scorecard_list(scope, client_id=_int(request.GET.get("client"))).order_by(
-        "client__name", "name"
-    )
+    rows = [
+        _with_channel_label(row)
+        for row in selectors.scorecard_list(scope, client_id=_int(request.GET.get("client"))).order_by(
+            "client__name", "name"
+        )
+    ]
     return render(
         request,
         "quality/scorecard_list.html",
@@ -283,7 +291,7 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
 @access_required(QualityPerm.VIEW_REVIEWS)
 def scorecard_detail(request: HttpRequest, scorecard_id: int) -> HttpResponse:
     scope = request.access
-    row = selectors.scorecard_get(scope, scorecard_id=scorecard_id)
+    row = _with_channel_label(selectors.scorecard_get(scope, scorecard_id=scorecard_id))
     definition = selectors.definition(row)
     can_edit = (
         scope.has(QualityPerm.MANAGE_SCORECARDS) and row.is_current and row.provider_id == scope.provider_id

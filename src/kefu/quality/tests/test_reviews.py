@@ -56,7 +56,7 @@ def test_a_bad_scorecard_line_is_reported_in_the_readers_words(tenants: Tenants)
             name="x",
             text="# A\n问候 | 10 | stars",
         )
-    assert (error.value.field, str(error.value.message)) == ("definition", "Line 2: Unknown word “stars”.")
+    assert (error.value.field, str(error.value.message)) == ("definition", "第 2 行：无法识别“stars”。")
 
 
 def test_agents_and_clients_cannot_write_scorecards(tenants: Tenants) -> None:
@@ -90,7 +90,7 @@ def test_the_days_sample_follows_the_rules_and_a_rerun_adds_nothing(tenants: Ten
         (complaint, "complaint"),
     ]
     assert {r.inspector_id for r in reviews} == {tenants.user("pa", "qa_inspector").pk}
-    assert {r.due_at for r in reviews} == {datetime(2026, 12, 5, 0, 0, tzinfo=SH)}
+    assert {r.due_at for r in reviews} == {datetime(2026, 12, 4, 23, 59, tzinfo=SH)}
 
 
 def test_the_sample_is_shared_fairly_between_inspectors(tenants: Tenants) -> None:
@@ -217,3 +217,31 @@ def test_prefill_fills_open_answers_and_anchors_from_findings(tenants: Tenants) 
     assert done.comments == {"c1": "greeting_missing", "c5": "完整手机号"}
     assert len(done.prefill) == 3
     assert done.status == "pending"
+
+
+def test_agents_in_their_break_in_period_get_the_higher_share(tenants: Tenants) -> None:
+    # given a veteran (joined in January) and a newcomer who joined 13 days before DAY
+    from kefu.tenancy.models import Membership
+
+    Membership.objects.filter(user=tenants.user("pa", "agent")).update(
+        created_at=datetime(2026, 1, 5, 9, 0, tzinfo=SH)
+    )
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=SH), tick=False):
+        tenants.people[("pa", "newcomer")] = MembershipFactory(organization=tenants.pa, role="agent").user
+    scorecard(tenants)
+    lead = tenants.scope("pa", "supervisor")
+    services.qa_policy_set(
+        lead,
+        client_id=tenants.ca1.pk,
+        percent_by_channel={"chat": 0},
+        new_agent_days=30,
+        new_agent_percent=100,
+    )
+    veteran = finished(tenants, AT)
+    newcomer = finished(tenants, AT, agent_role="newcomer")
+
+    result = services.sample_day(lead, client_id=tenants.ca1.pk, day=DAY)
+
+    assert result.created == 1
+    assert [(r.conversation_id, r.reason) for r in Review.all_tenants.all()] == [(newcomer, "new_agent")]
+    assert veteran != newcomer
