@@ -80,6 +80,7 @@ def sample_day(scope: Scope, *, client_id: int, day: date) -> SampleResult:
         raise PermissionDenied()
     if client_id not in scope.client_ids:
         raise NotFound()
+    selectors.check_day(day)
     policy = selectors.qa_policy_get(scope, client_id=client_id)
     start, end = day_bounds(day)
     conversations = list(

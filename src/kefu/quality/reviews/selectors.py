@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kefu.core import clock
-from kefu.core.errors import NotFound, PermissionDenied
+from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
 from kefu.desk import selectors as desk_selectors
 from kefu.quality import scoring
@@ -201,6 +202,15 @@ def open_appeal_count(scope: Scope) -> int:
     return appeal_list(scope, status=AppealStatus.OPEN).count()
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def check_day(day: date) -> None:
+    """Days a sample or a workload can be about (dates near the calendar's ends overflow)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Invalid(_("Choose a day between 2000 and 2100."), field="day")
+
+
 def today() -> date:
     return timezone.localdate(clock.now())
 
@@ -226,6 +236,7 @@ def workload(scope: Scope, *, day: date) -> list[Workload]:
     scope.require(QualityPerm.VIEW_REVIEWS)
     if not scope.is_provider:
         raise PermissionDenied()
+    check_day(day)
     tz = timezone.get_current_timezone()
     start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     end = start + timedelta(days=1)
