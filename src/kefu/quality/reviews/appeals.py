@@ -35,7 +35,7 @@ def appeal_create(scope: Scope, *, review_id: int, reason: str) -> Appeal:
         raise Conflict(_("Only a submitted review can be appealed."))
     if Appeal.objects.for_scope(scope).filter(review=review).exists():
         raise Conflict(_("This review was already appealed."))
-    deadline = selectors.appeal_deadline(review)
+    deadline = selectors.appeal_deadline(scope, review)
     if deadline is None or clock.now() > deadline:
         when = (
             formats.date_format(django_timezone.localtime(deadline), "SHORT_DATETIME_FORMAT")

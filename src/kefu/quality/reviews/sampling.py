@@ -141,7 +141,7 @@ def sample_day(scope: Scope, *, client_id: int, day: date) -> SampleResult:
     inspectors = inspector_ids(scope)
     assignment = sample_rules.distribute(
         [c.conversation_id for c, _w, _s in fresh],
-        selectors.open_loads(provider_id=scope.provider_id, inspector_ids=inspectors),
+        selectors.open_loads(scope, inspector_ids=inspectors),
         exclude={c.conversation_id: c.agent_id for c, _w, _s in fresh if c.agent_id is not None},
     )
     now = clock.now()

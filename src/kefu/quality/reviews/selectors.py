@@ -86,9 +86,13 @@ def qa_policy_get(scope: Scope, *, client_id: int) -> QaPolicy:
     return found or QaPolicy(provider_id=scope.provider_id, client_id=client_id)
 
 
-def appeal_window_days(review: Review) -> int:
+def appeal_window_days(scope: Scope, review: Review) -> int:
     """Days an agent has to appeal this review (the provider's rule for the client, default 3)."""
-    found = QaPolicy.all_tenants.filter(provider_id=review.provider_id, client_id=review.client_id).first()
+    found = (
+        QaPolicy.objects.for_scope(scope)
+        .filter(provider_id=review.provider_id, client_id=review.client_id)
+        .first()
+    )
     return found.appeal_window_days if found else QaPolicy._meta.get_field("appeal_window_days").default
 
 
@@ -162,10 +166,10 @@ def review_conversation_rating(scope: Scope, *, review: Review) -> int | None:
     return answer.score if answer else None
 
 
-def appeal_deadline(review: Review) -> datetime | None:
+def appeal_deadline(scope: Scope, review: Review) -> datetime | None:
     if review.submitted_at is None:
         return None
-    return review.submitted_at + timedelta(days=appeal_window_days(review))
+    return review.submitted_at + timedelta(days=appeal_window_days(scope, review))
 
 
 # --- appeals ---------------------------------------------------------------------------------
@@ -283,12 +287,14 @@ def workload(scope: Scope, *, day: date) -> list[Workload]:
     return sorted(result, key=lambda w: (-w.open, w.name))
 
 
-def open_loads(*, provider_id: int, inspector_ids: list[int]) -> dict[int, int]:
-    """Open review tasks per inspector of a provider (for the job's fair distribution)."""
+def open_loads(scope: Scope, *, inspector_ids: list[int]) -> dict[int, int]:
+    """Open review tasks per inspector of the scope's provider, over all its clients: the load
+    an inspector carries, though the sampling job's scope holds one client (hence `all_tenants`,
+    keyed by the provider)."""
     loads = dict.fromkeys(inspector_ids, 0)
     rows = (
         Review.all_tenants.filter(
-            provider_id=provider_id, status=ReviewStatus.PENDING, inspector_id__in=inspector_ids
+            provider_id=scope.provider_id, status=ReviewStatus.PENDING, inspector_id__in=inspector_ids
         )
         .order_by()
         .values("inspector_id")

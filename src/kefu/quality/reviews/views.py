@@ -208,7 +208,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         and review.status == "submitted"
         and not hasattr(review, "appeal")
     )
-    deadline = selectors.appeal_deadline(review)
+    deadline = selectors.appeal_deadline(scope, review)
     if can_appeal:
         appeal_form = forms.AppealForm(request.POST if action == "appeal" else None)
         if action == "appeal" and appeal_form.is_valid():
