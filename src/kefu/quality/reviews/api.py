@@ -13,7 +13,7 @@ from kefu.quality.reviews import selectors, services
 from kefu.quality.reviews.schemas import (
     AppealIn,
     AppealOut,
-    AssignIn,
+    ReviewAssignIn,
     DecideIn,
     PolicyIn,
     PolicyOut,
@@ -161,7 +161,7 @@ def prefill_review(request: HttpRequest, review_id: int, payload: PrefillIn) -> 
 
 
 @router.post("/quality/reviews/{review_id}/assign", response=ReviewOut)
-def assign_review(request: HttpRequest, review_id: int, payload: AssignIn) -> object:
+def assign_review(request: HttpRequest, review_id: int, payload: ReviewAssignIn) -> object:
     return services.review_assign(request.access, review_id=review_id, inspector_id=payload.inspector_id)
 
 

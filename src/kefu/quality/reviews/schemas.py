@@ -108,7 +108,7 @@ class PrefillIn(Schema):
     findings: list[FindingIn]
 
 
-class AssignIn(Schema):
+class ReviewAssignIn(Schema):
     inspector_id: int
 
 
