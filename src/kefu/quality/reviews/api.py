@@ -13,11 +13,11 @@ from kefu.quality.reviews import selectors, services
 from kefu.quality.reviews.schemas import (
     AppealIn,
     AppealOut,
-    ReviewAssignIn,
     DecideIn,
     PolicyIn,
     PolicyOut,
     PrefillIn,
+    ReviewAssignIn,
     ReviewCreateIn,
     ReviewOut,
     ReviewSaveIn,
