@@ -353,6 +353,38 @@ OBJECT_MAKERS["mailbox_id"] = _mailbox_b
 OBJECT_MAKERS["endpoint_id"] = _cti_endpoint_b
 
 
+def _scorecard_b(t: Tenants) -> Any:
+    from kefu.quality.reviews import services as review_services
+
+    return review_services.scorecard_create(
+        t.scope("pb", "qa_inspector"), client_id=t.cb.pk, name="b", text="# 问候\n报工号 | 10 | yn\n"
+    )
+
+
+def _review_b(t: Tenants) -> Any:
+    """A submitted review of tenant B's agent, appealed (so appeal routes find it too)."""
+    from kefu.quality.models import Review
+    from kefu.quality.reviews import services as review_services
+
+    made = Review.all_tenants.filter(provider=t.pb).first()
+    if made is not None:
+        return made
+    _scorecard_b(t)
+    lead, agent = t.scope("pb", "supervisor"), t.scope("pb", "agent")
+    conversation = desk_services.conversation_create(lead, channel="chat", client_id=t.cb.pk, message="你好")
+    desk_services.conversation_assign(lead, conversation_id=conversation.pk, agent_id=agent.user_id)
+    inspector = t.scope("pb", "qa_inspector")
+    review = review_services.review_create(inspector, conversation_id=conversation.pk)
+    review_services.review_save(inspector, review_id=review.pk, answers={"c1": "y"}, submit=True)
+    review_services.appeal_create(agent, review_id=review.pk, reason="不认可")
+    return review
+
+
+OBJECT_MAKERS["scorecard_id"] = lambda t: _scorecard_b(t).pk
+OBJECT_MAKERS["review_id"] = lambda t: _review_b(t).pk
+OBJECT_MAKERS["appeal_id"] = lambda t: _review_b(t).appeal.pk
+
+
 # Routes that take an object id in the query string, not the path (the walks above do not see
 # them): another tenant's id answers 404 (or 403 without the permission) and changes nothing.
 QUERY_ID_ROUTES = [

@@ -45,6 +45,7 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "owner_id": lambda t: t.user("pb", "agent").pk,
     "user_id": lambda t: t.user("pb", "agent").pk,
     "target_user_id": lambda t: t.user("pb", "agent").pk,
+    "inspector_id": lambda t: t.user("pb", "qa_inspector").pk,
     "parent_id": OBJECT_MAKERS["category_id"],
     "custom_status_id": OBJECT_MAKERS["status_id"],
     "template_ids": lambda t: [OBJECT_MAKERS["template_id"](t)],

@@ -2,7 +2,8 @@
 
 The shell (`kefu.web.navigation`) shows the entries the actor's permissions allow, sorted by
 `order`; it reads them here, so it imports no app and no app's permissions. Orders in use:
-0 home, 100 desk, 200 knowledge, 300 connectors, 400 workforce, 450 analytics, 500 tenancy, 900 account.
+0 home, 100 desk, 200 knowledge, 250 quality, 300 connectors, 400 workforce, 450 analytics,
+500 tenancy, 900 account.
 """
 
 from __future__ import annotations

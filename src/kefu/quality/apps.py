@@ -6,3 +6,8 @@ class QualityConfig(AppConfig):
     name = "kefu.quality"
     label = "quality"
     verbose_name = _("Quality")
+
+    def ready(self) -> None:
+        from kefu.quality.reviews import audit_sentences  # the review audit codes as sentences
+
+        audit_sentences.register()

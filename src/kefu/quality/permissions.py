@@ -1,7 +1,12 @@
-"""Permissions of quality management; so far only reading satisfaction answers.
+"""Permissions of quality management: satisfaction answers, scorecards, reviews and appeals.
 
 Recording an answer is not a staff permission: the customer answers through a channel,
 whose system scope carries `RECORD_SURVEY`.
+
+Reviews (docs/quality-reviews.md, "Who may do what"): the QA inspector (质检员) reviews and
+decides appeals; team leads and the provider admin do both too and manage scorecards and
+sampling; an agent sees their own submitted reviews and may appeal them; account managers
+and the client's managers and viewers read the reviews of their client.
 """
 
 from __future__ import annotations
@@ -14,18 +19,26 @@ from kefu.core.roles import Role
 class QualityPerm(StrEnum):
     VIEW_SURVEYS = "quality.view_surveys"
     RECORD_SURVEY = "quality.record_survey"
+    OWN_REVIEWS = "quality.view_own_reviews"  # the quality pages; alone: one's own submitted reviews
+    VIEW_REVIEWS = "quality.view_reviews"  # every review of the scope
+    REVIEW = "quality.review"  # score conversations, take review tasks
+    MANAGE_SCORECARDS = "quality.manage_scorecards"  # scorecards, sampling rules, assignment
+    APPEAL = "quality.appeal"  # appeal one's own review
+    DECIDE_APPEALS = "quality.decide_appeals"  # a second reviewer's decision
 
+
+_READERS = {QualityPerm.VIEW_SURVEYS, QualityPerm.VIEW_REVIEWS, QualityPerm.OWN_REVIEWS}
+_REVIEWERS = {*_READERS, QualityPerm.REVIEW, QualityPerm.DECIDE_APPEALS}
 
 GRANTS: dict[Role, set[str]] = {
-    role: {QualityPerm.VIEW_SURVEYS}
-    for role in (
-        Role.PROVIDER_ADMIN,
-        Role.SUPERVISOR,
-        Role.QA_INSPECTOR,
-        Role.ACCOUNT_MANAGER,
-        Role.CLIENT_ADMIN,
-        Role.CLIENT_MANAGER,
-    )
+    Role.PROVIDER_ADMIN: {*_REVIEWERS, QualityPerm.MANAGE_SCORECARDS},
+    Role.SUPERVISOR: {*_REVIEWERS, QualityPerm.MANAGE_SCORECARDS},
+    Role.QA_INSPECTOR: {*_REVIEWERS, QualityPerm.MANAGE_SCORECARDS},
+    Role.AGENT: {QualityPerm.OWN_REVIEWS, QualityPerm.APPEAL},
+    Role.ACCOUNT_MANAGER: set(_READERS),
+    Role.CLIENT_ADMIN: set(_READERS),
+    Role.CLIENT_MANAGER: set(_READERS),
+    Role.CLIENT_VIEWER: {QualityPerm.VIEW_REVIEWS, QualityPerm.OWN_REVIEWS},
 }
 
 # Auto-QA's grants live beside its code (autoqa_permissions.py); merged here, where roles look.

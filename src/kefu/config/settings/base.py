@@ -142,6 +142,11 @@ KEFU_PERIODIC_JOBS = {
     ),
     # yesterday's report (and last month's review) per engagement, made and mailed once (docs/reports.md)
     "reports.due": ("kefu.reports.services.reports_due", env.env_int("KEFU_REPORTS_EVERY_S", 300)),
+    # yesterday's review tasks per client (idempotent: reruns add only what is missing)
+    "quality.sample": (
+        "kefu.quality.reviews.sampling.sample_due",
+        env.env_int("KEFU_QA_SAMPLE_EVERY_S", 3600),
+    ),
 }
 # Reports: made after this local hour of the client's day; the SLA compliance goal (%) a month's
 # timers are held to until contracts carry the agreed figure; the language of the mailed reports.

@@ -20,6 +20,7 @@ CASES = ("After-sales cases", "/desk/cases/")
 SLA = ("Service hours and SLA", "/desk/sla/")
 QUEUES = ("Queues", "/routing/queues/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
+QUALITY = ("Quality reviews", "/quality/reviews/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
@@ -44,6 +45,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -67,6 +69,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -79,13 +82,26 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         MEMBERS,
         ACCOUNT,
     ],
-    ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, AUTOQA, DASHBOARDS, METRICS, ACCOUNT],
+    ("pa", Role.AGENT): [
+        HOME,
+        DESK,
+        CASES,
+        SLA,
+        PHRASES,
+        QUALITY,
+        MY_SCHEDULE,
+        AUTOQA,
+        DASHBOARDS,
+        METRICS,
+        ACCOUNT,
+    ],
     ("pa", Role.QA_INSPECTOR): [
         HOME,
         DESK,
         CASES,
         SLA,
         PHRASES,
+        QUALITY,
         MY_SCHEDULE,
         AUTOQA,
         DASHBOARDS,
@@ -110,6 +126,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -129,6 +146,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -151,6 +169,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         QUEUES,
         PHRASES,
+        QUALITY,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -171,6 +190,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CASES,
         SLA,
         PHRASES,
+        QUALITY,
         DASHBOARDS,
         METRICS,
         REPORTS,
@@ -248,6 +268,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "服务时间与 SLA",
         "队列",
         "快捷短语",
+        "质检",
         "网页客服插件",
         "渠道接入",
         "人力排班",

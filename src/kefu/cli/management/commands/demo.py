@@ -17,6 +17,7 @@ from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
+from kefu.quality.reviews import demo as quality_demo
 from kefu.reports import services as reports_services
 from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
@@ -120,3 +121,4 @@ class Command(BaseCommand):
         )
         step("Auto-QA of every closed conversation…")
         autoqa_demo.load()
+        quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals

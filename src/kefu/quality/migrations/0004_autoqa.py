@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('desk', '0007_default_manager_scoped'),
-        ('quality', '0002_default_manager_scoped'),
+        ('quality', '0003_scorecards'),
         ('tenancy', '0002_default_manager_scoped'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
