@@ -39,7 +39,7 @@ class ReportOut(Schema):
         return obj.period_end.isoformat()
 
 
-class DeliveryOut(Schema):
+class ReportDeliveryOut(Schema):
     sent_at: datetime
     recipients: list[str]
     sent_by_id: int | None
@@ -48,7 +48,7 @@ class DeliveryOut(Schema):
 class ReportDetailOut(ReportOut):
     snapshot: dict[str, Any]
     digests: list[dict[str, Any]]
-    deliveries: list[DeliveryOut]
+    deliveries: list[ReportDeliveryOut]
 
     @staticmethod
     def resolve_deliveries(obj: Any) -> list[Any]:
@@ -91,7 +91,7 @@ def get_report(request: HttpRequest, report_id: int) -> Any:
     return selectors.report_get(request.access, report_id=report_id)
 
 
-@router.post("/reports/{report_id}/send", response={201: DeliveryOut})
+@router.post("/reports/{report_id}/send", response={201: ReportDeliveryOut})
 def send_report(request: HttpRequest, report_id: int) -> Status:
     return Status(201, services.report_send(request.access, report_id=report_id))
 
