@@ -272,10 +272,10 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         hearing of it). Own conversation only (docs/web-chat.md)."""
         if self.conversation_id is None or self.ctx is None:
             return
-        frame = await database_sync_to_async(selectors.queue_frame)(self.ctx, conversation_id=self.conversation_id)
-        if frame != self.queue_sent:
-            self.queue_sent = frame
-            await self.send_json(frame)
+        frame = await database_sync_to_async(selectors.queue_frame)(
+            self.ctx, conversation_id=self.conversation_id
+        )
+        await self._queue_changed(frame)
         if frame.get("waiting") and (self.queue_task is None or self.queue_task.done()):
             self.queue_task = asyncio.ensure_future(self._queue_refresh())
 
@@ -293,9 +293,19 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         if self.ctx is None or self.conversation_id is None:
             return
         try:
-            frame = await database_sync_to_async(selectors.queue_frame)(self.ctx, conversation_id=self.conversation_id)
+            frame = await database_sync_to_async(selectors.queue_frame)(
+                self.ctx, conversation_id=self.conversation_id
+            )
         except NotFound:
             return
-        if frame != self.queue_sent:
-            self.queue_sent = frame
-            await self.send_json(frame)
+        await self._queue_changed(frame)
+
+    async def _queue_changed(self, frame: dict[str, Any]) -> None:
+        """Send a `queue` frame when it differs from the last one; "not waiting" only to hide a
+        place shown before (a chat nobody queued for never hears of queues)."""
+        if frame == self.queue_sent or (
+            not frame.get("waiting") and not (self.queue_sent or {}).get("waiting")
+        ):
+            return
+        self.queue_sent = frame
+        await self.send_json(frame)

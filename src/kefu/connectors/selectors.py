@@ -145,7 +145,10 @@ def queue_frame(ctx: WidgetContext, *, conversation_id: int) -> dict[str, Any]:
     place = None
     if conversation.queue and conversation.client_id is not None and conversation.assignee_id is None:
         place = routing_selectors.queue_place(
-            ctx.scope, client_id=conversation.client_id, queue_name=conversation.queue, conversation_id=conversation.pk
+            ctx.scope,
+            client_id=conversation.client_id,
+            queue_name=conversation.queue,
+            conversation_id=conversation.pk,
         )
     if place is None:
         return {"type": "queue", "conversation_id": conversation_id, "waiting": False}

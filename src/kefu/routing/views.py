@@ -311,6 +311,7 @@ def skill_grid(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind") or None
     grid = selectors.skill_grid(scope, kind=kind)
     errors: dict[str, str] = {}
+    grid_error = ""
     posted: dict[str, str] = {}
     if request.method == "POST":
         levels: dict[tuple[int, int], int | None] = {}
@@ -330,7 +331,7 @@ def skill_grid(request: HttpRequest) -> HttpResponse:
             try:
                 changed = services.skill_grid_save(scope, levels=levels, capacity=capacity)
             except KefuError as exc:
-                errors["__all__"] = str(exc.message)
+                grid_error = str(exc.message)
             else:
                 messages.success(request, _("Saved: %(n)s changes.") % {"n": changed})
                 return redirect(request.get_full_path())
@@ -357,8 +358,9 @@ def skill_grid(request: HttpRequest) -> HttpResponse:
         ],
         "levels": range(1, 6),
         "errors": errors,
+        "grid_error": grid_error,
     }
-    return render(request, "routing/skill_grid.html", context, status=422 if errors else 200)
+    return render(request, "routing/skill_grid.html", context, status=422 if errors or grid_error else 200)
 
 
 def _cell(text: str, low: int, high: int, name: str, errors: dict[str, str]) -> int | None:

@@ -19,6 +19,8 @@ DESK = ("Workspace", "/desk/")
 CASES = ("After-sales cases", "/desk/cases/")
 SLA = ("Service hours and SLA", "/desk/sla/")
 QUEUES = ("Queues", "/routing/queues/")
+SKILLS = ("Skills", "/routing/skills/")
+CERTS = ("Certifications", "/routing/certifications/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
@@ -39,6 +41,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CASES,
         SLA,
         QUEUES,
+        SKILLS,
+        CERTS,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -58,6 +62,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CASES,
         SLA,
         QUEUES,
+        SKILLS,
+        CERTS,
         PHRASES,
         WIDGETS,
         CHANNELS,
@@ -69,8 +75,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ],
     ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
     ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
-    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
-    ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.TRAINER): [HOME, CERTS, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, SKILLS, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.ACCOUNT_MANAGER): [
         HOME,
         DESK,
@@ -189,6 +195,8 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "售后工单",
         "服务时间与 SLA",
         "队列",
+        "技能",
+        "上岗认证",
         "快捷短语",
         "网页客服插件",
         "渠道接入",
