@@ -113,11 +113,13 @@ class SharesForm(forms.Form):
 class CertificationForm(forms.Form):
     user = forms.TypedChoiceField(label=_("Agent"), coerce=int)
     client = forms.TypedChoiceField(label=_("Client"), coerce=int)
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     valid_until = forms.DateField(
         label=_("Valid until (last day)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: no end."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

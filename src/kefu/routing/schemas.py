@@ -203,7 +203,10 @@ class SplitRowOut(Schema):
     planned_percent: int
     contacts: int
     realised_percent: float | None
-    by_how: dict[str, int] = Field(description="Contacts by how they were assigned: auto, manual, supervisor")
+    difference_points: float | None = Field(description="Realised minus planned, in percentage points")
+    by_how: dict[str, int] = Field(
+        description="Contacts by how they were assigned: auto, manual, supervisor; unknown for older events"
+    )
 
 
 class SplitOut(Schema):

@@ -367,7 +367,14 @@ class SplitRow:
     planned_percent: int  # 0 for a provider outside the plan (overflow)
     contacts: int
     realised_percent: float | None  # of the period's assigned contacts; None before any
-    by_how: dict[str, int]  # auto / manual / supervisor
+    by_how: dict[str, int]  # auto / manual / supervisor (unknown: events before the assignment step)
+
+    @property
+    def difference_points(self) -> float | None:
+        """Realised minus planned, in percentage points (positive: more than planned)."""
+        if self.realised_percent is None:
+            return None
+        return round(self.realised_percent - self.planned_percent, 1)
 
 
 @dataclass(frozen=True)

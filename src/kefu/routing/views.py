@@ -341,12 +341,22 @@ def skill_grid(request: HttpRequest) -> HttpResponse:
         for skill in grid.skills:
             name = f"level-{user.pk}-{skill.pk}"
             stored = grid.levels.get((user.pk, skill.pk))
-            cells.append((name, posted.get(name, "" if stored is None else str(stored)), errors.get(name)))
+            cells.append(
+                (name, posted.get(name, "" if stored is None else str(stored)), errors.get(name), skill.name)
+            )
         caps = []
+        labels = dict(QueueForm.base_fields["channel"].choices)
         for channel in GRID_CHANNELS:
             name = f"cap-{user.pk}-{channel}"
             stored = grid.capacity.get((user.pk, channel))
-            caps.append((name, posted.get(name, "" if stored is None else str(stored)), errors.get(name)))
+            caps.append(
+                (
+                    name,
+                    posted.get(name, "" if stored is None else str(stored)),
+                    errors.get(name),
+                    labels[channel],
+                )
+            )
         rows.append((user, cells, caps))
     context = {
         "grid": grid,
@@ -405,16 +415,21 @@ def certification_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Certification recorded."))
             return redirect("routing_certifications")
     now = timezone.now()
-    client_filter = request.GET.get("client")
+    client_filter = request.GET.get("client", "")
     rows = [
         (c, selectors.certification_status(c, now=now))
         for c in selectors.certifications_for_managers(
-            scope, client_id=int(client_filter) if client_filter and client_filter.isdigit() else None
+            scope, client_id=int(client_filter) if client_filter.isdigit() else None
         )
     ]
+    # what needs a trainer's attention first: ending soon (soonest first), then the rest
+    rank = {"expiring": 0, "upcoming": 1, "valid": 2, "expired": 3, "revoked": 4}
+    rows.sort(key=lambda row: (rank[row[1]], row[0].valid_until or datetime.max.replace(tzinfo=now.tzinfo)))
     context = {
         "form": form,
         "rows": rows,
+        "clients": tenancy_selectors.client_choices(scope),
+        "client_filter": client_filter,
         "soon_days": selectors.EXPIRING_SOON_DAYS,
         "expiring": sum(1 for _c, status in rows if status == "expiring"),
     }

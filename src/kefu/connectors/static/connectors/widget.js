@@ -310,7 +310,10 @@
             ? t.queueSoon
             : t.queueMinutes.replace("{m}", String(Math.ceil(wait / 60)));
       queueLine.textContent =
-        t.queuePlace.replace("{n}", String(frame.position)) + (lang === "en" ? " · " : "，") + eta + t.queueNote;
+        t.queuePlace.replace("{n}", String(frame.position)) +
+        (lang === "en" ? " · " : "，") +
+        eta +
+        (wait === null || wait === undefined ? "" : t.queueNote);
       queueLine.setAttribute("data-position", String(frame.position));
       queueLine.hidden = false;
     }
