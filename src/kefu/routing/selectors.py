@@ -307,7 +307,7 @@ def queue_spells(scope: Scope, *, queue: Queue, since: datetime) -> dict[int, li
     keeps the first: a re-queued contact keeps its place) and ends at `assigned` (answered),
     `resolved`, `closed`, `abandoned` or `transferred`."""
     events = analytics_selectors.contact_event_list(scope).filter(
-        client_id=queue.client_id, queue=queue.name, at__gte=since
+        client_id=queue.client_id, queue=queue.name, at__gte=since, type__in=sorted(_OPENS | _TAKES)
     )
     spells: dict[int, list[wait_estimate.Spell]] = defaultdict(list)
     opened: dict[int, float] = {}
@@ -356,7 +356,10 @@ def queue_place(
         [s for waits in spells.values() for s in waits], start=end - ETA_WINDOW_S, end=end
     )
     eta = wait_estimate.estimated_wait_s(ahead, rate)
-    return QueuePlace(queue_id=queue.pk, ahead=ahead, estimated_wait_s=None if eta is None else round(eta))
+    # whole seconds, at least one: "0 s" would promise an answer that has not come
+    return QueuePlace(
+        queue_id=queue.pk, ahead=ahead, estimated_wait_s=None if eta is None else max(1, round(eta))
+    )
 
 
 # --- realised against planned split --------------------------------------------------------------
