@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core import clock, realtime
@@ -554,6 +555,13 @@ def presence_sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 # --- certification -------------------------------------------------------------------------------
+def _aware(at: datetime | None) -> datetime | None:
+    """A time without a zone is the local time (the API accepts both)."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return timezone.make_aware(at)
+
+
 @transaction.atomic
 def certification_create(
     scope: Scope,
@@ -569,7 +577,8 @@ def certification_create(
     _require_staff(scope, user_id)
     if client_id not in scope.client_ids:
         raise NotFound(_("Unknown client."), field="client_id")
-    valid_from = valid_from or clock.now()
+    valid_from = _aware(valid_from) or clock.now()
+    valid_until = _aware(valid_until)
     if valid_until is not None and valid_until <= valid_from:
         raise Invalid(_("The certification must end after it starts."), field="valid_until")
     return Certification.objects.create(

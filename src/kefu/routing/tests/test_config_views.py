@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from kefu.routing import selectors, services
 from kefu.testing.plugin import Tenants
@@ -52,9 +54,7 @@ def test_a_trainer_certifies_and_revokes_expiring_ones_are_highlighted(tenants: 
     }
     refused = trainer.post("/routing/certifications/", form)
     assert refused.status_code == 422 and 'value="2025-12-01"' in refused.content.decode()
-    from django.utils import timezone
-
-    soon = (timezone.localdate() + timezone.timedelta(days=5)).isoformat()
+    soon = (timezone.localdate() + timedelta(days=5)).isoformat()
     assert trainer.post("/routing/certifications/", {**form, "valid_until": soon}).status_code == 302
     page = trainer.get("/routing/certifications/").content.decode()
     assert 'data-status="expiring"' in page and 'id="expiring-note"' in page
@@ -103,5 +103,6 @@ def test_the_queue_page_plans_the_split_and_overflows_to_a_provider_serving_the_
     assert (queue.overflow_provider_id, queue.overflow_after_s) == (t.pc.pk, 120)
     report = lead.get(f"/routing/queues/{queue.pk}/split/?date_from=2026-12-01&date_to=2026-12-07")
     assert report.status_code == 200 and 'id="split"' in report.content.decode()
+    assert 'value="2026-12-01"' in report.content.decode()  # a date input takes ISO dates only
     assert t.client_for("ca1", "client_manager").get(f"/routing/queues/{queue.pk}/split/").status_code == 200
     assert t.client_for("pc", "supervisor").post(f"/routing/queues/{queue.pk}/shares/", {}).status_code == 403
