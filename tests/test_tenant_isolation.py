@@ -144,6 +144,14 @@ OBJECT_MAKERS["queue_id"] = lambda t: (  # a new name each time: a client's queu
 )
 OBJECT_MAKERS["agent_id"] = lambda t: t.user("pb", "agent").pk
 OBJECT_MAKERS["metric_id"] = lambda t: "offered"  # a name from the dictionary, beside a client id
+OBJECT_MAKERS["skill_id"] = lambda t: (
+    routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
+)
+OBJECT_MAKERS["certification_id"] = lambda t: (
+    routing_services.certification_create(
+        t.scope("pb", "trainer"), user_id=t.user("pb", "agent").pk, client_id=t.cb.pk
+    ).pk
+)
 OBJECT_MAKERS["request_id"] = lambda t: (
     rostering.schedule_request_create(
         t.scope("pb", "agent"), schedule_id=_schedule_b(t).pk, kind="leave", day=date(2030, 1, 7)

@@ -196,3 +196,54 @@ def test_outside_service_hours_the_widget_takes_a_message_in_english(
         ["offline_form"],
         "Please call me tomorrow morning",
     )
+
+
+def test_a_waiting_customer_sees_their_place_move_up_live(
+    tenants: Tenants,
+    asgi_server: str,
+    shop_page: tuple[str, dict[str, str]],
+    page: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    from kefu.desk import selectors as desk_selectors
+    from kefu.desk import services as desk_services
+    from kefu.routing import services as routing_services
+
+    monkeypatch.setattr(desk_selectors, "client_is_open", lambda client_id, at: True, raising=False)
+    settings.KEFU_WIDGET_QUEUE_EVERY_S = 1  # the socket looks again every second while waiting
+    shop, content = shop_page
+    lead = tenants.scope("pa", "supervisor")
+    routing_services.queue_create(lead, client_id=tenants.ca1.pk, name="家居-在线")
+    widget = connector_services.widget_create(
+        tenants.scope("pa", "provider_admin"),
+        client_id=tenants.ca1.pk,
+        allowed_origins=[shop],
+        queue="家居-在线",
+    )
+    # another customer already waits in the queue
+    earlier = desk_services.conversation_create(
+        lead, channel="chat", client_id=tenants.ca1.pk, message="在吗", queue="家居-在线"
+    )
+    _token, raw = tenancy_services.api_token_create(user=tenants.user("pa", "supervisor"), name="e2e")
+    content["html"] = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>家居店</title></head>'
+        f'<body><script src="{asgi_server}/widget/{widget.widget_key}.js" async></script></body></html>'
+    )
+
+    page.goto(f"{shop}/")
+    page.locator("[data-kefu=launcher]").click()
+    page.locator("[data-kefu=input]").fill("沙发有现货吗？")
+    page.locator("[data-kefu=send]").click()
+    place = page.locator("[data-kefu=queue]")
+    expect(place).to_have_attribute("data-position", "2")
+    expect(place).to_contain_text("当前第 2 位")
+    expect(place).to_contain_text("暂时无法预计等待时间")
+
+    # an agent takes the earlier customer: this customer moves up without doing anything
+    _api(
+        asgi_server, raw, f"/conversations/{earlier.pk}/assign", {"agent_id": tenants.user("pa", "agent").pk}
+    )
+    expect(place).to_have_attribute("data-position", "1")
+    expect(place).to_contain_text("预计等待")
+    assert "在吗" not in place.inner_text()  # nothing of the other customer

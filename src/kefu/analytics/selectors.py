@@ -49,3 +49,31 @@ def offered_per_interval(
         start = midnight + timedelta(seconds=offset)
         counts[start] = counts.get(start, 0) + 1
     return counts
+
+
+def queue_assignments(
+    scope: Scope,
+    *,
+    client_id: int,
+    queue: str,
+    provider_ids: set[int] | frozenset[int],
+    start: datetime,
+    end: datetime,
+) -> list[tuple[int, datetime, int | None, dict]]:
+    """`assigned` events of one client's queue over [start, end): (conversation, at, the event's
+    provider, data), oldest first, for routing's realised-split report.
+
+    Deliberately across `provider_ids` (the providers serving the queue, which the caller has
+    checked the actor may see): a client served by two providers plans one split of a queue and
+    both see how it came out. Only for a client in the actor's scope; nothing otherwise."""
+    if client_id not in scope.client_ids or not provider_ids:
+        return []
+    rows = ContactEvent.all_tenants.filter(
+        client_id=client_id,
+        queue=queue,
+        type="assigned",
+        provider_id__in=list(provider_ids),
+        at__gte=start,
+        at__lt=end,
+    ).order_by("at", "id")
+    return list(rows.values_list("conversation_id", "at", "provider_id", "data"))

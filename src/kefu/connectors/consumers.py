@@ -8,6 +8,8 @@ socket sends what follows, in order, and keeps sending on each `message.created`
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -15,6 +17,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.utils import translation
 
 from kefu.connectors import selectors, services
@@ -42,6 +45,8 @@ def _header(scope: dict[str, Any], name: bytes) -> str | None:
 
 class WidgetConsumer(AsyncJsonWebsocketConsumer):
     ctx: WidgetContext | None = None
+    queue_sent: dict[str, Any] | None = None  # the last `queue` frame sent (sent again only if changed)
+    queue_task: asyncio.Task | None = None
 
     async def connect(self) -> None:
         # Accept first so the browser sees the close code (a refused handshake is just 403).
@@ -88,6 +93,10 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
+        if self.queue_task is not None:
+            self.queue_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.queue_task
         for group in getattr(self, "groups_joined", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -155,6 +164,7 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
             after = 0  # the widget knew another (older) conversation: send this one from the start
         self.sent_seq = after
         await self._catch_up()
+        await self._send_queue()
 
     async def _message(self, content: dict[str, Any]) -> None:
         client_msg_id = content.get("client_msg_id")
@@ -187,6 +197,7 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
             {"type": "ack", "client_msg_id": client_msg_id, "conversation_id": conversation_id, "seq": seq}
         )
         await self._catch_up()
+        await self._send_queue()
 
     async def _typing(self, content: dict[str, Any]) -> None:
         now = time.monotonic()
@@ -250,5 +261,51 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
                     "survey": status["survey_pending"],
                 }
             )
+            await self._send_queue()
         elif kind == "typing" and event.get("from") == "agent":
             await self.send_json({"type": "typing", "from": "agent"})
+
+    # --- the customer's place in line --------------------------------------------------------
+    async def _send_queue(self) -> None:
+        """Send the `queue` frame if it changed; while the customer waits, look again every
+        `KEFU_WIDGET_QUEUE_EVERY_S` seconds (others ahead are answered without this socket
+        hearing of it). Own conversation only (docs/web-chat.md)."""
+        if self.conversation_id is None or self.ctx is None:
+            return
+        frame = await database_sync_to_async(selectors.queue_frame)(
+            self.ctx, conversation_id=self.conversation_id
+        )
+        await self._queue_changed(frame)
+        if frame.get("waiting") and (self.queue_task is None or self.queue_task.done()):
+            self.queue_task = asyncio.ensure_future(self._queue_refresh())
+
+    async def _queue_refresh(self) -> None:
+        every = float(getattr(settings, "KEFU_WIDGET_QUEUE_EVERY_S", 10))
+        while self.queue_sent is not None and self.queue_sent.get("waiting"):
+            await asyncio.sleep(every)
+            try:
+                await self.channel_layer.send(self.channel_name, {"type": "kefu.queue_tick"})
+            except Exception:  # the socket closed meanwhile
+                return
+
+    async def kefu_queue_tick(self, message: dict[str, Any]) -> None:
+        """Handled in turn with the other events, so frames never interleave."""
+        if self.ctx is None or self.conversation_id is None:
+            return
+        try:
+            frame = await database_sync_to_async(selectors.queue_frame)(
+                self.ctx, conversation_id=self.conversation_id
+            )
+        except NotFound:
+            return
+        await self._queue_changed(frame)
+
+    async def _queue_changed(self, frame: dict[str, Any]) -> None:
+        """Send a `queue` frame when it differs from the last one; "not waiting" only to hide a
+        place shown before (a chat nobody queued for never hears of queues)."""
+        if frame == self.queue_sent or (
+            not frame.get("waiting") and not (self.queue_sent or {}).get("waiting")
+        ):
+            return
+        self.queue_sent = frame
+        await self.send_json(frame)

@@ -30,6 +30,7 @@ from kefu.desk import fields as desk_fields
 from kefu.desk import selectors as desk_selectors
 from kefu.desk.models import Customer
 from kefu.quality import selectors as quality_selectors
+from kefu.routing import selectors as routing_selectors
 from kefu.tenancy import selectors as tenancy_selectors
 
 REPLAY_PAGE = 200
@@ -133,6 +134,30 @@ def conversation_status(ctx: WidgetContext, *, conversation_id: int) -> dict[str
         "status": conversation.status,
         "last_seq": conversation.last_message_seq,
         "survey_pending": survey_pending,
+    }
+
+
+def queue_frame(ctx: WidgetContext, *, conversation_id: int) -> dict[str, Any]:
+    """The widget's `queue` frame: the customer's own place in line and estimated wait
+    (`routing.selectors.queue_place`), or `waiting: false` once an agent has it (or it is not
+    in a queue). Only this conversation's figures: nothing about the other customers."""
+    conversation = desk_selectors.conversation_get(ctx.scope, conversation_id=conversation_id)
+    place = None
+    if conversation.queue and conversation.client_id is not None and conversation.assignee_id is None:
+        place = routing_selectors.queue_place(
+            ctx.scope,
+            client_id=conversation.client_id,
+            queue_name=conversation.queue,
+            conversation_id=conversation.pk,
+        )
+    if place is None:
+        return {"type": "queue", "conversation_id": conversation_id, "waiting": False}
+    return {
+        "type": "queue",
+        "conversation_id": conversation_id,
+        "waiting": True,
+        "position": place.ahead + 1,
+        "estimated_wait_s": place.estimated_wait_s,
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kefu.core import clock
+from kefu.core.scope import Scope
 from kefu.routing import selectors, services
 from kefu.tenancy import selectors as tenancy_selectors
 
@@ -62,3 +63,34 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
     states += [("break", "training"), ("online", "")]
     for agent, (state, reason) in zip(agents, states, strict=False):
         services.presence_set(scope, agent_id=agent.pk, state=state, reason=reason)
+    _skills(scope, agents, queues, now)
+
+
+SKILLS = [
+    ("language", "英语"),
+    ("language", "粤语"),
+    ("product", "数码产品"),
+    ("product", "家居家电"),
+    ("tier", "二线"),
+]
+
+
+def _skills(scope: Scope, agents: list, queues: dict[str, dict[str, str]], now: dt.datetime) -> None:
+    """Levels on the lead's grid, one agent's own chat limit, and a certification ending soon (the
+    certifications page highlights it)."""
+    made = [services.skill_define(scope, kind=kind, name=name) for kind, name in SKILLS]
+    for i, agent in enumerate(agents):
+        levels = {skill.pk: 1 + (i * 3 + j * 2) % 5 for j, skill in enumerate(made) if (i + j) % 3 != 2}
+        services.agent_skills_put(scope, user_id=agent.pk, levels=levels)
+    if agents:
+        services.agent_capacity_put(scope, user_id=agents[0].pk, limits={"chat": 4})
+        client = tenancy_selectors.organization_by_slug(next(iter(queues), ""))
+        if client is not None:
+            services.certification_create(
+                scope,
+                user_id=agents[-1].pk,
+                client_id=client.pk,
+                valid_from=now - dt.timedelta(days=350),
+                valid_until=now + dt.timedelta(days=12),
+                note="年度复训待考",
+            )

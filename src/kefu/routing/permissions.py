@@ -19,7 +19,14 @@ class RoutingPerm(StrEnum):
 _P = RoutingPerm
 GRANTS: dict[Role, set[str]] = {
     Role.PROVIDER_ADMIN: set(RoutingPerm),
-    Role.SUPERVISOR: {_P.VIEW_QUEUES, _P.MANAGE_QUEUES, _P.PRESENCE_OWN, _P.PRESENCE_TEAM, _P.CERTIFY},
+    Role.SUPERVISOR: {
+        _P.VIEW_QUEUES,
+        _P.MANAGE_QUEUES,
+        _P.MANAGE_SKILLS,
+        _P.PRESENCE_OWN,
+        _P.PRESENCE_TEAM,
+        _P.CERTIFY,
+    },
     Role.WORKFORCE_PLANNER: {_P.VIEW_QUEUES, _P.MANAGE_SKILLS, _P.PRESENCE_OWN},
     Role.AGENT: {_P.PRESENCE_OWN},
     Role.QA_INSPECTOR: {_P.PRESENCE_OWN},

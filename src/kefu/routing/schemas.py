@@ -121,3 +121,98 @@ class PresenceOut(Schema):
 class PresenceDayOut(PresenceOut):
     history: list[PresenceChangeOut] = Field(description="Today's changes, oldest first.")
     seconds_in_state: dict[str, float] = Field(description="Today so far.")
+
+
+class SkillIn(Schema):
+    kind: str = Field(description="product, language, channel or tier (queue skills come with their queue)")
+    name: str
+
+
+class SkillPatchIn(Schema):
+    kind: str | None = None
+    name: str | None = None
+
+
+class SkillOut(Schema):
+    id: int
+    kind: str
+    name: str
+
+
+class AgentSkillLevelIn(Schema):
+    skill_id: int
+    proficiency: int | None = Field(description="1–5; null takes the skill away")
+
+
+class AgentSkillsIn(Schema):
+    skills: list[AgentSkillLevelIn] = Field(description="The listed skills are set; others stay.")
+
+
+class AgentSkillLevelOut(Schema):
+    skill_id: int
+    kind: str
+    name: str
+    proficiency: int
+
+
+class AgentSkillsOut(Schema):
+    user_id: int
+    skills: list[AgentSkillLevelOut]
+    capacity: dict[str, int] = Field(
+        description="The agent's own limits per channel (others: the queues' default)."
+    )
+
+
+class CapacityLimitIn(Schema):
+    channel: str = Field(description="chat, email, phone or api")
+    max_concurrent: int | None = Field(description="1–20; null: back to the queues' default")
+
+
+class AgentCapacityIn(Schema):
+    capacity: list[CapacityLimitIn]
+
+
+class AgentCapacityOut(Schema):
+    user_id: int
+    capacity: dict[str, int]
+
+
+class CertificationIn(Schema):
+    user_id: int
+    client_id: int
+    valid_from: datetime | None = Field(None, description="Default: now")
+    valid_until: datetime | None = Field(None, description="Empty: open-ended")
+    note: str = ""
+
+
+class CertificationOut(Schema):
+    id: int
+    user_id: int
+    client_id: int | None
+    valid_from: datetime
+    valid_until: datetime | None
+    granted_by_id: int | None
+    note: str
+    revoked_at: datetime | None
+    status: str = Field(description="valid, expiring (within 30 days), upcoming, expired or revoked")
+
+
+class SplitRowOut(Schema):
+    provider_id: int
+    provider_name: str
+    planned_percent: int
+    contacts: int
+    realised_percent: float | None
+    difference_points: float | None = Field(description="Realised minus planned, in percentage points")
+    by_how: dict[str, int] = Field(
+        description="Contacts by how they were assigned: auto, manual, supervisor; unknown for older events"
+    )
+
+
+class SplitOut(Schema):
+    queue_id: int
+    name: str
+    start: datetime
+    end: datetime
+    total: int
+    rows: list[SplitRowOut]

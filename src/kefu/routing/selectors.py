@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core import clock
-from kefu.core.errors import NotFound
+from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
-from kefu.routing import occupancy
+from kefu.routing import decision, occupancy, wait_estimate
+from kefu.routing.decision import rules
 from kefu.routing.models import (
     AgentCapacity,
     AgentPresence,
@@ -131,6 +133,19 @@ def serving_provider_ids(scope: Scope, *, client_id: int) -> set[int]:
     return set(tenancy_selectors.partner_ids(client))
 
 
+def serving_providers(
+    scope: Scope, *, client_ids: set[int] | frozenset[int] | None = None
+) -> list[tuple[int, str]]:
+    """(id, name) of the providers serving any of these clients (default: the actor's), by name:
+    the choices for overflow and for the planned split."""
+    found: dict[int, str] = {}
+    for client_id in sorted(scope.client_ids if client_ids is None else client_ids):
+        client = tenancy_selectors.organization_get(scope, organization_id=client_id)
+        for provider in tenancy_selectors.organization_partners(client):
+            found[provider.pk] = provider.name
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
 def queue_providers(scope: Scope, *, queue_id: int) -> list[QueueProvider]:
     queue = queue_get(scope, queue_id=queue_id)
     return list(
@@ -142,6 +157,292 @@ def queue_required_skills(scope: Scope, *, queue_id: int) -> list[QueueSkill]:
     """The skills the acting provider's agents need for this queue (each provider has its own)."""
     queue = queue_get(scope, queue_id=queue_id)
     return list(QueueSkill.objects.for_scope(scope).filter(queue=queue).select_related("skill"))
+
+
+# --- skills, capacities and certifications: the management pages --------------------------------
+def staff_list(scope: Scope) -> list:
+    """The acting provider's agents and team leads (users), by username: the rows of the grids."""
+    if not scope.is_provider or scope.organization_id is None:
+        return []
+    organization = tenancy_selectors.organization_get(scope, organization_id=scope.organization_id)
+    users = {
+        m.user_id: m.user
+        for role in STAFF_ROLES
+        for m in tenancy_selectors.membership_list_for_role(organization, role=role)
+    }
+    return sorted(users.values(), key=lambda user: user.username)
+
+
+@dataclass(frozen=True)
+class SkillGrid:
+    """Agents × skills with each agent's level, and agents × channels with their own capacity."""
+
+    agents: list
+    skills: list[Skill]
+    levels: dict[tuple[int, int], int]  # (user id, skill id) → proficiency 1–5
+    capacity: dict[tuple[int, str], int]  # (user id, channel) → the agent's own limit
+
+
+def skill_grid(scope: Scope, *, kind: str | None = None) -> SkillGrid:
+    """The lead's grid: every agent of the provider against its skills (of one kind, if given)."""
+    agents = staff_list(scope)
+    skills = list(skill_list(scope, kind=kind).filter(provider_id=scope.provider_id).order_by("kind", "name"))
+    ids = [user.pk for user in agents]
+    levels = {
+        (user_id, skill_id): level
+        for user_id, skill_id, level in AgentSkill.objects.for_scope(scope)
+        .filter(user_id__in=ids, skill_id__in=[s.pk for s in skills])
+        .values_list("user_id", "skill_id", "proficiency")
+    }
+    capacity = {
+        (user_id, channel): n
+        for user_id, channel, n in agent_capacity_list(scope)
+        .filter(user_id__in=ids)
+        .values_list("user_id", "channel", "max_concurrent")
+    }
+    return SkillGrid(agents=agents, skills=skills, levels=levels, capacity=capacity)
+
+
+EXPIRING_SOON_DAYS = 30
+
+
+def certification_status(cert: Certification, *, now: datetime, soon_days: int = EXPIRING_SOON_DAYS) -> str:
+    """`revoked`, `expired`, `upcoming` (not started), `expiring` (ends within `soon_days`), `valid`."""
+    if cert.revoked_at is not None:
+        return "revoked"
+    if cert.valid_until is not None and cert.valid_until <= now:
+        return "expired"
+    if cert.valid_from > now:
+        return "upcoming"
+    if cert.valid_until is not None and cert.valid_until <= now + timedelta(days=soon_days):
+        return "expiring"
+    return "valid"
+
+
+def skills_for_managers(scope: Scope, *, kind: str | None = None) -> QuerySet[Skill]:
+    """The provider's skills, for those who set agents' skills or queues' requirements."""
+    if not scope.is_provider or not (
+        scope.has(RoutingPerm.MANAGE_SKILLS) or scope.has(RoutingPerm.MANAGE_QUEUES)
+    ):
+        raise PermissionDenied()
+    return skill_list(scope, kind=kind).filter(provider_id=scope.provider_id).order_by("kind", "name")
+
+
+def agent_skills_get(scope: Scope, *, user_id: int) -> tuple[list[AgentSkill], dict[str, int]]:
+    """An agent's skills and own capacity limits: for the agent, and for those who set them.
+    Another provider's agent, or anyone else's, is not found."""
+    own = user_id == scope.user_id and scope.has(RoutingPerm.PRESENCE_OWN)
+    lead = scope.has(RoutingPerm.MANAGE_SKILLS) and user_id in staff_ids(scope)
+    if not scope.is_provider or not (own or lead):
+        raise NotFound(field="agent_id")
+    limits = dict(agent_capacity_list(scope, user_id=user_id).values_list("channel", "max_concurrent"))
+    return list(agent_skill_list(scope, user_id=user_id)), limits
+
+
+def certifications_for_managers(
+    scope: Scope, *, client_id: int | None = None, user_id: int | None = None
+) -> QuerySet[Certification]:
+    """The provider's certifications (newest first), for trainers, leads and provider admins."""
+    if not scope.is_provider or not (scope.has(RoutingPerm.CERTIFY) or scope.has(RoutingPerm.MANAGE_SKILLS)):
+        raise PermissionDenied()
+    rows = certification_list(scope, client_id=client_id, user_id=user_id).filter(
+        provider_id=scope.provider_id
+    )
+    return rows.order_by("-valid_from", "-id")
+
+
+def report_period(
+    date_from: str | None, date_to: str | None, *, now: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """[start, end) of the local calendar days `from`..`to` (ISO dates, inclusive); the last seven
+    days up to today when not given. Bad dates are `Invalid` naming `from` or `to`."""
+    today = timezone.localdate(now or clock.now())
+    days = {}
+    for field, text, default in (("to", date_to, today), ("from", date_from, None)):
+        if text:
+            try:
+                days[field] = date.fromisoformat(text)
+            except ValueError:
+                raise Invalid(_("Give a date as YYYY-MM-DD."), field=field) from None
+        else:
+            days[field] = default if default is not None else days["to"] - timedelta(days=6)
+    if days["from"] > days["to"]:
+        raise Invalid(_("The period must start before it ends."), field="from")
+    if (days["to"] - days["from"]).days > 366:
+        raise Invalid(_("A period is at most a year."), field="from")
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(days["from"], time.min, tzinfo=tz)
+    end = datetime.combine(days["to"] + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+# --- the customer's place in line and estimated wait ---------------------------------------------
+ETA_WINDOW_S = 1800  # the recent past the drain rate is measured over
+WAITING_LOOKBACK = timedelta(days=7)  # as the queue's figures: older openings no longer wait
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where one waiting contact stands: `ahead` contacts before it (0: next) and the estimated
+    seconds until an agent takes it (None while the queue has no recent answer to go by)."""
+
+    queue_id: int
+    ahead: int
+    estimated_wait_s: float | None
+
+
+def _queue_by_name(scope: Scope, *, client_id: int, name: str) -> Queue | None:
+    """The client's queue of that name as the actor's provider sees it (its own or one it serves),
+    without the queue pages' permission: the widget's channel scope asks for its own customer."""
+    served = QueueProvider.objects.for_scope(scope).values("queue_id")
+    rows = Queue.all_tenants.filter(Q(scope.tenant_q()) | Q(pk__in=served)) if scope.is_provider else None
+    if rows is None:
+        rows = Queue.objects.for_scope(scope)
+    return rows.filter(client_id=client_id, name=name).first()
+
+
+def queue_spells(scope: Scope, *, queue: Queue, since: datetime) -> dict[int, list[wait_estimate.Spell]]:
+    """Each conversation's waits in the queue since `since`, from the event log (times as epoch
+    seconds). A wait opens at `offered`, `queued` or `reopened` (a second opening while waiting
+    keeps the first: a re-queued contact keeps its place) and ends at `assigned` (answered),
+    `resolved`, `closed`, `abandoned` or `transferred`."""
+    events = analytics_selectors.contact_event_list(scope).filter(
+        client_id=queue.client_id, queue=queue.name, at__gte=since, type__in=sorted(_OPENS | _TAKES)
+    )
+    spells: dict[int, list[wait_estimate.Spell]] = defaultdict(list)
+    opened: dict[int, float] = {}
+    for conversation_id, kind, at in events.values_list("conversation_id", "type", "at"):
+        if kind in _OPENS:
+            opened.setdefault(conversation_id, at.timestamp())
+        elif kind in _TAKES and conversation_id in opened:
+            spells[conversation_id].append(
+                wait_estimate.Spell(opened.pop(conversation_id), at.timestamp(), answered=kind == "assigned")
+            )
+    for conversation_id, start in opened.items():
+        spells[conversation_id].append(wait_estimate.Spell(start))
+    return dict(spells)
+
+
+def queue_place(
+    scope: Scope, *, client_id: int, queue_name: str, conversation_id: int, now: datetime | None = None
+) -> QueuePlace | None:
+    """The conversation's place among the queue's waiting contacts, in the decision core's order
+    (`decision.rules.contact_key`), and its estimated wait; None when it is not waiting there.
+
+    Counts only: nothing about the other contacts leaves this function."""
+    queue = _queue_by_name(scope, client_id=client_id, name=queue_name)
+    if queue is None:
+        return None
+    now = now or clock.now()
+    spells = queue_spells(scope, queue=queue, since=now - WAITING_LOOKBACK)
+    core_queue = decision.Queue(id=queue.pk, client_id=client_id, channel=queue.channel)
+    waiting = {
+        conversation_id: waits[-1].start
+        for conversation_id, waits in spells.items()
+        if waits and waits[-1].end is None
+    }
+    if conversation_id not in waiting:
+        return None
+    # Within one queue every contact has the queue's priority, so the priority term of the key is
+    # the same for all and the core's order is "first enqueued first, then the lower id".
+    key = {
+        cid: rules.contact_key(decision.Contact(id=cid, queue_id=queue.pk, enqueued_at=at), core_queue, 60.0)
+        for cid, at in waiting.items()
+    }
+    mine = key[conversation_id]
+    ahead = sum(1 for k in key.values() if k < mine)
+    end = now.timestamp()
+    rate = wait_estimate.drain_rate(
+        [s for waits in spells.values() for s in waits], start=end - ETA_WINDOW_S, end=end
+    )
+    eta = wait_estimate.estimated_wait_s(ahead, rate)
+    # whole seconds, at least one: "0 s" would promise an answer that has not come
+    return QueuePlace(
+        queue_id=queue.pk, ahead=ahead, estimated_wait_s=None if eta is None else max(1, round(eta))
+    )
+
+
+# --- realised against planned split --------------------------------------------------------------
+@dataclass(frozen=True)
+class SplitRow:
+    provider_id: int
+    provider_name: str
+    planned_percent: int  # 0 for a provider outside the plan (overflow)
+    contacts: int
+    realised_percent: float | None  # of the period's assigned contacts; None before any
+    by_how: dict[str, int]  # auto / manual / supervisor (unknown: events before the assignment step)
+
+    @property
+    def difference_points(self) -> float | None:
+        """Realised minus planned, in percentage points (positive: more than planned)."""
+        if self.realised_percent is None:
+            return None
+        return round(self.realised_percent - self.planned_percent, 1)
+
+
+@dataclass(frozen=True)
+class SplitReport:
+    queue_id: int
+    name: str
+    start: datetime
+    end: datetime
+    total: int
+    rows: list[SplitRow]
+
+
+def queue_split(scope: Scope, *, queue_id: int, start: datetime, end: datetime) -> SplitReport:
+    """Planned shares against the share of the queue's contacts each provider's agents took over
+    [start, end): each conversation counted once, at its first `assigned` event in the period, for
+    the provider in the event's `data.provider_id` (the agent's provider), else the event's own
+    provider (events written before the assignment step recorded it)."""
+    queue = queue_get(scope, queue_id=queue_id)
+    plan = queue_providers(scope, queue_id=queue_id)
+    serving = {p.provider_id for p in plan} | (
+        {queue.provider_id} if queue.provider_id is not None else set()
+    )
+    if not scope.is_provider:
+        serving &= set(scope.provider_ids)
+    counted: set[int] = set()
+    contacts: dict[int, int] = defaultdict(int)
+    how: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for conversation_id, _at, event_provider, data in analytics_selectors.queue_assignments(
+        scope, client_id=queue.client_id, queue=queue.name, provider_ids=serving, start=start, end=end
+    ):
+        if conversation_id in counted:
+            continue
+        counted.add(conversation_id)
+        data = data if isinstance(data, dict) else {}
+        provider = data.get("provider_id")
+        provider = provider if isinstance(provider, int) else event_provider
+        if provider is None:
+            continue
+        contacts[provider] += 1
+        how[provider][str(data.get("how") or "unknown")] += 1
+    total = sum(contacts.values())
+    planned = {p.provider_id: p.share_percent for p in plan}
+    names = {p.provider_id: p.provider.name for p in plan}
+    if queue.overflow_provider_id is not None and queue.overflow_provider is not None:
+        names.setdefault(queue.overflow_provider_id, queue.overflow_provider.name)
+    for extra in set(contacts) - set(names):
+        names[extra] = str(_("Another provider"))
+    return SplitReport(
+        queue_id=queue.pk,
+        name=queue.name,
+        start=start,
+        end=end,
+        total=total,
+        rows=[
+            SplitRow(
+                provider_id=provider_id,
+                provider_name=names[provider_id],
+                planned_percent=planned.get(provider_id, 0),
+                contacts=contacts.get(provider_id, 0),
+                realised_percent=round(100 * contacts.get(provider_id, 0) / total, 1) if total else None,
+                by_how=dict(how.get(provider_id, {})),
+            )
+            for provider_id in sorted(set(planned) | set(contacts))
+        ],
+    )
 
 
 # --- presence ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core import clock, realtime
@@ -235,6 +236,57 @@ def skill_create(scope: Scope, *, kind: str, name: str) -> Skill:
     return found or Skill.objects.create(provider_id=scope.provider_id, kind=kind, name=name)
 
 
+@transaction.atomic
+def skill_define(scope: Scope, *, kind: str, name: str) -> Skill:
+    """A lead's new skill (product line, language, channel, tier). Queue skills come with their
+    queue (`queue_create`), so they are not made here; a second skill of one kind and name is 409."""
+    _require_provider(scope, RoutingPerm.MANAGE_SKILLS)
+    if kind == SkillKind.QUEUE:
+        raise Invalid(_("Queue skills come with their queue."), field="kind")
+    exists = (
+        Skill.objects.for_scope(scope)
+        .filter(provider_id=scope.provider_id, kind=kind, name=(name or "").strip())
+        .exists()
+    )
+    if exists:
+        raise Conflict(_("There is already a skill of that kind and name."), field="name")
+    return skill_create(scope, kind=kind, name=name)
+
+
+@transaction.atomic
+def skill_update(scope: Scope, *, skill_id: int, kind: str | None = None, name: str | None = None) -> Skill:
+    """Rename a skill or change its kind; agents keep their levels. A queue skill carries its
+    queue's name (the queues an agent serves are read from it), so it is neither renamed nor
+    turned into another kind, and no skill becomes a queue skill."""
+    _require_provider(scope, RoutingPerm.MANAGE_SKILLS)
+    skill = selectors.skill_get(scope, skill_id=skill_id)
+    if skill.provider_id != scope.provider_id:
+        raise NotFound(field="skill_id")
+    kind = skill.kind if kind is None else kind
+    name = skill.name if name is None else (name or "").strip()
+    if (kind, name) == (skill.kind, skill.name):
+        return skill
+    if skill.kind == SkillKind.QUEUE:
+        raise Invalid(_("A queue skill keeps its queue's name and kind."), field="name")
+    if kind == SkillKind.QUEUE:
+        raise Invalid(_("Queue skills come with their queue."), field="kind")
+    if kind not in SkillKind.values:
+        raise Invalid(_("Unknown kind of skill."), field="kind")
+    if not name or len(name) > 60:
+        raise Invalid(_("Give the skill a name of at most 60 characters."), field="name")
+    taken = (
+        Skill.objects.for_scope(scope)
+        .filter(provider_id=scope.provider_id, kind=kind, name=name)
+        .exclude(pk=skill.pk)
+        .exists()
+    )
+    if taken:
+        raise Conflict(_("There is already a skill of that kind and name."), field="name")
+    skill.kind, skill.name = kind, name
+    skill.save(update_fields=["kind", "name"])
+    return skill
+
+
 def _require_staff(scope: Scope, user_id: int) -> None:
     if user_id not in selectors.staff_ids(scope):
         raise NotFound(_("Unknown agent."), field="agent_id")
@@ -262,6 +314,59 @@ def agent_skill_set(
     row.proficiency = proficiency
     row.save(update_fields=["proficiency"])
     return row
+
+
+@transaction.atomic
+def agent_skills_put(scope: Scope, *, user_id: int, levels: Mapping[int, int | None]) -> list[AgentSkill]:
+    """Set several of an agent's skills at once (skill id → level 1–5, or None to take it away);
+    skills not listed stay as they are. All or nothing. Returns the agent's skills afterwards."""
+    _require_provider(scope, RoutingPerm.MANAGE_SKILLS)
+    _require_staff(scope, user_id)
+    for skill_id, level in sorted(levels.items()):
+        agent_skill_set(scope, user_id=user_id, skill_id=skill_id, proficiency=level)
+    return list(selectors.agent_skill_list(scope, user_id=user_id))
+
+
+@transaction.atomic
+def agent_capacity_put(scope: Scope, *, user_id: int, limits: Mapping[str, int | None]) -> dict[str, int]:
+    """Set an agent's own limits per channel (None: back to the queues' default). All or nothing.
+    Returns the agent's overrides afterwards, channel → limit."""
+    _require_provider(scope, RoutingPerm.MANAGE_SKILLS)
+    _require_staff(scope, user_id)
+    for channel, limit in sorted(limits.items()):
+        agent_capacity_set(scope, user_id=user_id, channel=channel, max_concurrent=limit)
+    return dict(
+        selectors.agent_capacity_list(scope, user_id=user_id).values_list("channel", "max_concurrent")
+    )
+
+
+@transaction.atomic
+def skill_grid_save(
+    scope: Scope,
+    *,
+    levels: Mapping[tuple[int, int], int | None],
+    capacity: Mapping[tuple[int, str], int | None],
+) -> int:
+    """The lead's grid in one go: (agent, skill) → level or None, (agent, channel) → own limit or
+    None. Only cells that differ from what is stored are written; returns how many changed."""
+    _require_provider(scope, RoutingPerm.MANAGE_SKILLS)
+    grid = selectors.skill_grid(scope)
+    staff = {user.pk for user in grid.agents}
+    skills = {skill.pk for skill in grid.skills}
+    changed = 0
+    for (user_id, skill_id), level in sorted(levels.items()):
+        if user_id not in staff or skill_id not in skills:
+            raise NotFound(field="skill_id" if user_id in staff else "agent_id")
+        if grid.levels.get((user_id, skill_id)) != level:
+            agent_skill_set(scope, user_id=user_id, skill_id=skill_id, proficiency=level)
+            changed += 1
+    for (user_id, channel), limit in sorted(capacity.items()):
+        if user_id not in staff:
+            raise NotFound(field="agent_id")
+        if grid.capacity.get((user_id, channel)) != limit:
+            agent_capacity_set(scope, user_id=user_id, channel=channel, max_concurrent=limit)
+            changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -450,6 +555,13 @@ def presence_sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 # --- certification -------------------------------------------------------------------------------
+def _aware(at: datetime | None) -> datetime | None:
+    """A time without a zone is the local time (the API accepts both)."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return timezone.make_aware(at)
+
+
 @transaction.atomic
 def certification_create(
     scope: Scope,
@@ -465,7 +577,8 @@ def certification_create(
     _require_staff(scope, user_id)
     if client_id not in scope.client_ids:
         raise NotFound(_("Unknown client."), field="client_id")
-    valid_from = valid_from or clock.now()
+    valid_from = _aware(valid_from) or clock.now()
+    valid_until = _aware(valid_until)
     if valid_until is not None and valid_until <= valid_from:
         raise Invalid(_("The certification must end after it starts."), field="valid_until")
     return Certification.objects.create(

@@ -161,6 +161,7 @@ KEFU_AUTOQA_LOOKBACK_DAYS = env.env_int("KEFU_AUTOQA_LOOKBACK_DAYS", 35)
 KEFU_AUTOQA_MAX_PER_RUN = env.env_int("KEFU_AUTOQA_MAX_PER_RUN", 5000)
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
 KEFU_PRESENCE_GRACE_S = env.env_int("KEFU_PRESENCE_GRACE_S", 90)
+KEFU_WIDGET_QUEUE_EVERY_S = env.env_int("KEFU_WIDGET_QUEUE_EVERY_S", 10)  # widget's place in line refresh
 # An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when
 # the sealer last looked has ended): ids from a sequence commit out of order.
 KEFU_EVENT_SEAL_LAG_S = env.env_int("KEFU_EVENT_SEAL_LAG_S", 5)

@@ -19,6 +19,8 @@ DESK = ("Workspace", "/desk/")
 CASES = ("After-sales cases", "/desk/cases/")
 SLA = ("Service hours and SLA", "/desk/sla/")
 QUEUES = ("Queues", "/routing/queues/")
+SKILLS = ("Skills", "/routing/skills/")
+CERTS = ("Certifications", "/routing/certifications/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 QUALITY = ("Quality reviews", "/quality/reviews/")
 WIDGETS = ("Chat widgets", "/widget/")
@@ -44,6 +46,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CASES,
         SLA,
         QUEUES,
+        SKILLS,
+        CERTS,
         PHRASES,
         QUALITY,
         WIDGETS,
@@ -68,6 +72,8 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CASES,
         SLA,
         QUEUES,
+        SKILLS,
+        CERTS,
         PHRASES,
         QUALITY,
         WIDGETS,
@@ -108,10 +114,11 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         ACCOUNT,
     ],
-    ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, AUTOQA, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.TRAINER): [HOME, CERTS, PHRASES, MY_SCHEDULE, AUTOQA, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.WORKFORCE_PLANNER): [
         HOME,
         QUEUES,
+        SKILLS,
         WORKFORCE,
         MY_SCHEDULE,
         DASHBOARDS,
@@ -267,6 +274,8 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "售后工单",
         "服务时间与 SLA",
         "队列",
+        "技能",
+        "上岗认证",
         "快捷短语",
         "质检",
         "网页客服插件",

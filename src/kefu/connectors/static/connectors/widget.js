@@ -46,6 +46,11 @@
       ended: "本次会话已结束，发送消息可开始新的咨询。",
       me: "我",
       agent: "客服",
+      queuePlace: "您正在排队，当前第 {n} 位",
+      queueSoon: "预计等待不到 1 分钟",
+      queueMinutes: "预计等待约 {m} 分钟",
+      queueUnknown: "暂时无法预计等待时间",
+      queueNote: "（预计值，仅供参考）",
     },
     en: {
       launcher: "Chat with us",
@@ -78,6 +83,11 @@
       surveyThanks: "Thank you for your rating!",
       ended: "This chat has ended; write to start a new one.",
       me: "Me",
+      queuePlace: "You are number {n} in the queue",
+      queueSoon: "estimated wait: under a minute",
+      queueMinutes: "estimated wait: about {m} min",
+      queueUnknown: "no wait estimate yet",
+      queueNote: " (an estimate)",
       agent: "Agent",
     },
   };
@@ -102,6 +112,7 @@
     ".msg.in .bubble{background:var(--kefu-accent);color:#fff}" +
     ".msg .state{align-self:flex-end;margin:0 4px;font-size:11px;color:#999}" +
     ".typing{padding:2px 14px;font-size:12px;color:#888;min-height:18px}" +
+    ".queue{padding:6px 14px;font-size:13px;background:#fff8e6;color:#7a5b00;border-bottom:1px solid #f3e3b5}" +
     ".compose{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}" +
     "textarea,input{width:100%;padding:6px 8px;border:1px solid #d9d9d9;border-radius:6px;resize:none}" +
     ".compose textarea{flex:1;height:40px}" +
@@ -181,6 +192,7 @@
     var log = el("div", { class: "log", "data-kefu": "log", "aria-live": "polite" });
     if (cfg.greeting) log.appendChild(el("div", { class: "greeting" }, cfg.greeting));
     var typing = el("div", { class: "typing", "data-kefu": "typing" });
+    var queueLine = el("div", { class: "queue", hidden: "", "data-kefu": "queue", "aria-live": "polite" });
     var errorLine = el("div", { class: "error", "data-kefu": "error" });
     var compose = el("form", { class: "compose" });
     var input = el("textarea", { "data-kefu": "input", placeholder: t.placeholder, maxlength: "5000" });
@@ -238,7 +250,7 @@
     var surveySubmit = el("button", { class: "primary", type: "button", "data-kefu": "survey-submit" }, t.surveySubmit);
     survey.appendChild(surveySubmit);
 
-    [header, status, log, typing, errorLine, survey, offline, closedNote, prechat, compose].forEach(function (node) {
+    [header, status, queueLine, log, typing, errorLine, survey, offline, closedNote, prechat, compose].forEach(function (node) {
       panel.appendChild(node);
     });
     root.appendChild(launcher);
@@ -282,6 +294,28 @@
       closedNote.hidden = !(offlineMode && cfg.offline === false);
       prechat.hidden = !asking;
       compose.hidden = offlineMode || asking;
+    }
+    function showQueue(frame) {
+      // Only the customer's own place and estimate arrive here (docs/web-chat.md, `queue`).
+      if (!frame.waiting || frame.conversation_id !== store.conversation_id) {
+        queueLine.hidden = true;
+        queueLine.textContent = "";
+        return;
+      }
+      var wait = frame.estimated_wait_s;
+      var eta =
+        wait === null || wait === undefined
+          ? t.queueUnknown
+          : wait < 60
+            ? t.queueSoon
+            : t.queueMinutes.replace("{m}", String(Math.ceil(wait / 60)));
+      queueLine.textContent =
+        t.queuePlace.replace("{n}", String(frame.position)) +
+        (lang === "en" ? " · " : "，") +
+        eta +
+        (wait === null || wait === undefined ? "" : t.queueNote);
+      queueLine.setAttribute("data-position", String(frame.position));
+      queueLine.hidden = false;
     }
     function showSurvey(show) {
       survey.hidden = !(show && cfg.survey);
@@ -395,6 +429,9 @@
         case "status":
           if (frame.status === "closed") log.appendChild(el("div", { class: "note" }, t.ended));
           showSurvey(frame.survey);
+          break;
+        case "queue":
+          showQueue(frame);
           break;
         case "survey_thanks":
           showSurvey(false);
