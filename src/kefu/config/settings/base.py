@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kefu.routing",
     "kefu.connectors",
     "kefu.quality",
+    "kefu.floor",
     "axes",
     "csp",
 ]
@@ -134,6 +135,8 @@ KEFU_PERIODIC_JOBS = {
     "routing.presence": ("kefu.routing.services.presence_sweep", env.env_int("KEFU_PRESENCE_EVERY_S", 15)),
     # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
     "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
+    # floor alarms: thresholds per queue and missed offers (docs/floor.md)
+    "floor.alarms": ("kefu.floor.services.alarms_job", env.env_int("KEFU_FLOOR_ALARMS_EVERY_S", 10)),
 }
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
