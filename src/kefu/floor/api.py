@@ -84,9 +84,9 @@ def create_alarm_rule(request: HttpRequest, payload: AlarmRuleIn) -> object:
     return Status(201, services.alarm_rule_create(request.access, **payload.dict()))
 
 
-@router.delete("/floor/alarm-rules/{rule_id}", response={204: None})
-def delete_alarm_rule(request: HttpRequest, rule_id: int) -> object:
-    services.alarm_rule_delete(request.access, rule_id=rule_id)
+@router.delete("/floor/alarm-rules/{alarm_rule_id}", response={204: None})
+def delete_alarm_rule(request: HttpRequest, alarm_rule_id: int) -> object:
+    services.alarm_rule_delete(request.access, rule_id=alarm_rule_id)
     return Status(204, None)
 
 

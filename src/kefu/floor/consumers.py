@@ -7,8 +7,8 @@ The scope is built in `connect()` as for the workspace. Groups by who connects:
   the providers serving them (a hint, no identities: the frame carries no payload) and the
   client's floor group (alarms shared with them);
 - everyone with notices: their own user group (a call-in, a whisper).
-Bursts are coalesced: at most one `wallboard.changed` per `THROTTLE_S`, the last one trailing,
-so a busy floor does not make every open board re-fetch per message.
+Bursts are coalesced: the first hint opens a `THROTTLE_S` window and one `wallboard.changed`
+goes out at its end, so a busy floor makes each open board re-fetch at most twice a second.
 """
 
 from __future__ import annotations
@@ -80,7 +80,6 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.pending: asyncio.TimerHandle | None = None
         self.stats_moved = False
-        self.last_sent = 0.0
         await self.send_json({"type": "hello", "board": self.access.has(FloorPerm.VIEW_WALLBOARD)})
 
     async def disconnect(self, code: int) -> None:
@@ -106,13 +105,13 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
     def _schedule(self) -> None:
         if self.pending is not None:
             return
-        loop = asyncio.get_running_loop()
-        wait = max(0.0, self.last_sent + THROTTLE_S - loop.time())
-        self.pending = loop.call_later(wait, lambda: asyncio.ensure_future(self._flush()))
+        # the first hint opens a window; everything within it goes out as one frame at its end
+        self.pending = asyncio.get_running_loop().call_later(
+            THROTTLE_S, lambda: asyncio.ensure_future(self._flush())
+        )
 
     async def _flush(self) -> None:
         self.pending = None
-        self.last_sent = asyncio.get_running_loop().time()
         if self.stats_moved and self.access is not None and self.access.is_provider:
             # figures moved: judge the alarms now rather than at the job's next turn (once per
             # provider per `services.EVALUATE_EVERY_S` in this process, however many boards)

@@ -13,7 +13,7 @@ urlpatterns = [
         name="floor_alarm_ack",
     ),
     path("alarms/<int:alarm_id>/clear/", views.alarm_action, {"action": "clear"}, name="floor_alarm_clear"),
-    path("thresholds/<int:rule_id>/delete/", views.rule_delete, name="floor_rule_delete"),
+    path("thresholds/<int:alarm_rule_id>/delete/", views.rule_delete, name="floor_rule_delete"),
     path("plans/", views.plans, name="floor_plans"),
     path("plans/<int:emergency_plan_id>/", views.plan_detail, name="floor_plan"),
     path("steps/<int:step_id>/run/", views.step_run, name="floor_step_run"),

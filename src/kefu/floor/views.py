@@ -113,8 +113,8 @@ def alarm_action(request: HttpRequest, alarm_id: int, action: str) -> HttpRespon
 
 @require_POST
 @access_required(FloorPerm.MANAGE_ALARMS)
-def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
-    services.alarm_rule_delete(request.access, rule_id=rule_id)
+def rule_delete(request: HttpRequest, alarm_rule_id: int) -> HttpResponse:
+    services.alarm_rule_delete(request.access, rule_id=alarm_rule_id)
     messages.success(request, _("Threshold removed."))
     return redirect("floor_alarms")
 

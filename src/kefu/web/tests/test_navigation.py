@@ -19,6 +19,9 @@ DESK = ("Workspace", "/desk/")
 CASES = ("After-sales cases", "/desk/cases/")
 SLA = ("Service hours and SLA", "/desk/sla/")
 QUEUES = ("Queues", "/routing/queues/")
+WALLBOARD = ("Wallboard", "/floor/")
+ALARMS = ("Floor alarms", "/floor/alarms/")
+PLANS = ("Emergency plans", "/floor/plans/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
@@ -38,6 +41,9 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
+        ALARMS,
+        PLANS,
         QUEUES,
         PHRASES,
         WIDGETS,
@@ -57,6 +63,9 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
+        ALARMS,
+        PLANS,
         QUEUES,
         PHRASES,
         WIDGETS,
@@ -70,12 +79,22 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ("pa", Role.AGENT): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
     ("pa", Role.QA_INSPECTOR): [HOME, DESK, CASES, SLA, PHRASES, MY_SCHEDULE, METRICS, ACCOUNT],
     ("pa", Role.TRAINER): [HOME, PHRASES, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
-    ("pa", Role.WORKFORCE_PLANNER): [HOME, QUEUES, WORKFORCE, MY_SCHEDULE, METRICS, MEMBERS, ACCOUNT],
+    ("pa", Role.WORKFORCE_PLANNER): [
+        HOME,
+        WALLBOARD,
+        QUEUES,
+        WORKFORCE,
+        MY_SCHEDULE,
+        METRICS,
+        MEMBERS,
+        ACCOUNT,
+    ],
     ("pa", Role.ACCOUNT_MANAGER): [
         HOME,
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
         QUEUES,
         PHRASES,
         WIDGETS,
@@ -91,6 +110,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
         QUEUES,
         PHRASES,
         WIDGETS,
@@ -109,6 +129,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
         QUEUES,
         PHRASES,
         WIDGETS,
