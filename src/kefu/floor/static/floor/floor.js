@@ -17,6 +17,7 @@
     if (!badge) return;
     badge.textContent = badge.getAttribute(on ? "data-live-label" : "data-offline-label");
     badge.className = on ? "badge" : "badge off";
+    badge.setAttribute("data-state", on ? "live" : "offline");
   }
 
   function connect() {
