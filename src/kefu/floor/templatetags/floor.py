@@ -24,6 +24,18 @@ def alarm_bound(alarm: Any) -> str:
 
 
 @register.filter
+def clock(seconds: Any) -> str:
+    """Seconds as a running clock, "03:25" or "1:02:03" (the page keeps it ticking)."""
+    try:
+        total = max(int(float(seconds)), 0)
+    except (TypeError, ValueError):
+        return "–"
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@register.filter
 def break_reason(code: str) -> str:
     try:
         return str(BreakReason(code).label)

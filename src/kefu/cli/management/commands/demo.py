@@ -15,6 +15,7 @@ from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
+from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
@@ -114,3 +115,4 @@ class Command(BaseCommand):
         connectors_demo.load(
             origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
         )
+        floor_demo.load()  # today's shifts, floor alarms and an emergency plan (after the widget)

@@ -39,6 +39,22 @@
     };
   }
 
+  function clock(total) {
+    var h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+    var mm = (m < 10 ? "0" : "") + m, ss = (s < 10 ? "0" : "") + s;
+    return h ? h + ":" + mm + ":" + ss : mm + ":" + ss;
+  }
+
+  // waits and times in state keep running between server hints (no request needed)
+  setInterval(function () {
+    var now = Date.now();
+    document.querySelectorAll("[data-tick]").forEach(function (node) {
+      if (!node._t0) node._t0 = now;
+      var base = parseInt(node.getAttribute("data-tick"), 10) || 0;
+      node.textContent = clock(base + Math.floor((now - node._t0) / 1000));
+    });
+  }, 1000);
+
   window.KefuFloor = { scan: function () {} };
   if (document.querySelector("[data-floor-board],[data-floor-monitor],[data-floor-bell]")) connect();
   else document.addEventListener("DOMContentLoaded", function () {
