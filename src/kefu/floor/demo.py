@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kefu.connectors import selectors as connector_selectors
 from kefu.core import clock
+from kefu.core.errors import KefuError
 from kefu.floor import services
 from kefu.routing import selectors as routing_selectors
 from kefu.tenancy import selectors as tenancy_selectors
@@ -35,7 +36,7 @@ def _todays_shifts(scope: object, agents: list, client: object) -> None:
     today = now.date()
     minute = now.hour * 60 + now.minute
     start = max(0, (minute - 180) // 30 * 30)
-    end = min(1440, start + 480)
+    end = min(1440, start + 360)
     rostering_services.shift_template_create(scope, name="现场班", segments=[[_hhmm(start), _hhmm(end)]])
     schedule = rostering_services.schedule_create(
         scope,
@@ -44,11 +45,17 @@ def _todays_shifts(scope: object, agents: list, client: object) -> None:
         required={"悦家-在线": [0] * 336},
         solve=False,
     )
+    made = 0
     for agent in agents:
-        rostering_services.schedule_shift_edit(
-            scope, schedule_id=schedule.pk, user_id=agent.pk, day=today, template="现场班"
-        )
-    rostering_services.schedule_publish(scope, schedule_id=schedule.pk)
+        try:
+            rostering_services.schedule_shift_edit(
+                scope, schedule_id=schedule.pk, user_id=agent.pk, day=today, template="现场班"
+            )
+        except KefuError:  # the labour rules say no (e.g. too little rest before next week's shift)
+            continue
+        made += 1
+    if made:
+        rostering_services.schedule_publish(scope, schedule_id=schedule.pk)
 
 
 def load() -> None:
