@@ -30,7 +30,7 @@ def _sign_in(browser: Any, base: str, username: str, password: str) -> Any:
     page.fill("#id_password", password)
     page.click("#sign-in")
     page.wait_for_url(f"{base}/")
-    page.goto(f"{base}/floor/")
+    page.goto(f"{base}/floor/wallboard/")
     expect(page.locator("#wallboard-live")).to_have_attribute("data-state", "live")  # the socket said hello
     return page
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kefu.connectors import selectors as connector_selectors
 from kefu.core import clock
 from kefu.core.errors import KefuError
+from kefu.desk import services as desk_services
 from kefu.floor import services
 from kefu.routing import selectors as routing_selectors
 from kefu.tenancy import selectors as tenancy_selectors
@@ -56,6 +57,26 @@ def _todays_shifts(scope: object, agents: list, client: object) -> None:
         made += 1
     if made:
         rostering_services.schedule_publish(scope, schedule_id=schedule.pk)
+
+
+WAITING = (
+    ("yuejia", "悦家-在线", "你好，我昨天下单的沙发什么时候发货？"),
+    ("yuejia", "悦家-在线", "餐桌尺寸可以定制吗？"),
+    ("yuejia", "悦家-在线", "优惠券用不了，帮忙看一下"),
+    ("yuejia", "悦家-在线", "床垫有现货吗？"),
+    ("qingyu", "轻语-在线", "精华液敏感肌能用吗？"),
+    ("jike", "极客-在线", "耳机左边没声音了"),
+)
+
+
+def _waiting_now(scope: object) -> None:
+    """Customers writing right now and not yet taken: the wallboard's queues wait and tick."""
+    for slug, queue, message in WAITING:
+        client = tenancy_selectors.organization_by_slug(slug)
+        if client is not None:
+            desk_services.conversation_create(
+                scope, channel="chat", client_id=client.pk, queue=queue, message=message
+            )
 
 
 def load() -> None:
@@ -108,4 +129,5 @@ def load() -> None:
                 notify_client=shared,
                 emergency_plan_id=plan.pk if (name == "悦家-在线" and metric == "service_level") else None,
             )
+    _waiting_now(scope)
     services.alarms_evaluate(scope)

@@ -3,7 +3,7 @@ from django.urls import path
 from kefu.floor import views
 
 urlpatterns = [
-    path("", views.wallboard, name="floor_wallboard"),
+    path("wallboard/", views.wallboard, name="floor_wallboard"),
     path("alarms/", views.alarms, name="floor_alarms"),
     path("alarms/<int:alarm_id>/", views.alarm_detail, name="floor_alarm"),
     path(
@@ -19,6 +19,7 @@ urlpatterns = [
     path("steps/<int:step_id>/run/", views.step_run, name="floor_step_run"),
     path("step-runs/<int:run_id>/undo/", views.run_undo, name="floor_run_undo"),
     path("conversations/<int:conversation_id>/", views.conversation, name="floor_conversation"),
+    path("agents/<int:agent_id>/state/", views.agent_state, name="floor_agent_state"),
     path("bell/", views.bell, name="floor_bell"),
     path("notices/<int:notice_id>/read/", views.notice_read, name="floor_notice_read"),
 ]

@@ -18,6 +18,7 @@ from kefu.floor import selectors, services
 from kefu.floor.forms import AlarmRuleForm, AssignForm, MoveForm, PlanForm, StepForm, WhisperForm
 from kefu.floor.permissions import FloorPerm
 from kefu.routing import selectors as routing_selectors
+from kefu.routing import services as routing_services
 from kefu.tenancy import selectors as tenancy_selectors
 
 
@@ -265,6 +266,21 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         seen = selectors.monitor(scope, conversation_id=conversation_id)
     template = "floor/_monitor_messages.html" if request.htmx else "floor/conversation.html"
     return render(request, template, {**seen, "forms": forms}, status=status)
+
+
+@require_POST
+@access_required(FloorPerm.SUPERVISE)
+def agent_state(request: HttpRequest, agent_id: int) -> HttpResponse:
+    """A lead sets an agent's state from the wallboard (routing's service: history, source "lead")."""
+    state = request.POST.get("state", "")
+    reason = request.POST.get("reason", "") if state == "break" else ""
+    try:
+        routing_services.presence_set(request.access, agent_id=agent_id, state=state, reason=reason)
+    except KefuError as exc:
+        if status_for(exc) == 404:
+            raise
+        messages.error(request, str(exc.message))
+    return redirect("floor_wallboard")
 
 
 @access_required()

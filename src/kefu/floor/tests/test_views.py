@@ -16,12 +16,14 @@ def test_pages_answer_each_role(floor: Floor) -> None:
     manager = floor.t.client_for("ca1", "client_manager")
     agent = floor.t.client_for("pa", "agent")
 
-    assert [lead.get(u).status_code for u in ("/floor/", "/floor/alarms/", "/floor/plans/")] == [200] * 3
-    board = manager.get("/floor/").content.decode()
+    assert [lead.get(u).status_code for u in ("/floor/wallboard/", "/floor/alarms/", "/floor/plans/")] == [
+        200
+    ] * 3
+    board = manager.get("/floor/wallboard/").content.decode()
     assert "家居-在线" in board and "美妆-在线" not in board and 'id="wallboard-agents"' not in board
     assert manager.get("/floor/plans/").status_code == 403
     assert manager.post("/floor/alarms/", {"queue": floor.home_chat.pk}).status_code == 403
-    assert agent.get("/floor/").status_code == 403
+    assert agent.get("/floor/wallboard/").status_code == 403
     assert agent.get("/floor/bell/").status_code == 200
 
 
@@ -107,3 +109,22 @@ def test_the_api_wallboard_for_a_client_manager_has_counts_only(floor: Floor) ->
     assert [q["name"] for q in answer["queues"]] == ["家居-售后", "家居-在线"]
     assert (answer["agents"], answer["adherence"]) == ([], [])
     assert floor.t.client_for("pa", "agent").get("/api/floor/wallboard").status_code == 403
+
+
+def test_a_lead_sets_an_agents_state_from_the_wallboard(floor: Floor) -> None:
+    from kefu.routing import selectors as routing_selectors
+
+    agent = floor.t.user("pa", "agent")
+    lead = floor.t.client_for("pa", "supervisor")
+
+    answer = lead.post(f"/floor/agents/{agent.pk}/state/", {"state": "break", "reason": "coaching"})
+
+    current = routing_selectors.presence_get(floor.lead, user_id=agent.pk)
+    assert answer.status_code == 302
+    assert (current.state, current.reason) == ("break", "coaching")
+    assert (
+        floor.t.client_for("pa", "agent")
+        .post(f"/floor/agents/{agent.pk}/state/", {"state": "online"})
+        .status_code
+        == 403
+    )
