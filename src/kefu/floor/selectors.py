@@ -264,13 +264,9 @@ def wallboard(scope: Scope, *, now: datetime | None = None) -> Wallboard:
     now = now or clock.now()
     queues = queue_rows(scope, now=now)
     shows_agents = scope.is_provider and scope.has(FloorPerm.VIEW_AGENTS)
-    if shows_agents:
-        counts = routing_selectors.agents_by_state(scope)
-    else:  # a client's managers: the agents serving any of their queues, by state (counts only)
-        counts = Counter()
-        for row in queues:
-            counts.update(row.agents_by_state)
-        counts = dict(counts)
+    # the provider's agents by state; a client's managers have the counts per queue (routing's
+    # `queue_stats`) and no total, which would count an agent serving two queues twice
+    counts = routing_selectors.agents_by_state(scope) if shows_agents else {}
     return Wallboard(
         at=now,
         queues=queues,
@@ -348,8 +344,19 @@ def plan_get(scope: Scope, *, emergency_plan_id: int) -> EmergencyPlan:
 
 
 def plan_steps(scope: Scope, *, emergency_plan_id: int) -> list[PlanStep]:
+    """The plan's steps in order, each with `names`: what its ids stand for, to show people."""
     plan = plan_get(scope, emergency_plan_id=emergency_plan_id)
-    return list(plan.steps.order_by("position", "id"))
+    steps = list(plan.steps.order_by("position", "id"))
+    queues = {q.pk: q.name for q in routing_selectors.queue_list(scope, client_id=plan.client_id)}
+    people = _names(scope, {i for s in steps for i in s.params.get("agent_ids", [])})
+    for step in steps:
+        p = step.params
+        step.names = {
+            "queue": queues.get(p.get("queue_id"), "?"),
+            "overflow_queue": queues.get(p.get("overflow_queue_id"), "?"),
+            "agents": "、".join(people.get(i, str(i)) for i in p.get("agent_ids", [])),
+        }
+    return steps
 
 
 def plan_step_get(scope: Scope, *, step_id: int) -> PlanStep:
