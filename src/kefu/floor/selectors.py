@@ -414,7 +414,7 @@ def monitor(scope: Scope, *, conversation_id: int) -> dict[str, object]:
     messages = desk_selectors.message_list(
         scope, conversation_id=conversation_id, after_seq=max(conversation.last_message_seq - 50, 0)
     )
-    return {"conversation": conversation, "messages": messages}
+    return {"conversation": conversation, "thread": messages}
 
 
 def waiting_conversations(scope: Scope, *, queue_names: list[str] | None = None) -> list:
