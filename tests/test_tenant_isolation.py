@@ -447,3 +447,39 @@ OBJECT_MAKERS["recipient_id"] = lambda t: (
         t.scope("cb", "client_admin"), client_id=t.cb.pk, email=f"b{next(_RECIPIENT_NUMBERS)}@b.example.cn"
     ).pk
 )
+
+
+# --- the floor (wallboard alarms, emergency plans) --------------------------------------------
+def _floor_b(t: Tenants) -> dict[str, int]:
+    """Tenant B's floor: a threshold that fired, a plan with a step run, a notice to its agent."""
+    from kefu.floor import selectors as floor_selectors
+    from kefu.floor import services as floor_services
+
+    lead = t.scope("pb", "supervisor")
+    queue_id = OBJECT_MAKERS["queue_id"](t)
+    agent = t.user("pb", "agent")
+    plan = floor_services.plan_create(
+        lead,
+        client_id=t.cb.pk,
+        name="乙的预案",
+        steps=[
+            {"kind": "raise_concurrency", "params": {"queue_id": queue_id, "chats": 4}},
+            {"kind": "call_standby", "params": {"agent_ids": [agent.pk]}},
+        ],
+    )
+    rule = floor_services.alarm_rule_create(lead, queue_id=queue_id, metric="online_seats", threshold=1)
+    floor_services.alarms_evaluate(lead)
+    steps = floor_selectors.plan_steps(lead, emergency_plan_id=plan.pk)
+    run = floor_services.step_run(lead, step_id=steps[1].pk)
+    return {
+        "alarm_rule_id": rule.pk,
+        "alarm_id": floor_selectors.alarm_list(lead).filter(rule=rule).get().pk,
+        "emergency_plan_id": plan.pk,
+        "step_id": steps[0].pk,
+        "run_id": run.pk,
+        "notice_id": run.after["notice_ids"][0],
+    }
+
+
+for _name in ("alarm_rule_id", "alarm_id", "emergency_plan_id", "step_id", "run_id", "notice_id"):
+    OBJECT_MAKERS[_name] = lambda t, _name=_name: _floor_b(t)[_name]

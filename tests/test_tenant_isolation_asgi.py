@@ -231,3 +231,58 @@ def test_a_widget_of_another_tenant_cannot_read_or_write_a_conversation(tenants:
     assert "A-1" not in json.dumps(frames_b, ensure_ascii=False)
     assert Conversation.all_tenants.get(pk=frames_b[-1]["conversation_id"]).client_id == tenants.cb.pk
     assert Message.all_tenants.filter(conversation_id=conversation_a).count() == 2  # A's and A's reply
+
+
+def test_floor_sockets_of_tenant_a_hear_nothing_of_tenant_b(tenants: Tenants) -> None:
+    """`/ws/floor/`: tenant B's conversations, presence, alarms and notices reach no socket of A
+    (the provider's lead, the client's admin and manager); A's own do."""
+    from kefu.core import realtime
+    from kefu.floor import services as floor_services
+    from kefu.routing import services as routing_services
+
+    pb_lead, pa_lead = tenants.scope("pb", "supervisor"), tenants.scope("pa", "supervisor")
+    pb_agent = tenants.user("pb", "agent").pk
+    users = [
+        tenants.user("pa", "provider_admin"),
+        tenants.user("ca1", "client_admin"),
+        tenants.user("ca1", "client_manager"),
+    ]
+
+    async def scenario() -> list[list[dict]]:
+        sockets = [_floor_socket(user) for user in users]
+        heard: list[list[dict]] = []
+        for socket in sockets:
+            assert (await socket.connect(timeout=5))[0]
+            heard.append([await socket.receive_json_from(timeout=5)])
+        await database_sync_to_async(desk_services.conversation_create)(
+            pb_lead, channel="chat", client_id=tenants.cb.pk, message="乙"
+        )
+        await database_sync_to_async(routing_services.presence_set)(
+            pb_lead, agent_id=pb_agent, state="online"
+        )
+        for group in (
+            floor_services.provider_group(tenants.pb.pk),
+            floor_services.client_group(tenants.cb.pk),
+            floor_services.user_group(pb_agent),
+        ):
+            realtime.publish(group, "alarm.raised")
+        for socket in sockets:
+            assert await socket.receive_nothing(timeout=0.8)
+        await database_sync_to_async(desk_services.conversation_create)(
+            pa_lead, channel="chat", client_id=tenants.ca1.pk, message="甲"
+        )
+        for index, socket in enumerate(sockets):
+            heard[index].append(await socket.receive_json_from(timeout=5))
+            await socket.disconnect()
+        return heard
+
+    heard = run(scenario)
+
+    assert [h[1] for h in heard] == [{"type": "wallboard.changed"}] * 3
+
+
+def _floor_socket(user: object) -> WebsocketCommunicator:
+    socket = WebsocketCommunicator(APP, "/ws/floor/")
+    socket.scope["user"] = user
+    socket.scope["session"] = {}
+    return socket

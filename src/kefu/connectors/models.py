@@ -30,6 +30,8 @@ class WidgetConfig(TenantModel):
     # what the visitor is asked before the first message: {"name": "required", "phone": "optional", …}
     pre_chat_fields = models.JSONField(_("pre-chat form"), default=dict, blank=True)
     offline_form = models.BooleanField(_("offer a message form outside service hours"), default=True)
+    # an emergency plan's step (floor): the message form now, as if outside service hours
+    offline_now = models.BooleanField(_("message form only, for now"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -51,6 +51,7 @@ class WidgetContext:
     queue: str = ""
     pre_chat_fields: dict[str, str] = field(default_factory=dict)  # {"name": "required", …}
     offline_form: bool = True
+    offline_now: bool = False  # switched to the message form by an emergency plan
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def client_is_open(client_id: int, at: datetime | None = None) -> bool:
 
 def visitor_state(ctx: WidgetContext, *, visitor_id: str) -> VisitorState:
     visitor = visitor_row(ctx, visitor_id=visitor_id)
-    is_open = client_is_open(ctx.client_id)
+    is_open = client_is_open(ctx.client_id) and not ctx.offline_now
     if visitor is None or visitor.conversation_id is None:
         return VisitorState(None, "", 0, False, is_open)
     status = conversation_status(ctx, conversation_id=visitor.conversation_id)

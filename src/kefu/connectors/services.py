@@ -195,6 +195,7 @@ def widget_update(
     color: str | None = None,
     pre_chat_fields: dict[str, str] | None = None,
     offline_form: bool | None = None,
+    offline_now: bool | None = None,
 ) -> WidgetConfig:
     """Change what is given (None: unchanged); the embedded script picks it up within minutes
     (it is cached for five)."""
@@ -222,6 +223,8 @@ def widget_update(
         widget.pre_chat_fields = _pre_chat(pre_chat_fields)
     if offline_form is not None:
         widget.offline_form = offline_form
+    if offline_now is not None:
+        widget.offline_now = offline_now
     widget.save()
     return widget
 
@@ -282,6 +285,7 @@ def widget_open(widget_key: str, *, origin: str | None) -> WidgetContext:
         queue=widget.queue,
         pre_chat_fields=dict(widget.pre_chat_fields or {}),
         offline_form=widget.offline_form,
+        offline_now=widget.offline_now,
     )
 
 
@@ -453,7 +457,7 @@ def widget_offline_message(
     """Leave a message outside service hours: a new chat conversation (status new, tag
     `offline_form`) that agents answer when they come in. Returns its id. Refused (409) when
     the widget's settings turned the form off."""
-    if not ctx.offline_form:
+    if not ctx.offline_form and not ctx.offline_now:
         raise Conflict(_("This chat does not take messages outside service hours."))
     fields = {"name": name, "phone": phone, "email": email}
     for field, value in fields.items():

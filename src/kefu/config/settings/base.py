@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kefu.connectors",
     "kefu.quality",
     "kefu.reports",
+    "kefu.floor",
     "axes",
     "csp",
 ]
@@ -147,6 +148,8 @@ KEFU_PERIODIC_JOBS = {
         "kefu.quality.reviews.sampling.sample_due",
         env.env_int("KEFU_QA_SAMPLE_EVERY_S", 3600),
     ),
+    # floor alarms: thresholds per queue and missed offers (docs/floor.md)
+    "floor.alarms": ("kefu.floor.services.alarms_job", env.env_int("KEFU_FLOOR_ALARMS_EVERY_S", 10)),
 }
 # Reports: made after this local hour of the client's day; the SLA compliance goal (%) a month's
 # timers are held to until contracts carry the agreed figure; the language of the mailed reports.

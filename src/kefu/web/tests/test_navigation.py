@@ -21,6 +21,9 @@ SLA = ("Service hours and SLA", "/desk/sla/")
 QUEUES = ("Queues", "/routing/queues/")
 SKILLS = ("Skills", "/routing/skills/")
 CERTS = ("Certifications", "/routing/certifications/")
+WALLBOARD = ("Wallboard", "/floor/wallboard/")
+ALARMS = ("Floor alarms", "/floor/alarms/")
+PLANS = ("Emergency plans", "/floor/plans/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 QUALITY = ("Quality reviews", "/quality/reviews/")
 WIDGETS = ("Chat widgets", "/widget/")
@@ -45,6 +48,9 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
+        ALARMS,
+        PLANS,
         QUEUES,
         SKILLS,
         CERTS,
@@ -71,6 +77,9 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
+        ALARMS,
+        PLANS,
         QUEUES,
         SKILLS,
         CERTS,
@@ -117,6 +126,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
     ("pa", Role.TRAINER): [HOME, CERTS, PHRASES, MY_SCHEDULE, AUTOQA, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
     ("pa", Role.WORKFORCE_PLANNER): [
         HOME,
+        WALLBOARD,
         QUEUES,
         SKILLS,
         WORKFORCE,
@@ -131,6 +141,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
         QUEUES,
         PHRASES,
         QUALITY,
@@ -151,6 +162,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
         QUEUES,
         PHRASES,
         QUALITY,
@@ -174,6 +186,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         DESK,
         CASES,
         SLA,
+        WALLBOARD,
         QUEUES,
         PHRASES,
         QUALITY,
@@ -273,6 +286,9 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "工作台",
         "售后工单",
         "服务时间与 SLA",
+        "实时看板",
+        "现场告警",
+        "应急预案",
         "队列",
         "技能",
         "上岗认证",

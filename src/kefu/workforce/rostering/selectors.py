@@ -131,6 +131,25 @@ def shifts_between(
     )
 
 
+def published_shifts_between(
+    scope: Scope, *, user_ids: Iterable[int], since: date, until: date
+) -> list[ScheduledShift]:
+    """Shifts of these agents in the provider's published schedules, `since` <= date < `until`:
+    the plan real-time adherence compares presence with (the floor checks its own permission)."""
+    if not scope.is_provider:
+        return []
+    return list(
+        ScheduledShift.objects.for_scope(scope)
+        .filter(
+            agent_id__in=list(user_ids),
+            schedule__status=Schedule.Status.PUBLISHED,
+            date__gte=since,
+            date__lt=until,
+        )
+        .order_by("agent_id", "date", "start_minute")
+    )
+
+
 @dataclass(frozen=True)
 class GridRow:
     agent_id: int

@@ -15,6 +15,7 @@ from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
+from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
 from kefu.quality.reviews import demo as quality_demo
@@ -122,3 +123,4 @@ class Command(BaseCommand):
         step("Auto-QA of every closed conversation…")
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
+        floor_demo.load()  # today's shifts, floor alarms and an emergency plan (after the widget)
