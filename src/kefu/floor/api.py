@@ -12,7 +12,7 @@ from kefu.floor.schemas import (
     AlarmOut,
     AlarmRuleIn,
     AlarmRuleOut,
-    AssignIn,
+    FloorAssignIn,
     ConversationRefOut,
     MoveIn,
     PlanIn,
@@ -130,7 +130,7 @@ def move_conversation(request: HttpRequest, conversation_id: int, payload: MoveI
 
 
 @router.post("/floor/conversations/{conversation_id}/assign", response=ConversationRefOut)
-def assign_conversation(request: HttpRequest, conversation_id: int, payload: AssignIn) -> object:
+def assign_conversation(request: HttpRequest, conversation_id: int, payload: FloorAssignIn) -> object:
     """Hand it to an agent of the team, or (agent_id null) take it over."""
     return services.conversation_reassign(
         request.access, conversation_id=conversation_id, agent_id=payload.agent_id

@@ -134,7 +134,7 @@ class MoveIn(Schema):
     queue_id: int
 
 
-class AssignIn(Schema):
+class FloorAssignIn(Schema):
     agent_id: int | None = Field(None, description="null: the caller takes it over")
 
 
