@@ -134,6 +134,8 @@ KEFU_PERIODIC_JOBS = {
     "routing.presence": ("kefu.routing.services.presence_sweep", env.env_int("KEFU_PRESENCE_EVERY_S", 15)),
     # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
     "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
+    # 15-minute rollups folded up to the sealer's safe horizon (docs/metrics.md "Rollups")
+    "analytics.rollups": ("kefu.analytics.rollups.fold_due", env.env_int("KEFU_ROLLUPS_EVERY_S", 15)),
 }
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
