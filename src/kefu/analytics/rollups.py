@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SYSTEM = sealing.SYSTEM  # a cross-tenant system job, like the sealer
 BATCH = 5000  # events per fold transaction
 REBUILD_CHUNK = timedelta(days=7)
+RUN_GAP = 8  # a fold rebuilds the clean quarters between touched ones less than 2 hours apart
 
 
 @dataclass
@@ -135,7 +136,7 @@ def fold(*, lag: float | None = None, batch: int = BATCH, max_events: int | None
             through = ids[-1] if len(ids) == take else limit  # past the gaps at the end
             touched = rollup_selectors.touched_quarters(SYSTEM, after_id=after, through_id=through)
             for client_id, found in sorted(touched.items()):
-                for start, end in quarters.runs(found):
+                for start, end in quarters.runs(found, gap=RUN_GAP):
                     report.rows += _write(client_id, start, end, through_id=through)
                     report.quarters += round((end - start) / quarters.QUARTER)
             state.through_event_id = report.through_event_id = through

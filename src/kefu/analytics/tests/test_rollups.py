@@ -53,3 +53,41 @@ def test_folded_rollups_equal_the_events_on_the_hand_built_day(
     # when the figure is served from rollups, then it is the events' figure to the bit
     served, raw = both(tenants, metric, interval=interval)
     assert (served.value, served.count, served.series) == (raw.value, raw.count, raw.series)
+
+
+def test_a_late_first_message_moves_the_item_to_its_quarter_hour(tenants: Tenants) -> None:
+    # given a conversation whose customer message at 02:00Z is folded
+    d = Day(tenants)
+    conv = d.conv()
+    d.emit(conv, "offered", t("01:50:00"))
+    d.emit(conv, "message_in", t("02:00:00"))
+    d.emit(conv, "message_out", t("02:01:00"), d.a)
+    rollups.fold(lag=0)
+    # when an earlier customer message is written late (at 01:55Z) and folded
+    d.emit(conv, "message_in", t("01:55:00"))
+    rollups.fold(lag=0)
+
+    # then the item left 02:00 for 01:45 (no stale row), as a rebuild from the events has it
+    start, end = t("00:00:00"), t("04:00:00")
+    folded = rollups.stored_rows(tenants.ca1.pk, start, end)
+    assert {(k.bucket, v.numerator) for k, v in folded.items() if k.metric == "first_response_time"} == {
+        (t("01:45:00"), 360_000_000)
+    }
+    rollups.rebuild(lag=0)
+    assert rollups.stored_rows(tenants.ca1.pk, start, end) == folded
+    served, raw = both(tenants, "first_response_time")
+    assert (served.value, served.count) == (raw.value, raw.count) == (360.0, 1)
+
+
+def test_the_unfolded_tail_is_read_from_the_events(tenants: Tenants, day: Day) -> None:
+    # given the day folded, then a reply and a resolution to c4 written after the fold
+    rollups.fold(lag=0)
+    through = rollup_selectors.rollups_through()
+    day.emit(day.c4, "message_out", t("05:00:00"), day.a)
+    day.emit(day.c4, "resolved", t("05:10:00"), day.a)
+
+    # when the figures are served, then the tail counts and they equal the events' figures
+    assert rollup_selectors.rollups_through() == through
+    for metric, value in (("handled", 4), ("answer_rate", 80.0), ("resolution_rate", 60.0)):
+        served, raw = both(tenants, metric)
+        assert served.value == raw.value == value, metric
