@@ -19,7 +19,9 @@ from kefu.testing.plugin import Tenants
 ADDITIVE = [m for ids in rollup_selectors.rolled_metrics().values() for m in ids]
 
 
-def both(tenants: Tenants, metric: str, role: tuple[str, str] = ("pa", "supervisor"), **kw: Any) -> tuple[Any, Any]:
+def both(
+    tenants: Tenants, metric: str, role: tuple[str, str] = ("pa", "supervisor"), **kw: Any
+) -> tuple[Any, Any]:
     """(the figure as served: rollups + tail, the figure recomputed from the events alone)."""
     scope = tenants.scope(*role)
     kw.setdefault("client_id", tenants.ca1.pk)

@@ -36,8 +36,18 @@ offsets = st.one_of(
 )
 follow_up = st.tuples(
     st.sampled_from(
-        ["message_in", "message_out", "message_out", "assigned", "resolved", "reopened", "escalated",
-         "abandoned", "case_opened", "survey_answered"]
+        [
+            "message_in",
+            "message_out",
+            "message_out",
+            "assigned",
+            "resolved",
+            "reopened",
+            "escalated",
+            "abandoned",
+            "case_opened",
+            "survey_answered",
+        ]
     ),  # fmt: skip
     offsets,
     st.sampled_from([None, "a", "b"]),  # the event's agent
@@ -66,7 +76,9 @@ def _data(type: str, pick: int) -> dict[str, Any]:
     conversations=st.lists(conversation, min_size=1, max_size=5),
     order_seed=st.randoms(use_true_random=False),
     folds=st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=4),
-    ask=st.tuples(st.sampled_from(["", "售后"]), st.sampled_from(["", "phone"]), st.sampled_from([None, "a"])),
+    ask=st.tuples(
+        st.sampled_from(["", "售后"]), st.sampled_from(["", "phone"]), st.sampled_from([None, "a"])
+    ),
 )
 def test_rollups_plus_tail_equal_the_events(
     tenants: Tenants,
@@ -115,7 +127,11 @@ def test_rollups_plus_tail_equal_the_events(
                     served = rollup_selectors.rolled_result(scope, query)
                     raw = queries.metric_value_from_events(scope, query, median=False).result
                     assert served is not None
-                    assert (served.value, served.count, served.series) == (raw.value, raw.count, raw.series), (
+                    assert (served.value, served.count, served.series) == (
+                        raw.value,
+                        raw.count,
+                        raw.series,
+                    ), (
                         metric,
                         interval,
                     )
