@@ -6,7 +6,6 @@ folds every committed event (SQLite commits in id order, so the newest horizon i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest

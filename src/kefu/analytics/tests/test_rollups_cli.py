@@ -74,8 +74,8 @@ def test_check_reports_a_missing_row_in_words(tenants: Tenants, day: Day) -> Non
     with pytest.raises(SystemExit):
         call_command("analytics", "check", "--client", "ca1", "--from", DAY, "--to", DAY, stdout=out)
     assert (
-        "quarter hour 2026-03-02T03:00Z offered (queue -, channel phone, agent -) numerator: rollups 0, events 1000000"
-        in out.getvalue()
+        "quarter hour 2026-03-02T03:00Z offered (queue -, channel phone, agent -) numerator: "
+        "rollups 0, events 1000000" in out.getvalue()
     )
 
 

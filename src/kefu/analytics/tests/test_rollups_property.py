@@ -48,7 +48,7 @@ follow_up = st.tuples(
             "case_opened",
             "survey_answered",
         ]
-    ),  # fmt: skip
+    ),
     offsets,
     st.sampled_from([None, "a", "b"]),  # the event's agent
     st.integers(min_value=0, max_value=12),  # score, wait or tier choice
