@@ -64,20 +64,32 @@ def touched_quarters(
     base = ContactEvent.objects.for_scope(scope)
     if client_id is not None:
         base = base.filter(client_id=client_id)
-    upto = base if through_id is None else base.filter(id__lte=through_id)
+    upto = base if through_id is None else facts.bounded(base, through_id)
     new = upto.filter(id__gt=after_id)
-    touched = new.values("conversation_id")
     found: dict[int, set[datetime]] = {}
+    conversations = sorted(set(new.values_list("conversation_id", flat=True)))
+    for at in range(0, len(conversations), 5000):
+        _touched(upto, new, conversations[at : at + 5000], after_id, found)
+    return found
 
+
+def _touched(
+    upto: QuerySet[ContactEvent],
+    new: QuerySet[ContactEvent],
+    conversations: list[int],
+    after_id: int,
+    found: dict[int, set[datetime]],
+) -> None:
     def add(client: int | None, at: datetime | None) -> None:
         if client is not None and at is not None:
             found.setdefault(client, set()).add(quarters.quarter_of(at))
 
+    mine = upto.filter(conversation_id__in=conversations)
     for anchor, metric_ids in rolled_metrics().items():
         type = facts.ANCHOR_TYPES[anchor]
         if anchor in facts.FIRST_ONLY:
             firsts = (
-                upto.filter(type=type, conversation_id__in=touched)
+                mine.filter(type=type)
                 .values("conversation_id", "client_id")
                 .annotate(before=Min("at", filter=Q(id__lte=after_id)), now=Min("at"))
                 .values_list("client_id", "before", "now")
@@ -86,10 +98,9 @@ def touched_quarters(
                 add(client, before)
                 add(client, now)
         else:
-            own = upto.filter(conversation_id__in=touched) if needs_of(metric_ids) else new
+            own = mine if needs_of(metric_ids) else new
             for client, at in own.filter(type=type).values_list("client_id", "at"):
                 add(client, at)
-    return found
 
 
 def _tail_is_short(scope: Scope, client_id: int, after_id: int) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from kefu.analytics import rollup_selectors, sealing
@@ -91,25 +91,49 @@ def _write(client_id: int, start: datetime, end: datetime, *, through_id: int) -
     IntervalRollup.objects.for_scope(SYSTEM).filter(
         client_id=client_id, bucket__gte=start, bucket__lt=end
     ).delete()
-    IntervalRollup.all_tenants.bulk_create(
+    _insert(
         [
-            IntervalRollup(
-                provider_id=key.provider_id,
-                client_id=client_id,
-                bucket=key.bucket,
-                metric=key.metric,
-                queue=key.queue,
-                channel=key.channel,
-                agent_id=key.agent_id,
-                numerator_micro=totals.numerator,
-                denominator_micro=totals.denominator,
-                items=totals.items,
+            (
+                key.provider_id,
+                client_id,
+                key.bucket,
+                key.metric,
+                key.queue,
+                key.channel,
+                key.agent_id,
+                totals.numerator,
+                totals.denominator,
+                totals.items,
             )
             for key, totals in rows.items()
-        ],
-        batch_size=2000,
+        ]
     )
     return len(rows)
+
+
+_COLUMNS = (
+    "provider_id, client_id, bucket, metric, queue, channel, agent_id, "
+    "numerator_micro, denominator_micro, items"
+)
+
+
+def _insert(rows: list[tuple[object, ...]]) -> None:
+    """Append rows: COPY on PostgreSQL, one executemany on SQLite (as the sealer does: the ORM's
+    bulk_create spent most of a rebuild preparing values)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY analytics_intervalrollup ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * 10)
+            stored = connection.ops.adapt_datetimefield_value  # the ORM's text for a UTC time
+            cursor.executemany(
+                f"INSERT INTO analytics_intervalrollup ({_COLUMNS}) VALUES ({marks})",
+                [(*row[:2], stored(row[2]), *row[3:]) for row in rows],
+            )
 
 
 def fold(*, lag: float | None = None, batch: int = BATCH, max_events: int | None = None) -> FoldReport:

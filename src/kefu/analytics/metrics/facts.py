@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from kefu.analytics.metrics import compute, dictionary
 from kefu.analytics.metrics.quarters import Dims
@@ -63,8 +63,15 @@ class Slice:
 def events_of(scope: Scope, piece: Slice) -> QuerySet[ContactEvent]:
     events = ContactEvent.objects.for_scope(scope).filter(client_id=piece.client_id)
     if piece.through_id is not None:
-        events = events.filter(id__lte=piece.through_id)
+        events = bounded(events, piece.through_id)
     return events
+
+
+def bounded(events: QuerySet[ContactEvent], through_id: int) -> QuerySet[ContactEvent]:
+    """Events with an id up to `through_id`, compared as `id + 0` so that SQLite keeps using the
+    conversation and type indexes instead of scanning the id range (correlated subqueries took
+    seconds each on a month of events)."""
+    return events.alias(event_id_bound=F("id") + 0).filter(event_id_bound__lte=through_id)
 
 
 def anchors(scope: Scope, piece: Slice, anchor: str) -> QuerySet[ContactEvent]:
