@@ -76,7 +76,16 @@ def _history(conversations: int, start: datetime, days: int, seed: int, first_id
         queue = rng.choice(queues)
         agent = rng.choice(agents)
 
-        def event(kind: str, at: datetime, agent_id: int | None = None, value: float | None = None, **data):
+        def event(
+            kind: str,
+            at: datetime,
+            agent_id: int | None = None,
+            value: float | None = None,
+            cid: int = cid,
+            channel: str = channel,
+            queue: str = queue,
+            **data: object,
+        ) -> None:
             rows.append(
                 ContactEvent(
                     type=kind, at=at, provider_id=provider.pk, client_id=client.pk, conversation_id=cid,
