@@ -50,7 +50,12 @@ def needs_of(metric_ids: list[str]) -> set[str]:
 
 
 def touched_quarters(
-    scope: Scope, *, after_id: int, through_id: int | None, client_id: int | None = None
+    scope: Scope,
+    *,
+    after_id: int,
+    through_id: int | None,
+    client_id: int | None = None,
+    anchors: tuple[str, ...] | None = None,
 ) -> dict[int, set[datetime]]:
     """Per client, the UTC quarter hours whose rows the events with id in (after_id, through_id]
     change: a new event of a conversation changes the items anchored on that conversation, so
@@ -60,6 +65,8 @@ def touched_quarters(
       the first and take the item to another quarter);
     - an anchor whose items read other events (the offer): the quarter of each of its anchors;
     - an anchor whose items read only itself (a survey answer): the quarters of the new ones.
+
+    `anchors` limits the rules to those anchors (a figure needs only its metric's).
     """
     base = ContactEvent.objects.for_scope(scope)
     if client_id is not None:
@@ -69,7 +76,7 @@ def touched_quarters(
     found: dict[int, set[datetime]] = {}
     conversations = sorted(set(new.values_list("conversation_id", flat=True)))
     for at in range(0, len(conversations), 5000):
-        _touched(upto, new, conversations[at : at + 5000], after_id, found)
+        _touched(upto, new, conversations[at : at + 5000], after_id, found, anchors)
     return found
 
 
@@ -79,6 +86,7 @@ def _touched(
     conversations: list[int],
     after_id: int,
     found: dict[int, set[datetime]],
+    anchors: tuple[str, ...] | None,
 ) -> None:
     def add(client: int | None, at: datetime | None) -> None:
         if client is not None and at is not None:
@@ -86,6 +94,8 @@ def _touched(
 
     mine = upto.filter(conversation_id__in=conversations)
     for anchor, metric_ids in rolled_metrics().items():
+        if anchors is not None and anchor not in anchors:
+            continue
         type = facts.ANCHOR_TYPES[anchor]
         if anchor in facts.FIRST_ONLY:
             firsts = (
@@ -176,7 +186,13 @@ def rolled_result(scope: Scope, query: MetricQuery) -> compute.Result | None:
         through = rollups_through()
         if not _tail_is_short(scope, query.client_id, through):
             return None
-        touched = touched_quarters(scope, after_id=through, through_id=None, client_id=query.client_id)
+        touched = touched_quarters(
+            scope,
+            after_id=through,
+            through_id=None,
+            client_id=query.client_id,
+            anchors=(query.metric.anchor,),
+        )
         fresh = sorted(q for q in touched.get(query.client_id, set()) if start <= q < end)
         runs = quarters.runs(fresh, gap=1)
         sums = (
