@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from kefu.analytics import rollup_selectors, rollups
@@ -157,3 +159,18 @@ def test_two_providers_of_one_client_each_read_their_own_rollups(multi_vendor: T
     assert (_ask(tenants, "pa", "supervisor", tenants.ca1.pk, "service_level").value) == 0.0
     assert (_ask(tenants, "pc", "supervisor", tenants.ca1.pk, "service_level").value) == 100.0
     assert (_ask(tenants, "ca1", "client_manager", None, "service_level").value) == 50.0
+
+
+def test_the_worker_folds_the_rollups_periodically(tenants: Tenants, day: Day) -> None:
+    from kefu.cli import worker
+
+    jobs = {job.name: job for job in worker.periodic_jobs()}
+    assert jobs["analytics.rollups"].target == "kefu.analytics.rollups.fold_due"
+    assert worker.resolve(jobs["analytics.rollups"]) is rollups.fold_due
+    # the job folds only up to a horizon at least KEFU_EVENT_SEAL_LAG_S (5 s) old
+    now = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        assert rollups.fold_due().startswith("folded 0 events")
+    with time_machine.travel(now + timedelta(seconds=6), tick=False):
+        assert rollups.fold_due().startswith("folded 38 events")
+    assert rollup_selectors.rollups_through() == ContactEvent.all_tenants.latest("id").pk
