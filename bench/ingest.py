@@ -198,6 +198,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=0, help="server processes (default: 2 on PostgreSQL, 1 on SQLite)"
     )
+    parser.add_argument(
+        "--rollups-every",
+        type=float,
+        default=0,
+        help="also fold the 15-minute rollups in a second process every S seconds during the load "
+        "(the worker's analytics.rollups job, more often than its 15 s); 0: off",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -231,7 +238,7 @@ def main() -> None:
             "PYTHONPATH": str(ROOT / "src"),
         }
     )
-    server = None
+    server = folder = None
     try:
         _kefu(env, "demo", "--no-serve", "--json", "--history-days", "0")
         token = _kefu(env, "token", "create", "--user", "zhangwei").strip()
@@ -268,7 +275,17 @@ def main() -> None:
         warmed = loadgen.post_messages(port, token, conversations, warm, args.clients)
         if warmed.failures or warmed.broken:
             raise SystemExit(f"warm-up failed: {warmed.failures[:3]}, {warmed.broken} broken connections")
+        if args.rollups_every:
+            folder = subprocess.Popen(
+                [sys.executable, "-c", _FOLDER, str(args.rollups_every)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=open(var_dir / "folder.log", "w"),  # noqa: SIM115 - closed with the process
+                text=True,
+            )
+            time.sleep(3)  # Django set up before the load starts
         cpu_before = _process_tree_cpu_s(server.pid)
+        folder_cpu_before = _process_tree_cpu_s(folder.pid) if folder else 0.0
         client_cpu_before, database_cpu_before = time.process_time(), _postgres_cpu_s()
         started = time.perf_counter()
         load = loadgen.post_messages(
@@ -279,6 +296,12 @@ def main() -> None:
         server_cpu_s = _process_tree_cpu_s(server.pid) - cpu_before
         client_cpu_s = time.process_time() - client_cpu_before
         database_cpu_s = _postgres_cpu_s() - database_cpu_before
+        folded = None
+        if folder is not None:
+            folder_cpu_s = _process_tree_cpu_s(folder.pid) - folder_cpu_before
+            folder.terminate()
+            out, _err = folder.communicate(timeout=60)
+            folded = {"events": sum(int(n) for n in out.split()), "cpu_s": round(folder_cpu_s, 2)}
     except SystemExit:
         log = var_dir / "server.log"
         if log.exists():
@@ -288,6 +311,8 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        if folder is not None and folder.poll() is None:
+            folder.kill()
 
     problems = loadgen.stored_problems(database_url, load, prefix="bench-")
     if load.failures or load.broken:
@@ -317,6 +342,9 @@ def main() -> None:
         "stored_messages": stored["messages"],
         "stored_message_in_events": stored["events"],
         "exactly_once": not problems,
+        "rollups_every_s": args.rollups_every or None,
+        "rollup_events_folded": folded["events"] if folded else None,
+        "rollup_cpu_ms_per_message": round(folded["cpu_s"] * 1000 / args.messages, 3) if folded else None,
     }
     if admin_url:
         import psycopg
@@ -331,6 +359,20 @@ def main() -> None:
     if problems:
         print("stored rows disagree with the answers:", *problems, sep="\n  ", file=sys.stderr)
         raise SystemExit(1)
+
+
+# The folding process of --rollups-every: `rollups.fold` in a loop; prints the events folded by each run.
+_FOLDER = """
+import signal, sys, time
+import django
+django.setup()
+from kefu.analytics import rollups
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+every = float(sys.argv[1])
+while True:
+    print(rollups.fold(lag=1).events, flush=True)
+    time.sleep(every)
+"""
 
 
 def _count_stored(database_url: str) -> dict[str, int]:

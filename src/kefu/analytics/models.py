@@ -138,3 +138,50 @@ class DailyDigest(AppendOnly, TenantModel):
 
     def __str__(self) -> str:
         return f"{self.chain_key} {self.date} {self.head_hash[:12]}"
+
+
+class IntervalRollup(TenantModel):
+    """The additive measures of one metric over 15 minutes (UTC) × client × queue × channel × agent.
+
+    `bucket` is the UTC start of the quarter hour holding the items' anchor (the event that puts a
+    record into a period: the offer, the first customer message, the first resolution, the survey
+    answer); `queue` and `channel` are the anchor's, `agent` the one the metric's definition names
+    (the first reply's author, the resolver, the assignee when surveyed; none for team metrics).
+    Measures are kept in millionths, as exact integers, so sums never depend on their order
+    (`compute.MicroTotals`): a period's figure from these rows equals the figure recomputed from the
+    events exactly. Written only by `analytics.rollups` (docs/metrics.md, "Rollups").
+    """
+
+    bucket = models.DateTimeField()
+    metric = models.CharField(max_length=40)
+    queue = models.CharField(max_length=60, blank=True, default="")
+    channel = models.CharField(max_length=20, blank=True, default="")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    numerator_micro = models.BigIntegerField()
+    denominator_micro = models.BigIntegerField()
+    items = models.IntegerField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["bucket", "metric"]
+        indexes = [models.Index(fields=["client", "metric", "bucket"], name="rollup_client_metric_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket:%Y-%m-%d %H:%M} {self.metric} {self.numerator_micro}/{self.denominator_micro}"
+
+
+class RollupFillState(models.Model):
+    """How far the rollups have folded the event log (Zulip's FillState, by event id, not by time).
+
+    Every event with `id <= through_event_id` is in the rollups and no such event can still
+    commit (a sealing horizon vouched for it); events above it are the *tail* that readers add
+    from the raw log. One row, `name="interval_rollups"`, locked by whoever folds or rebuilds.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    through_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ≤ {self.through_event_id}"

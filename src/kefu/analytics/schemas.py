@@ -20,6 +20,8 @@ class MetricOut(Schema):
     median: bool
     available: bool
     unavailable_reason: str | None = None
+    rollup: str = "events"  # "additive": summed from 15-minute rollups; "events": from the events
+    rollup_note: str | None = None
 
 
 class SeriesPoint(Schema):
@@ -68,4 +70,6 @@ def metric_out(metric: Any) -> dict[str, Any]:
         "median": metric.median,
         "available": metric.available,
         "unavailable_reason": str(metric.unavailable_reason) if metric.unavailable_reason else None,
+        "rollup": metric.rollup,
+        "rollup_note": str(metric.rollup_note) if metric.rollup_note else None,
     }

@@ -29,4 +29,6 @@ def _row(metric: queries.Metric) -> dict[str, object]:
         "params": metric.params,
         "available": metric.available,
         "unavailable_reason": metric.unavailable_reason,
+        "rollup_label": metric.rollup_label if metric.available else "",
+        "rollup_note": metric.rollup_note,
     }

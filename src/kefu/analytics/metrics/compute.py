@@ -8,10 +8,13 @@ The value of a set of items is, by the metric's kind:
 - `ratio`: 100 × Σ numerator / Σ denominator (a percentage; None when Σ denominator is 0);
 - `mean`: Σ numerator / Σ denominator (None when Σ denominator is 0).
 
-Sums are additive, so the same `value_of` reads rollups later: a 15-minute rollup row keeps
-`Totals` (Σ numerator, Σ denominator, number of items) per metric × client × queue × channel
-× agent, and a period's value is `value_of(kind, sum of its rows' totals)`. The drill-down
-lists the items, and aggregating them with `totals_of` gives the API's value exactly.
+Sums are additive, so the same `value_of` reads rollups: a 15-minute rollup row keeps
+`MicroTotals` (Σ numerator, Σ denominator in millionths, as integers, and the number of items)
+per metric × client × queue × channel × agent, and a period's value is `value_of(kind, sum of
+its rows' totals)`. Every numerator and denominator is a count or a duration with microsecond
+resolution, so summing millionths is exact and independent of the order: rollups and the
+events give the same float to the last bit. The drill-down lists the items, and aggregating
+them with `totals_of` gives the API's value exactly.
 
 The queries (`queries.py`) fetch one row of `Facts` per conversation, aggregated in the
 database; `items_for` turns facts into items with the formulas the dictionary writes out.
@@ -82,6 +85,31 @@ class Totals:
         return Totals(
             self.numerator + other.numerator, self.denominator + other.denominator, self.items + other.items
         )
+
+
+MICRO = 1_000_000
+
+
+def micro(value: float) -> int:
+    """A numerator or denominator in millionths: exact for counts and microsecond durations."""
+    return round(value * MICRO)
+
+
+@dataclass(frozen=True)
+class MicroTotals:
+    """`Totals` in exact integer millionths: what a rollup row stores; sums in any order agree."""
+
+    numerator: int = 0
+    denominator: int = 0
+    items: int = 0
+
+    def __add__(self, other: MicroTotals) -> MicroTotals:
+        return MicroTotals(
+            self.numerator + other.numerator, self.denominator + other.denominator, self.items + other.items
+        )
+
+    def totals(self) -> Totals:
+        return Totals(self.numerator / MICRO, self.denominator / MICRO, self.items)
 
 
 @dataclass(frozen=True)
@@ -245,14 +273,18 @@ def agent_day_items(rows: Iterable[tuple[int, date, int]], tz: ZoneInfo) -> list
 
 
 # --- aggregation ------------------------------------------------------------------------------------
-def totals_of(items: Iterable[Item]) -> Totals:
-    numerator = denominator = 0.0
-    n = 0
+def micro_totals_of(items: Iterable[Item]) -> MicroTotals:
+    numerator = denominator = n = 0
     for item in items:
-        numerator += item.numerator
-        denominator += item.denominator
+        numerator += micro(item.numerator)
+        denominator += micro(item.denominator)
         n += 1
-    return Totals(numerator, denominator, n)
+    return MicroTotals(numerator, denominator, n)
+
+
+def totals_of(items: Iterable[Item]) -> Totals:
+    """Σ of the items, exactly (in millionths), so it equals the sum of rollup rows to the bit."""
+    return micro_totals_of(items).totals()
 
 
 def value_of(kind: str, totals: Totals) -> float | None:
@@ -334,13 +366,26 @@ def series_of(
     kind: str, items: Iterable[Item], *, first: date, last: date, interval: str, tz: ZoneInfo
 ) -> list[dict[str, Any]]:
     """One entry per bucket: its local start (ISO with offset), value and count."""
-    grouped: dict[datetime, Totals] = {}
+    grouped: dict[datetime, list[Item]] = {}
     for item in items:
-        key = bucket_of(item.at, interval, tz)
-        grouped[key] = grouped.get(key, Totals()) + Totals(item.numerator, item.denominator, 1)
+        grouped.setdefault(bucket_of(item.at, interval, tz), []).append(item)
+    sums = {key: micro_totals_of(group) for key, group in grouped.items()}
+    return series_of_totals(kind, sums, first=first, last=last, interval=interval, tz=tz)
+
+
+def series_of_totals(
+    kind: str,
+    grouped: Mapping[datetime, MicroTotals],
+    *,
+    first: date,
+    last: date,
+    interval: str,
+    tz: ZoneInfo,
+) -> list[dict[str, Any]]:
+    """`series_of` from totals already grouped by local bucket start (rollup rows and items)."""
     out = []
     for start in buckets(first, last, interval):
-        totals = grouped.get(start, Totals())
+        totals = grouped.get(start, MicroTotals()).totals()
         out.append(
             {
                 "start": start.replace(tzinfo=tz).isoformat(),

@@ -38,6 +38,16 @@ OFFERED, FIRST_IN, FIRST_RESOLVED, SURVEY, MESSAGES, AGENT_DAY = (
     "offered", "first_in", "first_resolved", "survey", "messages", "agent_day",
 )  # fmt: skip
 ALL_FILTERS = ("client", "queue", "channel", "agent")
+# How a metric rolls up (docs/metrics.md, "Rollups"): ADDITIVE metrics keep Σ numerator,
+# Σ denominator and the number of items per 15-minute interval × client × queue × channel × agent
+# (`analytics.rollups`), and a period's figure is summed from those rows plus the events not
+# folded yet; EVENTS metrics are computed from the events every time (their records are not
+# confined to one interval, or their measure is not a sum).
+ADDITIVE, EVENTS = "additive", "events"
+ROLLUP_LABELS = {
+    ADDITIVE: _("Summed from 15-minute rollups"),
+    EVENTS: _("Computed from the events each time"),
+}
 NO_AGENT = ("client", "queue", "channel")
 
 
@@ -57,6 +67,16 @@ class Metric:
     params: tuple[str, ...] = ()
     available: bool = True
     unavailable_reason: Promise | None = None
+    rollup: str = EVENTS  # ADDITIVE | EVENTS
+    rollup_note: Promise | None = None  # what stays on the events, and why
+
+    @property
+    def rolls_up(self) -> bool:
+        return self.available and self.rollup == ADDITIVE
+
+    @property
+    def rollup_label(self) -> str:
+        return str(ROLLUP_LABELS[self.rollup])
 
     @property
     def unit_label(self) -> str:
@@ -72,6 +92,22 @@ _PRESENCE = _(
     "building now; until it is recorded Kefu shows no figure rather than an estimate."
 )
 
+_MEDIAN_NOTE = _(
+    "The mean and the count are summed from the rollups; the median is not additive and is "
+    "computed from the events of the period."
+)
+_THRESHOLD_NOTE = _(
+    "The rollups hold the default threshold (20 seconds); another threshold is computed from the events."
+)
+_TURNS_NOTE = _(
+    "Computed from the events: a turn's wait depends on the conversation's whole order of messages, "
+    "and the queue and channel filters pick conversations by any customer message in the period."
+)
+_AGENT_DAY_NOTE = _(
+    "Computed from the events: distinct conversations per agent and local day cannot be summed "
+    "from 15-minute intervals."
+)
+
 _METRICS = (
     Metric(
         id="offered",
@@ -85,6 +121,7 @@ _METRICS = (
         direction=NEUTRAL,
         kind=COUNT,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="handled",
@@ -97,6 +134,7 @@ _METRICS = (
         unit="conversations",
         direction=HIGHER,
         kind=COUNT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="answer_rate",
@@ -110,6 +148,7 @@ _METRICS = (
         direction=HIGHER,
         kind=RATIO,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="abandon_rate",
@@ -123,6 +162,7 @@ _METRICS = (
         direction=LOWER,
         kind=RATIO,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="abandon_rate_excl_short",
@@ -139,6 +179,7 @@ _METRICS = (
         direction=LOWER,
         kind=RATIO,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="asa",
@@ -152,6 +193,8 @@ _METRICS = (
         direction=LOWER,
         kind=MEAN,
         median=True,
+        rollup=ADDITIVE,
+        rollup_note=_MEDIAN_NOTE,
     ),
     Metric(
         id="service_level",
@@ -170,6 +213,8 @@ _METRICS = (
         kind=RATIO,
         filters=NO_AGENT,
         params=("threshold_s",),
+        rollup=ADDITIVE,
+        rollup_note=_THRESHOLD_NOTE,
     ),
     Metric(
         id="first_response_time",
@@ -189,6 +234,8 @@ _METRICS = (
         kind=MEAN,
         anchor=FIRST_IN,
         median=True,
+        rollup=ADDITIVE,
+        rollup_note=_MEDIAN_NOTE,
     ),
     Metric(
         id="next_response_time",
@@ -206,6 +253,7 @@ _METRICS = (
         direction=LOWER,
         kind=MEAN,
         anchor=MESSAGES,
+        rollup_note=_TURNS_NOTE,
     ),
     Metric(
         id="aht",
@@ -223,6 +271,8 @@ _METRICS = (
         kind=MEAN,
         anchor=FIRST_RESOLVED,
         median=True,
+        rollup=ADDITIVE,
+        rollup_note=_MEDIAN_NOTE,
     ),
     Metric(
         id="concurrency",
@@ -252,6 +302,7 @@ _METRICS = (
         direction=HIGHER,
         kind=RATIO,
         anchor=FIRST_RESOLVED,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="resolution_rate",
@@ -262,6 +313,7 @@ _METRICS = (
         direction=HIGHER,
         kind=RATIO,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="escalation_rate",
@@ -275,6 +327,7 @@ _METRICS = (
         direction=LOWER,
         kind=RATIO,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="reopen_rate",
@@ -288,6 +341,7 @@ _METRICS = (
         direction=LOWER,
         kind=RATIO,
         anchor=FIRST_RESOLVED,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="sla_compliance",
@@ -319,6 +373,7 @@ _METRICS = (
         direction=HIGHER,
         kind=RATIO,
         anchor=SURVEY,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="nps",
@@ -350,6 +405,7 @@ _METRICS = (
         direction=LOWER,
         kind=RATIO,
         filters=NO_AGENT,
+        rollup=ADDITIVE,
     ),
     Metric(
         id="qa_score",
@@ -427,6 +483,7 @@ _METRICS = (
         kind=MEAN,
         anchor=AGENT_DAY,
         intervals=("day", "week", "month"),
+        rollup_note=_AGENT_DAY_NOTE,
     ),
 )
 

@@ -20,12 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.analytics.metrics import compute, dictionary, timezones
+from kefu.analytics import rollup_selectors
+from kefu.analytics.metrics import compute, dictionary, facts, timezones
 from kefu.analytics.metrics.dictionary import METRICS, Metric
 from kefu.analytics.models import ContactEvent, EventType
 from kefu.analytics.permissions import AnalyticsPerm
@@ -219,95 +220,33 @@ def _anchor(scope: Scope, query: MetricQuery, type: str) -> QuerySet[ContactEven
     return events
 
 
-def _first_of_type(scope: Scope, query: MetricQuery, type: str) -> QuerySet[ContactEvent]:
-    """Anchor events that are their conversation's first of the type (ties by id)."""
-    earlier = _events(scope, query).filter(
-        Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), id__lt=OuterRef("id")),
-        conversation_id=OuterRef("conversation_id"),
-        type=type,
+NEEDS = facts.NEEDS  # the facts each metric's formula reads (kept here for older callers)
+
+
+def metric_slice(query: MetricQuery) -> facts.Slice:
+    """The anchor events a question selects (the agent filter narrows the anchor itself only
+    where the anchor's agent is the metric's agent: the resolver, the surveyed assignee)."""
+    start, end = query.bounds
+    by_anchor = query.metric.anchor in (dictionary.FIRST_RESOLVED, dictionary.SURVEY)
+    return facts.Slice(
+        client_id=query.client_id,
+        start=start,
+        end=end,
+        queue=query.queue,
+        channel=query.channel,
+        agent_id=query.agent_id if by_anchor else None,
     )
-    return _anchor(scope, query, type).filter(~Exists(earlier))
-
-
-def _same(scope: Scope, query: MetricQuery, type: str, **filters: Any) -> QuerySet[ContactEvent]:
-    return _events(scope, query).filter(conversation_id=OuterRef("conversation_id"), type=type, **filters)
-
-
-def _first(queryset: QuerySet[ContactEvent], field: str) -> Subquery:
-    return Subquery(queryset.order_by("at", "id").values(field)[:1])
-
-
-# The facts each metric's formula reads (compute.Facts fields), beyond the anchor's own.
-NEEDS: dict[str, set[str]] = {
-    "handled": {"reply"},
-    "answer_rate": {"reply"},
-    "asa": {"reply"},
-    "first_response_time": {"reply"},
-    "service_level": {"reply", "abandoned"},
-    "abandon_rate": {"abandoned"},
-    "abandon_rate_excl_short": {"abandoned"},
-    "resolution_rate": {"resolved"},
-    "escalation_rate": {"escalated_l2"},
-    "complaint_rate": {"complaint"},
-    "aht": {"assigned"},
-    "fcr": {"reopened", "escalated"},
-    "reopen_rate": {"reopened"},
-}
 
 
 def metric_facts(scope: Scope, query: MetricQuery) -> list[compute.Facts]:
     """One row per conversation in the period for the metric's anchor, with what it needs."""
     metric = query.metric
-    if metric.anchor == dictionary.OFFERED:
-        anchor = _anchor(scope, query, EventType.OFFERED)
-    elif metric.anchor == dictionary.FIRST_IN:
-        anchor = _first_of_type(scope, query, EventType.MESSAGE_IN)
-    elif metric.anchor == dictionary.FIRST_RESOLVED:
-        anchor = _first_of_type(scope, query, EventType.RESOLVED)
-    elif metric.anchor == dictionary.SURVEY:
-        anchor = _anchor(scope, query, EventType.SURVEY_ANSWERED)
-    else:
+    if metric.anchor not in facts.ANCHOR_TYPES:
         raise ValueError(metric.anchor)
-    if query.agent_id is not None and metric.anchor in (dictionary.FIRST_RESOLVED, dictionary.SURVEY):
-        anchor = anchor.filter(agent_id=query.agent_id)
-    needs = NEEDS.get(metric.id, set())
-    annotations: dict[str, Any] = {}
-    if "reply" in needs:
-        replies = _same(scope, query, EventType.MESSAGE_OUT, agent__isnull=False, at__gte=OuterRef("at"))
-        annotations["reply_at"] = _first(replies, "at")
-        annotations["reply_agent_id"] = _first(replies, "agent_id")
-    if "abandoned" in needs:
-        abandons = _same(scope, query, EventType.ABANDONED)
-        annotations["is_abandoned"] = Exists(abandons)
-        annotations["abandoned_wait"] = _first(abandons, "value_s")
-    if "resolved" in needs:
-        annotations["resolved"] = Exists(_same(scope, query, EventType.RESOLVED))
-    if "escalated_l2" in needs:
-        annotations["escalated_l2"] = Exists(_same(scope, query, EventType.ESCALATED, data__tier="l2"))
-    if "escalated" in needs:
-        annotations["escalated"] = Exists(_same(scope, query, EventType.ESCALATED))
-    if "complaint" in needs:
-        annotations["complaint"] = Exists(_same(scope, query, EventType.CASE_OPENED, data__type="complaint"))
-    if "reopened" in needs:
-        annotations["reopened"] = Exists(_same(scope, query, EventType.REOPENED, at__gte=OuterRef("at")))
-    if "assigned" in needs:
-        annotations["assigned_at"] = _first(_same(scope, query, EventType.ASSIGNED), "at")
-    fields = ["conversation_id", "at", "agent_id", *annotations]
-    if metric.anchor == dictionary.SURVEY:
-        fields.append("data")
-    rows = anchor.annotate(**annotations).order_by("at", "id").values(*fields)
-    return [_facts(row) for row in rows.iterator(chunk_size=5000)]
-
-
-def _facts(row: dict[str, Any]) -> compute.Facts:
-    data = row.pop("data", None)
-    if data is not None:
-        score = data.get("score") if isinstance(data, dict) else None
-        row["score"] = score if isinstance(score, int) and not isinstance(score, bool) else None
-    if "is_abandoned" in row:
-        abandoned, wait = row.pop("is_abandoned"), row.pop("abandoned_wait")
-        row["abandoned_wait_s"] = (wait if wait is not None else float("inf")) if abandoned else None
-    return compute.Facts(**row)
+    rows = facts.anchor_facts(
+        scope, metric_slice(query), anchor=metric.anchor, needs=NEEDS.get(metric.id, set())
+    )
+    return [fact for _dims, fact in rows]
 
 
 def _messages(scope: Scope, query: MetricQuery) -> list[compute.Message]:
@@ -355,7 +294,20 @@ def metric_items(scope: Scope, query: MetricQuery) -> list[compute.Item]:
     return sorted(items, key=lambda item: (item.at, item.key))
 
 
-def metric_value(scope: Scope, query: MetricQuery) -> MetricValue:
+def metric_value(scope: Scope, query: MetricQuery, *, median: bool = True) -> MetricValue:
+    """The figure: summed from the 15-minute rollups plus the events not folded yet when the
+    metric is additive (`Metric.rolls_up`), else from the events; both give the same value.
+    `median=False` skips the median of `asa`, `first_response_time` and `aht`, which only the
+    events can give, so those figures can be read from the rollups too."""
+    if rollup_selectors.can_read(query, median=median):
+        result = rollup_selectors.rolled_result(scope, query)
+        if result is not None:
+            return MetricValue(query=query, result=result)
+    return metric_value_from_events(scope, query, median=median)
+
+
+def metric_value_from_events(scope: Scope, query: MetricQuery, *, median: bool = True) -> MetricValue:
+    """The figure recomputed from the events alone (what `kefu analytics check` compares with)."""
     items = metric_items(scope, query)
     result = compute.result_of(
         query.metric.kind,
@@ -364,7 +316,7 @@ def metric_value(scope: Scope, query: MetricQuery) -> MetricValue:
         last=query.last,
         tz=query.tz,
         interval=query.interval,
-        with_median=query.metric.median,
+        with_median=query.metric.median and median,
     )
     return MetricValue(query=query, result=result)
 

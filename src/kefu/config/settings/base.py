@@ -150,6 +150,8 @@ KEFU_PERIODIC_JOBS = {
     ),
     # floor alarms: thresholds per queue and missed offers (docs/floor.md)
     "floor.alarms": ("kefu.floor.services.alarms_job", env.env_int("KEFU_FLOOR_ALARMS_EVERY_S", 10)),
+    # 15-minute rollups folded up to the sealer's safe horizon (docs/metrics.md "Rollups")
+    "analytics.rollups": ("kefu.analytics.rollups.fold_due", env.env_int("KEFU_ROLLUPS_EVERY_S", 15)),
 }
 # Reports: made after this local hour of the client's day; the SLA compliance goal (%) a month's
 # timers are held to until contracts carry the agreed figure; the language of the mailed reports.

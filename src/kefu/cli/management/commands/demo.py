@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from kefu.analytics import sealing
+from kefu.analytics import rollups, sealing
 from kefu.cli.progress import Progress, step
 from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
@@ -65,6 +65,7 @@ class Command(BaseCommand):
             step("Sealing the event log and closing the past days…")
             sealing.seal_pending(lag=0)
             sealing.digests_close()
+            rollups.fold(lag=0)  # and the 15-minute rollups, so four weeks of figures read fast at once
             step("Making the last days' reports for the archive…")
             reports_services.demo_load(today=timezone.localdate(), days=min(options["history_days"], 7))
             loaded_now = True

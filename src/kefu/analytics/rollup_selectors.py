@@ -1,0 +1,228 @@
+"""Reads of the rollups: a figure summed from quarter-hour rows plus the events not folded yet.
+
+A figure of an additive metric (`Metric.rolls_up`) is Σ over the period's UTC quarter hours of
+that quarter's items' totals. For a quarter no event above the cursor touches, its rows are
+exact (they were built from every event up to the cursor, and nothing at or below the cursor can
+still commit); for the quarters the *tail* (events above the cursor) touches, the items are
+recomputed from the events, with the same formulas. Which quarters an event touches is one rule
+(`touched_quarters`), shared with the folder. Reads only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from django.db.models import Min, Q, QuerySet, Sum
+
+from kefu.analytics.metrics import compute, dictionary, facts, quarters
+from kefu.analytics.models import ContactEvent, IntervalRollup, RollupFillState
+from kefu.core.scope import Scope
+
+if TYPE_CHECKING:
+    from kefu.analytics.metrics.queries import MetricQuery
+
+STATE = "interval_rollups"
+TAIL_LIMIT = 20_000  # more unfolded events than this for the client: read the events instead
+
+
+def rollups_through() -> int:
+    """The event id up to which the rollups hold every event (0: nothing folded yet)."""
+    state = RollupFillState.objects.filter(name=STATE).first()
+    return state.through_event_id if state is not None else 0
+
+
+def rolled_metrics() -> dict[str, list[str]]:
+    """The additive metrics by anchor, in dictionary order: what a rollup row can be of."""
+    found: dict[str, list[str]] = {}
+    for metric in dictionary.METRICS.values():
+        if metric.rolls_up:
+            found.setdefault(metric.anchor, []).append(metric.id)
+    return found
+
+
+def needs_of(metric_ids: list[str]) -> set[str]:
+    return set().union(*(facts.NEEDS.get(metric_id, set()) for metric_id in metric_ids))
+
+
+def touched_quarters(
+    scope: Scope,
+    *,
+    after_id: int,
+    through_id: int | None,
+    client_id: int | None = None,
+    anchors: tuple[str, ...] | None = None,
+) -> dict[int, set[datetime]]:
+    """Per client, the UTC quarter hours whose rows the events with id in (after_id, through_id]
+    change: a new event of a conversation changes the items anchored on that conversation, so
+
+    - a first-of-type anchor (first customer message, first resolution): the quarter of the
+      conversation's first such event before and after the new events (a late event can become
+      the first and take the item to another quarter);
+    - an anchor whose items read other events (the offer): the quarter of each of its anchors;
+    - an anchor whose items read only itself (a survey answer): the quarters of the new ones.
+
+    `anchors` limits the rules to those anchors (a figure needs only its metric's).
+    """
+    base = ContactEvent.objects.for_scope(scope)
+    if client_id is not None:
+        base = base.filter(client_id=client_id)
+    upto = base if through_id is None else facts.bounded(base, through_id)
+    new = upto.filter(id__gt=after_id)
+    found: dict[int, set[datetime]] = {}
+    conversations = sorted(set(new.values_list("conversation_id", flat=True)))
+    for at in range(0, len(conversations), 5000):
+        _touched(upto, new, conversations[at : at + 5000], after_id, found, anchors)
+    return found
+
+
+def _touched(
+    upto: QuerySet[ContactEvent],
+    new: QuerySet[ContactEvent],
+    conversations: list[int],
+    after_id: int,
+    found: dict[int, set[datetime]],
+    anchors: tuple[str, ...] | None,
+) -> None:
+    def add(client: int | None, at: datetime | None) -> None:
+        if client is not None and at is not None:
+            found.setdefault(client, set()).add(quarters.quarter_of(at))
+
+    mine = upto.filter(conversation_id__in=conversations)
+    for anchor, metric_ids in rolled_metrics().items():
+        if anchors is not None and anchor not in anchors:
+            continue
+        type = facts.ANCHOR_TYPES[anchor]
+        if anchor in facts.FIRST_ONLY:
+            firsts = (
+                mine.filter(type=type)
+                .values("conversation_id", "client_id")
+                .annotate(before=Min("at", filter=Q(id__lte=after_id)), now=Min("at"))
+                .values_list("client_id", "before", "now")
+            )
+            for client, before, now in firsts:
+                add(client, before)
+                add(client, now)
+        else:
+            own = mine if needs_of(metric_ids) else new
+            for client, at in own.filter(type=type).values_list("client_id", "at"):
+                add(client, at)
+
+
+def _tail_is_short(scope: Scope, client_id: int, after_id: int) -> bool:
+    tail = ContactEvent.objects.for_scope(scope).filter(client_id=client_id, id__gt=after_id)
+    return tail.order_by().values("id")[: TAIL_LIMIT + 1].count() <= TAIL_LIMIT
+
+
+def can_read(query: MetricQuery, *, median: bool) -> bool:
+    """Whether the figure asked can be summed from rollups (else it is read from the events)."""
+    metric = query.metric
+    if not metric.rolls_up or (median and metric.median):
+        return False
+    if query.threshold_s is not None and query.threshold_s != compute.DEFAULT_SERVICE_LEVEL_S:
+        return False
+    start, end = query.bounds
+    return quarters.zone_fits(query.tz, start, end)
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """One view for the cursor, the tail and the rows: REPEATABLE READ on PostgreSQL (no locks).
+
+    SQLite opens its transactions IMMEDIATE (a write lock, which would hold ingest back), so there
+    the reads run one by one; that is still exact. The cursor is read first: a fold that commits
+    later rewrites only quarter hours touched by events above that cursor, which this reader
+    takes from the events anyway, so every quarter hour is counted once, from one source.
+    """
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _rows(scope: Scope, query: MetricQuery, start: datetime, end: datetime) -> QuerySet[IntervalRollup]:
+    rows = IntervalRollup.objects.for_scope(scope).filter(
+        client_id=query.client_id, metric=query.metric.id, bucket__gte=start, bucket__lt=end
+    )
+    if query.queue:
+        rows = rows.filter(queue=query.queue)
+    if query.channel:
+        rows = rows.filter(channel=query.channel)
+    if query.agent_id is not None:
+        rows = rows.filter(agent_id=query.agent_id)
+    return rows
+
+
+def _tail_items(
+    scope: Scope, query: MetricQuery, runs: list[tuple[datetime, datetime]]
+) -> list[compute.Item]:
+    """The items anchored in these quarter-hour ranges, from the events (every visible one)."""
+    from kefu.analytics.metrics import queries  # the figure's own slice rule
+
+    items: list[compute.Item] = []
+    whole = queries.metric_slice(query)
+    for start, end in runs:
+        piece = replace(whole, start=max(start, whole.start), end=min(end, whole.end))
+        rows = facts.anchor_facts(
+            scope, piece, anchor=query.metric.anchor, needs=facts.NEEDS.get(query.metric.id, set())
+        )
+        items += compute.items_for(
+            query.metric.id,
+            [fact for _dims, fact in rows],
+            agent_id=query.agent_id,
+            threshold_s=query.threshold_s,
+        )
+    return items
+
+
+def rolled_result(scope: Scope, query: MetricQuery) -> compute.Result | None:
+    """The figure from rollups and the tail, or None when the tail is too long to be worth it
+    (the caller then reads the events). Equal to the events' figure exactly (tested)."""
+    start, end = query.bounds
+    with snapshot():
+        through = rollups_through()
+        if not _tail_is_short(scope, query.client_id, through):
+            return None
+        touched = touched_quarters(
+            scope,
+            after_id=through,
+            through_id=None,
+            client_id=query.client_id,
+            anchors=(query.metric.anchor,),
+        )
+        fresh = sorted(q for q in touched.get(query.client_id, set()) if start <= q < end)
+        runs = quarters.runs(fresh, gap=1)
+        sums = (
+            _rows(scope, query, start, end)
+            .exclude(bucket__in=fresh)
+            .values("bucket")
+            .annotate(n=Sum("numerator_micro"), d=Sum("denominator_micro"), i=Sum("items"))
+            .order_by("bucket")
+        )
+        by_quarter = [(row["bucket"], compute.MicroTotals(row["n"], row["d"], row["i"])) for row in sums]
+        items = _tail_items(scope, query, runs) if runs else []
+    for item in items:
+        by_quarter.append((quarters.quarter_of(item.at), compute.micro_totals_of([item])))
+    total = sum((totals for _bucket, totals in by_quarter), compute.MicroTotals()).totals()
+    series: list[dict[str, object]] = []
+    if query.interval:
+        grouped = quarters.grouped_by_local(by_quarter, query.interval, query.tz)
+        series = compute.series_of_totals(
+            query.metric.kind,
+            grouped,
+            first=query.first,
+            last=query.last,
+            interval=query.interval,
+            tz=query.tz,
+        )
+    kind = query.metric.kind
+    return compute.Result(
+        value=compute.value_of(kind, total), count=compute.count_of(kind, total), series=series
+    )

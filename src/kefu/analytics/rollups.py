@@ -1,0 +1,323 @@
+"""The rollups' writer: fold new events into 15-minute rows, rebuild them, check them.
+
+Nothing happens on the write path: ingest and the desk write events only. The worker's periodic
+job `analytics.rollups` (`fold_due`) folds, in event-id order, every event up to the sealer's
+safe horizon (`sealing.horizon_usable`: no id at or below it can still commit), so a fold never
+misses an event that commits late. A fold of events (after, through] rebuilds, from the events
+with an id up to `through`, every quarter hour those events touch
+(`rollup_selectors.touched_quarters`) and moves the cursor (`RollupFillState`) in the same
+transaction. Readers add the events above the cursor themselves (`rollup_selectors`), so a figure
+is exact whatever the cursor's lag. docs/metrics.md, "Rollups".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Min
+
+from kefu.analytics import rollup_selectors, sealing
+from kefu.analytics.metrics import compute, facts, quarters, timezones
+from kefu.analytics.models import ContactEvent, IntervalRollup, RollupFillState
+from kefu.analytics.permissions import AnalyticsPerm
+from kefu.core import clock
+from kefu.core.scope import Scope
+
+log = logging.getLogger(__name__)
+
+SYSTEM = sealing.SYSTEM  # a cross-tenant system job, like the sealer
+BATCH = 5000  # events per fold transaction
+REBUILD_CHUNK = timedelta(days=7)
+RUN_GAP = 8  # a fold rebuilds the clean quarters between touched ones less than 2 hours apart
+
+
+@dataclass
+class FoldReport:
+    events: int = 0
+    quarters: int = 0
+    rows: int = 0
+    through_event_id: int = 0
+
+    def line(self) -> str:
+        return (
+            f"folded {self.events} events into {self.quarters} quarter hours ({self.rows} rows); "
+            f"rollups through event {self.through_event_id}"
+        )
+
+
+def _state() -> RollupFillState:
+    """The cursor row, locked until the caller's transaction ends (one folder at a time)."""
+    RollupFillState.objects.get_or_create(
+        name=rollup_selectors.STATE, defaults={"through_event_id": 0, "updated_at": clock.now()}
+    )
+    return RollupFillState.objects.select_for_update().get(name=rollup_selectors.STATE)
+
+
+def rows_between(
+    client_id: int, start: datetime, end: datetime, *, through_id: int
+) -> dict[quarters.RowKey, compute.MicroTotals]:
+    """Every rollup row of a client's quarter hours in [start, end), from the events up to
+    `through_id`: one query per anchor."""
+    rows: dict[quarters.RowKey, compute.MicroTotals] = {}
+    for anchor, metric_ids in rollup_selectors.rolled_metrics().items():
+        piece = facts.Slice(client_id=client_id, start=start, end=end, through_id=through_id)
+        found = facts.anchor_facts(SYSTEM, piece, anchor=anchor, needs=rollup_selectors.needs_of(metric_ids))
+        rows.update(quarters.rows_of(metric_ids, found))
+    return rows
+
+
+def stored_rows(client_id: int, start: datetime, end: datetime) -> dict[quarters.RowKey, compute.MicroTotals]:
+    """The rollup rows stored for a client's quarter hours in [start, end)."""
+    found: dict[quarters.RowKey, compute.MicroTotals] = {}
+    rows = IntervalRollup.objects.for_scope(SYSTEM).filter(
+        client_id=client_id, bucket__gte=start, bucket__lt=end
+    )
+    for row in rows.values_list(
+        "provider_id", "bucket", "metric", "queue", "channel", "agent_id", "numerator_micro",
+        "denominator_micro", "items",
+    ):  # fmt: skip
+        key = quarters.RowKey(*row[:6])
+        found[key] = found.get(key, compute.MicroTotals()) + compute.MicroTotals(*row[6:])
+    return found
+
+
+def _write(client_id: int, start: datetime, end: datetime, *, through_id: int) -> int:
+    """Replace a client's rows of [start, end) by the recomputed ones; returns how many."""
+    rows = rows_between(client_id, start, end, through_id=through_id)
+    IntervalRollup.objects.for_scope(SYSTEM).filter(
+        client_id=client_id, bucket__gte=start, bucket__lt=end
+    ).delete()
+    _insert(
+        [
+            (
+                key.provider_id,
+                client_id,
+                key.bucket,
+                key.metric,
+                key.queue,
+                key.channel,
+                key.agent_id,
+                totals.numerator,
+                totals.denominator,
+                totals.items,
+            )
+            for key, totals in rows.items()
+        ]
+    )
+    return len(rows)
+
+
+_COLUMNS = (
+    "provider_id, client_id, bucket, metric, queue, channel, agent_id, "
+    "numerator_micro, denominator_micro, items"
+)
+
+
+def _insert(rows: list[tuple[object, ...]]) -> None:
+    """Append rows: COPY on PostgreSQL, one executemany on SQLite (as the sealer does: the ORM's
+    bulk_create spent most of a rebuild preparing values)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY analytics_intervalrollup ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * 10)
+            stored = connection.ops.adapt_datetimefield_value  # the ORM's text for a UTC time
+            cursor.executemany(
+                f"INSERT INTO analytics_intervalrollup ({_COLUMNS}) VALUES ({marks})",
+                [(*row[:2], stored(row[2]), *row[3:]) for row in rows],
+            )
+
+
+def fold(*, lag: float | None = None, batch: int = BATCH, max_events: int | None = None) -> FoldReport:
+    """Fold the events up to the newest usable horizon into the rollups, `batch` events per
+    transaction (each moves the cursor with the rows it rewrote)."""
+    report = FoldReport()
+    with transaction.atomic():
+        sealing.horizon_take()
+    horizon = sealing.horizon_usable(lag=lag)
+    limit = horizon.max_event_id if horizon is not None else None
+    while True:
+        with transaction.atomic():
+            state = _state()
+            after = report.through_event_id = state.through_event_id
+            if limit is None or after >= limit or (max_events is not None and report.events >= max_events):
+                break
+            take = batch if max_events is None else min(batch, max_events - report.events)
+            ids = list(
+                ContactEvent.objects.for_scope(SYSTEM)
+                .filter(id__gt=after, id__lte=limit)
+                .order_by("id")
+                .values_list("id", flat=True)[:take]
+            )
+            through = ids[-1] if len(ids) == take else limit  # past the gaps at the end
+            touched = rollup_selectors.touched_quarters(SYSTEM, after_id=after, through_id=through)
+            for client_id, found in sorted(touched.items()):
+                for start, end in quarters.runs(found, gap=RUN_GAP):
+                    report.rows += _write(client_id, start, end, through_id=through)
+                    report.quarters += round((end - start) / quarters.QUARTER)
+            state.through_event_id = report.through_event_id = through
+            state.updated_at = clock.now()
+            state.save(update_fields=["through_event_id", "updated_at"])
+            report.events += len(ids)
+    return report
+
+
+def fold_due() -> str:
+    """The worker's periodic job `analytics.rollups`."""
+    return fold().line()
+
+
+# --- rebuild ----------------------------------------------------------------------------------------------
+@dataclass
+class RebuildReport:
+    clients: list[int] = field(default_factory=list)
+    rows: int = 0
+    through_event_id: int = 0
+
+
+def _extent(client_id: int, through_id: int) -> tuple[datetime, datetime] | None:
+    events = ContactEvent.objects.for_scope(SYSTEM).filter(client_id=client_id, id__lte=through_id)
+    found = events.aggregate(first=Min("at"), last=Max("at"))
+    if found["first"] is None:
+        return None
+    return quarters.quarter_of(found["first"]), quarters.quarter_of(found["last"]) + quarters.QUARTER
+
+
+def period_quarters(client_id: int, first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC quarter hours covering the client's calendar days first..last."""
+    start, end = compute.period_bounds(first, last, timezones.client_time_zone(client_id))
+    ceiling = quarters.quarter_of(end)
+    return quarters.quarter_of(start), ceiling if ceiling == end else ceiling + quarters.QUARTER
+
+
+def rebuild(
+    *,
+    client_id: int | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    lag: float | None = None,
+) -> RebuildReport:
+    """Recompute rows from the event log. With no client and no dates: every row, from scratch, up
+    to the newest usable horizon (the cursor moves there). Otherwise the rows of that client (or of
+    every client) in those days (or in all of its history), at the current cursor."""
+    report = RebuildReport()
+    everything = client_id is None and first is None and last is None
+    if everything:
+        with transaction.atomic():
+            sealing.horizon_take()
+    with transaction.atomic():
+        state = _state()
+        through = state.through_event_id
+        if everything:
+            horizon = sealing.horizon_usable(lag=lag)
+            through = max(through, horizon.max_event_id if horizon is not None else 0)
+            IntervalRollup.objects.for_scope(SYSTEM).delete()
+        if client_id is not None:
+            clients = [client_id]
+        else:
+            clients = sorted(
+                c
+                for c in ContactEvent.objects.for_scope(SYSTEM)
+                .filter(id__lte=through)
+                .order_by()
+                .values_list("client_id", flat=True)
+                .distinct()
+                if c is not None
+            )
+        for client in clients:
+            extent = _extent(client, through)
+            if extent is None:
+                continue
+            start, end = extent
+            if first is not None or last is not None:
+                start, end = period_quarters(client, first or start.date(), last or end.date())
+            for piece_start, piece_end in quarters.chunks(start, end, REBUILD_CHUNK):
+                report.rows += _write(client, piece_start, piece_end, through_id=through)
+            report.clients.append(client)
+        state.through_event_id = report.through_event_id = through
+        state.updated_at = clock.now()
+        state.save(update_fields=["through_event_id", "updated_at"])
+    return report
+
+
+# --- check -----------------------------------------------------------------------------------------------
+@dataclass
+class Difference:
+    """The first rollup measure that disagrees with the events (or a period figure that does)."""
+
+    bucket: datetime | None
+    metric: str
+    measure: str
+    rollup: Any
+    events: Any
+    key: quarters.RowKey | None = None
+
+
+@dataclass
+class CheckReport:
+    client_id: int
+    first: date
+    last: date
+    through_event_id: int
+    rows: int = 0
+    figures: int = 0
+    differences: list[Difference] = field(default_factory=list)
+
+
+def check(*, client_id: int, first: date, last: date) -> CheckReport:
+    """Recompute the client's rows of the period from the events up to the cursor and compare them
+    with the stored ones, measure by measure; then each additive figure of the period, summed from
+    the rollups (plus the tail) and recomputed from the events alone. Differences in time order."""
+    from kefu.analytics.metrics import queries
+
+    with transaction.atomic():
+        state = _state()  # no fold moves the cursor meanwhile
+        report = CheckReport(client_id, first, last, state.through_event_id)
+        start, end = period_quarters(client_id, first, last)
+        expected = rows_between(client_id, start, end, through_id=state.through_event_id)
+        stored = stored_rows(client_id, start, end)
+        report.rows = len(stored)
+        order = sorted(set(expected) | set(stored), key=lambda k: (k.bucket, k.metric, repr(k)))
+        for key in order:
+            want, have = expected.get(key, compute.MicroTotals()), stored.get(key, compute.MicroTotals())
+            for measure in ("numerator", "denominator", "items"):
+                if getattr(want, measure) != getattr(have, measure):
+                    report.differences.append(
+                        Difference(
+                            key.bucket,
+                            key.metric,
+                            measure,
+                            getattr(have, measure),
+                            getattr(want, measure),
+                            key,
+                        )
+                    )
+                    break
+        figure_scope = Scope.platform(
+            user_id=None, organization_id=None, permissions=frozenset(AnalyticsPerm)
+        )
+        for metric_ids in rollup_selectors.rolled_metrics().values():
+            for metric_id in metric_ids:
+                query = queries.metric_query(
+                    figure_scope, metric_id=metric_id, client_id=client_id, date_from=first, date_to=last
+                )
+                rolled = queries.metric_value(figure_scope, query, median=False).result
+                raw = queries.metric_value_from_events(figure_scope, query, median=False).result
+                report.figures += 1
+                for measure in ("value", "count"):
+                    if getattr(rolled, measure) != getattr(raw, measure):
+                        report.differences.append(
+                            Difference(
+                                None, metric_id, measure, getattr(rolled, measure), getattr(raw, measure)
+                            )
+                        )
+                        break
+    return report
