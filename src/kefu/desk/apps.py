@@ -23,3 +23,8 @@ class DeskConfig(AppConfig):
         from kefu.analytics import sealing
 
         sealing.register_client_zone(calendars.client_zone_name)
+
+        # Routing's wake-ups (a contact queued, an agent freed) run the desk's assignment.
+        from kefu.desk.services import assignment
+
+        assignment.wire()

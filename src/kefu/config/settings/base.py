@@ -134,7 +134,11 @@ KEFU_PERIODIC_JOBS = {
     "routing.presence": ("kefu.routing.services.presence_sweep", env.env_int("KEFU_PRESENCE_EVERY_S", 15)),
     # the event log's hash chain and daily digests (docs/event-log.md); never on the write path
     "analytics.seal": ("kefu.analytics.sealing.seal_due", env.env_int("KEFU_EVENT_SEAL_EVERY_S", 30)),
+    # automatic assignment: offer timeouts, overflow, what wake-ups missed (docs/routing.md)
+    "routing.assign": ("kefu.desk.services.assignment.routing_sweep", env.env_int("KEFU_ROUTING_EVERY_S", 2)),
 }
+# Assign at once after a change (a contact queued, an agent freed); off: only the periodic sweep.
+KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
