@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from kefu.analytics.models import ContactEvent
@@ -18,6 +19,7 @@ from kefu.routing import offer_selectors
 from kefu.routing import selectors as routing_selectors
 from kefu.routing import services as routing_services
 from kefu.routing.models import Offer
+from kefu.tenancy import services as tenancy_services
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(timezone.datetime(2026, 12, 7, 10, 0))
@@ -62,7 +64,11 @@ def test_a_queued_chat_is_offered_and_the_agent_accepts(tenants: Any) -> None:
     chat = _chat(t)
     assert assignment.route_waiting() == 1
     offer = Offer.all_tenants.get(conversation_id=chat.pk)
-    assert (offer.agent_id, offer.state, offer.expires_at) == (agent.pk, "offered", NOW + timedelta(seconds=30))
+    assert (offer.agent_id, offer.state, offer.expires_at) == (
+        agent.pk,
+        "offered",
+        NOW + timedelta(seconds=30),
+    )
     me = t.scope("pa", "agent")
     assert [o.pk for o in offer_selectors.offer_list_pending(me)] == [offer.pk]
     assert assignment.route_waiting() == 0  # a live offer is not offered twice
@@ -230,3 +236,39 @@ def test_a_new_chat_and_a_freed_agent_wake_routing_after_commit(
             t.scope("pa", "agent"), conversation_id=first.pk, status="closed"
         )
     assert Conversation.all_tenants.get(pk=second.pk).assignee_id == agent.pk
+
+
+def _api(t: Any, role: str, method: str, path: str) -> Any:
+    _token, raw = tenancy_services.api_token_create(user=t.user("pa", role), name="offers")
+    return getattr(Client(), method)(
+        path, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_offers_api(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent])
+    chat, other = _chat(t), _chat(t)
+    assignment.route_waiting()
+    first, second = Offer.all_tenants.filter(agent=agent).order_by("id")
+    listed = _api(t, "agent", "get", "/api/offers")
+    assert listed.status_code == 200
+    assert [(o["id"], o["conversation_id"], o["queue"], o["state"]) for o in listed.json()] == [
+        (first.pk, chat.pk, QUEUE, "offered"),
+        (second.pk, other.pk, QUEUE, "offered"),
+    ]
+    assert _api(t, "supervisor", "get", "/api/offers").json() == []  # only one's own
+    accepted = _api(t, "agent", "post", f"/api/offers/{first.pk}/accept")
+    assert (accepted.status_code, accepted.json()["assignee_id"], accepted.json()["queue"]) == (
+        200,
+        agent.pk,
+        QUEUE,
+    )
+    again = _api(t, "agent", "post", f"/api/offers/{first.pk}/accept")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "conflict")
+    declined = _api(t, "agent", "post", f"/api/offers/{second.pk}/decline")
+    assert (declined.status_code, declined.json()["state"]) == (200, "declined")
+    assert _api(t, "supervisor", "post", f"/api/offers/{second.pk}/accept").status_code == 404
+    assert _api(t, "agent", "get", "/api/offers").json() == []
