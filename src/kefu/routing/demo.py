@@ -12,7 +12,8 @@ from kefu.tenancy import selectors as tenancy_selectors
 
 CONCURRENCY = {"chat": 3, "email": 1, "phone": 1}
 BUSINESS = {"chat": "pre_sales", "email": "after_sales", "phone": "general"}
-SPLIT = {"jike": 80}  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
+SPLIT = {"jike": 80}
+OFFERING_SHOP = "yuejia"  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
 
 
 def load(*, queues: dict[str, dict[str, str]]) -> None:
@@ -40,6 +41,9 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
                 default_chat_concurrency=CONCURRENCY[channel],
                 sl_target_percent=80,
                 sl_target_seconds=30 if channel == "chat" else 3600 * 4 if channel == "email" else 20,
+                # 悦家's chats are offered (Accept / Decline in the workspace), the others assigned at once
+                auto_accept=not (slug == OFFERING_SHOP and channel == "chat"),
+                offer_timeout_s=60,
             )
             others = selectors.serving_provider_ids(scope, client_id=client.pk) - {provider.pk}
             if slug in SPLIT and others:
