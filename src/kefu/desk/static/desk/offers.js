@@ -93,7 +93,7 @@
     var expires = fresh && length > 0 ? Date.now() + length : Date.parse(offer.expires_at);
     function tick() {
       var s = Math.max(0, Math.round((expires - Date.now()) / 1000));
-      left.textContent = t.tSeconds.replace("%s", s);
+      left.textContent = t.tSeconds.replace("{s}", s);
       if (s <= 0) remove(offer.id);
     }
     offers[offer.id] = { el: el, timer: setInterval(tick, 1000) };
