@@ -62,6 +62,13 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
                     valid_until=now + dt.timedelta(days=300),
                     note="上岗考试通过",
                 )
+    if not selectors.agents_queues(scope):  # a short demo without workforce's profiles: all serve all
+        admin = tenancy_selectors.membership_list_for_role(provider, role="provider_admin")[0].user
+        admin_scope = tenancy_selectors.scope_for_user(admin, organization_id=provider.pk)
+        assert admin_scope is not None
+        names = [name for channels in queues.values() for name in channels.values()]
+        for agent in agents:
+            services.agent_queue_skills_set(admin_scope, user_id=agent.pk, queues=names)
     states = [("online", ""), ("online", ""), ("break", "meal"), ("online", ""), ("after_contact_work", "")]
     states += [("break", "training"), ("online", "")]
     for agent, (state, reason) in zip(agents, states, strict=False):
