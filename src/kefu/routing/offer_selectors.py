@@ -48,8 +48,10 @@ def live_offer_conversation_ids() -> QuerySet[Offer]:
     return Offer.all_tenants.filter(state=OfferState.OFFERED).values("conversation_id")
 
 
-def live_offer_for(conversation_id: int) -> Offer | None:
-    return Offer.all_tenants.filter(conversation_id=conversation_id, state=OfferState.OFFERED).first()
+def live_offer_ids_among(conversation_ids: list[int]) -> set[int]:
+    """Which of these conversations have a live offer now."""
+    rows = Offer.all_tenants.filter(conversation_id__in=conversation_ids, state=OfferState.OFFERED)
+    return set(rows.values_list("conversation_id", flat=True))
 
 
 def live_offer_loads(agent_ids: Iterable[int]) -> dict[tuple[int, str], int]:

@@ -6,16 +6,17 @@ as `WaitingContact` values; `plan_offers` locks the online agents it may use, bu
 snapshot from queues, skills, certifications, capacities and loads, asks the core, and writes one
 `Offer` per answer. Whatever writes the assignee is the desk's (docs/routing.md, "Offers").
 
-Exactly once: the caller holds the contacts' rows (`FOR UPDATE SKIP LOCKED`); here the agents'
-presence rows are locked the same way before their loads are counted, so two processes never
-plan for one agent at once and neither sees a stale load. A partial unique index allows one live
+Exactly once: the caller holds the contacts' rows (`FOR UPDATE SKIP LOCKED`). The core decides
+on loads read without locks; then the chosen agents' presence rows are locked (in id order) and
+their loads counted again, and only the answers that still fit are written, so no agent goes
+over capacity however many processes assign at once. A partial unique index allows one live
 offer per conversation. On SQLite one writer does it all.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -137,9 +138,7 @@ def plan_offers(
     for c in contacts:
         pairs.setdefault((queues[c.client_id, c.queue].pk, c.provider_id), len(pairs) + 1)
     providers = {provider for _, provider in pairs}
-    online = AgentPresence.all_tenants.select_for_update(skip_locked=True).filter(
-        provider_id__in=providers, state=PresenceState.ONLINE
-    )
+    online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE)
     if agent_ids is not None:
         online = online.filter(user_id__in=list(agent_ids))
     agents: dict[int, int] = {}
@@ -216,6 +215,7 @@ def plan_offers(
     answers = decision.decide(
         decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts), _ts(now)
     )
+    answers = _confirmed(answers, agents, {a.id: a.capacity for a in core_agents}, loads)
     by_id = {c.id: c for c in contacts}
     rows = []
     for a in answers:
@@ -241,6 +241,39 @@ def plan_offers(
     for item in planned:
         _tell(item.offer, item.queue)
     return planned
+
+
+def _confirmed(
+    answers: list[decision.Assignment],
+    agents: dict[int, int],
+    capacity: dict[int, Mapping[str, int]],
+    loads: LoadReader,
+) -> list[decision.Assignment]:
+    """The decision was made on loads read without locks; now lock the chosen agents' presence
+    rows (in id order, waiting: no deadlock between two runs) and count their loads again. Another
+    process may have filled a place meanwhile, or the agent gone away: those answers are dropped
+    and their contacts stay waiting for the next run. Only what fits under the lock is written."""
+    chosen = sorted({a.agent_id for a in answers})
+    if not chosen:
+        return []
+    locked = set(
+        AgentPresence.all_tenants.select_for_update()
+        .filter(user_id__in=chosen, state=PresenceState.ONLINE)
+        .order_by("user_id", "provider_id")
+        .values_list("user_id", "provider_id")
+    )
+    held = loads(chosen)
+    for key, n in offer_selectors.live_offer_loads(chosen).items():
+        held[key] = held.get(key, 0) + n
+    kept = []
+    for a in answers:
+        if (a.agent_id, agents[a.agent_id]) not in locked:
+            continue
+        if held.get((a.agent_id, a.channel), 0) >= capacity[a.agent_id].get(a.channel, 0):
+            continue
+        held[a.agent_id, a.channel] = held.get((a.agent_id, a.channel), 0) + 1
+        kept.append(a)
+    return kept
 
 
 def offer_payload(offer: Offer, queue: Queue) -> dict[str, object]:

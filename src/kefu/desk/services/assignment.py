@@ -7,8 +7,9 @@ the desk calls routing, never the reverse; routing's `wake()` reaches this modul
 router registered at start-up (docs/routing.md, "Offers").
 
 Exactly once: each run is one transaction per batch. The waiting conversations are locked
-`FOR UPDATE SKIP LOCKED` (another process is deciding those), the online agents' presence rows
-likewise before their loads are counted; a live offer is unique per conversation.
+`FOR UPDATE SKIP LOCKED` (another process is deciding those); routing locks the agents it
+chose and counts their loads again before writing (`plan_offers`); a live offer is unique per
+conversation.
 """
 
 from __future__ import annotations
@@ -93,7 +94,10 @@ def route_waiting(
             )
             if not rows:
                 return made
-            after = (rows[-1].created_at, rows[-1].pk)
+            after, fetched = (rows[-1].created_at, rows[-1].pk), len(rows)
+            # an offer committed by another run after our read but before our lock
+            offered = offer_selectors.live_offer_ids_among([r.pk for r in rows])
+            rows = [r for r in rows if r.pk not in offered]
             recent = selectors.recent_agents((r.customer_id for r in rows), now=now)
             contacts = [
                 offer_services.WaitingContact(
@@ -114,7 +118,7 @@ def route_waiting(
                 if item.offer.auto:
                     _take(by_id[item.offer.conversation_id], item.offer, how="auto")
             made += len(planned)
-        if len(rows) < batch:
+        if fetched < batch:
             return made
 
 
