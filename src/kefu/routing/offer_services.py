@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from kefu.core import realtime
 from kefu.routing import decision, offer_selectors
 from kefu.routing.models import (
@@ -85,34 +87,44 @@ def routable_queue_keys() -> set[tuple[int, str]]:
     return set(Queue.all_tenants.filter(active=True).values_list("client_id", "name"))
 
 
-def _skill_levels(queues: Sequence[Queue], agents: dict[int, int]) -> dict[int, dict[str, int]]:
-    """Per agent, a level per queue they qualify for under *their own provider's* requirements.
+@dataclass
+class _Skills:
+    """Who qualifies for which queue, under each provider's own required skills."""
 
-    Each provider sets its own required skills for a queue, so the core gets one synthetic skill
-    per queue (`q<id>`) at the agent's weakest required level (the proficiency rule reads it)."""
-    required: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for row in QueueSkill.all_tenants.filter(queue__in=list(queues)).values_list(
-        "queue_id", "provider_id", "skill_id", "min_proficiency"
-    ):
-        required[row[0], row[1]].append((row[2], row[3]))
-    skill_ids = {skill for needs in required.values() for skill, _ in needs}
-    held = {
-        (user, skill): level
-        for user, skill, level in AgentSkill.all_tenants.filter(
-            user_id__in=list(agents), skill_id__in=list(skill_ids)
-        ).values_list("user_id", "skill_id", "proficiency")
-    }
-    levels: dict[int, dict[str, int]] = defaultdict(dict)
-    for user, provider in agents.items():
-        for queue in queues:
-            needs = required.get((queue.pk, provider))
-            if not needs:
-                levels[user][f"q{queue.pk}"] = STICKY_SKILL_LEVEL
-                continue
-            have = [held.get((user, skill), 0) for skill, _ in needs]
-            if all(level >= least for level, (_, least) in zip(have, needs, strict=True)):
-                levels[user][f"q{queue.pk}"] = min(have)
-    return levels
+    required: dict[tuple[int, int], list[tuple[int, int]]]  # (queue, provider) -> [(skill, least)]
+    held: dict[tuple[int, int], int]  # (user, skill) -> level
+    candidates: set[int]  # users holding at least one required skill
+
+    @classmethod
+    def read(cls, queues: Sequence[Queue], providers: set[int]) -> _Skills:
+        required: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        for row in QueueSkill.all_tenants.filter(
+            queue__in=list(queues), provider_id__in=providers
+        ).values_list("queue_id", "provider_id", "skill_id", "min_proficiency"):
+            required[row[0], row[1]].append((row[2], row[3]))
+        skill_ids = {skill for needs in required.values() for skill, _ in needs}
+        held = {
+            (user, skill): level
+            for user, skill, level in AgentSkill.all_tenants.filter(skill_id__in=list(skill_ids)).values_list(
+                "user_id", "skill_id", "proficiency"
+            )
+        }
+        return cls(dict(required), held, {user for user, _ in held})
+
+    def levels(self, queues: Sequence[Queue], agents: dict[int, int]) -> dict[int, dict[str, int]]:
+        """Per agent, one synthetic skill per queue they qualify for (`q<id>`) at their weakest
+        required level: the core compares one set of needs per queue, the providers' differ."""
+        levels: dict[int, dict[str, int]] = defaultdict(dict)
+        for user, provider in agents.items():
+            for queue in queues:
+                needs = self.required.get((queue.pk, provider))
+                if not needs:
+                    levels[user][f"q{queue.pk}"] = STICKY_SKILL_LEVEL
+                    continue
+                have = [self.held.get((user, skill), 0) for skill, _ in needs]
+                if all(level >= least for level, (_, least) in zip(have, needs, strict=True)):
+                    levels[user][f"q{queue.pk}"] = min(have)
+        return levels
 
 
 def plan_offers(
@@ -138,7 +150,12 @@ def plan_offers(
     for c in contacts:
         pairs.setdefault((queues[c.client_id, c.queue].pk, c.provider_id), len(pairs) + 1)
     providers = {provider for _, provider in pairs}
-    online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE)
+    skills = _Skills.read(list(queues.values()), providers)
+    # only agents holding a required skill, or of a provider that requires none for a queue here
+    open_providers = {p for (q, p) in pairs if not skills.required.get((q, p))}
+    online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE).filter(
+        Q(user_id__in=list(skills.candidates)) | Q(provider_id__in=open_providers)
+    )
     if agent_ids is not None:
         online = online.filter(user_id__in=list(agent_ids))
     agents: dict[int, int] = {}
@@ -158,7 +175,7 @@ def plan_offers(
     ).values_list("user_id", "provider_id", "client_id", "valid_until"):
         if agents[user_id] == provider_id and (until is None or until > now):
             certified[user_id][client_id] = None if until is None else _ts(until)
-    levels = _skill_levels(list(queues.values()), agents)
+    levels = skills.levels(list(queues.values()), agents)
     own_capacity = {
         (user, channel): n
         for user, provider, channel, n in AgentCapacity.all_tenants.filter(
