@@ -46,10 +46,10 @@ def floor(tenants: Tenants) -> Iterator[Any]:
 
 def test_an_offer_appears_in_the_workspace_and_the_agent_accepts_it(
     tenants: Tenants,
-    asgi_server: str,
+    asgi_server: str,  # noqa: F811 (the fixture imported above)
     floor: Any,
     password: str,
-    page: Any,  # noqa: F811
+    page: Any,
 ) -> None:
     page.set_default_timeout(60_000)
     page.goto(f"{asgi_server}/login/")
