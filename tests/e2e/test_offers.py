@@ -75,6 +75,16 @@ def test_an_offer_appears_in_the_workspace_and_the_agent_accepts_it(
     assert "秒" in page.locator("#offers .offer-left").inner_text()  # the countdown
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/offer-zh.png")
+        page.set_viewport_size({"width": 400, "height": 800})
+        page.screenshot(path=f"{SHOTS}/offer-zh-400.png")
+        page.set_viewport_size({"width": 1280, "height": 720})
+
+    # a reload (here: switching the language) shows the pending offer again, from GET /api/offers
+    page.select_option("#language-switcher select", "en")
+    page.wait_for_selector("#offers .offer-accept:text('Accept')")
+    assert "s left" in page.locator("#offers .offer-left").inner_text()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/offer-en.png")
     page.click("#offers .offer-accept")
     page.wait_for_url(f"{asgi_server}/desk/c/{chat['id']}/")
     assert Conversation.all_tenants.get(pk=chat["id"]).assignee_id == floor.pk
