@@ -298,12 +298,16 @@ def end_to_end(database_url: str, extra: str) -> dict:
     run = subprocess.run([*command, *extra.split()], capture_output=True, text=True, check=False)
     sys.stderr.write(run.stderr[-4000:])
     lines = run.stdout.strip().splitlines()
+    try:
+        found = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        found, lines = (
+            {"exactly_once": False, "error": f"routing_e2e.py exited {run.returncode}"},
+            [*lines, ""],
+        )
     for line in lines[:-1]:
         print("e2e:", line)
-    try:
-        return json.loads(lines[-1])
-    except (IndexError, ValueError):
-        return {"exactly_once": False, "error": f"routing_e2e.py exited {run.returncode}"}
+    return found
 
 
 if __name__ == "__main__":

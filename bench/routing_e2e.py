@@ -222,7 +222,7 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
     )
 
 
-def _healthy(port: int, timeout_s: float = 60) -> None:
+def _healthy(port: int, timeout_s: float = 240) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -424,7 +424,7 @@ def main() -> int:
         django.setup()
         setup = seed(args.agents, args.queues, args.backlog)
         first = throughput(args.agents)
-        print(f"throughput: {first}")
+        print(f"throughput: {first}", flush=True)
         second = latency(env, setup, args.rate, args.seconds)
         print(f"latency: {second}")
     finally:
