@@ -241,6 +241,7 @@ async def _sockets(
     frames: dict[int, list],
     ready: asyncio.Event,
     stop: asyncio.Event,
+    socket_errors: list[str],
 ) -> None:
     import websockets
 
@@ -250,7 +251,8 @@ async def _sockets(
             f"ws://127.0.0.1:{port}/ws/agent/",
             additional_headers={"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"},
             max_size=2**20,
-            open_timeout=60,
+            open_timeout=120,
+            ping_interval=None,  # a loaded client must not drop its own sockets; the server pings
         ) as ws:
             hello = json.loads(await ws.recv())
             if hello.get("type") != "hello":
@@ -274,7 +276,10 @@ async def _sockets(
         tasks.append(asyncio.create_task(one(index, user_id, key)))
         if index % 50 == 49:
             await asyncio.sleep(0.05)  # do not open a thousand handshakes in one instant
-    await asyncio.gather(*tasks)
+    for failed in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(failed, BaseException):
+            socket_errors.append(repr(failed))
+    ready.set()
 
 
 def _post_chats(
@@ -336,10 +341,13 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         frames: dict[int, list] = {}
         opened: list[int] = []
         errors: list[str] = []
+        socket_errors: list[str] = []
 
         async def run() -> None:
             ready, stop = asyncio.Event(), asyncio.Event()
-            sockets = asyncio.create_task(_sockets(ports, setup["sessions"], frames, ready, stop))
+            sockets = asyncio.create_task(
+                _sockets(ports, setup["sessions"], frames, ready, stop, socket_errors)
+            )
             await asyncio.wait_for(ready.wait(), timeout=300)
             await asyncio.to_thread(
                 _post_chats,
@@ -373,7 +381,7 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
     latencies = [
         (seen[0][1] - stored[cid].timestamp()) * 1000 for cid, seen in frames.items() if cid in stored
     ]
-    problems = [f"post failed: {e}" for e in errors[:5]]
+    problems = [f"post failed: {e}" for e in errors[:5]] + [f"socket: {e}" for e in socket_errors[:3]]
     if len(offers) != len(opened):
         problems.append(f"{len(opened)} chats opened, {len(offers)} offered")
     for cid, seen in frames.items():
