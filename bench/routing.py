@@ -13,8 +13,12 @@ overflow thresholds). Each event is timed from the state change to the returned 
 
 It checks as well as times: every assignment is checked against the raw floor data (the contact
 was waiting and is assigned once, the agent was online, under capacity, skilled, certified and
-serving the queue or its open overflow); any problem exits 1. The last line is one JSON object;
-`e2e_assignments_per_s` and `offer_latency_p99_ms` are null until the end-to-end half exists.
+serving the queue or its open overflow); any problem exits 1. The last line is one JSON object.
+
+With `--database-url postgres://…` the end-to-end half runs too (`bench/routing_e2e.py`: two
+processes assigning from one PostgreSQL database, offer latency through two served processes);
+its figures and its exactly-once verdict join the JSON. Without it, `e2e_assignments_per_s` and
+`offer_latency_p99_ms` are null.
 """
 
 from __future__ import annotations
@@ -157,6 +161,8 @@ def main() -> int:
     parser.add_argument("--waiting", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--database-url", default="", help="PostgreSQL: run the end-to-end half too")
+    parser.add_argument("--e2e-args", default="", help="more arguments for bench/routing_e2e.py")
     args = parser.parse_args()
     rnd = random.Random(args.seed)
 
@@ -273,8 +279,35 @@ def main() -> int:
     print(f"events over 1 ms: {len(slow)}, {sum(slow):.0f} ms of {total_ms:.0f} ms in all")
     for problem in checker.problems[:10]:
         print("PROBLEM", problem)
+    if args.database_url:
+        e2e = end_to_end(args.database_url, args.e2e_args)
+        result["e2e_assignments_per_s"] = e2e.get("e2e_assignments_per_s")
+        result["offer_latency_p99_ms"] = e2e.get("offer_latency_p99_ms")
+        result["e2e"] = e2e
+        exactly_once = exactly_once and bool(e2e.get("exactly_once"))
+        result["exactly_once"] = exactly_once
     print(json.dumps(result))
     return 0 if exactly_once else 1
+
+
+def end_to_end(database_url: str, extra: str) -> dict:
+    """Run bench/routing_e2e.py and read its last line (its own output passes through)."""
+    import subprocess
+
+    command = [sys.executable, str(ROOT / "bench" / "routing_e2e.py"), "--database-url", database_url]
+    run = subprocess.run([*command, *extra.split()], capture_output=True, text=True, check=False)
+    sys.stderr.write(run.stderr[-4000:])
+    lines = run.stdout.strip().splitlines()
+    try:
+        found = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        found, lines = (
+            {"exactly_once": False, "error": f"routing_e2e.py exited {run.returncode}"},
+            [*lines, ""],
+        )
+    for line in lines[:-1]:
+        print("e2e:", line)
+    return found
 
 
 if __name__ == "__main__":

@@ -107,12 +107,33 @@ OBJECT_MAKERS: dict[str, Callable[[Tenants], int]] = {
         ).pk
     ),
     "client_id": lambda t: t.cb.pk,
+    "offer_id": lambda t: _offer_b(t).pk,
     "phrase_id": lambda t: (
         knowledge_services.quick_phrase_create(
             t.scope("pb", "supervisor"), client_id=t.cb.pk, title="退款", body="已退款", shortcut="tk"
         ).pk
     ),
 }
+
+
+def _offer_b(t: Tenants) -> Any:
+    """A live offer to tenant B's agent of one of B's conversations (automatic assignment)."""
+    from django.utils import timezone
+
+    from kefu.routing.models import Offer
+
+    queue = routing_services.queue_create(t.scope("pb", "supervisor"), client_id=t.cb.pk, name="b-售前")
+    now = timezone.now()
+    return Offer.all_tenants.create(
+        provider=t.pb,
+        client=t.cb,
+        conversation_id=OBJECT_MAKERS["conversation_id"](t),
+        agent=t.user("pb", "agent"),
+        queue=queue,
+        channel="chat",
+        offered_at=now,
+        expires_at=now + timezone.timedelta(hours=1),
+    )
 
 
 def _schedule_b(tenants: Tenants) -> Any:

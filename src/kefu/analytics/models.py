@@ -34,6 +34,9 @@ class EventType(models.TextChoices):
     CASE_RESOLVED = "case_resolved", _("Case resolved")
     CASE_LINKED = "case_linked", _("Conversation linked to a case")
     STATUS_CHANGED = "status_changed", _("Custom status changed")
+    ACCEPTED = "accepted", _("Offer accepted")
+    MISSED = "missed", _("Offer missed")
+    OVERFLOWED = "overflowed", _("Overflowed")
 
 
 class ContactEvent(AppendOnly, TenantModel):

@@ -45,6 +45,7 @@ from kefu.desk.schemas import (
     EvaluateIn,
     MessageIn,
     MessageOut,
+    OfferOut,
     ReadIn,
     ReadOut,
     ResolutionCodeIn,
@@ -62,6 +63,7 @@ from kefu.desk.schemas import (
     TimerOut,
     UnmaskIn,
 )
+from kefu.routing import offer_selectors
 from kefu.tenancy.auth import ASYNC_API_AUTH
 
 router = Router(tags=["desk"])
@@ -143,6 +145,25 @@ def assign_conversation(request: HttpRequest, conversation_id: int, payload: Ass
     return services.conversation_assign(
         request.access, conversation_id=conversation_id, agent_id=payload.agent_id
     )
+
+
+# --- offers of automatic assignment (docs/routing.md, "Offers") -------------------------------------
+@router.get("/offers", response=list[OfferOut])
+def list_offers(request: HttpRequest) -> object:
+    """The caller's own offers still open, oldest first."""
+    return list(offer_selectors.offer_list_pending(request.access))
+
+
+@router.post("/offers/{offer_id}/accept", response=ConversationOut)
+def accept_offer(request: HttpRequest, offer_id: int) -> object:
+    """Take the offered conversation (409 once the offer is no longer open)."""
+    return services.offer_accept(request.access, offer_id=offer_id)
+
+
+@router.post("/offers/{offer_id}/decline", response=OfferOut)
+def decline_offer(request: HttpRequest, offer_id: int) -> object:
+    """Pass: the conversation goes back to its queue for someone else."""
+    return services.offer_decline(request.access, offer_id=offer_id)
 
 
 @router.post("/conversations/{conversation_id}/status", response=ConversationOut)

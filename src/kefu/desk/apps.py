@@ -42,3 +42,7 @@ class DeskConfig(AppConfig):
             return found
 
         dashboard_targets.register_target_source("desk.sla_policy", policy_targets)
+        # Routing's wake-ups (a contact queued, an agent freed) run the desk's assignment.
+        from kefu.desk.services import assignment
+
+        assignment.wire()

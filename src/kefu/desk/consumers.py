@@ -20,12 +20,14 @@ from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.permissions import DeskPerm
+from kefu.routing import offer_services
 from kefu.routing import services as routing_services
 from kefu.tenancy import mfa
 from kefu.tenancy import selectors as tenancy_selectors
 
 TYPING_INTERVAL_S = 2.0
 DESK_EVENTS = frozenset({"conversation.created", "conversation.updated", "message.created"})
+OFFER_EVENTS = frozenset({"offer.created", "offer.closed"})  # on the person's own group only
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 MAX_VISIBILITY_CACHE = 5000
@@ -116,6 +118,8 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         self.visible_cache: dict[int, bool] = {}  # ids known visible
         self.last_typing: dict[int, float] = {}
         await self._join(inbox_group(self.access.organization_id))
+        if self.access.user_id is not None:  # offers of automatic assignment (docs/routing.md)
+            await self._join(offer_services.agent_group(self.access.user_id))
         await self.send_json({"type": "hello", "organization_id": self.access.organization_id})
         await database_sync_to_async(routing_services.presence_connection)(self.access, connected=True)
 
@@ -192,6 +196,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json(
                     {"type": "typing", "conversation_id": conversation_id, "from": event.get("from")}
                 )
+            return
+        if kind in OFFER_EVENTS:  # the group is this person's own: the offer is theirs
+            await self.send_json({**event, "type": kind})
             return
         if kind not in DESK_EVENTS or not await self._can_see(conversation_id):
             return

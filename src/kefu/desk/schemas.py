@@ -402,3 +402,19 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_conversation_ids(obj: Any) -> list[int]:
         return sorted(c.pk for c in obj.conversations.all())
+
+
+class OfferOut(Schema):
+    """A conversation offered to the caller by automatic assignment (docs/routing.md, "Offers")."""
+
+    id: int
+    conversation_id: int
+    queue: str = Field(description="the queue's name")
+    state: str = Field(description="offered, accepted, declined, missed or cancelled")
+    auto: bool = Field(description="accepted at once by the queue's auto-accept")
+    offered_at: datetime
+    expires_at: datetime
+
+    @staticmethod
+    def resolve_queue(obj: Any) -> str:
+        return obj.queue.name

@@ -13,7 +13,8 @@ from kefu.tenancy import selectors as tenancy_selectors
 
 CONCURRENCY = {"chat": 3, "email": 1, "phone": 1}
 BUSINESS = {"chat": "pre_sales", "email": "after_sales", "phone": "general"}
-SPLIT = {"jike": 80}  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
+SPLIT = {"jike": 80}
+OFFERING_SHOP = "yuejia"  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
 
 
 def load(*, queues: dict[str, dict[str, str]]) -> None:
@@ -41,6 +42,9 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
                 default_chat_concurrency=CONCURRENCY[channel],
                 sl_target_percent=80,
                 sl_target_seconds=30 if channel == "chat" else 3600 * 4 if channel == "email" else 20,
+                # 悦家's chats are offered (Accept / Decline in the workspace), the others assigned at once
+                auto_accept=not (slug == OFFERING_SHOP and channel == "chat"),
+                offer_timeout_s=60,
             )
             others = selectors.serving_provider_ids(scope, client_id=client.pk) - {provider.pk}
             if slug in SPLIT and others:
@@ -59,6 +63,13 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
                     valid_until=now + dt.timedelta(days=300),
                     note="上岗考试通过",
                 )
+    if not selectors.agents_queues(scope):  # a short demo without workforce's profiles: all serve all
+        admin = tenancy_selectors.membership_list_for_role(provider, role="provider_admin")[0].user
+        admin_scope = tenancy_selectors.scope_for_user(admin, organization_id=provider.pk)
+        assert admin_scope is not None
+        names = [name for channels in queues.values() for name in channels.values()]
+        for agent in agents:
+            services.agent_queue_skills_set(admin_scope, user_id=agent.pk, queues=names)
     states = [("online", ""), ("online", ""), ("break", "meal"), ("online", ""), ("after_contact_work", "")]
     states += [("break", "training"), ("online", "")]
     for agent, (state, reason) in zip(agents, states, strict=False):

@@ -217,3 +217,47 @@ class Certification(TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["-valid_from"]
+
+
+class OfferState(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Offer(TenantModel):
+    """A waiting contact offered to one agent by automatic assignment (docs/routing.md, "Offers").
+
+    `conversation_id` is a plain integer, as in the event log: routing does not import the desk.
+    The provider is the agent's (who was offered it), the client the conversation's. A live offer
+    (`offered`) reserves a place in the agent's capacity until it is accepted, declined, missed or
+    cancelled; at most one offer of a conversation is live at a time (a database constraint).
+    """
+
+    conversation_id = models.BigIntegerField(_("conversation"))
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="offers")
+    channel = models.CharField(max_length=10, choices=QueueChannel.choices)
+    offered_at = models.DateTimeField(_("offered at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=OfferState.choices, default=OfferState.OFFERED)
+    auto = models.BooleanField(default=False)  # accepted at once by the queue's auto-accept
+    tier = models.PositiveSmallIntegerField(default=0)  # 0: the queue's own agents; n: n-th overflow
+
+    class Meta(TenantModel.Meta):
+        ordering = ["offered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation_id"],
+                condition=models.Q(state="offered"),
+                name="routing_offer_one_live",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "expires_at"], name="routing_offer_state_expiry"),
+            models.Index(fields=["agent", "state"], name="routing_offer_agent_state"),
+            models.Index(fields=["conversation_id", "state"], name="routing_offer_conversation"),
+        ]

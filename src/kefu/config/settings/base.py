@@ -152,18 +152,22 @@ KEFU_PERIODIC_JOBS = {
     "floor.alarms": ("kefu.floor.services.alarms_job", env.env_int("KEFU_FLOOR_ALARMS_EVERY_S", 10)),
     # 15-minute rollups folded up to the sealer's safe horizon (docs/metrics.md "Rollups")
     "analytics.rollups": ("kefu.analytics.rollups.fold_due", env.env_int("KEFU_ROLLUPS_EVERY_S", 15)),
+    # automatic assignment: offer timeouts, overflow, what wake-ups missed (docs/routing.md)
+    "routing.assign": ("kefu.desk.services.assignment.routing_sweep", env.env_int("KEFU_ROUTING_EVERY_S", 2)),
 }
 # Reports: made after this local hour of the client's day; the SLA compliance goal (%) a month's
 # timers are held to until contracts carry the agreed figure; the language of the mailed reports.
 KEFU_REPORTS_HOUR = env.env_int("KEFU_REPORTS_HOUR", 7)
 KEFU_REPORTS_SLA_GOAL_PERCENT = env.env_int("KEFU_REPORTS_SLA_GOAL_PERCENT", 95)
 KEFU_REPORTS_LANGUAGE = env.env_str("KEFU_REPORTS_LANGUAGE") or "zh-hans"
-# Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
-# closed goes offline after the grace period (a reload or a short network drop keeps the state).
+# Assign at once after a change (a contact queued, an agent freed); off: only the periodic sweep.
+KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
 # Auto-QA: closed conversations of this many days back are inspected (again after a rules change);
 # one run inspects at most this many, the next run continues.
 KEFU_AUTOQA_LOOKBACK_DAYS = env.env_int("KEFU_AUTOQA_LOOKBACK_DAYS", 35)
 KEFU_AUTOQA_MAX_PER_RUN = env.env_int("KEFU_AUTOQA_MAX_PER_RUN", 5000)
+# Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
+# closed goes offline after the grace period (a reload or a short network drop keeps the state).
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
 KEFU_PRESENCE_GRACE_S = env.env_int("KEFU_PRESENCE_GRACE_S", 90)
 KEFU_WIDGET_QUEUE_EVERY_S = env.env_int("KEFU_WIDGET_QUEUE_EVERY_S", 10)  # widget's place in line refresh

@@ -71,6 +71,7 @@ from kefu.desk.selectors.sla import (
     conversation_timers_of,
     sla_breach_list,
 )
+from kefu.desk.selectors.waiting import agent_loads, has_overflowed, recent_agents, waiting_for_update
 
 __all__ = [
     "DEFAULT_CALENDAR",
@@ -86,6 +87,7 @@ __all__ = [
     "TimerView",
     "after_sales_rule_get",
     "after_sales_rule_list",
+    "agent_loads",
     "attachment_get",
     "attachment_list",
     "calendar_from_row",
@@ -120,10 +122,12 @@ __all__ = [
     "desk_settings_for",
     "desk_settings_get",
     "first_inbound_message",
+    "has_overflowed",
     "idempotency_key_get",
     "message_list",
     "messages_by_external_id",
     "provider_access_default",
+    "recent_agents",
     "reply_route",
     "service_calendar_for",
     "service_calendar_get",
@@ -134,4 +138,5 @@ __all__ = [
     "sla_policy_get",
     "sla_policy_list",
     "tree_order",
+    "waiting_for_update",
 ]

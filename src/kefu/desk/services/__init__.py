@@ -27,6 +27,7 @@ from kefu.desk.services.after_sales import (
     after_sales_rule_delete,
     after_sales_rule_update,
 )
+from kefu.desk.services.assignment import offer_accept, offer_decline, route_waiting, routing_sweep
 from kefu.desk.services.attachments import (
     DEFAULT_ATTACHMENT_MAX_BYTES,
     MAX_FILES_PER_MESSAGE,
@@ -147,7 +148,11 @@ __all__ = [
     "message_delivery_set",
     "message_post",
     "message_post_with_files",
+    "offer_accept",
+    "offer_decline",
     "request_fingerprint",
+    "route_waiting",
+    "routing_sweep",
     "selectors",
     "service_calendar_set",
     "sla_breaches_detect",

@@ -30,6 +30,8 @@ from kefu.desk.services._common import (
 )
 from kefu.desk.services.messages import message_post
 from kefu.desk.services.sla import _business_seconds, _sla_check
+from kefu.routing import offer_services
+from kefu.routing import services as routing_services
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 
@@ -91,50 +93,88 @@ def conversation_create(
             external_id=external_id,
         )
         conversation.refresh_from_db()
+    if conversation.queue and conversation.assignee_id is None:
+        routing_services.wake(contact_id=conversation.pk)  # automatic assignment, after commit
     _publish(conversation, "conversation.created")
     return conversation
 
 
+ASSIGNED_HOW = ("auto", "manual", "supervisor")
+
+
 @transaction.atomic
-def conversation_assign(scope: Scope, *, conversation_id: int, agent_id: int | None) -> Conversation:
-    """Give the conversation to someone (or back to the queue with None).
+def conversation_assign(
+    scope: Scope,
+    *,
+    conversation_id: int,
+    agent_id: int | None,
+    how: str | None = None,
+    offer_id: int | None = None,
+) -> Conversation:
+    """Give the conversation to someone (or back to the queue with None): the one write of the
+    assignee, for a manual pick, a supervisor and automatic assignment alike.
 
     Staff with the handle permission may claim it for themselves; assigning others
-    needs the assign permission. First assignment emits `assigned`, a change of
-    assignee `transferred`, unassigning `queued`.
+    needs the assign permission. First assignment emits `assigned` (data: the agent's
+    `provider_id`, the `offer_id` of automatic assignment, `how`: auto, manual or
+    supervisor), a change of assignee `transferred`, unassigning `queued`. Taking it by hand
+    cancels a live offer of it; a freed agent or a re-queued conversation wakes routing.
     """
     if agent_id is None or agent_id != scope.user_id:
         scope.require(DeskPerm.ASSIGN)
     else:
         scope.require(DeskPerm.HANDLE)
+    if how is None:
+        how = "manual" if agent_id is not None and agent_id == scope.user_id else "supervisor"
+    if how not in ASSIGNED_HOW:
+        raise ValueError(how)
     conversation = selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
     previous = conversation.assignee_id
     if previous == agent_id:
         return conversation
     _require_write(scope, conversation)
+    organizations: set[int] = set()
     if agent_id is not None:
-        _check_assignable(conversation, agent_id)
+        organizations = _check_assignable(conversation, agent_id)
     if conversation.status == Status.CLOSED:
         raise Conflict(_("This conversation is closed."))
+    now = clock.now()
+    if how != "auto":
+        offer_services.offers_cancel(conversation.pk, now=now)
     conversation.assignee_id = agent_id
     conversation.save(update_fields=["assignee", "updated_at"])
+    data: dict[str, Any] = {"previous": previous, "how": how}
     if agent_id is None:
         kind = EventType.QUEUED
+        routing_services.wake(contact_id=conversation.pk)
     else:
         kind = EventType.ASSIGNED if previous is None else EventType.TRANSFERRED
-    events.emit(scope, kind, conversation=conversation, agent_id=agent_id, data={"previous": previous})
+        provider = conversation.provider_id if conversation.provider_id in organizations else None
+        data |= {"provider_id": provider, "offer_id": offer_id}
+    if previous is not None:
+        routing_services.wake(agent_id=previous)
+    events.emit(scope, kind, conversation=conversation, at=now, agent_id=agent_id, data=data)
     _publish(conversation, "conversation.updated")
     return conversation
 
 
-def _check_assignable(conversation: Conversation, agent_id: int, *, field: str = "agent_id") -> None:
-    """Only active members of the conversation's provider or client can hold it."""
+def _check_assignable(conversation: Conversation, agent_id: int, *, field: str = "agent_id") -> set[int]:
+    """Only active members of the conversation's provider or client can hold it; the ones of
+    these two organisations the person belongs to."""
     user = get_user_model().objects.filter(pk=agent_id, is_active=True).first()
     organizations = {conversation.provider_id, conversation.client_id} - {None}
-    if user is None or not (
-        tenancy_selectors.membership_list_for_user(user).filter(organization_id__in=organizations).exists()
-    ):
+    member_of = (
+        set(
+            tenancy_selectors.membership_list_for_user(user)
+            .filter(organization_id__in=organizations)
+            .values_list("organization_id", flat=True)
+        )
+        if user is not None
+        else set()
+    )
+    if not member_of:
         raise Invalid(_("This person cannot take this conversation."), field=field)
+    return member_of
 
 
 _ALLOWED: dict[str, set[str]] = {
@@ -252,6 +292,10 @@ def conversation_set_status(
             },
         )
     conversation.save(update_fields=[*dict.fromkeys([*update, "status", "resolved_at"])])
+    if new != old and new in (Status.RESOLVED, Status.CLOSED) and conversation.assignee_id is not None:
+        routing_services.wake(agent_id=conversation.assignee_id)  # a place freed
+    elif new != old and new == Status.OPEN and conversation.assignee_id is None and conversation.queue:
+        routing_services.wake(contact_id=conversation.pk)  # back in its queue
     _sla_check(conversation)
     _publish(conversation, "conversation.updated")
     return conversation

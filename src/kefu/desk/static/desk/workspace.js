@@ -142,10 +142,17 @@
       try {
         socket = new WebSocket(scheme + window.location.host + root.dataset.wsPath);
       } catch (e) { startPolling(); return; }
-      socket.onopen = function () { stopPolling(); subscribeAll(); refreshSoon(!!conversationId); };
+      socket.onopen = function () {
+        stopPolling(); subscribeAll(); refreshSoon(!!conversationId);
+        document.dispatchEvent(new CustomEvent("kefu-socket-open"));
+      };
       socket.onmessage = function (event) {
         var data;
         try { data = JSON.parse(event.data); } catch (e) { return; }
+        if (data.type === "offer.created" || data.type === "offer.closed") {  // offers.js shows them
+          document.dispatchEvent(new CustomEvent("kefu-offer", { detail: data }));
+          return;
+        }
         if (data.type === "typing") {
           if (conversationId !== null && data.conversation_id === conversationId && data.from !== "agent") showTyping();
           return;

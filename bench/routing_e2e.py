@@ -1,0 +1,466 @@
+"""Routing end to end on PostgreSQL: assignments per second with two processes, and offer latency
+through two served processes, exactly once checked in the same run (`bench/routing.py --database-url`).
+
+    uv run python bench/routing_e2e.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+        [--agents 1000] [--queues 10] [--backlog 3000] [--rate 100] [--seconds 10] [--redis redis://…]
+
+A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropped at the end.
+
+1. *Throughput*: `--backlog` waiting chats in auto-accepting queues and `--agents` online agents
+   (capacity 3, each skilled for one of `--queues` queues, all certified). Two forked processes
+   run the desk's assignment (`route_waiting`, batches of 200) at once until nothing is left;
+   assignments per second = assigned / wall time from the start to the last process done.
+2. *Offer latency*: the same agents (their chats closed again) each hold a workspace WebSocket
+   (`/ws/agent/`, signed-in sessions) spread over two `kefu serve` processes sharing Redis's
+   channel layer. Chats are opened through the API at `--rate` per second for `--seconds`
+   seconds, alternating between the two servers; the queues offer (no auto-accept), and the
+   routing wake-up after each commit offers the chat. Latency = the moment the `offer.created`
+   frame reaches the agent's socket − the moment the customer's message was stored
+   (`message_in` event time; one machine, one clock).
+
+Exactly once: no conversation assigned twice (one `assigned` event each), no agent over capacity,
+one offer per chat, every offer frame received once and by the offered agent; else exit 1.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+CAPACITY = 3
+DRAIN_S = 30  # after the last chat, wait this long at most for offers still on their way
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+# --- seeding (Django in this process) ----------------------------------------------------------------
+def seed(agents: int, queues: int, backlog: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from kefu.core.roles import Role
+    from kefu.desk.models import Conversation
+    from kefu.routing.models import AgentPresence, AgentSkill, Certification, Queue, QueueSkill, Skill
+    from kefu.tenancy import services as tenancy_services
+    from kefu.tenancy.models import Engagement, Membership, Organization
+
+    now = timezone.now()
+    provider = Organization.objects.create(kind="provider", name="压测服务商", slug="bench-p")
+    client = Organization.objects.create(kind="client", name="压测店铺", slug="bench-c")
+    Engagement.objects.create(provider=provider, client=client, status="active")
+    user_model = get_user_model()
+    lead = user_model.objects.create_user(username="bench-lead", password="x")
+    Membership.objects.create(user=lead, organization=provider, role=Role.SUPERVISOR)
+    people = user_model.objects.bulk_create(user_model(username=f"bench-agent-{i}") for i in range(agents))
+    Membership.objects.bulk_create(Membership(user=u, organization=provider, role=Role.AGENT) for u in people)
+    names = [f"压测-{q}" for q in range(queues)]
+    rows = []
+    for name in names:
+        queue = Queue.all_tenants.create(
+            provider=provider, client=client, name=name, auto_accept=True, default_chat_concurrency=CAPACITY
+        )
+        skill = Skill.all_tenants.create(provider=provider, kind="queue", name=name)
+        QueueSkill.all_tenants.create(provider=provider, client=client, queue=queue, skill=skill)
+        rows.append(skill)
+    AgentSkill.all_tenants.bulk_create(
+        AgentSkill(provider=provider, user=u, skill=rows[i % queues], proficiency=1 + i % 5)
+        for i, u in enumerate(people)
+    )
+    Certification.all_tenants.bulk_create(
+        Certification(provider=provider, client=client, user=u, valid_from=now - timedelta(days=1))
+        for u in people
+    )
+    AgentPresence.all_tenants.bulk_create(
+        AgentPresence(provider=provider, user=u, state="online", since=now) for u in people
+    )
+    Conversation.all_tenants.bulk_create(
+        Conversation(
+            provider=provider,
+            client=client,
+            channel="chat",
+            queue=names[i % queues],
+            subject=f"积压 {i}",
+            created_at=now - timedelta(seconds=backlog - i),
+        )
+        for i in range(backlog)
+    )
+    sessions = {}
+    for user in people:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions[user.pk] = store.session_key
+    _token, raw = tenancy_services.api_token_create(user=lead, name="bench")
+    return {"client_id": client.pk, "queues": names, "sessions": sessions, "token": raw}
+
+
+def _assign_worker(barrier: Any, results: Any) -> None:
+    from django.db import connections
+
+    from kefu.desk.services import assignment
+
+    barrier.wait()
+    made, idle = 0, 0
+    while idle < 2:
+        got = assignment.route_waiting(batch=200)
+        made += got
+        idle = idle + 1 if got == 0 else 0
+    results.put((made, time.perf_counter()))
+    connections.close_all()
+
+
+def throughput(agents: int) -> dict[str, Any]:
+    from django.db import connections
+
+    from kefu.analytics.models import ContactEvent
+    from kefu.desk.models import Conversation
+    from kefu.routing.models import Queue
+
+    connections.close_all()
+    for connection in connections.all():  # the pool's connections must not be shared with the children
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(3), context.Queue()
+    workers = [context.Process(target=_assign_worker, args=(barrier, results)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    start = time.perf_counter()
+    done = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    wall = max(at for _made, at in done) - start
+    made = sum(m for m, _at in done)
+    assigned = Counter(
+        ContactEvent.all_tenants.filter(type="assigned").values_list("conversation_id", flat=True)
+    )
+    held = Counter(
+        Conversation.all_tenants.filter(assignee__isnull=False).values_list("assignee_id", flat=True)
+    )
+    problems = []
+    if assigned and max(assigned.values()) > 1:
+        problems.append("a conversation was assigned twice")
+    if held and max(held.values()) > CAPACITY:
+        problems.append("an agent went over capacity")
+    if made != len(assigned) or made != min(agents * CAPACITY, Conversation.all_tenants.count()):
+        problems.append(f"{made} assignments reported, {len(assigned)} logged")
+    # free every place again and switch the queues to offers for the latency half
+    Conversation.all_tenants.update(status="closed")
+    Queue.all_tenants.update(auto_accept=False, offer_timeout_s=600)
+    return {
+        "assigned": made,
+        "by_process": sorted(m for m, _at in done),
+        "wall_s": round(wall, 3),
+        "e2e_assignments_per_s": round(made / wall) if wall > 0 else None,
+        "problems": problems,
+    }
+
+
+# --- the latency half: two servers, agents' sockets, chats at a steady rate --------------------------
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kefu.cli.main",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-worker",
+            "--no-migrate",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _healthy(port: int, timeout_s: float = 240) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()  # any answer: it serves (503 only says no worker runs)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server on {port} did not start")
+
+
+async def _sockets(
+    ports: list[int],
+    sessions: dict[int, str],
+    frames: dict[int, list],
+    ready: asyncio.Event,
+    stop: asyncio.Event,
+    socket_errors: list[str],
+) -> None:
+    import websockets
+
+    async def one(index: int, user_id: int, key: str) -> None:
+        port = ports[index % len(ports)]
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/agent/",
+            additional_headers={"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"},
+            max_size=2**20,
+            open_timeout=120,
+            ping_interval=None,  # a loaded client must not drop its own sockets; the server pings
+        ) as ws:
+            hello = json.loads(await ws.recv())
+            if hello.get("type") != "hello":
+                raise RuntimeError(f"agent {user_id}: {hello}")
+            connected.append(user_id)
+            if len(connected) == len(sessions):
+                ready.set()
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+                except TimeoutError:
+                    continue
+                at = time.time()
+                frame = json.loads(raw)
+                if frame.get("type") == "offer.created":
+                    frames.setdefault(frame["conversation_id"], []).append((user_id, at, frame["id"]))
+
+    connected: list[int] = []
+    tasks = []
+    for index, (user_id, key) in enumerate(sessions.items()):
+        tasks.append(asyncio.create_task(one(index, user_id, key)))
+        if index % 50 == 49:
+            await asyncio.sleep(0.05)  # do not open a thousand handshakes in one instant
+    for failed in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(failed, BaseException):
+            socket_errors.append(repr(failed))
+    ready.set()
+
+
+def _post_chats(
+    ports: list[int],
+    token: str,
+    client_id: int,
+    queues: list[str],
+    rate: int,
+    seconds: int,
+    opened: list[int],
+    errors: list[str],
+) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    total = rate * seconds
+    rnd = random.Random(1)
+
+    def post(i: int) -> None:
+        port = ports[i % len(ports)]
+        body = {
+            "channel": "chat",
+            "client_id": client_id,
+            "queue": rnd.choice(queues),
+            "message": f"在吗 {i}",
+        }
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("POST", "/api/conversations", body=json.dumps(body), headers=headers)
+            response = connection.getresponse()
+            answer = json.loads(response.read() or b"{}")
+            if response.status == 201:
+                opened.append(answer["id"])
+            else:
+                errors.append(f"{response.status} {answer}")
+        except OSError as exc:
+            errors.append(str(exc))
+
+    start = time.perf_counter()
+    threads = []
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        thread = threading.Thread(target=post, args=(i,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int) -> dict[str, Any]:
+    from kefu.analytics.models import ContactEvent
+    from kefu.routing.models import Offer
+
+    ports = [_free_port(), _free_port()]
+    servers = [_serve(env, port) for port in ports]
+    try:
+        for port in ports:
+            _healthy(port)
+        frames: dict[int, list] = {}
+        opened: list[int] = []
+        errors: list[str] = []
+        socket_errors: list[str] = []
+
+        async def run() -> None:
+            ready, stop = asyncio.Event(), asyncio.Event()
+            sockets = asyncio.create_task(
+                _sockets(ports, setup["sessions"], frames, ready, stop, socket_errors)
+            )
+            await asyncio.wait_for(ready.wait(), timeout=300)
+            await asyncio.to_thread(
+                _post_chats,
+                ports,
+                setup["token"],
+                setup["client_id"],
+                setup["queues"],
+                rate,
+                seconds,
+                opened,
+                errors,
+            )
+            deadline = time.monotonic() + DRAIN_S  # the last offers on their way
+            while len(frames) < len(opened) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            stop.set()
+            await sockets
+
+        asyncio.run(run())
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+    stored = dict(
+        ContactEvent.all_tenants.filter(type="message_in", conversation_id__in=opened).values_list(
+            "conversation_id", "at"
+        )
+    )
+    offers = {o.conversation_id: o for o in Offer.all_tenants.filter(conversation_id__in=opened)}
+    latencies = [
+        (seen[0][1] - stored[cid].timestamp()) * 1000 for cid, seen in frames.items() if cid in stored
+    ]
+    problems = [f"post failed: {e}" for e in errors[:5]] + [f"socket: {e}" for e in socket_errors[:3]]
+    if len(offers) != len(opened):
+        problems.append(f"{len(opened)} chats opened, {len(offers)} offered")
+    for cid, seen in frames.items():
+        offer = offers.get(cid)
+        if len(seen) != 1 or offer is None or seen[0][0] != offer.agent_id or seen[0][2] != offer.pk:
+            problems.append(f"chat {cid}: frames {seen}, offer {offer and (offer.pk, offer.agent_id)}")
+            break
+    if len(frames) != len(offers):
+        problems.append(f"{len(offers)} offers, {len(frames)} reached a socket")
+    return {
+        "chats": len(opened),
+        "offers_seen": len(frames),
+        "offer_latency_p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
+        "offer_latency_p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
+        "offer_latency_max_ms": round(max(latencies), 1) if latencies else None,
+        "problems": problems,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
+    parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--queues", type=int, default=10)
+    parser.add_argument("--backlog", type=int, default=3000)
+    parser.add_argument("--rate", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    name = f"kefu_bench_routing_{os.getpid()}"
+    _admin(args.database_url, f'CREATE DATABASE "{name}"')
+    var = tempfile.mkdtemp(prefix="kefu-bench-routing-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _with_db(args.database_url, name),
+        "REDIS_URL": args.redis,
+        "KEFU_VAR_DIR": var,
+        "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base",
+        "KEFU_DB_CONN_MAX_AGE": "60",
+    }
+    os.environ.update(env)
+    try:
+        subprocess.run([sys.executable, "-m", "kefu.cli.main", "migrate", "-v", "0"], env=env, check=True)
+        import django
+
+        django.setup()
+        setup = seed(args.agents, args.queues, args.backlog)
+        first = throughput(args.agents)
+        print(f"throughput: {first}", flush=True)
+        second = latency(env, setup, args.rate, args.seconds)
+        print(f"latency: {second}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    problems = first["problems"] + second["problems"]
+    for problem in problems:
+        print("PROBLEM", problem)
+    result = {
+        "agents": args.agents,
+        "queues": args.queues,
+        "backlog": args.backlog,
+        "rate_per_s": args.rate,
+        "seconds": args.seconds,
+        "e2e_assignments_per_s": first["e2e_assignments_per_s"],
+        "e2e_by_process": first["by_process"],
+        "offer_latency_p50_ms": second["offer_latency_p50_ms"],
+        "offer_latency_p99_ms": second["offer_latency_p99_ms"],
+        "offer_latency_max_ms": second["offer_latency_max_ms"],
+        "chats": second["chats"],
+        "exactly_once": not problems,
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    print(json.dumps(result))
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""Reads for automatic assignment: conversations waiting in a queue, and what each agent holds.
+
+A system read for the assignment job (`services.assignment`), which acts for nobody and crosses
+tenants deliberately; no page or route calls these.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from kefu.analytics.events import ContactEvent, EventType
+from kefu.desk.models import Conversation, Status, Tier
+
+WAITING_STATUSES = (Status.NEW, Status.OPEN)
+HOLDING_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_CLIENT)
+STICKY_DAYS = 7  # "the agent who served this customer recently"
+
+
+def waiting_for_update(
+    *,
+    queue_keys: Iterable[tuple[int, str]],
+    exclude: QuerySet,
+    ids: Iterable[int] | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 500,
+) -> list[Conversation]:
+    """Unassigned conversations waiting in these (client id, queue name) queues, oldest first,
+    locked `FOR UPDATE SKIP LOCKED` (another process holding one is deciding it; SQLite has one
+    writer). `exclude` is a subquery of conversation ids not to take (those with a live offer);
+    `after` continues a sweep past (created_at, id)."""
+    by_client: dict[int, set[str]] = defaultdict(set)
+    for client_id, name in queue_keys:
+        by_client[client_id].add(name)
+    if not by_client:
+        return []
+    where = Q()
+    for client_id, names in by_client.items():
+        where |= Q(client_id=client_id, queue__in=sorted(names))
+    rows = Conversation.all_tenants.filter(
+        where, assignee__isnull=True, status__in=WAITING_STATUSES, tier=Tier.L1
+    ).exclude(pk__in=exclude)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    if after is not None:
+        rows = rows.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+    rows = rows.order_by("created_at", "id").select_for_update(skip_locked=True, of=("self",))
+    return list(rows[:limit])
+
+
+def agent_loads(agent_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Conversations each agent holds now, per channel (not yet resolved or closed): manual picks
+    and supervisors' assignments count as much as automatic ones."""
+    counts: dict[tuple[int, str], int] = {}
+    rows = (
+        Conversation.all_tenants.filter(assignee_id__in=agent_ids, status__in=HOLDING_STATUSES)
+        .values_list("assignee_id", "channel")
+        .order_by()
+    )
+    for agent_id, channel in rows:
+        counts[agent_id, channel] = counts.get((agent_id, channel), 0) + 1
+    return counts
+
+
+def recent_agents(customer_ids: Iterable[int], *, now: datetime) -> dict[int, int]:
+    """The agent who last held a conversation of each customer in the last `STICKY_DAYS` days."""
+    ids = [c for c in set(customer_ids) if c is not None]
+    if not ids:
+        return {}
+    rows = (
+        Conversation.all_tenants.filter(
+            customer_id__in=ids, assignee__isnull=False, created_at__gte=now - timedelta(days=STICKY_DAYS)
+        )
+        .order_by("customer_id", "-created_at", "-id")
+        .values_list("customer_id", "assignee_id")
+    )
+    found: dict[int, int] = {}
+    for customer_id, agent_id in rows:
+        found.setdefault(customer_id, agent_id)
+    return found
+
+
+def has_overflowed(conversation_id: int) -> bool:
+    """Whether the conversation already overflowed once (it does not bounce between queues)."""
+    return ContactEvent.all_tenants.filter(
+        conversation_id=conversation_id, type=EventType.OVERFLOWED
+    ).exists()

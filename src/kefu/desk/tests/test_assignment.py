@@ -1,0 +1,274 @@
+"""Automatic assignment: offers, accept, decline, timeout, auto-accept, overflow, capacity, the gate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from kefu.analytics.models import ContactEvent
+from kefu.core.errors import Conflict, NotFound
+from kefu.desk import services as desk_services
+from kefu.desk.models import Conversation
+from kefu.desk.services import assignment
+from kefu.routing import offer_selectors
+from kefu.routing import selectors as routing_selectors
+from kefu.routing import services as routing_services
+from kefu.routing.models import Offer
+from kefu.tenancy import services as tenancy_services
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.make_aware(timezone.datetime(2026, 12, 7, 10, 0))
+QUEUE = "家居-售前-在线"
+
+
+def _floor(t: Any, *, agents: list[Any], **queue_fields: Any) -> Any:
+    """A queue of ca1 served by pa, these agents skilled, certified and online."""
+    admin = t.scope("pa", "provider_admin")
+    queue = routing_services.queue_create(
+        t.scope("pa", "supervisor"), client_id=t.ca1.pk, name=QUEUE, **queue_fields
+    )
+    skill = routing_selectors.skill_list(admin, kind="queue").get(name=QUEUE)
+    for agent in agents:
+        routing_services.agent_skill_set(admin, user_id=agent.pk, skill_id=skill.pk, proficiency=3)
+        routing_services.certification_create(
+            admin, user_id=agent.pk, client_id=t.ca1.pk, valid_from=NOW - timedelta(days=1)
+        )
+        routing_services.presence_set(admin, agent_id=agent.pk, state="online")
+    return queue
+
+
+def _chat(t: Any, queue: str = QUEUE) -> Conversation:
+    return desk_services.conversation_create(
+        t.scope("pa", "supervisor"), channel="chat", client_id=t.ca1.pk, queue=queue, message="在吗"
+    )
+
+
+def _events(conversation: Conversation, kind: str) -> list[ContactEvent]:
+    return list(ContactEvent.all_tenants.filter(conversation_id=conversation.pk, type=kind).order_by("id"))
+
+
+def _state(t: Any, agent: Any) -> str:
+    return routing_selectors.presence_get(t.scope("pa", "provider_admin"), user_id=agent.pk).state
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_queued_chat_is_offered_and_the_agent_accepts(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent])
+    chat = _chat(t)
+    assert assignment.route_waiting() == 1
+    offer = Offer.all_tenants.get(conversation_id=chat.pk)
+    assert (offer.agent_id, offer.state, offer.expires_at) == (
+        agent.pk,
+        "offered",
+        NOW + timedelta(seconds=30),
+    )
+    me = t.scope("pa", "agent")
+    assert [o.pk for o in offer_selectors.offer_list_pending(me)] == [offer.pk]
+    assert assignment.route_waiting() == 0  # a live offer is not offered twice
+    taken = desk_services.offer_accept(me, offer_id=offer.pk)
+    assert taken.assignee_id == agent.pk
+    assert [e.data for e in _events(chat, "assigned")] == [
+        {"previous": None, "how": "auto", "provider_id": t.pa.pk, "offer_id": offer.pk}
+    ]
+    assert [(e.agent_id, e.data) for e in _events(chat, "accepted")] == [(agent.pk, {"offer_id": offer.pk})]
+    with pytest.raises(Conflict):
+        desk_services.offer_accept(me, offer_id=offer.pk)
+    # someone else's offer is not found
+    with pytest.raises(NotFound):
+        desk_services.offer_accept(t.scope("pa", "supervisor"), offer_id=offer.pk)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_timed_out_offer_is_missed_and_the_chat_goes_to_the_next_agent(tenants: Any) -> None:
+    t = tenants
+    first, second = sorted([t.user("pa", "agent"), t.user("pa", "supervisor")], key=lambda u: u.pk)
+    _floor(t, agents=[first, second], offer_timeout_s=20)
+    chat = _chat(t)
+    assignment.route_waiting()
+    offer = Offer.all_tenants.get(conversation_id=chat.pk)
+    assert offer.agent_id == first.pk  # equal in all else: the smaller id
+    assert assignment.expire_offers(NOW + timedelta(seconds=19)) == 0
+    later = NOW + timedelta(seconds=20)
+    result = assignment.routing_sweep(later)
+    assert result == {"missed": 1, "overflowed": 0, "offered": 1}
+    offer.refresh_from_db()
+    assert offer.state == "missed"
+    assert _state(t, first) == "missed"
+    assert [(e.agent_id, e.data) for e in _events(chat, "missed")] == [
+        (first.pk, {"offer_id": offer.pk, "reason": "timeout"})
+    ]
+    again = Offer.all_tenants.get(conversation_id=chat.pk, state="offered")
+    assert again.agent_id == second.pk  # the one who missed it is not offered it again
+    chat.refresh_from_db()
+    assert (chat.assignee_id, chat.created_at) == (None, NOW)  # keeps its place (enqueued at)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_declined_offer_goes_back_to_the_queue_and_the_agent_stays_online(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent])
+    chat = _chat(t)
+    assignment.route_waiting()
+    offer = Offer.all_tenants.get(conversation_id=chat.pk)
+    declined = desk_services.offer_decline(t.scope("pa", "agent"), offer_id=offer.pk)
+    assert declined.state == "declined"
+    assert _state(t, agent) == "online"
+    assert [e.data["reason"] for e in _events(chat, "missed")] == ["declined"]
+    assert assignment.route_waiting() == 0  # nobody else is there, and not the same agent again
+    assert Conversation.all_tenants.get(pk=chat.pk).assignee_id is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_auto_accept_assigns_at_once(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent], auto_accept=True)
+    chat = _chat(t)
+    assert assignment.route_waiting() == 1
+    assert Conversation.all_tenants.get(pk=chat.pk).assignee_id == agent.pk
+    offer = Offer.all_tenants.get(conversation_id=chat.pk)
+    assert (offer.state, offer.auto) == ("accepted", True)
+    assert [e.data["how"] for e in _events(chat, "assigned")] == ["auto"]
+    assert _events(chat, "accepted") == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_capacity_is_never_exceeded_and_manual_picks_count(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent], auto_accept=True, default_chat_concurrency=2)
+    picked = _chat(t)
+    desk_services.conversation_assign(t.scope("pa", "agent"), conversation_id=picked.pk, agent_id=agent.pk)
+    assert [e.data["how"] for e in _events(picked, "assigned")] == ["manual"]
+    chats = [_chat(t) for _ in range(3)]
+    assert assignment.route_waiting() == 1  # one place left of two
+    held = Conversation.all_tenants.filter(assignee_id=agent.pk).count()
+    assert held == 2
+    assert Conversation.all_tenants.get(pk=chats[0].pk).assignee_id == agent.pk  # oldest first
+    # resolving one frees a place: the next oldest goes
+    desk_services.conversation_set_status(
+        t.scope("pa", "agent"), conversation_id=picked.pk, status="resolved", category="咨询"
+    )
+    assert assignment.route_waiting(agent_ids=[agent.pk]) == 1
+    assert Conversation.all_tenants.get(pk=chats[1].pk).assignee_id == agent.pk
+    assert Conversation.all_tenants.get(pk=chats[2].pk).assignee_id is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_supervisor_assignment_is_marked_and_cancels_a_live_offer(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent])
+    chat = _chat(t)
+    assignment.route_waiting()
+    desk_services.conversation_assign(t.scope("pa", "supervisor"), conversation_id=chat.pk, agent_id=agent.pk)
+    assert Offer.all_tenants.get(conversation_id=chat.pk).state == "cancelled"
+    assert [(e.data["how"], e.data["offer_id"]) for e in _events(chat, "assigned")] == [("supervisor", None)]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_uncertified_offline_or_unskilled_agents_get_nothing(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent])
+    admin = t.scope("pa", "provider_admin")
+    cert = routing_selectors.certification_list(admin, user_id=agent.pk).get()
+    routing_services.certification_revoke(admin, certification_id=cert.pk)
+    _chat(t)
+    assert assignment.route_waiting() == 0
+    routing_services.certification_create(
+        admin, user_id=agent.pk, client_id=t.ca1.pk, valid_from=NOW - timedelta(hours=1)
+    )
+    routing_services.presence_set(admin, agent_id=agent.pk, state="break", reason="meal")
+    assert assignment.route_waiting() == 0
+    routing_services.presence_set(admin, agent_id=agent.pk, state="online")
+    assert assignment.route_waiting() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_chat_waiting_too_long_overflows_to_the_other_queue_once(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    lead = t.scope("pa", "supervisor")
+    other = routing_services.queue_create(lead, client_id=t.ca1.pk, name="家居-售后-在线")
+    queue = routing_services.queue_create(
+        lead, client_id=t.ca1.pk, name=QUEUE, overflow_after_s=60, overflow_queue_id=other.pk
+    )
+    routing_services.queue_update(lead, queue_id=other.pk, overflow_after_s=60, overflow_queue_id=queue.pk)
+    admin = t.scope("pa", "provider_admin")
+    skill = routing_selectors.skill_list(admin, kind="queue").get(name=other.name)
+    routing_services.agent_skill_set(admin, user_id=agent.pk, skill_id=skill.pk, proficiency=3)
+    routing_services.certification_create(admin, user_id=agent.pk, client_id=t.ca1.pk, valid_from=NOW)
+    chat = _chat(t)
+    assert assignment.routing_sweep(NOW + timedelta(seconds=59))["overflowed"] == 0
+    result = assignment.routing_sweep(NOW + timedelta(seconds=60))
+    assert (result["overflowed"], result["offered"]) == (1, 0)  # the agent is offline
+    assert Conversation.all_tenants.get(pk=chat.pk).queue == other.name
+    assert [e.data for e in _events(chat, "overflowed")] == [{"from": QUEUE, "to": other.name}]
+    assert assignment.routing_sweep(NOW + timedelta(seconds=300))["overflowed"] == 0  # no bounce
+    routing_services.presence_set(admin, agent_id=agent.pk, state="online")
+    assert assignment.route_waiting() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_new_chat_and_a_freed_agent_wake_routing_after_commit(
+    tenants: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent], auto_accept=True, default_chat_concurrency=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _chat(t)
+    assert Conversation.all_tenants.get(pk=first.pk).assignee_id == agent.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _chat(t)
+    assert Conversation.all_tenants.get(pk=second.pk).assignee_id is None  # full
+    with django_capture_on_commit_callbacks(execute=True):
+        desk_services.conversation_set_status(
+            t.scope("pa", "agent"), conversation_id=first.pk, status="closed"
+        )
+    assert Conversation.all_tenants.get(pk=second.pk).assignee_id == agent.pk
+
+
+def _api(t: Any, role: str, method: str, path: str) -> Any:
+    _token, raw = tenancy_services.api_token_create(user=t.user("pa", role), name="offers")
+    return getattr(Client(), method)(
+        path, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_offers_api(tenants: Any) -> None:
+    t = tenants
+    agent = t.user("pa", "agent")
+    _floor(t, agents=[agent])
+    chat, other = _chat(t), _chat(t)
+    assignment.route_waiting()
+    first, second = Offer.all_tenants.filter(agent=agent).order_by("id")
+    listed = _api(t, "agent", "get", "/api/offers")
+    assert listed.status_code == 200
+    assert [(o["id"], o["conversation_id"], o["queue"], o["state"]) for o in listed.json()] == [
+        (first.pk, chat.pk, QUEUE, "offered"),
+        (second.pk, other.pk, QUEUE, "offered"),
+    ]
+    assert _api(t, "supervisor", "get", "/api/offers").json() == []  # only one's own
+    accepted = _api(t, "agent", "post", f"/api/offers/{first.pk}/accept")
+    assert (accepted.status_code, accepted.json()["assignee_id"], accepted.json()["queue"]) == (
+        200,
+        agent.pk,
+        QUEUE,
+    )
+    again = _api(t, "agent", "post", f"/api/offers/{first.pk}/accept")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "conflict")
+    declined = _api(t, "agent", "post", f"/api/offers/{second.pk}/decline")
+    assert (declined.status_code, declined.json()["state"]) == (200, "declined")
+    assert _api(t, "supervisor", "post", f"/api/offers/{second.pk}/accept").status_code == 404
+    assert _api(t, "agent", "get", "/api/offers").json() == []

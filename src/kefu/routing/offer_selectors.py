@@ -1,0 +1,92 @@
+"""Reads of offers: an agent's own pending offers, live offers' reserved capacity, who missed what.
+
+Offers are the agent's own: another agent's offer (even a colleague's at the same provider) is
+not found. The system reads (`live_offer_loads`, `missed_by`, `expired_offers`) serve the
+assignment job, which acts for nobody and crosses tenants deliberately (docs/routing.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
+
+from kefu.core import clock
+from kefu.core.errors import NotFound
+from kefu.core.scope import Scope
+from kefu.routing.models import Offer, OfferState
+
+
+def offer_list_pending(scope: Scope, *, now: datetime | None = None) -> QuerySet[Offer]:
+    """The caller's offers still waiting for an answer (not yet expired), oldest first."""
+    now = now or clock.now()
+    if scope.user_id is None:
+        return Offer.objects.for_scope(scope).none()
+    return (
+        Offer.objects.for_scope(scope)
+        .filter(agent_id=scope.user_id, state=OfferState.OFFERED, expires_at__gt=now)
+        .select_related("queue")
+        .order_by("offered_at", "id")
+    )
+
+
+def offer_get(scope: Scope, *, offer_id: int, for_update: bool = False) -> Offer:
+    """One of the caller's own offers (any state); anyone else's is not found."""
+    rows = Offer.objects.for_scope(scope).filter(pk=offer_id, agent_id=scope.user_id)
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    found = rows.select_related("queue").first() if not for_update else rows.first()
+    if found is None or scope.user_id is None:
+        raise NotFound()
+    return found
+
+
+def live_offer_conversation_ids() -> QuerySet[Offer]:
+    """Conversation ids with a live offer (a subquery: those contacts are not waiting)."""
+    return Offer.all_tenants.filter(state=OfferState.OFFERED).values("conversation_id")
+
+
+def live_offer_ids_among(conversation_ids: list[int]) -> set[int]:
+    """Which of these conversations have a live offer now."""
+    rows = Offer.all_tenants.filter(conversation_id__in=conversation_ids, state=OfferState.OFFERED)
+    return set(rows.values_list("conversation_id", flat=True))
+
+
+def live_offer_loads(agent_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """Places held by live offers, per (agent, channel): an offer reserves capacity until answered."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    rows = Offer.all_tenants.filter(agent_id__in=list(agent_ids), state=OfferState.OFFERED)
+    for agent_id, channel in rows.values_list("agent_id", "channel"):
+        counts[agent_id, channel] += 1
+    return dict(counts)
+
+
+def last_offer_at(agent_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each agent was last offered a contact (the longest-idle rule)."""
+    rows = (
+        Offer.all_tenants.filter(agent_id__in=list(agent_ids))
+        .values("agent_id")
+        .annotate(last=Max("offered_at"))
+    )
+    return {row["agent_id"]: row["last"] for row in rows}
+
+
+def missed_by(conversation_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Agents who let an offer of each conversation time out or declined it: not offered it again."""
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = Offer.all_tenants.filter(
+        conversation_id__in=list(conversation_ids), state__in=(OfferState.MISSED, OfferState.DECLINED)
+    )
+    for conversation_id, agent_id in rows.values_list("conversation_id", "agent_id"):
+        found[conversation_id].add(agent_id)
+    return dict(found)
+
+
+def expired_offer_ids(now: datetime, *, limit: int = 500) -> list[int]:
+    """Live offers whose time ran out (the sweep marks them missed)."""
+    rows = Offer.all_tenants.filter(state=OfferState.OFFERED, expires_at__lte=now).order_by(
+        "expires_at", "id"
+    )
+    return list(rows.values_list("pk", flat=True)[:limit])

@@ -1,0 +1,368 @@
+"""Offers: the decision core's answers written down, and their outcomes.
+
+The desk owns conversations and their assignee, routing owns who may take what. So the desk's
+assignment job (`desk.services.assignment`) locks the waiting conversations and hands them here
+as `WaitingContact` values; `plan_offers` locks the online agents it may use, builds the core's
+snapshot from queues, skills, certifications, capacities and loads, asks the core, and writes one
+`Offer` per answer. Whatever writes the assignee is the desk's (docs/routing.md, "Offers").
+
+Exactly once: the caller holds the contacts' rows (`FOR UPDATE SKIP LOCKED`). The core decides
+on loads read without locks; then the chosen agents' presence rows are locked (in id order) and
+their loads counted again, and only the answers that still fit are written, so no agent goes
+over capacity however many processes assign at once. A partial unique index allows one live
+offer per conversation. On SQLite one writer does it all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from kefu.core import realtime
+from kefu.routing import decision, offer_selectors
+from kefu.routing.models import (
+    AgentCapacity,
+    AgentPresence,
+    AgentSkill,
+    Certification,
+    Offer,
+    OfferState,
+    PresenceSource,
+    PresenceState,
+    Queue,
+    QueueSkill,
+)
+from kefu.routing.services import _presence_write
+
+STICKY_SKILL_LEVEL = 3  # an agent of a provider that lists no required skills for the queue
+LoadReader = Callable[[list[int]], dict[tuple[int, str], int]]
+
+
+def agent_group(user_id: int) -> str:
+    """The realtime group of one person's workspace tabs: offers are told there."""
+    return f"routing.agent.{user_id}"
+
+
+# --- planning --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WaitingContact:
+    """A conversation waiting in a queue, as the desk sees it (locked by the caller)."""
+
+    id: int
+    client_id: int
+    provider_id: int | None
+    queue: str  # the queue's name
+    enqueued_at: datetime
+    preferred_agent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One written offer and what it was decided from."""
+
+    offer: Offer
+    contact: WaitingContact
+    queue: Queue
+
+
+def _ts(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _queues_for(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Queue]:
+    if not keys:
+        return {}
+    rows = Queue.all_tenants.filter(
+        active=True, client_id__in={k[0] for k in keys}, name__in={k[1] for k in keys}
+    )
+    return {(q.client_id, q.name): q for q in rows if (q.client_id, q.name) in keys}
+
+
+def routable_queue_keys() -> set[tuple[int, str]]:
+    """(client id, queue name) of every active queue: only their contacts are routed."""
+    return set(Queue.all_tenants.filter(active=True).values_list("client_id", "name"))
+
+
+@dataclass
+class _Skills:
+    """Who qualifies for which queue, under each provider's own required skills."""
+
+    required: dict[tuple[int, int], list[tuple[int, int]]]  # (queue, provider) -> [(skill, least)]
+    held: dict[tuple[int, int], int]  # (user, skill) -> level
+    candidates: set[int]  # users holding at least one required skill
+
+    @classmethod
+    def read(cls, queues: Sequence[Queue], providers: set[int]) -> _Skills:
+        required: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        for row in QueueSkill.all_tenants.filter(
+            queue__in=list(queues), provider_id__in=providers
+        ).values_list("queue_id", "provider_id", "skill_id", "min_proficiency"):
+            required[row[0], row[1]].append((row[2], row[3]))
+        skill_ids = {skill for needs in required.values() for skill, _ in needs}
+        held = {
+            (user, skill): level
+            for user, skill, level in AgentSkill.all_tenants.filter(skill_id__in=list(skill_ids)).values_list(
+                "user_id", "skill_id", "proficiency"
+            )
+        }
+        return cls(dict(required), held, {user for user, _ in held})
+
+    def levels(self, queues: Sequence[Queue], agents: dict[int, int]) -> dict[int, dict[str, int]]:
+        """Per agent, one synthetic skill per queue they qualify for (`q<id>`) at their weakest
+        required level: the core compares one set of needs per queue, the providers' differ."""
+        levels: dict[int, dict[str, int]] = defaultdict(dict)
+        for user, provider in agents.items():
+            for queue in queues:
+                needs = self.required.get((queue.pk, provider))
+                if not needs:
+                    levels[user][f"q{queue.pk}"] = STICKY_SKILL_LEVEL
+                    continue
+                have = [self.held.get((user, skill), 0) for skill, _ in needs]
+                if all(level >= least for level, (_, least) in zip(have, needs, strict=True)):
+                    levels[user][f"q{queue.pk}"] = min(have)
+        return levels
+
+
+def plan_offers(
+    contacts: Sequence[WaitingContact],
+    *,
+    loads: LoadReader,
+    now: datetime,
+    agent_ids: Iterable[int] | None = None,
+) -> list[Planned]:
+    """Decide who takes which of these (locked) contacts and write the offers; call inside the
+    caller's transaction. `loads(user_ids)` counts the conversations each agent holds per channel
+    (the desk's); live offers are added here. `agent_ids` limits the agents considered.
+
+    A conversation is offered only to agents of its own provider: its messages, timers and the
+    customer's channel session are that provider's rows, so another provider's agent could not
+    even open it (docs/routing.md, "Several providers"). Each (queue, provider) pair is therefore
+    one queue for the core."""
+    queues = _queues_for({(c.client_id, c.queue) for c in contacts})
+    contacts = [c for c in contacts if (c.client_id, c.queue) in queues and c.provider_id is not None]
+    if not contacts:
+        return []
+    pairs: dict[tuple[int, int], int] = {}  # (queue id, provider id) -> the core's queue id
+    for c in contacts:
+        pairs.setdefault((queues[c.client_id, c.queue].pk, c.provider_id), len(pairs) + 1)
+    providers = {provider for _, provider in pairs}
+    skills = _Skills.read(list(queues.values()), providers)
+    # only agents holding a required skill, or of a provider that requires none for a queue here
+    open_providers = {p for (q, p) in pairs if not skills.required.get((q, p))}
+    online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE).filter(
+        Q(user_id__in=list(skills.candidates)) | Q(provider_id__in=open_providers)
+    )
+    if agent_ids is not None:
+        online = online.filter(user_id__in=list(agent_ids))
+    agents: dict[int, int] = {}
+    since: dict[int, datetime] = {}
+    for user_id, provider_id, at in online.order_by("user_id", "provider_id").values_list(
+        "user_id", "provider_id", "since"
+    ):
+        if user_id not in agents:  # a person working for two providers: their first seat
+            agents[user_id], since[user_id] = provider_id, at
+    if not agents:
+        return []
+    by_queue = {q.pk: q for q in queues.values()}
+    clients = {q.client_id for q in queues.values()}
+    certified: dict[int, dict[int, float | None]] = defaultdict(dict)
+    for user_id, provider_id, client_id, until in Certification.all_tenants.filter(
+        user_id__in=list(agents), client_id__in=clients, valid_from__lte=now, revoked_at__isnull=True
+    ).values_list("user_id", "provider_id", "client_id", "valid_until"):
+        if agents[user_id] == provider_id and (until is None or until > now):
+            certified[user_id][client_id] = None if until is None else _ts(until)
+    levels = skills.levels(list(queues.values()), agents)
+    own_capacity = {
+        (user, channel): n
+        for user, provider, channel, n in AgentCapacity.all_tenants.filter(
+            user_id__in=list(agents)
+        ).values_list("user_id", "provider_id", "channel", "max_concurrent")
+        if agents[user] == provider
+    }
+    channels = {q.channel for q in queues.values()}
+    default_chat = min(
+        (q.default_chat_concurrency for q in queues.values() if q.channel == "chat"), default=3
+    )
+    held = loads(list(agents))
+    for key, n in offer_selectors.live_offer_loads(agents).items():
+        held[key] = held.get(key, 0) + n
+    last = offer_selectors.last_offer_at(agents)
+    core_agents = tuple(
+        decision.Agent(
+            id=user,
+            provider_id=provider,
+            team_id=provider,
+            skills=levels.get(user, {}),
+            certifications=certified.get(user, {}),
+            capacity={
+                ch: own_capacity.get((user, ch), default_chat if ch == "chat" else 1) for ch in channels
+            },
+            load={ch: held.get((user, ch), 0) for ch in channels},
+            idle_since=_ts(max(since[user], last.get(user, since[user]))),
+        )
+        for user, provider in agents.items()
+    )
+    core_queues = tuple(
+        decision.Queue(
+            id=core_id,
+            client_id=by_queue[queue_id].client_id,
+            channel=by_queue[queue_id].channel,
+            priority=11 - by_queue[queue_id].priority,  # model: 1 is first; core: higher is first
+            needs=(decision.SkillNeed(f"q{queue_id}", 1),),
+            providers=frozenset({provider}),
+            service_level_s=float(by_queue[queue_id].sl_target_seconds),
+        )
+        for (queue_id, provider), core_id in pairs.items()
+    )
+    missed = offer_selectors.missed_by(c.id for c in contacts)
+    core_contacts = tuple(
+        decision.Contact(
+            id=c.id,
+            queue_id=pairs[queues[c.client_id, c.queue].pk, c.provider_id],
+            enqueued_at=_ts(c.enqueued_at),
+            preferred_agent_id=c.preferred_agent_id,
+            missed_by=frozenset(missed.get(c.id, ())),
+        )
+        for c in contacts
+    )
+    answers = decision.decide(
+        decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts), _ts(now)
+    )
+    answers = _confirmed(answers, agents, {a.id: a.capacity for a in core_agents}, loads)
+    by_id = {c.id: c for c in contacts}
+    rows = []
+    for a in answers:
+        queue = queues[by_id[a.contact_id].client_id, by_id[a.contact_id].queue]
+        rows.append(
+            Offer(
+                provider_id=a.provider_id,
+                client_id=queue.client_id,
+                conversation_id=a.contact_id,
+                agent_id=a.agent_id,
+                queue=queue,
+                channel=a.channel,
+                offered_at=now,
+                expires_at=now + timedelta(seconds=queue.offer_timeout_s),
+                state=OfferState.ACCEPTED if queue.auto_accept else OfferState.OFFERED,
+                decided_at=now if queue.auto_accept else None,
+                auto=queue.auto_accept,
+                tier=a.tier,
+            )
+        )
+    Offer.all_tenants.bulk_create(rows)
+    planned = [Planned(offer=row, contact=by_id[row.conversation_id], queue=row.queue) for row in rows]
+    for item in planned:
+        _tell(item.offer, item.queue)
+    return planned
+
+
+def _confirmed(
+    answers: list[decision.Assignment],
+    agents: dict[int, int],
+    capacity: dict[int, Mapping[str, int]],
+    loads: LoadReader,
+) -> list[decision.Assignment]:
+    """The decision was made on loads read without locks; now lock the chosen agents' presence
+    rows (in id order, waiting: no deadlock between two runs) and count their loads again. Another
+    process may have filled a place meanwhile, or the agent gone away: those answers are dropped
+    and their contacts stay waiting for the next run. Only what fits under the lock is written."""
+    chosen = sorted({a.agent_id for a in answers})
+    if not chosen:
+        return []
+    locked = set(
+        AgentPresence.all_tenants.select_for_update()
+        .filter(user_id__in=chosen, state=PresenceState.ONLINE)
+        .order_by("user_id", "provider_id")
+        .values_list("user_id", "provider_id")
+    )
+    held = loads(chosen)
+    for key, n in offer_selectors.live_offer_loads(chosen).items():
+        held[key] = held.get(key, 0) + n
+    kept = []
+    for a in answers:
+        if (a.agent_id, agents[a.agent_id]) not in locked:
+            continue
+        if held.get((a.agent_id, a.channel), 0) >= capacity[a.agent_id].get(a.channel, 0):
+            continue
+        held[a.agent_id, a.channel] = held.get((a.agent_id, a.channel), 0) + 1
+        kept.append(a)
+    return kept
+
+
+def offer_payload(offer: Offer, queue: Queue) -> dict[str, object]:
+    return {
+        "id": offer.pk,
+        "conversation_id": offer.conversation_id,
+        "queue": queue.name,
+        "state": offer.state,
+        "auto": offer.auto,
+        "offered_at": offer.offered_at.isoformat(),
+        "expires_at": offer.expires_at.isoformat(),
+        "timeout_s": queue.offer_timeout_s,
+    }
+
+
+def _tell(offer: Offer, queue: Queue) -> None:
+    realtime.publish_on_commit(agent_group(offer.agent_id), "offer.created", **offer_payload(offer, queue))
+
+
+# --- outcomes --------------------------------------------------------------------------------------
+def offer_lock(offer_id: int) -> Offer | None:
+    """The offer's row, locked; the caller has checked the scope (own offer) or is the sweep."""
+    return Offer.all_tenants.select_for_update().filter(pk=offer_id).select_related("queue").first()
+
+
+def offer_close(offer: Offer, *, state: str, now: datetime) -> Offer:
+    """A live offer ends: accepted, declined, missed (its time ran out) or cancelled (someone
+    took the conversation by hand). A missed offer sets the agent's presence to `missed`: they
+    take nothing more until they say they are back."""
+    if offer.state != OfferState.OFFERED:
+        raise ValueError(f"offer {offer.pk} is {offer.state}")
+    offer.state, offer.decided_at = state, now
+    offer.save(update_fields=["state", "decided_at"])
+    if state == OfferState.MISSED:
+        _presence_write(
+            provider_id=offer.provider_id,
+            user_id=offer.agent_id,
+            state=PresenceState.MISSED,
+            reason="",
+            source=PresenceSource.AUTO,
+            set_by=None,
+            at=now,
+        )
+    realtime.publish_on_commit(agent_group(offer.agent_id), "offer.closed", id=offer.pk, state=state)
+    return offer
+
+
+def offers_cancel(conversation_id: int, *, now: datetime) -> list[Offer]:
+    """Cancel the conversation's live offer (someone took or moved it by hand)."""
+    rows = list(
+        Offer.all_tenants.select_for_update().filter(
+            conversation_id=conversation_id, state=OfferState.OFFERED
+        )
+    )
+    return [offer_close(row, state=OfferState.CANCELLED, now=now) for row in rows]
+
+
+@dataclass(frozen=True)
+class OverflowToQueue:
+    client_id: int
+    from_queue: str
+    to_queue: str
+    after_s: int
+
+
+def overflow_rules() -> list[OverflowToQueue]:
+    """Active queues that overflow into another queue of the same client after a wait."""
+    rows = Queue.all_tenants.filter(
+        active=True, overflow_queue__isnull=False, overflow_after_s__isnull=False, overflow_queue__active=True
+    ).select_related("overflow_queue")
+    return [
+        OverflowToQueue(q.client_id, q.name, q.overflow_queue.name, q.overflow_after_s)
+        for q in rows
+        if q.overflow_queue.client_id == q.client_id
+    ]
