@@ -243,8 +243,8 @@ def missed_offers_raise(scope: Scope, *, now: datetime | None = None) -> int:
         .values_list("event_id", flat=True)
     )
     for event in events.filter(provider_id=scope.provider_id):
-        if event.pk in known:
-            continue
+        if event.pk in known or (event.data or {}).get("reason") == "declined":
+            continue  # a decline is the agent's choice, not a lapse: no alert
         queue = (
             routing_selectors.queue_list(scope, client_id=event.client_id).filter(name=event.queue).first()
             if event.queue and event.client_id

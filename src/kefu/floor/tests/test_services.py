@@ -120,7 +120,18 @@ def test_a_missed_offer_event_becomes_one_lead_alert_never_shown_to_the_client(f
         channel="chat",
         queue="家居-在线",
         agent=agent,
-        data={"offer_id": 7},
+        data={"offer_id": 7, "reason": "timeout"},
+    )
+    ContactEvent.all_tenants.create(  # a decline is logged as `missed` too, but alerts nobody
+        type="missed",
+        at=timezone.now(),
+        provider_id=floor.t.pa.pk,
+        client_id=floor.t.ca1.pk,
+        conversation_id=conversation_id,
+        channel="chat",
+        queue="家居-在线",
+        agent=agent,
+        data={"offer_id": 8, "reason": "declined"},
     )
 
     made = services.alarms_job()["missed"], services.alarms_job()["missed"]
