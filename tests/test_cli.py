@@ -100,7 +100,7 @@ def test_token_create_prints_a_working_token(demo_dir: Path) -> None:
         (("demo", "--no-serve", "--port", "0"), "--port"),
         (("demo", "--no-serve", "--history-days", "-1"), "--history-days"),
         (("serve", "--port", "70000"), "--port"),
-        (("report", "daily", "--client", "yuejia", "--date", "2026-13-01"), "Give a day as YYYY-MM-DD"),
+        (("report", "daily", "--client", "yuejia", "--date", "2026-13-01"), "YYYY-MM-DD"),
         (("report", "monthly", "--client", "nobody", "--date", "2026-11"), "No client"),
     ],
 )

@@ -330,7 +330,7 @@ def missed_offer_events(scope: Scope, *, since: datetime, types: frozenset[str])
 def plan_list(scope: Scope) -> QuerySet[EmergencyPlan]:
     scope.require(FloorPerm.MANAGE_ALARMS)
     if not scope.is_provider:
-        return EmergencyPlan.objects.none()
+        return EmergencyPlan.all_tenants.none()  # empty, no query: nothing to scope
     return (
         EmergencyPlan.objects.for_scope(scope).select_related("client").filter(provider_id=scope.provider_id)
     )
@@ -395,7 +395,7 @@ def step_run_get(scope: Scope, *, run_id: int, for_update: bool = False) -> Step
 def notice_list(scope: Scope, *, unread_only: bool = False) -> QuerySet[Notice]:
     """The acting person's own notices (a call-in to standby)."""
     if scope.user_id is None or not scope.has(FloorPerm.NOTICES):
-        return Notice.objects.none()
+        return Notice.all_tenants.none()  # empty, no query: nothing to scope
     rows = Notice.objects.for_scope(scope).filter(user_id=scope.user_id).select_related("sent_by")
     return rows.filter(read_at__isnull=True) if unread_only else rows
 

@@ -400,7 +400,9 @@ def test_agents_monotone_in_volume(a: float, h: float, t: float, sl: float, grow
     assert float(c.metrics.service_level[0]) >= sl
     assert (
         c.agents[0] == 1 + math.floor(a)
-        or float(erlang.erlang_c_metrics(c.agents[0] - 1, calls[0], h, 900, t).service_level) < sl
+        # one agent fewer misses the target; 1e-9: at the boundary (service level exactly the
+        # target, e.g. 0.9 with traffic 0.1) staffing's vectorised sum and this scalar one round apart
+        or float(erlang.erlang_c_metrics(c.agents[0] - 1, calls[0], h, 900, t).service_level) < sl + 1e-9
     )
 
 
