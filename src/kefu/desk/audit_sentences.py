@@ -3,8 +3,6 @@ from `DeskConfig.ready()`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from kefu.desk import labels
@@ -12,18 +10,12 @@ from kefu.desk.models import ProviderAccess, Status, Tier
 from kefu.tenancy import audit_sentences
 
 
-def _choice(choices: Any) -> Any:
-    def label(value: Any) -> str:
-        try:
-            return str(choices(value).label)
-        except ValueError:
-            return str(value)
-
-    return label
-
-
 def register() -> None:
-    tier, status, access = _choice(Tier), _choice(Status), _choice(ProviderAccess)
+    tier, status, access = (
+        audit_sentences.choice_label(Tier),
+        audit_sentences.choice_label(Status),
+        audit_sentences.choice_label(ProviderAccess),
+    )
     sentences = {
         "desk.conversation_escalate": (
             _("%(actor)s escalated %(target)s to %(tier)s: reason %(reason)s"),

@@ -9,18 +9,8 @@ from kefu.floor.models import Metric, StepKind
 from kefu.tenancy import audit_sentences
 
 
-def _label(choices):  # type: ignore[no-untyped-def]
-    def label(value: object) -> str:
-        try:
-            return str(choices(value).label)
-        except ValueError:
-            return str(value)
-
-    return label
-
-
 def register() -> None:
-    metric, step = _label(Metric), _label(StepKind)
+    metric, step = audit_sentences.choice_label(Metric), audit_sentences.choice_label(StepKind)
     sentences = {
         "floor.alarm_rule_create": (
             _("%(actor)s added a floor alarm on %(queue)s: %(metric)s, threshold %(threshold)s"),

@@ -9,18 +9,11 @@ from kefu.reports.models import ReportKind
 from kefu.tenancy import audit_sentences
 
 
-def _kind(value: object) -> str:
-    try:
-        return str(ReportKind(value).label)
-    except ValueError:
-        return str(value)
-
-
 def register() -> None:
     audit_sentences.register(
         "reports.generate",
         _("%(actor)s made the %(kind)s of %(period)s"),
-        values={"kind": _kind},
+        values={"kind": audit_sentences.choice_label(ReportKind)},
     )
     audit_sentences.register(
         "reports.send",

@@ -82,6 +82,19 @@ def readable(key: str, value: Any, action: str = "") -> str:
     return str(value)
 
 
+def choice_label(choices: Any) -> Callable[[Any], str]:
+    """How a stored choice value reads: its translated label, or the value itself if the choices
+    no longer hold it (an old record outlives a removed choice)."""
+
+    def label(value: Any) -> str:
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return str(value)
+
+    return label
+
+
 def label_of(key: str) -> str:
     label = KEY_LABELS.get(key)
     return str(label) if label is not None else key

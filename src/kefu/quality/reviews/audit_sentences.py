@@ -18,10 +18,7 @@ def _score(value: Any) -> str:
 def _outcome(value: Any) -> str:
     from kefu.quality.models import AppealStatus
 
-    try:
-        return str(AppealStatus(value).label)
-    except ValueError:
-        return str(value)
+    return audit_sentences.choice_label(AppealStatus)(value)
 
 
 def _fatal(value: Any) -> str:
