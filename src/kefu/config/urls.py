@@ -48,6 +48,7 @@ urlpatterns = [
     path("knowledge/", include("kefu.knowledge.urls")),
     path("routing/", include("kefu.routing.urls")),
     path("floor/", include("kefu.floor.urls")),
+    path("engagements/", include("kefu.engagements.urls")),
     path("widget/", include("kefu.connectors.urls")),
     path("connectors/", include("kefu.connectors.cti_urls")),
     path("analytics/event-log/", include("kefu.analytics.event_log_urls")),

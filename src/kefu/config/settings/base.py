@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.reports",
     "kefu.floor",
+    "kefu.engagements",
     "axes",
     "csp",
 ]
