@@ -84,7 +84,8 @@ def recent_agents(customer_ids: Iterable[int], *, now: datetime) -> dict[int, in
 
 
 def has_overflowed(conversation_id: int) -> bool:
-    """Whether the conversation already overflowed once (it does not bounce between queues)."""
+    """Whether the conversation already overflowed into another queue once (it does not bounce
+    between queues; a move to another provider, `data.to_provider`, is not a queue's overflow)."""
     return ContactEvent.all_tenants.filter(
-        conversation_id=conversation_id, type=EventType.OVERFLOWED
+        conversation_id=conversation_id, type=EventType.OVERFLOWED, data__has_key="to"
     ).exists()
