@@ -71,7 +71,13 @@ from kefu.desk.selectors.sla import (
     conversation_timers_of,
     sla_breach_list,
 )
-from kefu.desk.selectors.waiting import agent_loads, has_overflowed, recent_agents, waiting_for_update
+from kefu.desk.selectors.waiting import (
+    agent_loads,
+    conversation_provider_id,
+    has_overflowed,
+    recent_agents,
+    waiting_for_update,
+)
 
 __all__ = [
     "DEFAULT_CALENDAR",
@@ -106,6 +112,7 @@ __all__ = [
     "conversation_detail",
     "conversation_get",
     "conversation_list",
+    "conversation_provider_id",
     "conversation_queue_names",
     "conversation_timer_cycles",
     "conversation_timers",

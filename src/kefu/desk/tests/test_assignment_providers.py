@@ -168,3 +168,44 @@ def test_only_a_waiting_chat_moves(multi_vendor: Any) -> None:
             system, conversation_id=chat.pk, provider_id=t.pc.pk, reason="split"
         )
     assert Conversation.all_tenants.get(pk=chat.pk).provider_id == t.pa.pk
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_customer_s_widget_follows_the_conversation_to_the_other_provider(multi_vendor: Any) -> None:
+    from kefu.connectors import selectors as widget_selectors
+    from kefu.connectors import services as widget_services
+
+    t = multi_vendor
+    _queue, ours, theirs = _floor(t, shares={t.pa.pk: 50, t.pc.pk: 50})
+    routing_services.presence_set(t.scope("pa", "provider_admin"), agent_id=ours.pk, state="offline")
+    widget = widget_services.widget_create(
+        t.scope("pa", "provider_admin"), client_id=t.ca1.pk, allowed_origins=["*"], queue=QUEUE
+    )
+    ctx = widget_services.widget_open(widget.widget_key, origin="https://shop.example.cn")
+    visitor, _token = widget_services.visitor_token_issue(ctx)
+    conversation_id, _seq, _new = widget_services.widget_message_post(
+        ctx, visitor_id=visitor, body="在吗", client_msg_id="m1"
+    )
+    assert assignment.route_waiting() == 1  # only pc's agent is online
+    assert Conversation.all_tenants.get(pk=conversation_id).provider_id == t.pc.pk
+    # pc's agent answers; the customer reads the reply and writes on, in the same conversation
+    desk_services.message_post(
+        t.scope("pc", "agent"), conversation_id=conversation_id, body="您好", direction="out"
+    )
+    frames, _highest = widget_selectors.message_frames_after(
+        ctx, conversation_id=conversation_id, after_seq=0
+    )
+    assert [f["direction"] for f in frames] == ["in", "out"]
+    again, seq, new = widget_services.widget_message_post(
+        ctx, visitor_id=visitor, body="退货", client_msg_id="m2"
+    )
+    assert (again, seq, new) == (conversation_id, 3, False)
+    assert Message.all_tenants.get(conversation_id=conversation_id, seq=3).provider_id == t.pc.pk
+    assert widget_selectors.visitor_state(ctx, visitor_id=visitor).conversation_id == conversation_id
+    # another widget of pa's gets no reach into pc's conversation
+    other = widget_services.widget_create(
+        t.scope("pa", "provider_admin"), client_id=t.ca1.pk, allowed_origins=["*"]
+    )
+    other_ctx = widget_services.widget_open(other.widget_key, origin="https://shop.example.cn")
+    with pytest.raises(NotFound):
+        widget_selectors.message_frames_after(other_ctx, conversation_id=conversation_id, after_seq=0)
