@@ -176,7 +176,7 @@ def test_the_customer_s_widget_follows_the_conversation_to_the_other_provider(mu
     from kefu.connectors import services as widget_services
 
     t = multi_vendor
-    _queue, ours, theirs = _floor(t, shares={t.pa.pk: 50, t.pc.pk: 50})
+    _queue, ours, _theirs = _floor(t, shares={t.pa.pk: 50, t.pc.pk: 50})
     routing_services.presence_set(t.scope("pa", "provider_admin"), agent_id=ours.pk, state="offline")
     widget = widget_services.widget_create(
         t.scope("pa", "provider_admin"), client_id=t.ca1.pk, allowed_origins=["*"], queue=QUEUE
