@@ -59,6 +59,7 @@ from kefu.desk.selectors.messages import (
     first_inbound_message,
     message_list,
     messages_by_external_id,
+    visible_messages,
 )
 from kefu.desk.selectors.reach import OFFLINE_FORM_TAG, ReplyRoute, reply_route
 from kefu.desk.selectors.sla import (
@@ -145,5 +146,6 @@ __all__ = [
     "sla_policy_get",
     "sla_policy_list",
     "tree_order",
+    "visible_messages",
     "waiting_for_update",
 ]
