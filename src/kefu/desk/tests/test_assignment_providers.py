@@ -96,6 +96,12 @@ def test_a_split_sends_contacts_to_both_providers_and_the_conversation_moves(mul
         with pytest.raises(NotFound):
             desk_selectors.conversation_get(t.scope("pa", "supervisor"), conversation_id=chat.pk)
         assert desk_selectors.conversation_get(t.scope("pc", "agent"), conversation_id=chat.pk).pk == chat.pk
+    # and over the API: 404 for the first provider, the thread for the second
+    pa_api, pc_api = t.client_for("pa", "supervisor"), t.client_for("pc", "agent")
+    for path in (f"/api/conversations/{moved[0].pk}", f"/api/conversations/{moved[0].pk}/messages"):
+        assert pa_api.get(path).status_code == 404
+        assert pc_api.get(path).status_code == 200
+    assert [m["body"] for m in pc_api.get(f"/api/conversations/{moved[0].pk}/messages").json()] == ["在吗"]
     # the client's manager still sees all four
     manager = t.scope("ca1", "client_manager")
     assert {desk_selectors.conversation_get(manager, conversation_id=c.pk).pk for c in chats} == {
