@@ -107,6 +107,31 @@ def client_is_open(client_id: int, at: datetime | None = None) -> bool:
     return bool(check(client_id, at or clock.now()))
 
 
+def conversation_scope(ctx: WidgetContext, *, conversation_id: int) -> Scope:
+    """The scope the widget reads and writes its visitor's conversation with: that of the provider
+    holding it now. Routing may hand a waiting chat to another provider serving the client (a
+    traffic split, overflow: docs/routing.md, "Several providers"), and the customer's session
+    follows it. Only a conversation a visitor of this widget is on gets the other provider's
+    scope; anything else keeps the widget's own (and is not found there)."""
+    provider_id = desk_selectors.conversation_provider_id(
+        client_id=ctx.client_id, conversation_id=conversation_id
+    )
+    if provider_id is None or provider_id == ctx.provider_id:
+        return ctx.scope
+    if (
+        not WidgetVisitor.objects.for_scope(ctx.scope)
+        .filter(widget_id=ctx.widget_id, conversation_id=conversation_id)
+        .exists()
+    ):
+        return ctx.scope
+    return Scope.of_tenant(
+        provider_id=provider_id,
+        client_id=ctx.client_id,
+        permissions=ctx.scope.permissions,
+        role=ctx.scope.role,
+    )
+
+
 def visitor_state(ctx: WidgetContext, *, visitor_id: str) -> VisitorState:
     visitor = visitor_row(ctx, visitor_id=visitor_id)
     is_open = client_is_open(ctx.client_id) and not ctx.offline_now
@@ -124,12 +149,13 @@ def visitor_state(ctx: WidgetContext, *, visitor_id: str) -> VisitorState:
 
 def conversation_status(ctx: WidgetContext, *, conversation_id: int) -> dict[str, Any]:
     """Status, last seq and whether to ask for a rating: for the widget's status frame."""
-    conversation = desk_selectors.conversation_get(ctx.scope, conversation_id=conversation_id)
+    scope = conversation_scope(ctx, conversation_id=conversation_id)
+    conversation = desk_selectors.conversation_get(scope, conversation_id=conversation_id)
     finished = conversation.status in ("resolved", "closed")
     survey_pending = (
         ctx.satisfaction_prompt
         and finished
-        and not quality_selectors.survey_answered(ctx.scope, conversation_id=conversation.pk)
+        and not quality_selectors.survey_answered(scope, conversation_id=conversation.pk)
     )
     return {
         "status": conversation.status,
@@ -142,11 +168,12 @@ def queue_frame(ctx: WidgetContext, *, conversation_id: int) -> dict[str, Any]:
     """The widget's `queue` frame: the customer's own place in line and estimated wait
     (`routing.selectors.queue_place`), or `waiting: false` once an agent has it (or it is not
     in a queue). Only this conversation's figures: nothing about the other customers."""
-    conversation = desk_selectors.conversation_get(ctx.scope, conversation_id=conversation_id)
+    scope = conversation_scope(ctx, conversation_id=conversation_id)
+    conversation = desk_selectors.conversation_get(scope, conversation_id=conversation_id)
     place = None
     if conversation.queue and conversation.client_id is not None and conversation.assignee_id is None:
         place = routing_selectors.queue_place(
-            ctx.scope,
+            scope,
             client_id=conversation.client_id,
             queue_name=conversation.queue,
             conversation_id=conversation.pk,
@@ -169,9 +196,10 @@ def message_frames_after(
     highest seq looked at (internal notes take a seq too but are never sent)."""
     frames: list[dict[str, Any]] = []
     highest = after_seq
+    scope = conversation_scope(ctx, conversation_id=conversation_id)
     while True:
         page = desk_selectors.message_list(
-            ctx.scope, conversation_id=conversation_id, after_seq=highest, limit=REPLAY_PAGE
+            scope, conversation_id=conversation_id, after_seq=highest, limit=REPLAY_PAGE
         )
         for message in page:
             highest = message.seq

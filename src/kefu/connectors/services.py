@@ -361,10 +361,11 @@ def widget_message_post(
     visitor = _visitor_locked(ctx, visitor_id)
     conversation_id = visitor.conversation_id
     if conversation_id is not None:
-        status = desk_selectors.conversation_get(ctx.scope, conversation_id=conversation_id).status
+        scope = selectors.conversation_scope(ctx, conversation_id=conversation_id)
+        status = desk_selectors.conversation_get(scope, conversation_id=conversation_id).status
         if status != "closed":
             message = desk_services.message_post(
-                ctx.scope,
+                scope,
                 conversation_id=conversation_id,
                 body=body,
                 direction="in",
@@ -498,5 +499,9 @@ def widget_survey_answer(ctx: WidgetContext, *, visitor_id: str, score: Any, com
     if isinstance(score, str) and score.isdigit():
         score = int(score)
     quality_services.survey_answer_record(
-        ctx.scope, conversation_id=visitor.conversation_id, score=score, comment=comment, channel="chat"
+        selectors.conversation_scope(ctx, conversation_id=visitor.conversation_id),
+        conversation_id=visitor.conversation_id,
+        score=score,
+        comment=comment,
+        channel="chat",
     )

@@ -200,16 +200,22 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         if kind in OFFER_EVENTS:  # the group is this person's own: the offer is theirs
             await self.send_json({**event, "type": kind})
             return
-        if kind not in DESK_EVENTS or not await self._can_see(conversation_id):
+        if kind not in DESK_EVENTS or not await self._can_see(conversation_id, event):
             return
         frame = {"type": kind, "id": conversation_id}
         if "seq" in event:
             frame["seq"] = event["seq"]
         await self.send_json(frame)
 
-    async def _can_see(self, conversation_id: int) -> bool:
+    async def _can_see(self, conversation_id: int, event: dict[str, Any]) -> bool:
         """The inbox group of a provider carries every client it serves; a user whose scope
-        leaves some out (a client requiring two-factor) must not even learn their ids."""
+        leaves some out (a client requiring two-factor) must not even learn their ids.
+
+        An inbox hint carries the conversation's tenant keys as they are now: judged in memory,
+        the same rule as the database's (`Scope.sees`), with no read per socket. Hints without
+        them (older publishers) are looked up once per conversation."""
+        if "provider_id" in event and "client_id" in event:
+            return self.access.sees(event["provider_id"], event["client_id"])
         if conversation_id in self.visible_cache:
             return True
         visible = await database_sync_to_async(_visible)(self.access, conversation_id)

@@ -282,7 +282,9 @@ def thread_page(
     """The `limit` messages before `before_seq` (default: the latest), oldest first, and
     whether older ones exist. Uses the (conversation, seq) index: opening a thread of any
     length reads one page."""
-    queryset = Message.objects.for_scope(scope).filter(conversation=conversation)
+    queryset = selectors.visible_messages(scope, Message.objects.for_scope(scope)).filter(
+        conversation=conversation
+    )
     if before_seq is not None:
         queryset = queryset.filter(seq__lt=before_seq)
     rows = list(queryset.select_related("author").order_by("-seq")[: limit + 1])

@@ -75,6 +75,31 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
     for agent, (state, reason) in zip(agents, states, strict=False):
         services.presence_set(scope, agent_id=agent.pk, state=state, reason=reason)
     _skills(scope, agents, queues, now)
+    _second_provider(now)
+
+
+def _second_provider(now: dt.datetime) -> None:
+    """星河 serves 极客数码 beside 丁卯 (the planned split): its agents are certified and online, so
+    极客数码's chats go to both providers by the plan and move to 星河 when it is 星河's turn."""
+    provider = tenancy_selectors.organization_by_slug("xinghe")
+    client = tenancy_selectors.organization_by_slug("jike")
+    if provider is None or client is None:
+        return
+    admins = tenancy_selectors.membership_list_for_role(provider, role="provider_admin")
+    if not admins:
+        return
+    scope = tenancy_selectors.scope_for_user(admins[0].user, organization_id=provider.pk)
+    assert scope is not None
+    for membership in tenancy_selectors.membership_list_for_role(provider, role="agent"):
+        services.certification_create(
+            scope,
+            user_id=membership.user.pk,
+            client_id=client.pk,
+            valid_from=now - dt.timedelta(days=30),
+            valid_until=now + dt.timedelta(days=330),
+            note="接手极客数码，上岗考试通过",
+        )
+        services.presence_set(scope, agent_id=membership.user.pk, state="online")
 
 
 SKILLS = [

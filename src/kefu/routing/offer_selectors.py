@@ -90,3 +90,18 @@ def expired_offer_ids(now: datetime, *, limit: int = 500) -> list[int]:
         "expires_at", "id"
     )
     return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def split_realised(queue_ids: Iterable[int], *, since: datetime) -> dict[int, dict[int, int]]:
+    """Per queue, the contacts each provider's agents were offered since `since` (live and taken
+    offers; declined, missed and cancelled ones gave nobody the contact): the rolling window the
+    traffic split corrects its drift over (docs/routing.md, "Several providers")."""
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = Offer.all_tenants.filter(
+        queue_id__in=list(queue_ids),
+        offered_at__gte=since,
+        state__in=(OfferState.OFFERED, OfferState.ACCEPTED),
+    )
+    for queue_id, provider_id in rows.values_list("queue_id", "provider_id"):
+        found[queue_id][provider_id] = found[queue_id].get(provider_id, 0) + 1
+    return dict(found)

@@ -34,6 +34,7 @@ from kefu.routing.models import (
     PresenceSource,
     PresenceState,
     Queue,
+    QueueProvider,
     QueueSkill,
 )
 from kefu.routing.services import _presence_write
@@ -67,6 +68,11 @@ class Planned:
     offer: Offer
     contact: WaitingContact
     queue: Queue
+
+    @property
+    def moves(self) -> bool:
+        """The agent is another provider's: the conversation must move there (split or overflow)."""
+        return self.offer.provider_id != self.contact.provider_id
 
 
 def _ts(value: datetime) -> float:
@@ -127,6 +133,46 @@ class _Skills:
         return levels
 
 
+MOVABLE_CHANNELS = frozenset({"chat"})  # the customer's session follows the conversation (the widget)
+SPLIT_WINDOW = timedelta(hours=1)  # the rolling window a traffic split corrects its drift over
+
+
+@dataclass(frozen=True)
+class _Serving:
+    """A queue whose contacts may go to another provider than the one they arrived at: its
+    planned split (providers with a share above 0) and the provider it overflows to."""
+
+    planned: dict[int, int]
+    overflow_provider: int | None
+    overflow_after_s: int | None
+
+    @property
+    def providers(self) -> set[int]:
+        return set(self.planned) | ({self.overflow_provider} if self.overflow_provider else set())
+
+
+def _serving(queues: Sequence[Queue]) -> dict[int, _Serving]:
+    """The queues routed across providers: on a channel whose customer session can follow the
+    conversation, with a split between two providers or more, or an overflow provider. The rest
+    are routed within the contact's own provider, as before."""
+    shares: dict[int, dict[int, int]] = defaultdict(dict)
+    for queue_id, provider_id, share in QueueProvider.all_tenants.filter(
+        queue__in=list(queues), share_percent__gt=0
+    ).values_list("queue_id", "provider_id", "share_percent"):
+        shares[queue_id][provider_id] = share
+    found = {}
+    for queue in queues:
+        if queue.channel not in MOVABLE_CHANNELS or not shares.get(queue.pk):
+            continue
+        planned = shares[queue.pk]
+        overflow = queue.overflow_provider_id if queue.overflow_after_s is not None else None
+        if overflow in planned:
+            overflow = None  # it serves from the first second already
+        if len(planned) + (overflow is not None) > 1:
+            found[queue.pk] = _Serving(planned, overflow, queue.overflow_after_s)
+    return found
+
+
 def plan_offers(
     contacts: Sequence[WaitingContact],
     *,
@@ -138,21 +184,36 @@ def plan_offers(
     caller's transaction. `loads(user_ids)` counts the conversations each agent holds per channel
     (the desk's); live offers are added here. `agent_ids` limits the agents considered.
 
-    A conversation is offered only to agents of its own provider: its messages, timers and the
-    customer's channel session are that provider's rows, so another provider's agent could not
-    even open it (docs/routing.md, "Several providers"). Each (queue, provider) pair is therefore
-    one queue for the core."""
+    A queue served by several providers (a planned split, an overflow provider; chat only) is one
+    queue for the core, with the split and the overflow rule: an offer may then go to another
+    provider's agent than the conversation's, and the caller moves the conversation there before
+    the agent sees it (`Planned.moves`). Every other queue is routed within the contact's own
+    provider: each (queue, provider) pair is one queue for the core (docs/routing.md, "Several
+    providers")."""
     queues = _queues_for({(c.client_id, c.queue) for c in contacts})
     contacts = [c for c in contacts if (c.client_id, c.queue) in queues and c.provider_id is not None]
     if not contacts:
         return []
-    pairs: dict[tuple[int, int], int] = {}  # (queue id, provider id) -> the core's queue id
+    serving = _serving(
+        list({queues[c.client_id, c.queue].pk: queues[c.client_id, c.queue] for c in contacts}.values())
+    )
+    pairs: dict[tuple[int, int | None], int] = {}  # (queue id, provider id or None) -> the core's queue id
+
+    def pair(c: WaitingContact) -> tuple[int, int | None]:
+        queue_id = queues[c.client_id, c.queue].pk
+        return (queue_id, None) if queue_id in serving else (queue_id, c.provider_id)
+
     for c in contacts:
-        pairs.setdefault((queues[c.client_id, c.queue].pk, c.provider_id), len(pairs) + 1)
-    providers = {provider for _, provider in pairs}
+        pairs.setdefault(pair(c), len(pairs) + 1)
+    doors = {  # (queue id, provider) of every provider that may serve a queue here
+        (queue_id, provider)
+        for queue_id, own in pairs
+        for provider in (serving[queue_id].providers if own is None else {own})
+    }
+    providers = {provider for _, provider in doors}
     skills = _Skills.read(list(queues.values()), providers)
     # only agents holding a required skill, or of a provider that requires none for a queue here
-    open_providers = {p for (q, p) in pairs if not skills.required.get((q, p))}
+    open_providers = {p for (q, p) in doors if not skills.required.get((q, p))}
     online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE).filter(
         Q(user_id__in=list(skills.candidates)) | Q(provider_id__in=open_providers)
     )
@@ -175,6 +236,12 @@ def plan_offers(
     ).values_list("user_id", "provider_id", "client_id", "valid_until"):
         if agents[user_id] == provider_id and (until is None or until > now):
             certified[user_id][client_id] = None if until is None else _ts(until)
+    # the core keeps one traffic split per client; routing plans one per queue, so a queue routed
+    # across providers is its own "client" for the core (-queue id), certifications copied over
+    for held_by in certified.values():
+        for queue_id in serving:
+            if by_queue[queue_id].client_id in held_by:
+                held_by[-queue_id] = held_by[by_queue[queue_id].client_id]
     levels = skills.levels(list(queues.values()), agents)
     own_capacity = {
         (user, channel): n
@@ -207,22 +274,23 @@ def plan_offers(
         for user, provider in agents.items()
     )
     core_queues = tuple(
-        decision.Queue(
-            id=core_id,
-            client_id=by_queue[queue_id].client_id,
-            channel=by_queue[queue_id].channel,
-            priority=11 - by_queue[queue_id].priority,  # model: 1 is first; core: higher is first
-            needs=(decision.SkillNeed(f"q{queue_id}", 1),),
-            providers=frozenset({provider}),
-            service_level_s=float(by_queue[queue_id].sl_target_seconds),
-        )
+        _core_queue(core_id, by_queue[queue_id], provider, serving.get(queue_id))
         for (queue_id, provider), core_id in pairs.items()
+    )
+    realised = offer_selectors.split_realised(serving, since=now - SPLIT_WINDOW)
+    splits = tuple(
+        decision.TrafficSplit(
+            client_id=-queue_id,
+            planned=plan.planned,
+            realised={p: n for p, n in realised.get(queue_id, {}).items() if p in plan.planned},
+        )
+        for queue_id, plan in serving.items()
     )
     missed = offer_selectors.missed_by(c.id for c in contacts)
     core_contacts = tuple(
         decision.Contact(
             id=c.id,
-            queue_id=pairs[queues[c.client_id, c.queue].pk, c.provider_id],
+            queue_id=pairs[pair(c)],
             enqueued_at=_ts(c.enqueued_at),
             preferred_agent_id=c.preferred_agent_id,
             missed_by=frozenset(missed.get(c.id, ())),
@@ -230,7 +298,8 @@ def plan_offers(
         for c in contacts
     )
     answers = decision.decide(
-        decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts), _ts(now)
+        decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts, splits=splits),
+        _ts(now),
     )
     answers = _confirmed(answers, agents, {a.id: a.capacity for a in core_agents}, loads)
     by_id = {c.id: c for c in contacts}
@@ -258,6 +327,28 @@ def plan_offers(
     for item in planned:
         _tell(item.offer, item.queue)
     return planned
+
+
+def _core_queue(core_id: int, queue: Queue, provider: int | None, plan: _Serving | None) -> decision.Queue:
+    """The core's view of a queue: one provider's part of it, or (routed across providers) the
+    whole queue with its planned providers and its overflow provider."""
+    common = dict(
+        id=core_id,
+        channel=queue.channel,
+        priority=11 - queue.priority,  # model: 1 is first; core: higher is first
+        needs=(decision.SkillNeed(f"q{queue.pk}", 1),),
+        service_level_s=float(queue.sl_target_seconds),
+    )
+    if plan is None:
+        return decision.Queue(client_id=queue.client_id, providers=frozenset({provider}), **common)
+    overflow = ()
+    if plan.overflow_provider is not None and plan.overflow_after_s is not None:
+        overflow = (
+            decision.OverflowRule(
+                after_s=float(plan.overflow_after_s), providers=frozenset({plan.overflow_provider})
+            ),
+        )
+    return decision.Queue(client_id=-queue.pk, providers=frozenset(plan.planned), overflow=overflow, **common)
 
 
 def _confirmed(

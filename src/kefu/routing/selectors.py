@@ -307,14 +307,17 @@ def queue_spells(scope: Scope, *, queue: Queue, since: datetime) -> dict[int, li
     keeps the first: a re-queued contact keeps its place) and ends at `assigned` (answered),
     `resolved`, `closed`, `abandoned` or `transferred`."""
     events = analytics_selectors.contact_event_list(scope).filter(
-        client_id=queue.client_id, queue=queue.name, at__gte=since, type__in=sorted(_OPENS | _TAKES)
+        client_id=queue.client_id,
+        queue=queue.name,
+        at__gte=since,
+        type__in=sorted(_OPENS | _TAKES | {_MOVED}),
     )
     spells: dict[int, list[wait_estimate.Spell]] = defaultdict(list)
     opened: dict[int, float] = {}
-    for conversation_id, kind, at in events.values_list("conversation_id", "type", "at"):
+    for conversation_id, kind, at, data in events.values_list("conversation_id", "type", "at", "data"):
         if kind in _OPENS:
             opened.setdefault(conversation_id, at.timestamp())
-        elif kind in _TAKES and conversation_id in opened:
+        elif _takes(kind, data) and conversation_id in opened:
             spells[conversation_id].append(
                 wait_estimate.Spell(opened.pop(conversation_id), at.timestamp(), answered=kind == "assigned")
             )
@@ -626,6 +629,12 @@ class QueueStats:
 
 _OPENS = {"offered", "queued", "reopened"}
 _TAKES = {"assigned", "resolved", "closed", "abandoned", "transferred"}
+_MOVED = "overflowed"  # with `data.to_provider`: it left this provider's line (a `queued` opens the next)
+
+
+def _takes(kind: str, data: dict) -> bool:
+    """Whether the event ends a wait in its queue (a move to another provider does)."""
+    return kind in _TAKES or (kind == _MOVED and "to_provider" in (data or {}))
 
 
 def queue_stats(scope: Scope, *, queue_id: int, now: datetime | None = None) -> QueueStats:
@@ -648,12 +657,12 @@ def queue_stats(scope: Scope, *, queue_id: int, now: datetime | None = None) -> 
     offered_today: dict[int, datetime] = {}
     answered_at: dict[int, datetime] = {}
     assigned_at: dict[int, datetime] = {}
-    for conversation_id, kind, at in events.values_list("conversation_id", "type", "at"):
+    for conversation_id, kind, at, data in events.values_list("conversation_id", "type", "at", "data"):
         if kind in _OPENS:
             last_open[conversation_id] = at
             if kind == "offered" and at >= midnight:
                 offered_today[conversation_id] = at
-        elif kind in _TAKES:
+        elif _takes(kind, data):
             taken[conversation_id] = at
         if kind == "first_response":
             answered_at.setdefault(conversation_id, at)

@@ -59,6 +59,7 @@ from kefu.desk.selectors.messages import (
     first_inbound_message,
     message_list,
     messages_by_external_id,
+    visible_messages,
 )
 from kefu.desk.selectors.reach import OFFLINE_FORM_TAG, ReplyRoute, reply_route
 from kefu.desk.selectors.sla import (
@@ -71,7 +72,13 @@ from kefu.desk.selectors.sla import (
     conversation_timers_of,
     sla_breach_list,
 )
-from kefu.desk.selectors.waiting import agent_loads, has_overflowed, recent_agents, waiting_for_update
+from kefu.desk.selectors.waiting import (
+    agent_loads,
+    conversation_provider_id,
+    has_overflowed,
+    recent_agents,
+    waiting_for_update,
+)
 
 __all__ = [
     "DEFAULT_CALENDAR",
@@ -106,6 +113,7 @@ __all__ = [
     "conversation_detail",
     "conversation_get",
     "conversation_list",
+    "conversation_provider_id",
     "conversation_queue_names",
     "conversation_timer_cycles",
     "conversation_timers",
@@ -138,5 +146,6 @@ __all__ = [
     "sla_policy_get",
     "sla_policy_list",
     "tree_order",
+    "visible_messages",
     "waiting_for_update",
 ]

@@ -4,11 +4,23 @@ the customer's first message."""
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Q, QuerySet
 
 from kefu.core.scope import Scope
 from kefu.desk.models import Conversation, Message
 from kefu.desk.selectors._common import MAX_PAGE
 from kefu.desk.selectors.conversations import conversation_get
+
+
+def visible_messages(scope: Scope, queryset: QuerySet[Message]) -> QuerySet[Message]:
+    """The messages of a thread the actor may read. A floor whisper (a lead's coaching note to
+    the provider's agent, `channel_data.whisper`) is the provider's own: a client's staff read the
+    rest of the thread, its other internal notes included (escalation notes are for them), but
+    not the provider's coaching."""
+    if scope.is_client:
+        # not `exclude(channel_data__whisper=True)`: SQL's NULL for a missing key drops every row
+        return queryset.filter(~Q(channel_data__has_key="whisper") | Q(channel_data__whisper=False))
+    return queryset
 
 
 def message_list(
@@ -18,7 +30,7 @@ def message_list(
     conversation = conversation_get(scope, conversation_id=conversation_id)
     limit = max(1, min(limit, MAX_PAGE))
     return list(
-        Message.objects.for_scope(scope)
+        visible_messages(scope, Message.objects.for_scope(scope))
         .filter(conversation=conversation, seq__gt=max(after_seq, 0))
         .select_related("author")
         .order_by("seq")[:limit]

@@ -84,7 +84,19 @@ def recent_agents(customer_ids: Iterable[int], *, now: datetime) -> dict[int, in
 
 
 def has_overflowed(conversation_id: int) -> bool:
-    """Whether the conversation already overflowed once (it does not bounce between queues)."""
+    """Whether the conversation already overflowed into another queue once (it does not bounce
+    between queues; a move to another provider, `data.to_provider`, is not a queue's overflow)."""
     return ContactEvent.all_tenants.filter(
-        conversation_id=conversation_id, type=EventType.OVERFLOWED
+        conversation_id=conversation_id, type=EventType.OVERFLOWED, data__has_key="to"
     ).exists()
+
+
+def conversation_provider_id(*, client_id: int, conversation_id: int) -> int | None:
+    """The provider holding one of the client's conversations now (routing may have handed it to
+    another provider serving the client): a system read for the channel whose customer session
+    follows the conversation (the chat widget), which checks the session first."""
+    return (
+        Conversation.all_tenants.filter(pk=conversation_id, client_id=client_id)
+        .values_list("provider_id", flat=True)
+        .first()
+    )

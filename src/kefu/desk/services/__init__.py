@@ -85,6 +85,7 @@ from kefu.desk.services.messages import (
     message_post,
 )
 from kefu.desk.services.orders import conversation_link_order
+from kefu.desk.services.provider_move import conversation_move_provider
 from kefu.desk.services.queue_move import conversation_move_queue
 from kefu.desk.services.sla import SlaCheckResult, _business_seconds, _sla_check, sla_breaches_detect
 
@@ -133,6 +134,7 @@ __all__ = [
     "conversation_hints",
     "conversation_link_order",
     "conversation_mark_read",
+    "conversation_move_provider",
     "conversation_move_queue",
     "conversation_set_resolution_code",
     "conversation_set_status",

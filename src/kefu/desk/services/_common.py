@@ -89,10 +89,17 @@ def conversation_hints(
     conversation: Conversation, event_type: str, **payload: Any
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The live updates a change of this conversation sends: to its open page and to the
-    inboxes of both sides, as (group, event type, payload)."""
+    inboxes of both sides, as (group, event type, payload).
+
+    An inbox hint carries the conversation's tenant keys: every socket of the organisation hears
+    it, and each decides in memory whether its person sees the conversation (`Scope.sees`);
+    asking the database per socket queued a thousand reads per new chat in the server's one
+    database thread, and the offers waited behind them (docs/routing.md, "Offer latency"). The
+    keys stay on the server: the socket sends the browser the id only."""
     hints = [(f"desk.conversation.{conversation.pk}", event_type, {"id": conversation.pk, **payload})]
+    keys = {"provider_id": conversation.provider_id, "client_id": conversation.client_id}
     for organization_id in {conversation.provider_id, conversation.client_id} - {None}:
-        hints.append((f"desk.inbox.{organization_id}", event_type, {"id": conversation.pk}))
+        hints.append((f"desk.inbox.{organization_id}", event_type, {"id": conversation.pk, **keys}))
     return hints
 
 

@@ -32,6 +32,7 @@ from kefu.desk.models import Conversation
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _publish
 from kefu.desk.services.conversations import conversation_assign
+from kefu.desk.services.provider_move import conversation_move_provider
 from kefu.routing import offer_selectors, offer_services
 from kefu.routing import services as routing_services
 from kefu.routing.models import Offer, OfferState
@@ -115,6 +116,14 @@ def route_waiting(
             )
             by_id = {r.pk: r for r in rows}
             for item in planned:
+                if item.moves:  # split or overflow to another provider: the conversation goes there first
+                    by_id[item.contact.id] = conversation_move_provider(
+                        _system_scope(item.contact.provider_id, item.contact.client_id),
+                        conversation_id=item.contact.id,
+                        provider_id=item.offer.provider_id,
+                        reason="overflow" if item.offer.tier > 0 else "split",
+                        now=now,
+                    )
                 if item.offer.auto:
                     _take(by_id[item.offer.conversation_id], item.offer, how="auto")
             made += len(planned)

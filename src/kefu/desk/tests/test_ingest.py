@@ -398,7 +398,11 @@ def test_the_event_loop_writer_answers_each_message_as_message_post_would(
         ]
     )
     assert (f"desk.conversation.{chat.pk}", "message.created", {"id": chat.pk, "seq": 4}) in hints
-    assert (f"desk.inbox.{tenants.pa.pk}", "message.created", {"id": resolved.pk}) in hints
+    assert (
+        f"desk.inbox.{tenants.pa.pk}",
+        "message.created",
+        {"id": resolved.pk, "provider_id": tenants.pa.pk, "client_id": resolved.client_id},
+    ) in hints
 
 
 @on_postgresql

@@ -1,0 +1,57 @@
+"""Inbox hints are judged in memory by each workspace socket (no database read per socket per
+hint: that queue held offers up for seconds, docs/routing.md "Offer latency"). No database here:
+pytest-django refuses any access, so a read slipping back in fails these tests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from kefu.core.scope import OrgKind, Scope
+from kefu.desk.consumers import AgentConsumer
+
+PROVIDER, CLIENT, OTHER_CLIENT, OTHER_PROVIDER = 1, 10, 11, 2
+
+
+def _consumer() -> tuple[AgentConsumer, list[dict[str, Any]]]:
+    consumer = AgentConsumer()
+    consumer.access = Scope(
+        user_id=7,
+        organization_id=PROVIDER,
+        organization_kind=OrgKind.PROVIDER,
+        role="agent",
+        partner_ids=frozenset({CLIENT}),
+    )
+    consumer.visible_cache = {}
+    sent: list[dict[str, Any]] = []
+
+    async def send_json(content: dict[str, Any], close: bool = False) -> None:
+        sent.append(content)
+
+    consumer.send_json = send_json  # type: ignore[method-assign]
+    return consumer, sent
+
+
+def _hint(kind: str, conversation_id: int, provider_id: int | None, client_id: int | None) -> dict[str, Any]:
+    event = {"type": kind, "id": conversation_id, "provider_id": provider_id, "client_id": client_id}
+    return {"type": "kefu.event", "event": event}
+
+
+def test_an_inbox_hint_is_judged_by_its_tenant_keys_and_sends_the_id_only() -> None:
+    consumer, sent = _consumer()
+
+    async def scenario() -> None:
+        await consumer.kefu_event(_hint("conversation.created", 5, PROVIDER, CLIENT))
+        await consumer.kefu_event(_hint("conversation.created", 6, PROVIDER, OTHER_CLIENT))  # not in scope
+        await consumer.kefu_event(_hint("message.created", 8, OTHER_PROVIDER, CLIENT))  # another provider's
+
+    asyncio.run(scenario())
+    assert sent == [{"type": "conversation.created", "id": 5}]
+
+
+def test_a_conversation_moved_to_another_provider_stops_reaching_the_first() -> None:
+    consumer, sent = _consumer()
+    consumer.visible_cache[5] = True  # seen before the move
+
+    asyncio.run(consumer.kefu_event(_hint("conversation.updated", 5, OTHER_PROVIDER, CLIENT)))
+    assert sent == []
