@@ -298,9 +298,12 @@ def value_of(kind: str, totals: Totals) -> float | None:
     return totals.numerator / totals.denominator
 
 
-def count_of(kind: str, totals: Totals) -> int:
+def count_of(kind: str, totals: Totals, *, items: bool = False) -> int:
     """What `count` reports: records counted (count), the denominator (ratio: conversations or
-    answers considered; mean: the values averaged)."""
+    answers considered; mean: the values averaged), or with `items` the number of records
+    (agent-days of the presence metrics, whose denominators are seconds)."""
+    if items:
+        return totals.items
     return round(totals.numerator) if kind == COUNT else round(totals.denominator)
 
 
@@ -363,14 +366,23 @@ def buckets(first: date, last: date, interval: str) -> list[datetime]:
 
 
 def series_of(
-    kind: str, items: Iterable[Item], *, first: date, last: date, interval: str, tz: ZoneInfo
+    kind: str,
+    items: Iterable[Item],
+    *,
+    first: date,
+    last: date,
+    interval: str,
+    tz: ZoneInfo,
+    count_items: bool = False,
 ) -> list[dict[str, Any]]:
     """One entry per bucket: its local start (ISO with offset), value and count."""
     grouped: dict[datetime, list[Item]] = {}
     for item in items:
         grouped.setdefault(bucket_of(item.at, interval, tz), []).append(item)
     sums = {key: micro_totals_of(group) for key, group in grouped.items()}
-    return series_of_totals(kind, sums, first=first, last=last, interval=interval, tz=tz)
+    return series_of_totals(
+        kind, sums, first=first, last=last, interval=interval, tz=tz, count_items=count_items
+    )
 
 
 def series_of_totals(
@@ -381,6 +393,7 @@ def series_of_totals(
     last: date,
     interval: str,
     tz: ZoneInfo,
+    count_items: bool = False,
 ) -> list[dict[str, Any]]:
     """`series_of` from totals already grouped by local bucket start (rollup rows and items)."""
     out = []
@@ -390,7 +403,7 @@ def series_of_totals(
             {
                 "start": start.replace(tzinfo=tz).isoformat(),
                 "value": value_of(kind, totals),
-                "count": count_of(kind, totals),
+                "count": count_of(kind, totals, items=count_items),
             }
         )
     return out
@@ -405,13 +418,19 @@ def result_of(
     tz: ZoneInfo,
     interval: str | None = None,
     with_median: bool = False,
+    count_items: bool = False,
 ) -> Result:
     totals = totals_of(items)
+    series = (
+        series_of(kind, items, first=first, last=last, interval=interval, tz=tz, count_items=count_items)
+        if interval
+        else []
+    )
     return Result(
         value=value_of(kind, totals),
-        count=count_of(kind, totals),
+        count=count_of(kind, totals, items=count_items),
         median=median_of(items) if with_median else None,
-        series=series_of(kind, items, first=first, last=last, interval=interval, tz=tz) if interval else [],
+        series=series,
     )
 
 
