@@ -34,6 +34,16 @@ INTERVALS = ("15m", "hour", "day", "week", "month")
 SHORT_ABANDON_S = 5.0  # an abandon this short (or shorter) is a misdial, not a lost customer
 DEFAULT_SERVICE_LEVEL_S = 20.0
 SATISFIED_SCORES = (4, 5)  # top-2 box on the 1-5 scale
+PRESALES_MARKS = ("售前", "pre-sales", "presales", "pre sales")  # a pre-sales category or queue name
+
+
+def is_presales(name: str | None) -> bool:
+    """A pre-sales queue or category: its name, or its first level for a category path, says
+    so (售前咨询, "Pre-sales/…"), the convention routing's queues follow (docs/metrics.md)."""
+    if not name:
+        return False
+    first = name.split("/", 1)[0].strip().lower()
+    return any(mark in first for mark in PRESALES_MARKS)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Facts:
     complaint: bool = False
     assigned_at: datetime | None = None  # the first assignment (for handle time)
     score: int | None = None  # survey answers
+    category: str | None = None  # the category of the first resolution (pre-sales or not)
+    ordered: bool = False  # an order was linked to the conversation (so far)
+    queue: str | None = None  # the anchor's queue (conversion: a pre-sales queue)
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,12 @@ def items_for(
         return [_conversation_item(f, 1 if f.escalated_l2 else 0) for f in rows]
     if metric_id == "complaint_rate":
         return [_conversation_item(f, 1 if f.complaint else 0) for f in rows]
+    if metric_id == "conversion_rate":
+        return [
+            _conversation_item(f, 1 if f.ordered else 0)
+            for f in rows
+            if is_presales(f.category) or is_presales(f.queue)
+        ]
     if metric_id == "csat":
         return [
             _conversation_item(f, 1 if f.score in SATISFIED_SCORES else 0, agent=f.agent_id)

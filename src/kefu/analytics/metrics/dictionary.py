@@ -72,6 +72,7 @@ class Metric:
     rollup: str = EVENTS  # ADDITIVE | EVENTS
     rollup_note: Promise | None = None  # what stays on the events, and why
     count_items: bool = False  # `count` is the number of items (agent-days), not Σ denominator
+    channel: str = ""  # the metric is about this channel only (conversion: chats)
 
     @property
     def rolls_up(self) -> bool:
@@ -502,15 +503,25 @@ _METRICS = (
     Metric(
         id="conversion_rate",
         name=_("Conversion rate"),
-        definition=_("Share of the pre-sales chats of the period that led to an order linked to the chat."),
-        formula="100 × count(pre-sales chats with a linked order) / count(pre-sales chats in P)",
+        definition=_(
+            "Share of the pre-sales chats created in the period on which an agent linked the order "
+            "the customer placed (so far). A chat is a pre-sales chat when it was created in a "
+            "pre-sales queue or first resolved with a category of the pre-sales branch (a queue or "
+            "first-level category whose name says 售前 or pre-sales)."
+        ),
+        formula=(
+            "100 × count(c in offered(P), channel = chat, pre-sales : exists E(order_linked) of c) / "
+            "count(c in offered(P), channel = chat, pre-sales); pre-sales = offered.queue or the first "
+            "E(resolved).data.category names 售前 / pre-sales"
+        ),
         unit="%",
         direction=HIGHER,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_(
-            "The event log does not record yet that a chat is a pre-sales chat nor that an order was "
-            "linked to it."
+        filters=("client", "queue"),
+        channel="chat",
+        rollup_note=_(
+            "Computed from the events each time: whether a chat was a pre-sales chat is known only "
+            "once it is resolved with its category."
         ),
     ),
     Metric(

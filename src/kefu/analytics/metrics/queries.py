@@ -234,7 +234,7 @@ def metric_slice(query: MetricQuery) -> facts.Slice:
         start=start,
         end=end,
         queue=query.queue,
-        channel=query.channel,
+        channel=query.metric.channel or query.channel,
         agent_id=query.agent_id if by_anchor else None,
     )
 

@@ -5,7 +5,9 @@ Asia/Shanghai (UTC+8): the local day 2026-03-02 (a Monday) runs from 2026-03-01T
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -38,8 +40,15 @@ def night(tenants: Tenants) -> dict[str, int]:
     system = Scope.system(
         provider_id=tenants.pa.pk, client_ids=frozenset({tenants.ca1.pk}), permissions=all_permissions()
     )
+
+    def presence(state: str) -> Callable[[], object]:
+        return lambda: routing_services.presence_set(agent, agent_id=agent.user_id, state=state)
+
+    def assign(cid: int) -> Callable[[], object]:
+        return lambda: desk_services.conversation_assign(agent, conversation_id=cid, agent_id=agent.user_id)
+
     steps = [
-        ("2026-03-01T15:30:00", lambda: routing_services.presence_set(agent, agent_id=agent.user_id, state="online")),
+        ("2026-03-01T15:30:00", presence("online")),
         ("2026-03-01T15:50:00", lambda: desk_services.conversation_create(
             system, channel="chat", client_id=tenants.ca1.pk, provider_id=tenants.pa.pk, message="在吗？")),
     ]  # fmt: skip
@@ -48,13 +57,13 @@ def night(tenants: Tenants) -> dict[str, int]:
             created = step()
     cid = created.pk
     steps = [
-        ("2026-03-01T15:55:00", lambda: desk_services.conversation_assign(agent, conversation_id=cid, agent_id=agent.user_id)),
+        ("2026-03-01T15:55:00", assign(cid)),
         ("2026-03-01T16:10:00", lambda: desk_services.message_post(agent, conversation_id=cid, body="您好")),
-        ("2026-03-01T16:30:00", lambda: routing_services.presence_set(agent, agent_id=agent.user_id, state="busy")),
+        ("2026-03-01T16:30:00", presence("busy")),
         ("2026-03-01T16:45:00", lambda: desk_services.conversation_set_status(
             agent, conversation_id=cid, status="resolved", category="物流/查件")),
-        ("2026-03-01T17:00:00", lambda: routing_services.presence_set(agent, agent_id=agent.user_id, state="break")),
-        ("2026-03-01T17:30:00", lambda: routing_services.presence_set(agent, agent_id=agent.user_id, state="offline")),
+        ("2026-03-01T17:00:00", presence("break")),
+        ("2026-03-01T17:30:00", presence("offline")),
     ]  # fmt: skip
     for moment, step in steps:
         with clock.at(z(moment)):
@@ -116,14 +125,15 @@ def test_sla_compliance_counts_each_decided_timer(tenants: Tenants) -> None:
         resolution_s=3600,
     )
     agent = tenants.scope("pa", "agent")
+    me = agent.user_id
     with clock.at(z("2026-03-02T02:00:00")):
         cid = desk_services.conversation_create(
             agent, channel="chat", client_id=tenants.ca1.pk, message="在吗"
         ).pk
     steps = [
-        ("02:00:30", lambda: desk_services.conversation_assign(agent, conversation_id=cid, agent_id=agent.user_id)),
+        ("02:00:30", lambda: desk_services.conversation_assign(agent, conversation_id=cid, agent_id=me)),
         ("02:01:00", lambda: desk_services.message_post(agent, conversation_id=cid, body="您好")),
-        ("02:05:00", lambda: desk_services.message_post(agent, conversation_id=cid, body="还在吗", direction="in")),
+        ("02:05:00", lambda: desk_services.message_post(agent, conversation_id=cid, body="?", direction="in")),  # noqa: E501
         ("02:15:00", lambda: desk_services.message_post(agent, conversation_id=cid, body="在的")),
         ("02:30:00", lambda: desk_services.conversation_set_status(
             agent, conversation_id=cid, status="resolved", category="物流/查件")),
@@ -141,3 +151,39 @@ def test_sla_compliance_counts_each_decided_timer(tenants: Tenants) -> None:
     assert [(i.conversation_id, i.numerator, i.denominator) for i in items] == [(cid, 2.0, 3.0)]
     assert (before.result.value, before.result.count) == (None, 0)
     assert date(2026, 3, 2) == value.query.first
+
+
+@pytest.mark.django_db
+def test_conversion_rate_counts_pre_sales_chats_with_a_linked_order(tenants: Tenants) -> None:
+    agent = tenants.scope("pa", "agent")
+
+    def chat(
+        at: str, *, channel: str = "chat", queue: str = "", category: str = "", order: bool = False
+    ) -> int:
+        with clock.at(z(at)):
+            cid = desk_services.conversation_create(
+                agent, channel=channel, client_id=tenants.ca1.pk, queue=queue, message="这款有货吗"
+            ).pk
+            if order:
+                desk_services.conversation_link_order(
+                    agent, conversation_id=cid, order_number="2603020001", order_value=Decimal("299")
+                )
+            if category:
+                desk_services.conversation_set_status(
+                    agent, conversation_id=cid, status="resolved", category=category
+                )
+        return cid
+
+    sold = chat("2026-03-01T16:00:00", category="售前咨询/商品咨询", order=True)  # local midnight
+    unsold = chat("2026-03-02T03:00:00", category="售前咨询/活动优惠")
+    chat("2026-03-02T04:00:00", category="物流/催发货", order=True)  # not a pre-sales chat
+    chat("2026-03-02T05:00:00", channel="email", category="售前咨询/商品咨询", order=True)  # not a chat
+    waiting = chat("2026-03-02T06:00:00", queue="悦家-售前-在线")  # pre-sales by its queue
+    chat("2026-03-01T15:59:59", category="售前咨询/商品咨询", order=True)  # the day before
+
+    with clock.at(z("2026-03-03T00:00:00")):
+        value = _value(tenants, "conversion_rate", "2026-03-02", "2026-03-02")
+        items = queries.metric_items(tenants.scope("pa", "supervisor"), value.query)
+
+    assert (value.result.value, value.result.count) == (pytest.approx(100 / 3), 3)
+    assert [(i.conversation_id, i.numerator) for i in items] == [(sold, 1.0), (unsold, 0.0), (waiting, 0.0)]
