@@ -30,6 +30,7 @@ UNIT_LABELS = {
     "s": _("seconds"),
     "conversations/agent-day": _("conversations per agent per day"),
     "points": _("points"),
+    "conversations at once": _("conversations held at once"),
 }
 FILTER_LABELS = {"client": _("Client"), "queue": _("Queue"), "channel": _("Channel"), "agent": _("Agent")}
 
@@ -298,7 +299,7 @@ _METRICS = (
             "Σ over agent-days d of Σ seconds(c held by the agent ∩ available spans of d) / "
             "Σ available seconds of d"
         ),
-        unit="conversations",
+        unit="conversations at once",
         direction=NEUTRAL,
         kind=MEAN,
         anchor=PRESENCE_DAY,

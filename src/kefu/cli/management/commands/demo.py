@@ -124,4 +124,6 @@ class Command(BaseCommand):
         step("Auto-QA of every closed conversation…")
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
-        floor_demo.load()  # today's shifts, floor alarms and an emergency plan (after the widget)
+        floor_demo.load(
+            history_days=days
+        )  # past and today's shifts, floor alarms and an emergency plan (after the widget)
