@@ -88,7 +88,7 @@ def _past_shifts(scope: object, agents: list, client: object, *, history_days: i
     first = today - dt.timedelta(days=history_days)
     names = []
     for n, ((start, stop), (meal, meal_end)) in enumerate(routing_demo.SHIFTS):
-        name = ("早班", "晚班")[n]
+        name = ("早班 09-18", "晚班 14-23")[n]  # the workforce demo has its own 早班 and 晚班
         length = meal_end - meal
         rostering_services.shift_template_create(
             scope,
