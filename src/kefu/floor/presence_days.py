@@ -18,14 +18,19 @@ from kefu.core.scope import Scope
 from kefu.floor import adherence as core
 from kefu.routing import occupancy
 from kefu.routing import selectors as routing_selectors
+from kefu.tenancy import selectors as tenancy_selectors
 from kefu.workforce.rostering import selectors as rostering_selectors
 
 AVAILABLE = occupancy.AVAILABLE
 
 
 def _provider_scope(provider_id: int) -> Scope:
-    """The provider's own rows (presence and schedules are provider data, no client's)."""
-    return Scope.system(provider_id=provider_id, client_ids=frozenset(), permissions=frozenset())
+    """The provider's rows: its presence history, and its schedules for the clients it serves
+    (a schedule row carries the client it staffs)."""
+    own = Scope.system(provider_id=provider_id, client_ids=frozenset(), permissions=frozenset())
+    provider = tenancy_selectors.organization_get(own, organization_id=provider_id)
+    clients = tenancy_selectors.partner_ids(provider)
+    return Scope.system(provider_id=provider_id, client_ids=clients, permissions=frozenset())
 
 
 def _available_spans(
