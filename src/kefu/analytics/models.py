@@ -37,6 +37,7 @@ class EventType(models.TextChoices):
     ACCEPTED = "accepted", _("Offer accepted")
     MISSED = "missed", _("Offer missed")
     OVERFLOWED = "overflowed", _("Overflowed")
+    ORDER_LINKED = "order_linked", _("Order linked")
 
 
 class ContactEvent(AppendOnly, TenantModel):

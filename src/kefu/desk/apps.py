@@ -42,6 +42,11 @@ class DeskConfig(AppConfig):
             return found
 
         dashboard_targets.register_target_source("desk.sla_policy", policy_targets)
+        # SLA compliance counts the timers the desk replays from the event log (metrics/sources.py).
+        from kefu.analytics.metrics import sources
+        from kefu.desk.selectors import sla as sla_selectors
+
+        sources.register_sla_source(sla_selectors.sla_outcomes)
         # Routing's wake-ups (a contact queued, an agent freed) run the desk's assignment.
         from kefu.desk.services import assignment
 

@@ -11,3 +11,9 @@ class FloorConfig(AppConfig):
         from kefu.floor import audit_sentences
 
         audit_sentences.register()
+
+        # The presence figures of the metric dictionary (analytics imports no domain app).
+        from kefu.analytics.metrics import sources
+        from kefu.floor import presence_days
+
+        sources.register_presence_source(presence_days.presence_days)

@@ -14,6 +14,7 @@ from kefu.core import clock
 from kefu.core.errors import KefuError
 from kefu.desk import services as desk_services
 from kefu.floor import services
+from kefu.routing import demo as routing_demo
 from kefu.routing import selectors as routing_selectors
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.workforce.rostering import services as rostering_services
@@ -79,7 +80,55 @@ def _waiting_now(scope: object) -> None:
             )
 
 
-def load() -> None:
+def _past_shifts(scope: object, agents: list, client: object, *, history_days: int) -> int:
+    """Published schedules for the replayed days before this week, with the shifts the replayed
+    presence follows (`routing.demo.presence_shift`), so adherence has a plan to compare with."""
+    today = timezone.localdate(clock.now())
+    this_monday = today - dt.timedelta(days=today.weekday())
+    first = today - dt.timedelta(days=history_days)
+    names = []
+    for n, ((start, stop), (meal, meal_end)) in enumerate(routing_demo.SHIFTS):
+        name = ("早班 09-18", "晚班 14-23")[n]  # the workforce demo has its own 早班 and 晚班
+        length = meal_end - meal
+        rostering_services.shift_template_create(
+            scope,
+            name=name,
+            segments=[[_hhmm(start), _hhmm(stop)]],
+            breaks=[{"length": length, "earliest": _hhmm(meal), "latest": _hhmm(meal)}],
+        )
+        names.append((name, meal))
+    made = 0
+    monday = first - dt.timedelta(days=first.weekday())
+    while monday < this_monday:
+        schedule = rostering_services.schedule_create(
+            scope, client_id=client.pk, week_start=monday, required={"悦家-在线": [0] * 336}, solve=False
+        )
+        week = 0
+        for offset in range(7):
+            day = monday + dt.timedelta(days=offset)
+            if day < first:
+                continue
+            for index, agent in enumerate(agents):
+                shift = routing_demo.presence_shift(index, day)
+                if shift is None:
+                    continue
+                name, meal = names[routing_demo.SHIFTS.index(shift)]
+                try:
+                    rostering_services.schedule_shift_edit(
+                        scope, schedule_id=schedule.pk, user_id=agent.pk, day=day, template=name,
+                        break_starts=[meal],
+                    )  # fmt: skip
+                except KefuError:  # a labour rule says no, or an agent without a work profile
+                    continue
+                week += 1
+        if week:
+            rostering_services.schedule_publish(scope, schedule_id=schedule.pk)
+        made += week
+        monday += dt.timedelta(days=7)
+    return made
+
+
+def load(*, history_days: int = 0) -> None:
     provider = tenancy_selectors.organization_by_slug("dingmao")
     yuejia = tenancy_selectors.organization_by_slug("yuejia")
     if provider is None or yuejia is None:
@@ -88,6 +137,7 @@ def load() -> None:
     scope = tenancy_selectors.scope_for_user(admin, organization_id=provider.pk)
     assert scope is not None
     agents = [m.user for m in tenancy_selectors.membership_list_for_role(provider, role="agent")]
+    _past_shifts(scope, agents, yuejia, history_days=history_days)
     _todays_shifts(scope, agents, yuejia)
 
     queues = {q.name: q for q in routing_selectors.queue_list(scope)}

@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 from kefu.desk.models import CaseStatus, CaseType, Channel
 from kefu.reports.exports import DATE, DATETIME, DECIMAL, INT, PERCENT, SECONDS, Column, Table
 
-UNIT_KIND = {"%": PERCENT, "s": SECONDS, "conversations": INT, "conversations/agent-day": DECIMAL}
+UNIT_KIND = {
+    "%": PERCENT, "s": SECONDS, "conversations": INT, "conversations/agent-day": DECIMAL,
+    "conversations at once": DECIMAL,
+}  # fmt: skip
 TIMER_LABELS = {
     "first_response": gettext_lazy("First response"),
     "next_response": gettext_lazy("Next response"),

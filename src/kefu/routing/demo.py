@@ -5,6 +5,9 @@ agents their queue skills (through `routing.services.agent_queue_skills_set`).""
 from __future__ import annotations
 
 import datetime as dt
+import random
+
+from django.utils import timezone
 
 from kefu.core import clock
 from kefu.core.scope import Scope
@@ -17,8 +20,9 @@ SPLIT = {"jike": 80}
 OFFERING_SHOP = "yuejia"  # 极客数码 moves to 丁卯 gradually: 80 % planned here, the rest at 星河
 
 
-def load(*, queues: dict[str, dict[str, str]]) -> None:
-    """`queues`: queue names per shop slug and channel (the desk demo's `QUEUES`)."""
+def load(*, queues: dict[str, dict[str, str]], history_days: int = 0) -> None:
+    """`queues`: queue names per shop slug and channel (the desk demo's `QUEUES`); the agents'
+    presence history of the last `history_days` days is replayed first (`replay_presence`)."""
     provider = tenancy_selectors.organization_by_slug("dingmao")
     if provider is None:
         return
@@ -70,6 +74,7 @@ def load(*, queues: dict[str, dict[str, str]]) -> None:
         names = [name for channels in queues.values() for name in channels.values()]
         for agent in agents:
             services.agent_queue_skills_set(admin_scope, user_id=agent.pk, queues=names)
+    replay_presence(scope, agents, today=timezone.localdate(now), history_days=history_days)
     states = [("online", ""), ("online", ""), ("break", "meal"), ("online", ""), ("after_contact_work", "")]
     states += [("break", "training"), ("online", "")]
     for agent, (state, reason) in zip(agents, states, strict=False):
@@ -100,6 +105,65 @@ def _second_provider(now: dt.datetime) -> None:
             note="接手极客数码，上岗考试通过",
         )
         services.presence_set(scope, agent_id=membership.user.pk, state="online")
+
+
+# The shifts the replayed presence follows (local minutes): an early and a late shift with a meal
+# break, agents alternating by day so both are covered.
+SHIFTS = (((9 * 60, 18 * 60), (12 * 60, 13 * 60)), ((14 * 60, 23 * 60), (18 * 60, 19 * 60)))
+BLOCK_MINUTES = 30
+HANDLING_SHARE = {"busy": 0.55, "after_contact_work": 0.15}  # the rest of a block: online
+
+
+def presence_shift(agent_index: int, day: dt.date) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The shift (work, meal break) an agent follows that day, or None on a day off (two a week)."""
+    if (day.toordinal() + agent_index) % 7 in (0, 1):
+        return None
+    return SHIFTS[(day.toordinal() // 7 + agent_index) % 2]
+
+
+def replay_presence(
+    scope: Scope, agents: list, *, today: dt.date, history_days: int, seed: int = 2026
+) -> None:
+    """The agents' presence over the replayed days, set through `presence_set` at the moment it
+    happened: signing in a few minutes late now and then, busy, after-contact work or online in
+    half-hour blocks, the meal break (sometimes overrun) and signing off. Occupancy,
+    utilisation, concurrency and adherence are computed from these rows (docs/metrics.md)."""
+    rng = random.Random(seed)
+    tz = timezone.get_current_timezone()
+    end = clock.now()
+    for days_ago in range(history_days, 0, -1):
+        day = today - dt.timedelta(days=days_ago)
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=tz)
+        moments: list[tuple[dt.datetime, int, str, str]] = []
+        for index in range(len(agents)):
+            shift = presence_shift(index, day)
+            if shift is None:
+                continue
+            (start, stop), (meal, meal_end) = shift
+            late = rng.choice((0, 0, 0, 2, 5, 12))
+            overrun = rng.choice((0, 0, 0, 4, 9))
+            minute = start + late
+            while minute < stop:
+                if meal <= minute < meal_end:
+                    moments.append((midnight + dt.timedelta(minutes=minute), index, "break", "meal"))
+                    minute = meal_end + overrun
+                    continue
+                draw, state = rng.random(), "online"
+                if draw < HANDLING_SHARE["busy"]:
+                    state = "busy"
+                elif draw < HANDLING_SHARE["busy"] + HANDLING_SHARE["after_contact_work"]:
+                    state = "after_contact_work"
+                moments.append((midnight + dt.timedelta(minutes=minute), index, state, ""))
+                after = minute - minute % BLOCK_MINUTES + BLOCK_MINUTES
+                minute = min(after, meal if minute < meal else stop, stop)
+            moments.append(
+                (midnight + dt.timedelta(minutes=stop + rng.choice((0, 0, 3))), index, "offline", "")
+            )
+        for at, index, state, reason in sorted(moments, key=lambda m: (m[0], m[1])):
+            if at >= end:
+                continue
+            with clock.at(at):
+                services.presence_set(scope, agent_id=agents[index].pk, state=state, reason=reason)
 
 
 SKILLS = [

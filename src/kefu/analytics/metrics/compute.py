@@ -34,6 +34,16 @@ INTERVALS = ("15m", "hour", "day", "week", "month")
 SHORT_ABANDON_S = 5.0  # an abandon this short (or shorter) is a misdial, not a lost customer
 DEFAULT_SERVICE_LEVEL_S = 20.0
 SATISFIED_SCORES = (4, 5)  # top-2 box on the 1-5 scale
+PRESALES_MARKS = ("售前", "pre-sales", "presales", "pre sales")  # a pre-sales category or queue name
+
+
+def is_presales(name: str | None) -> bool:
+    """A pre-sales queue or category: its name, or its first level for a category path, says
+    so (售前咨询, "Pre-sales/…"), the convention routing's queues follow (docs/metrics.md)."""
+    if not name:
+        return False
+    first = name.split("/", 1)[0].strip().lower()
+    return any(mark in first for mark in PRESALES_MARKS)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Facts:
     complaint: bool = False
     assigned_at: datetime | None = None  # the first assignment (for handle time)
     score: int | None = None  # survey answers
+    category: str | None = None  # the category of the first resolution (pre-sales or not)
+    ordered: bool = False  # an order was linked to the conversation (so far)
+    queue: str | None = None  # the anchor's queue (conversion: a pre-sales queue)
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,12 @@ def items_for(
         return [_conversation_item(f, 1 if f.escalated_l2 else 0) for f in rows]
     if metric_id == "complaint_rate":
         return [_conversation_item(f, 1 if f.complaint else 0) for f in rows]
+    if metric_id == "conversion_rate":
+        return [
+            _conversation_item(f, 1 if f.ordered else 0)
+            for f in rows
+            if is_presales(f.category) or is_presales(f.queue)
+        ]
     if metric_id == "csat":
         return [
             _conversation_item(f, 1 if f.score in SATISFIED_SCORES else 0, agent=f.agent_id)
@@ -298,9 +317,12 @@ def value_of(kind: str, totals: Totals) -> float | None:
     return totals.numerator / totals.denominator
 
 
-def count_of(kind: str, totals: Totals) -> int:
+def count_of(kind: str, totals: Totals, *, items: bool = False) -> int:
     """What `count` reports: records counted (count), the denominator (ratio: conversations or
-    answers considered; mean: the values averaged)."""
+    answers considered; mean: the values averaged), or with `items` the number of records
+    (agent-days of the presence metrics, whose denominators are seconds)."""
+    if items:
+        return totals.items
     return round(totals.numerator) if kind == COUNT else round(totals.denominator)
 
 
@@ -363,14 +385,23 @@ def buckets(first: date, last: date, interval: str) -> list[datetime]:
 
 
 def series_of(
-    kind: str, items: Iterable[Item], *, first: date, last: date, interval: str, tz: ZoneInfo
+    kind: str,
+    items: Iterable[Item],
+    *,
+    first: date,
+    last: date,
+    interval: str,
+    tz: ZoneInfo,
+    count_items: bool = False,
 ) -> list[dict[str, Any]]:
     """One entry per bucket: its local start (ISO with offset), value and count."""
     grouped: dict[datetime, list[Item]] = {}
     for item in items:
         grouped.setdefault(bucket_of(item.at, interval, tz), []).append(item)
     sums = {key: micro_totals_of(group) for key, group in grouped.items()}
-    return series_of_totals(kind, sums, first=first, last=last, interval=interval, tz=tz)
+    return series_of_totals(
+        kind, sums, first=first, last=last, interval=interval, tz=tz, count_items=count_items
+    )
 
 
 def series_of_totals(
@@ -381,6 +412,7 @@ def series_of_totals(
     last: date,
     interval: str,
     tz: ZoneInfo,
+    count_items: bool = False,
 ) -> list[dict[str, Any]]:
     """`series_of` from totals already grouped by local bucket start (rollup rows and items)."""
     out = []
@@ -390,7 +422,7 @@ def series_of_totals(
             {
                 "start": start.replace(tzinfo=tz).isoformat(),
                 "value": value_of(kind, totals),
-                "count": count_of(kind, totals),
+                "count": count_of(kind, totals, items=count_items),
             }
         )
     return out
@@ -405,13 +437,19 @@ def result_of(
     tz: ZoneInfo,
     interval: str | None = None,
     with_median: bool = False,
+    count_items: bool = False,
 ) -> Result:
     totals = totals_of(items)
+    series = (
+        series_of(kind, items, first=first, last=last, interval=interval, tz=tz, count_items=count_items)
+        if interval
+        else []
+    )
     return Result(
         value=value_of(kind, totals),
-        count=count_of(kind, totals),
+        count=count_of(kind, totals, items=count_items),
         median=median_of(items) if with_median else None,
-        series=series_of(kind, items, first=first, last=last, interval=interval, tz=tz) if interval else [],
+        series=series,
     )
 
 

@@ -30,6 +30,7 @@ UNIT_LABELS = {
     "s": _("seconds"),
     "conversations/agent-day": _("conversations per agent per day"),
     "points": _("points"),
+    "conversations at once": _("conversations held at once"),
 }
 FILTER_LABELS = {"client": _("Client"), "queue": _("Queue"), "channel": _("Channel"), "agent": _("Agent")}
 
@@ -37,6 +38,8 @@ FILTER_LABELS = {"client": _("Client"), "queue": _("Queue"), "channel": _("Chann
 OFFERED, FIRST_IN, FIRST_RESOLVED, SURVEY, MESSAGES, AGENT_DAY = (
     "offered", "first_in", "first_resolved", "survey", "messages", "agent_day",
 )  # fmt: skip
+# Records beside the event log (metrics/sources.py): agent-days of presence, decided SLA timers
+PRESENCE_DAY, SLA_TIMERS = "presence_day", "sla_timers"
 ALL_FILTERS = ("client", "queue", "channel", "agent")
 # How a metric rolls up (docs/metrics.md, "Rollups"): ADDITIVE metrics keep Σ numerator,
 # Σ denominator and the number of items per 15-minute interval × client × queue × channel × agent
@@ -69,6 +72,8 @@ class Metric:
     unavailable_reason: Promise | None = None
     rollup: str = EVENTS  # ADDITIVE | EVENTS
     rollup_note: Promise | None = None  # what stays on the events, and why
+    count_items: bool = False  # `count` is the number of items (agent-days), not Σ denominator
+    channel: str = ""  # the metric is about this channel only (conversion: chats)
 
     @property
     def rolls_up(self) -> bool:
@@ -87,10 +92,16 @@ class Metric:
         return str(DIRECTION_LABELS[self.direction])
 
 
-_PRESENCE = _(
-    "Needs the agents' presence history (signed in, available, on break), which routing is "
-    "building now; until it is recorded Kefu shows no figure rather than an estimate."
+_PRESENCE_NOTE = _(
+    "Computed each time from the agents' presence history (kept by routing) and, for adherence, "
+    "the published schedule: presence is not in the event log, so it has no 15-minute rollups."
 )
+_SLA_NOTE = _(
+    "Computed each time by replaying the conversations' events through the SLA clock: whether a "
+    "timer was met depends on the client's business hours and the whole conversation."
+)
+PRESENCE_FILTERS = ("client", "agent")
+DAY_INTERVALS = ("day", "week", "month")
 
 _MEDIAN_NOTE = _(
     "The mean and the count are summed from the rollups; the median is not additive and is "
@@ -278,14 +289,24 @@ _METRICS = (
         id="concurrency",
         name=_("Concurrency"),
         definition=_(
-            "The average number of conversations an agent holds at once while signed in and available."
+            "The average number of the client's conversations an agent held at once while available "
+            "(online, busy or in after-contact work), over the agent-days of the period on which the "
+            "agent held or answered one of the client's conversations. An agent holds a conversation "
+            "from its assignment to them until it is transferred, put back in the queue, resolved or "
+            "closed; a reopening gives it back to its assignee."
         ),
-        formula="Σ assigned conversation-seconds / Σ available seconds",
-        unit="conversations",
+        formula=(
+            "Σ over agent-days d of Σ seconds(c held by the agent ∩ available spans of d) / "
+            "Σ available seconds of d"
+        ),
+        unit="conversations at once",
         direction=NEUTRAL,
         kind=MEAN,
-        available=False,
-        unavailable_reason=_PRESENCE,
+        anchor=PRESENCE_DAY,
+        filters=PRESENCE_FILTERS,
+        intervals=DAY_INTERVALS,
+        rollup_note=_PRESENCE_NOTE,
+        count_items=True,
     ),
     Metric(
         id="fcr",
@@ -347,18 +368,22 @@ _METRICS = (
         id="sla_compliance",
         name=_("SLA compliance"),
         definition=_(
-            "Share of the SLA targets (first response, next response, resolution) met by the "
-            "conversations due in the period."
+            "Share of the SLA timers of the client's policy (first response, each next response, "
+            "resolution, L2 resolution) decided in the period that were met. A timer is decided when "
+            "it stops (met if by its deadline, counted at the stop) or when its deadline passes "
+            "first (breached, counted at the deadline); deadlines run in the client's business hours "
+            "and pause while the conversation waits on the customer, as the desk's SLA clock does."
         ),
-        formula="100 × targets met / targets due",
+        formula=(
+            "100 × count(timer cycles decided in P : met) / count(timer cycles decided in P); "
+            "decided at = stop if stop ≤ deadline, else deadline"
+        ),
         unit="%",
         direction=HIGHER,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_(
-            "SLA breaches are recorded by the desk, not yet in the event log; the figure needs an "
-            "event for each target met or breached."
-        ),
+        anchor=SLA_TIMERS,
+        filters=("client",),
+        rollup_note=_SLA_NOTE,
     ),
     Metric(
         id="csat",
@@ -423,48 +448,81 @@ _METRICS = (
     Metric(
         id="occupancy",
         name=_("Occupancy"),
-        definition=_("Share of the agents' available time spent handling conversations."),
-        formula="100 × handling seconds / available seconds",
+        definition=_(
+            "Share of the agents' available time (online, busy, after-contact work) spent handling "
+            "conversations (busy or after-contact work), over the agent-days of the period on which "
+            "the agent held or answered one of the client's conversations; a day counts all of the "
+            "agent's presence that local day, whichever client the agent served."
+        ),
+        formula="100 × Σ (busy + after-contact work s) / Σ (online + busy + after-contact work s)",
         unit="%",
         direction=NEUTRAL,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_PRESENCE,
+        anchor=PRESENCE_DAY,
+        filters=PRESENCE_FILTERS,
+        intervals=DAY_INTERVALS,
+        rollup_note=_PRESENCE_NOTE,
+        count_items=True,
     ),
     Metric(
         id="utilisation",
         name=_("Utilisation"),
-        definition=_("Share of the agents' paid (scheduled) time spent signed in and available or handling."),
-        formula="100 × signed-in productive seconds / scheduled seconds",
+        definition=_(
+            "Share of the agents' signed-in time (every state but offline, breaks included) spent "
+            "handling conversations (busy or after-contact work), over the same agent-days as "
+            "occupancy. The same definition as the routing pages' utilisation."
+        ),
+        formula="100 × Σ (busy + after-contact work seconds) / Σ (seconds in any state but offline)",
         unit="%",
         direction=NEUTRAL,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_PRESENCE,
+        anchor=PRESENCE_DAY,
+        filters=PRESENCE_FILTERS,
+        intervals=DAY_INTERVALS,
+        rollup_note=_PRESENCE_NOTE,
+        count_items=True,
     ),
     Metric(
         id="adherence",
         name=_("Schedule adherence"),
-        definition=_("Share of the scheduled minutes in which the agent's state matched the schedule."),
-        formula="100 × minutes in the scheduled state / scheduled minutes",
+        definition=_(
+            "Share of the agents' scheduled time (work and breaks of the published schedule) in "
+            "which their presence matched it: working (online, busy, after-contact work, a missed "
+            "offer) during work, on a break during a break. The floor's real-time adherence rule, "
+            "over the same agent-days as occupancy; agent-days with nothing scheduled are left out."
+        ),
+        formula="100 × Σ seconds whose presence matches the schedule / Σ scheduled (work + break) seconds",
         unit="%",
         direction=HIGHER,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_PRESENCE,
+        anchor=PRESENCE_DAY,
+        filters=PRESENCE_FILTERS,
+        intervals=DAY_INTERVALS,
+        rollup_note=_PRESENCE_NOTE,
+        count_items=True,
     ),
     Metric(
         id="conversion_rate",
         name=_("Conversion rate"),
-        definition=_("Share of the pre-sales chats of the period that led to an order linked to the chat."),
-        formula="100 × count(pre-sales chats with a linked order) / count(pre-sales chats in P)",
+        definition=_(
+            "Share of the pre-sales chats created in the period on which an agent linked the order "
+            "the customer placed (so far). A chat is a pre-sales chat when it was created in a "
+            "pre-sales queue or first resolved with a category of the pre-sales branch (a queue or "
+            "first-level category whose name says 售前 or pre-sales)."
+        ),
+        formula=(
+            "100 × count(c in offered(P), channel = chat, pre-sales : exists E(order_linked) of c) / "
+            "count(c in offered(P), channel = chat, pre-sales); pre-sales = offered.queue or the first "
+            "E(resolved).data.category names 售前 / pre-sales"
+        ),
         unit="%",
         direction=HIGHER,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_(
-            "The event log does not record yet that a chat is a pre-sales chat nor that an order was "
-            "linked to it."
+        filters=("client", "queue"),
+        channel="chat",
+        rollup_note=_(
+            "Computed from the events each time: whether a chat was a pre-sales chat is known only "
+            "once it is resolved with its category."
         ),
     ),
     Metric(

@@ -35,6 +35,7 @@ NEEDS: dict[str, set[str]] = {
     "aht": {"assigned"},
     "fcr": {"reopened", "escalated"},
     "reopen_rate": {"reopened"},
+    "conversion_rate": {"category", "ordered", "queue"},
 }
 
 ANCHOR_TYPES = {
@@ -127,6 +128,11 @@ def anchor_facts(
         annotations["complaint"] = Exists(_same(scope, piece, EventType.CASE_OPENED, data__type="complaint"))
     if "reopened" in needs:
         annotations["reopened"] = Exists(_same(scope, piece, EventType.REOPENED, at__gte=OuterRef("at")))
+    if "category" in needs:
+        resolutions = _same(scope, piece, EventType.RESOLVED)
+        annotations["category"] = _first(resolutions.annotate(category=F("data__category")), "category")
+    if "ordered" in needs:
+        annotations["ordered"] = Exists(_same(scope, piece, EventType.ORDER_LINKED))
     if "assigned" in needs:
         annotations["assigned_at"] = _first(_same(scope, piece, EventType.ASSIGNED), "at")
     fields = ["conversation_id", "at", "agent_id", "provider_id", "queue", "channel", *annotations]
@@ -138,6 +144,8 @@ def anchor_facts(
 
 def _facts(row: dict[str, Any]) -> tuple[Dims, compute.Facts]:
     dims = Dims(row.pop("provider_id"), row.pop("queue") or "", row.pop("channel") or "")
+    if "category" in row:
+        row["queue"] = dims.queue
     data = row.pop("data", None)
     if data is not None:
         score = data.get("score") if isinstance(data, dict) else None

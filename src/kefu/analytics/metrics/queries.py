@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.analytics import rollup_selectors
-from kefu.analytics.metrics import compute, dictionary, facts, timezones
+from kefu.analytics.metrics import compute, dictionary, facts, sources, timezones, workday
 from kefu.analytics.metrics.dictionary import METRICS, Metric
 from kefu.analytics.models import ContactEvent, EventType
 from kefu.analytics.permissions import AnalyticsPerm
+from kefu.core import clock
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
 from kefu.tenancy import selectors as tenancy_selectors
@@ -233,7 +234,7 @@ def metric_slice(query: MetricQuery) -> facts.Slice:
         start=start,
         end=end,
         queue=query.queue,
-        channel=query.channel,
+        channel=query.metric.channel or query.channel,
         agent_id=query.agent_id if by_anchor else None,
     )
 
@@ -277,10 +278,86 @@ def _agent_days(scope: Scope, query: MetricQuery) -> list[tuple[int, date, int]]
     )
 
 
+# How far back the holds and SLA timers of a period look for their conversations' events: a
+# conversation assigned (or a timer started) longer before the period, with no event since, is
+# not seen (docs/metrics.md, "Presence" and "SLA compliance").
+LOOK_BACK = timedelta(days=31)
+
+
+def _holds(scope: Scope, query: MetricQuery) -> tuple[list[workday.Hold], dict[int, int]]:
+    """Who held which of the client's conversations over the period, and each agent's provider
+    (from the assignment events: the serving provider whose presence history counts)."""
+    start, end = query.bounds
+    rows = (
+        _events(scope, query)
+        .filter(type__in=sorted(workday.HOLD_TYPES), at__gte=start - LOOK_BACK, at__lt=end)
+        .order_by("conversation_id", "at", "id")
+        .values_list("conversation_id", "at", "type", "agent_id", "provider_id")
+    )
+    events, providers = [], {}
+    for cid, at, type, agent, provider in rows.iterator(chunk_size=5000):
+        events.append(workday.HoldEvent(cid, at, type, agent))
+        if agent is not None and provider is not None:
+            providers[agent] = provider
+    return workday.holds(events, until=min(end, clock.now())), providers
+
+
+def _presence_items(scope: Scope, query: MetricQuery) -> list[compute.Item]:
+    """Agent-days of the agents who held or answered the client's conversations that day."""
+    held, providers = _holds(scope, query)
+    days = sources.local_days(query.first, query.last, query.tz)
+    worked: set[tuple[int, date]] = set()
+    for day, day_start, day_end in days:
+        worked |= {(h.agent_id, day) for h in held if h.start < day_end and h.end > day_start}
+    replies = (
+        _anchor(scope, query, EventType.MESSAGE_OUT)
+        .filter(agent__isnull=False)
+        .annotate(day=TruncDate("at", tzinfo=query.tz))
+        .order_by()
+        .values_list("agent_id", "day", "provider_id")
+        .distinct()
+    )
+    for agent, day, provider in replies:
+        worked.add((agent, day))
+        providers.setdefault(agent, provider)
+    if query.agent_id is not None:
+        worked = {(agent, day) for agent, day in worked if agent == query.agent_id}
+    by_provider: dict[int, set[int]] = {}
+    for agent, _day in worked:
+        if agent in providers:
+            by_provider.setdefault(providers[agent], set()).add(agent)
+    found = [
+        presence
+        for provider, agents in sorted(by_provider.items())
+        for presence in sources.presence_days(provider, agents, days)
+        if (presence.agent_id, presence.day) in worked
+    ]
+    return workday.presence_items(query.metric.id, found, held)
+
+
+def _sla_items(scope: Scope, query: MetricQuery) -> list[compute.Item]:
+    """The decided SLA timers of the client's conversations with an event since `LOOK_BACK`
+    before the period (the desk's replay decides them)."""
+    start, end = query.bounds
+    conversations = (
+        _events(scope, query)
+        .filter(at__gte=start - LOOK_BACK, at__lt=end)
+        .order_by()
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    )
+    outcomes = sources.sla_outcomes(query.client_id, list(conversations), min(end, clock.now()))
+    return workday.sla_items(outcomes, start=start, end=end)
+
+
 def metric_items(scope: Scope, query: MetricQuery) -> list[compute.Item]:
     """The records behind the value, in time order: aggregating them gives the value exactly."""
     metric = query.metric
-    if metric.anchor == dictionary.MESSAGES:
+    if metric.anchor == dictionary.PRESENCE_DAY:
+        items = _presence_items(scope, query)
+    elif metric.anchor == dictionary.SLA_TIMERS:
+        items = _sla_items(scope, query)
+    elif metric.anchor == dictionary.MESSAGES:
         start, end = query.bounds
         items = compute.next_response_items(
             _messages(scope, query), start=start, end=end, agent_id=query.agent_id
@@ -317,6 +394,7 @@ def metric_value_from_events(scope: Scope, query: MetricQuery, *, median: bool =
         tz=query.tz,
         interval=query.interval,
         with_median=query.metric.median and median,
+        count_items=query.metric.count_items,
     )
     return MetricValue(query=query, result=result)
 

@@ -10,6 +10,7 @@ import time_machine
 
 from kefu.analytics import dashboard_selectors as selectors
 from kefu.analytics.dashboard_selectors import Period
+from kefu.analytics.metrics.dictionary import METRICS
 from kefu.analytics.tests.builders import Day
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.desk import services as desk_services
@@ -56,7 +57,7 @@ def test_figures_carry_the_previous_period_and_whether_they_improved(tenants: Te
     assert frt.target is None and frt.meets_target is None
     # the figures the dictionary cannot compute yet are listed with their reason, never a number
     unavailable = {u.metric.id for u in dashboard.unavailable}
-    assert {"qa_score", "occupancy", "sla_compliance", "nps"} <= unavailable
+    assert {m.id for m in METRICS.values() if not m.available} <= unavailable
     assert all(u.reason for u in dashboard.unavailable)
     assert not unavailable & {f.metric.id for f in dashboard.figures}
 

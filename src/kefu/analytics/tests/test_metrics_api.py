@@ -124,7 +124,7 @@ def test_an_agent_sees_only_their_own_figures(tenants: Tenants, day: Day) -> Non
     [
         ("no_such_metric", {}, 404, "not_found", "metric"),
         ("qa_score", {}, 422, "metric_unavailable", None),
-        ("occupancy", {}, 422, "metric_unavailable", None),
+        ("nps", {}, 422, "metric_unavailable", None),
         ("offered", {"from": "2026-3-2"}, 422, "invalid", "from"),
         ("offered", {"to": "2026-02-30"}, 422, "invalid", "to"),
         ("offered", {"from": "2026-03-03"}, 422, "invalid", "to"),

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kefu.analytics import events
+from kefu.analytics.events import EventType
 from kefu.core.errors import Invalid
 from kefu.core.scope import Scope
 from kefu.desk import selectors
@@ -44,6 +46,14 @@ def conversation_link_order(
     if order_value is not None:
         conversation.order_value = order_value
     conversation.save(update_fields=["order_numbers", "order_value", "updated_at"])
+    # the event log's record of the sale (the conversion rate counts it, docs/metrics.md)
+    events.emit(
+        scope,
+        EventType.ORDER_LINKED,
+        conversation=conversation,
+        agent_id=scope.user_id,
+        data={"order_number": number, "order_value": None if order_value is None else str(order_value)},
+    )
     tenancy_services.audit_record(
         scope,
         action="desk.conversation_order",

@@ -117,11 +117,13 @@ class Command(BaseCommand):
         if days >= workforce_demo.MIN_HISTORY_DAYS:
             step("Forecasts, staffing plans and next week's schedule (the solver takes up to 20 s)…")
         workforce_demo.load(today=today, history_days=days)
-        routing_demo.load(queues=desk_demo.QUEUES)
+        routing_demo.load(queues=desk_demo.QUEUES, history_days=days)
         connectors_demo.load(
             origins=[f"http://127.0.0.1:{options['port']}", f"http://localhost:{options['port']}"]
         )
         step("Auto-QA of every closed conversation…")
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
-        floor_demo.load()  # today's shifts, floor alarms and an emergency plan (after the widget)
+        floor_demo.load(
+            history_days=days
+        )  # past and today's shifts, floor alarms and an emergency plan (after the widget)

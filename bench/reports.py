@@ -1,0 +1,310 @@
+"""Six months of three clients, then the monthly KPI review and a dashboard, timed on PostgreSQL.
+
+    uv run python bench/reports.py [--conversations 1000000] [--months 6]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--json]
+
+Makes a throwaway database `kefu_bench_metrics` (dropped at the end unless `--keep`), writes a
+seeded history by bulk inserts with a progress bar on stderr: `--conversations` contacts (about
+ten events each: offers, customer messages, automatic greetings, assignments, replies, further
+turns, escalations, complaints, resolutions, reopenings, abandoned calls, survey answers, linked
+orders) spread over `--months` months for three clients with a daily curve, each client with an
+SLA policy and three queues with service-level targets. Then it folds the 15-minute rollups from
+the event log (`rollups.rebuild`, timed: what the worker does as events arrive) and, for the
+first client:
+
+1. times the monthly KPI review of the last full month (`reports.figure_selectors.monthly_review`,
+   what `GET /api/monthly-review` and the archive serve);
+2. times a dashboard query: the client's home figures (`dashboard_selectors.client_dashboard`
+   with `HOME_METRICS`, 14 days, daily series, each with the previous 14 days);
+3. checks every additive figure of that month served from the rollups against the same figure
+   recomputed from the events alone (value, count, daily series): `rollups_match_recomputation`.
+
+The last line is one JSON object with `conversations`, `events`, `monthly_review_s`,
+`dashboard_ms`, `rollups_match_recomputation` and the timings behind them. Exit 1 when the
+rollups disagree with the events or the stored event count is not what was generated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+DATABASE = "kefu_bench_metrics"
+CLIENTS = (("bench-yuejia", "悦家家居"), ("bench-qingyu", "轻语美妆"), ("bench-jike", "极客数码"))
+QUEUES = ("售前-在线", "售后-在线", "物流-在线")
+BATCH = 20_000
+TZ_OFFSET = timedelta(hours=8)  # the clients' calendar (Asia/Shanghai, the default)
+
+
+def _setup(database_url: str, var_dir: Path) -> None:
+    os.environ.update(
+        {
+            "KEFU_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base",
+            "KEFU_LOG_LEVEL": "ERROR",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+class Progress:
+    """A bar on stderr (a line per tenth when stderr is not a terminal)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done, self.shown = total, label, 0, -1
+        self.started = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+
+    def advance(self, n: int, detail: str = "") -> None:
+        self.done += n
+        share = self.done / self.total if self.total else 1.0
+        step = int(share * (100 if self.tty else 10))
+        if step == self.shown and self.done < self.total:
+            return
+        self.shown = step
+        bar = "#" * int(share * 30)
+        elapsed = time.perf_counter() - self.started
+        line = f"{self.label} [{bar:<30}] {share:6.1%} {self.done:,}/{self.total:,} {detail} {elapsed:.0f} s"
+        print(("\r" if self.tty else "") + line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def _organisations() -> tuple[int, list[int], list[int]]:
+    """The provider, the three clients (with SLA policies and queues) and 60 agents."""
+    from kefu.desk.models import SlaPolicy
+    from kefu.routing.models import Queue
+    from kefu.tenancy.models import Organization, User
+
+    provider = Organization.objects.create(kind="provider", name="基准服务商", slug="bench-provider")
+    clients = []
+    for slug, name in CLIENTS:
+        client = Organization.objects.create(kind="client", name=name, slug=slug)
+        clients.append(client.pk)
+        SlaPolicy.all_tenants.create(
+            client_id=client.pk, channel="", first_response_s=60, next_response_s=120, resolution_s=4 * 3600
+        )
+        for queue in QUEUES:
+            Queue.all_tenants.create(
+                provider_id=provider.pk, client_id=client.pk, name=f"{name[:2]}-{queue}", channel="chat",
+                business_type="pre_sales" if queue.startswith("售前") else "after_sales",
+                sl_target_percent=80, sl_target_seconds=30,
+            )  # fmt: skip
+    agents = [User.objects.create(username=f"bench-agent-{n}").pk for n in range(60)]
+    return provider.pk, clients, agents
+
+
+def _conversation(rng: random.Random, emit, cid: int, offered: datetime, queue: str, agent: int) -> None:  # type: ignore[no-untyped-def]
+    """One contact's events, as the desk writes them (`emit(type, at, agent, value, cid, **data)`)."""
+    from kefu.analytics.models import EventType
+
+    emit(EventType.OFFERED, offered, None, None, priority="normal")
+    if rng.random() < 0.04:  # left before an answer
+        wait = rng.uniform(1, 5) if rng.random() < 0.3 else rng.uniform(25, 240)
+        emit(EventType.ABANDONED, offered + timedelta(seconds=wait), None, wait)
+        return
+    emit(EventType.MESSAGE_IN, offered, None, None)
+    if rng.random() < 0.5:
+        emit(EventType.MESSAGE_OUT, offered + timedelta(seconds=2), None, None)  # automatic greeting
+    assigned = offered + timedelta(seconds=rng.expovariate(1 / 20))
+    emit(EventType.ASSIGNED, assigned, agent, None, how="auto")
+    reply = assigned + timedelta(seconds=rng.expovariate(1 / 25), microseconds=rng.randrange(10**6))
+    emit(EventType.MESSAGE_OUT, reply, agent, None)
+    at = reply
+    for _turn in range(rng.choice((0, 1, 1, 2))):
+        at += timedelta(seconds=rng.randrange(10, 300))
+        emit(EventType.MESSAGE_IN, at, None, None)
+        at += timedelta(seconds=rng.expovariate(1 / 40))
+        emit(EventType.MESSAGE_OUT, at, agent, None)
+    if queue.endswith("售前-在线") and rng.random() < 0.3:
+        emit(EventType.ORDER_LINKED, at + timedelta(seconds=20), agent, None, order_number=f"B{cid}")
+    if rng.random() < 0.04:
+        emit(EventType.ESCALATED, at + timedelta(seconds=30), agent, None, tier="l2")
+    if rng.random() < 0.01:
+        emit(EventType.CASE_OPENED, at + timedelta(seconds=40), agent, None, type="complaint")
+    resolved = at + timedelta(seconds=rng.randrange(60, 900))
+    category = "售前咨询/商品咨询" if "售前" in queue else "物流/查件"
+    emit(EventType.RESOLVED, resolved, agent, None, category=category)
+    if rng.random() < 0.04:
+        emit(EventType.REOPENED, resolved + timedelta(hours=3), agent, None)
+        emit(EventType.RESOLVED, resolved + timedelta(hours=4), agent, None, category=category)
+    if rng.random() < 0.33:
+        emit(
+            EventType.SURVEY_ANSWERED,
+            resolved + timedelta(minutes=5),
+            agent,
+            None,
+            score=rng.choice((5, 5, 5, 4, 4, 3, 1)),
+        )
+
+
+def _history(conversations: int, first: date, days: int, seed: int) -> int:
+    """Bulk-insert the seeded history; returns the number of events written."""
+    from kefu.analytics.models import ContactEvent
+    from kefu.tenancy.models import Organization, User
+
+    provider = Organization.objects.get(slug="bench-provider").pk
+    clients = list(Organization.objects.filter(slug__in=[s for s, _n in CLIENTS]).order_by("pk"))
+    agents = list(User.objects.filter(username__startswith="bench-agent").values_list("pk", flat=True))
+    rng = random.Random(seed)
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC) - TZ_OFFSET
+    rows: list[ContactEvent] = []
+    written = 0
+    bar = Progress(conversations, "history")
+    for cid in range(1, conversations + 1):
+        client = clients[cid % len(clients)]
+        queue = f"{client.name[:2]}-{rng.choice(QUEUES)}"
+        hour = min(23.9, max(0.0, rng.gauss(14.5, 4)))  # local time of day, most between 8:00 and 22:00
+        offered = start + timedelta(days=rng.randrange(days), hours=hour)
+        channel = "chat"
+
+        def emit(kind, at, agent, value, cid=cid, client=client.pk, queue=queue, channel=channel, **data):  # type: ignore[no-untyped-def]
+            rows.append(
+                ContactEvent(
+                    type=kind, at=at, provider_id=provider, client_id=client, conversation_id=cid,
+                    channel=channel, queue=queue, agent_id=agent, value_s=value, data=data,
+                )
+            )  # fmt: skip
+
+        _conversation(rng, emit, cid, offered, queue, rng.choice(agents))
+        if len(rows) >= BATCH or cid == conversations:
+            rows.sort(key=lambda e: e.at)
+            ContactEvent.all_tenants.bulk_create(rows, batch_size=5000)
+            written += len(rows)
+            rows.clear()
+            bar.advance(cid - bar.done, f"{written:,} events")
+    bar.close()
+    return written
+
+
+def _timed(call):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    value = call()
+    return value, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--conversations", type=int, default=1_000_000)
+    parser.add_argument("--months", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE}")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    import psycopg
+
+    admin_url = args.database_url
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+    database_url = urlsplit(admin_url)._replace(path=f"/{DATABASE}").geturl()
+    var_dir = Path(tempfile.mkdtemp(prefix="kefu-bench-reports-"))
+    _setup(database_url, var_dir)
+
+    from django.db import connection
+
+    from kefu.analytics import dashboard_selectors, rollups
+    from kefu.analytics.metrics import queries
+    from kefu.analytics.metrics.dictionary import METRICS
+    from kefu.analytics.models import ContactEvent
+    from kefu.core.roles import all_permissions
+    from kefu.core.scope import Scope
+    from kefu.reports import figure_selectors
+
+    first = date(2026, 5, 1)
+    after = date(
+        first.year + (first.month - 1 + args.months) // 12, (first.month - 1 + args.months) % 12 + 1, 1
+    )
+    last = after - timedelta(days=1)
+    days = (last - first).days + 1
+    _provider, clients, _agents = _organisations()
+    generated, generate_s = _timed(lambda: _history(args.conversations, first, days, args.seed))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    events = ContactEvent.all_tenants.count()
+    problems = [] if events == generated else [f"{generated} events generated, {events} stored"]
+    _, rebuild_s = _timed(lambda: rollups.rebuild(lag=0))
+
+    scope = Scope.platform(user_id=None, organization_id=None, permissions=all_permissions())
+    client = clients[0]
+    month = date(last.year, last.month, 1)  # the last full month
+    review, review_s = _timed(lambda: figure_selectors.monthly_review(scope, client_id=client, month=month))
+    _, review_again_s = _timed(lambda: figure_selectors.monthly_review(scope, client_id=client, month=month))
+    period = dashboard_selectors.Period(last - timedelta(days=13), last)
+    dashboard, dashboard_s = _timed(
+        lambda: dashboard_selectors.client_dashboard(
+            scope, client_id=client, period=period, metric_ids=dashboard_selectors.HOME_METRICS
+        )
+    )
+    _, dashboard_again_s = _timed(
+        lambda: dashboard_selectors.client_dashboard(
+            scope, client_id=client, period=period, metric_ids=dashboard_selectors.HOME_METRICS
+        )
+    )
+    month_last = last
+    for metric in (m for m in METRICS.values() if m.rolls_up):
+        query = queries.metric_query(
+            scope, metric_id=metric.id, client_id=client, date_from=month, date_to=month_last, interval="day"
+        )
+        served = queries.metric_value(scope, query, median=False).result
+        raw = queries.metric_value_from_events(scope, query, median=False).result
+        if (served.value, served.count, served.series) != (raw.value, raw.count, raw.series):
+            problems.append(
+                f"{metric.id}: rollups {served.value}/{served.count}, events {raw.value}/{raw.count}"
+            )
+
+    result = {
+        "database": connection.vendor,
+        "conversations": args.conversations,
+        "events": events,
+        "clients": len(clients),
+        "months": args.months,
+        "generate_s": round(generate_s, 1),
+        "rollups_rebuild_s": round(rebuild_s, 1),
+        "review_month": month.strftime("%Y-%m"),
+        "review_targets": len(review["targets"]),
+        "monthly_review_s": round(min(review_s, review_again_s), 3),
+        "monthly_review_first_s": round(review_s, 3),
+        "dashboard_figures": len(dashboard.figures),
+        "dashboard_ms": round(min(dashboard_s, dashboard_again_s) * 1000, 1),
+        "dashboard_first_ms": round(dashboard_s * 1000, 1),
+        "rollups_match_recomputation": not problems,
+    }
+    connection.close()
+    if not args.keep:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    shutil.rmtree(var_dir, ignore_errors=True)
+    if not args.json:
+        for key, value in result.items():
+            print(f"{key:>28}: {value}")
+    print(json.dumps(result, ensure_ascii=False))
+    if problems:
+        print("problems:", *problems, sep="\n  ", file=sys.stderr)
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
