@@ -26,5 +26,4 @@ GRANTS: dict[Role, set[str]] = {
     Role.ACCOUNT_MANAGER: set(_QUOTE_SELL),
     Role.CLIENT_ADMIN: set(_QUOTE_BUY),
     Role.CLIENT_MANAGER: set(_QUOTE_BUY),
-    Role.PLATFORM_ADMIN: set(_QUOTE_READ),
 }
