@@ -18,7 +18,12 @@ class EngagementPerm(StrEnum):
 
 
 _QUOTE_READ = {EngagementPerm.QUOTE_VIEW}
-_QUOTE_SELL = {*_QUOTE_READ, EngagementPerm.INTAKE_EDIT, EngagementPerm.QUOTE_PREPARE, EngagementPerm.QUOTE_DECIDE}
+_QUOTE_SELL = {
+    *_QUOTE_READ,
+    EngagementPerm.INTAKE_EDIT,
+    EngagementPerm.QUOTE_PREPARE,
+    EngagementPerm.QUOTE_DECIDE,
+}
 _QUOTE_BUY = {*_QUOTE_READ, EngagementPerm.INTAKE_EDIT, EngagementPerm.QUOTE_DECIDE}
 
 GRANTS: dict[Role, set[str]] = {

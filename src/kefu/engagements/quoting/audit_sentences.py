@@ -10,7 +10,9 @@ from kefu.tenancy import audit_sentences
 
 def register() -> None:
     audit_sentences.register("engagements.cost_model_create", _("%(actor)s added the cost model %(target)s"))
-    audit_sentences.register("engagements.cost_model_update", _("%(actor)s changed the cost model %(target)s"))
+    audit_sentences.register(
+        "engagements.cost_model_update", _("%(actor)s changed the cost model %(target)s")
+    )
     audit_sentences.register("engagements.intake_create", _("%(actor)s filled in the intake %(target)s"))
     audit_sentences.register("engagements.intake_update", _("%(actor)s changed the intake %(target)s"))
     audit_sentences.register(

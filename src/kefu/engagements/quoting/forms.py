@@ -45,13 +45,17 @@ class IntakeForm(forms.Form):
     client_name = forms.CharField(label=_("Shop or company"), max_length=120)
     shop_category = forms.CharField(label=_("Shop category"), max_length=60, required=False)
     business_types = forms.MultipleChoiceField(
-        label=_("Business types"), widget=forms.CheckboxSelectMultiple, choices=list(BUSINESS_TYPE_LABELS.items())
+        label=_("Business types"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=list(BUSINESS_TYPE_LABELS.items()),
     )
     scope = forms.ChoiceField(label=_("Outsourcing"), choices=list(SCOPE_LABELS.items()))
     daily_inquiries = forms.IntegerField(label=_("Daily average inquiries"), min_value=0)
     chat_share = forms.DecimalField(label=_("Chat share (%)"), min_value=0, max_value=100, initial=80)
     chat_aht_s = forms.IntegerField(label=_("Chat handle time (s)"), min_value=1, initial=360)
-    chat_concurrency = forms.IntegerField(label=_("Chats at once per agent"), min_value=1, max_value=8, initial=3)
+    chat_concurrency = forms.IntegerField(
+        label=_("Chats at once per agent"), min_value=1, max_value=8, initial=3
+    )
     phone_share = forms.DecimalField(label=_("Phone share (%)"), min_value=0, max_value=100, initial=15)
     phone_aht_s = forms.IntegerField(label=_("Call handle time (s)"), min_value=1, initial=240)
     email_share = forms.DecimalField(label=_("E-mail share (%)"), min_value=0, max_value=100, initial=5)
@@ -71,12 +75,19 @@ class IntakeForm(forms.Form):
     )
     target_answer_s = forms.IntegerField(label=_("…answered within (s)"), min_value=0, initial=30)
     quality_notes = forms.CharField(
-        label=_("Other quality targets"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Other quality targets"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     shrinkage = forms.DecimalField(label=_("Shrinkage (%)"), min_value=0, max_value=90, initial=30)
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     term_length = forms.IntegerField(label=_("Term"), min_value=1, initial=1)
-    term_unit = forms.ChoiceField(label=_("Term unit"), choices=list(TERM_UNIT_LABELS.items()), initial="years")
+    term_unit = forms.ChoiceField(
+        label=_("Term unit"), choices=list(TERM_UNIT_LABELS.items()), initial="years"
+    )
     expected_monthly_sales = forms.DecimalField(
         label=_("Monthly sales through the service (yuan, for commission)"), min_value=0, initial=0
     )
@@ -178,7 +189,9 @@ INTAKE_FIELD_OF = {
 class CostModelForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     salary = forms.DecimalField(label=COST_LINE_LABELS["salary"], min_value=0, decimal_places=2)
-    social_insurance = forms.DecimalField(label=COST_LINE_LABELS["social_insurance"], min_value=0, decimal_places=2)
+    social_insurance = forms.DecimalField(
+        label=COST_LINE_LABELS["social_insurance"], min_value=0, decimal_places=2
+    )
     lodging_meals = forms.DecimalField(label=COST_LINE_LABELS["lodging_meals"], min_value=0, decimal_places=2)
     training = forms.DecimalField(label=COST_LINE_LABELS["training"], min_value=0, decimal_places=2)
     management = forms.DecimalField(label=COST_LINE_LABELS["management"], min_value=0, decimal_places=2)
@@ -186,11 +199,17 @@ class CostModelForm(forms.Form):
     office = forms.DecimalField(label=COST_LINE_LABELS["office"], min_value=0, decimal_places=2)
     equipment = forms.DecimalField(label=COST_LINE_LABELS["equipment"], min_value=0, decimal_places=2)
     software = forms.DecimalField(label=COST_LINE_LABELS["software"], min_value=0, decimal_places=2)
-    margin = forms.DecimalField(label=_("Margin (% of the price)"), min_value=0, max_value=90, initial=18)
+    margin = forms.DecimalField(
+        label=_("Margin (percent of the price)"), min_value=0, max_value=90, initial=18
+    )
 
     @classmethod
     def initial_from(cls, name: str, data: dict[str, Any]) -> dict[str, Any]:
-        return {"name": name, **data.get("monthly_per_seat", {}), "margin": _pct(float(data.get("margin", 0)))}
+        return {
+            "name": name,
+            **data.get("monthly_per_seat", {}),
+            "margin": _pct(float(data.get("margin", 0))),
+        }
 
     def to_data(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """The cost model's JSON shape; pricing parameters not on the form are kept from `base`."""
@@ -207,9 +226,13 @@ class QuoteForm(forms.Form):
         label=_("Options (seats)"),
         max_length=60,
         required=False,
-        help_text=_("Seat counts separated by commas, e.g. 8,10. Empty: the recommendation and two either side."),
+        help_text=_(
+            "Seat counts separated by commas, e.g. 8,10. Empty: the recommendation and two either side."
+        ),
     )
-    note = forms.CharField(label=_("Note to the client"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note to the client"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, cost_models: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

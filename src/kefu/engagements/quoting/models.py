@@ -82,7 +82,9 @@ class Quote(TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["intake_id", "-version"]
-        constraints = [models.UniqueConstraint(fields=["intake", "provider", "version"], name="quote_unique_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "provider", "version"], name="quote_unique_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.intake.title} v{self.version}"

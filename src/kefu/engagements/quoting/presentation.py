@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy
 
 from kefu.engagements.quoting import forms
 
-CHANNEL_LABELS = {"chat": gettext_lazy("Chat"), "phone": gettext_lazy("Phone"), "email": gettext_lazy("E-mail")}
+CHANNEL_LABELS = {
+    "chat": gettext_lazy("Chat"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("E-mail"),
+}
 MODEL_LABELS = {
     "seat_month": gettext_lazy("Per seat-month"),
     "hourly": gettext_lazy("Per hour"),
@@ -28,7 +32,7 @@ FIGURE_LABELS = {
     "rate_per_contact": gettext_lazy("per contact"),
     "rate_per_resolved": gettext_lazy("per resolved case"),
     "base_per_seat_month": gettext_lazy("base per seat-month"),
-    "commission_rate": gettext_lazy("commission (% of sales)"),
+    "commission_rate": gettext_lazy("commission (percent of sales)"),
     "anchor_contacts": gettext_lazy("anchor (contacts a month)"),
     "over_rate": gettext_lazy("per contact above the band"),
     "under_rate": gettext_lazy("credited per contact below the band"),
@@ -65,7 +69,11 @@ def quote_view(result: dict[str, Any]) -> dict[str, Any]:
                 "sl_campaign": _percent(row["expected_service_level_campaign"]),
                 "prices": prices,
                 "cost_lines": [
-                    {"label": forms.COST_LINE_LABELS[c["line"]], "per_seat": c["per_seat_month"], "monthly": c["monthly"]}
+                    {
+                        "label": forms.COST_LINE_LABELS[c["line"]],
+                        "per_seat": c["per_seat_month"],
+                        "monthly": c["monthly"],
+                    }
                     for c in row["cost_lines"]
                 ],
             }
@@ -110,7 +118,10 @@ def staffing_chart(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "hours": [f"{h['hour']:02d}:00" for h in hours],
         "series": [
-            {"name": str(CHANNEL_LABELS[c]), "data": [h["channels"].get(c, {}).get("scheduled", 0) for h in hours]}
+            {
+                "name": str(CHANNEL_LABELS[c]),
+                "data": [h["channels"].get(c, {}).get("scheduled", 0) for h in hours],
+            }
             for c in channels
         ],
         "campaign": {
@@ -134,15 +145,24 @@ def intake_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (_("Shop or company"), data.get("client_name", "")),
         (_("Shop category"), data.get("shop_category") or "—"),
-        (_("Business types"), "、".join(str(forms.BUSINESS_TYPE_LABELS[t]) for t in data.get("business_types", []))),
+        (
+            _("Business types"),
+            "、".join(str(forms.BUSINESS_TYPE_LABELS[t]) for t in data.get("business_types", [])),
+        ),
         (_("Outsourcing"), str(forms.SCOPE_LABELS.get(data.get("scope", "full"), ""))),
         (_("Channels"), channels),
-        (_("Service hours"), f"{data.get('service_hours', {}).get('start')}–{data.get('service_hours', {}).get('end')}"),
+        (
+            _("Service hours"),
+            f"{data.get('service_hours', {}).get('start')}–{data.get('service_hours', {}).get('end')}",
+        ),
         (_("Daily average inquiries"), f"{data.get('daily_inquiries', 0):,.0f}"),
         (
             _("Campaigns"),
             _("%(days)s days a month at %(times)s× the normal volume")
-            % {"days": f"{campaigns.get('days_per_month', 0):g}", "times": f"{campaigns.get('multiplier', 1):g}"},
+            % {
+                "days": f"{campaigns.get('days_per_month', 0):g}",
+                "times": f"{campaigns.get('multiplier', 1):g}",
+            },
         ),
         (_("Current agents"), str(data.get("current_agents", 0))),
         (_("Expected growth over the term"), _percent(data.get("expected_growth"))),
@@ -154,7 +174,10 @@ def intake_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         (_("Start date"), data.get("start_date") or "—"),
         (_("Term"), f"{term.get('length')} {forms.TERM_UNIT_LABELS.get(term.get('unit', ''), '')}"),
-        (_("Monthly sales through the service"), f"¥{Decimal(str(data.get('expected_monthly_sales', 0))):,.0f}"),
+        (
+            _("Monthly sales through the service"),
+            f"¥{Decimal(str(data.get('expected_monthly_sales', 0))):,.0f}",
+        ),
     ]
 
 

@@ -20,7 +20,9 @@ from kefu.tenancy import services as tenancy_services
 
 def _invalid(error: intake_core.QuoteInputError) -> Invalid:
     """The core's field path and sentence, as the one error every interface maps."""
-    return Invalid(_("%(field)s: %(message)s") % {"field": error.field, "message": error.message}, field=error.field)
+    return Invalid(
+        _("%(field)s: %(message)s") % {"field": error.field, "message": error.message}, field=error.field
+    )
 
 
 def _parsed_intake(data: Any) -> dict[str, Any]:
@@ -39,7 +41,9 @@ def _parsed_cost_model(data: Any) -> dict[str, Any]:
 
 # --- cost models ---------------------------------------------------------------------------------
 @transaction.atomic
-def cost_model_save(scope: Scope, *, name: str, data: Any, cost_model_id: int | None = None) -> CostModelRecord:
+def cost_model_save(
+    scope: Scope, *, name: str, data: Any, cost_model_id: int | None = None
+) -> CostModelRecord:
     """Create or edit a provider's rate card; quotes already made keep the rates they used."""
     scope.require(EngagementPerm.QUOTE_PREPARE)
     if not scope.is_provider:
@@ -48,7 +52,9 @@ def cost_model_save(scope: Scope, *, name: str, data: Any, cost_model_id: int | 
         raise Invalid(_("Give the cost model a name."), field="name")
     clean = _parsed_cost_model(data)
     if cost_model_id is None:
-        row = CostModelRecord.all_tenants.create(provider_id=scope.provider_id, client_id=None, name=name, data=clean)
+        row = CostModelRecord.all_tenants.create(
+            provider_id=scope.provider_id, client_id=None, name=name, data=clean
+        )
         action = "engagements.cost_model_create"
     else:
         row = selectors.cost_model_get(scope, cost_model_id=cost_model_id)
@@ -91,7 +97,9 @@ def intake_update(scope: Scope, *, intake_id: int, title: str, data: Any) -> Int
     row.data = _parsed_intake(data)
     row.title = (title or row.data["client_name"]).strip()[:160]
     row.save(update_fields=["data", "title", "updated_at"])
-    tenancy_services.audit_record(scope, action="engagements.intake_update", target=row, client_id=row.client_id)
+    tenancy_services.audit_record(
+        scope, action="engagements.intake_update", target=row, client_id=row.client_id
+    )
     return row
 
 
@@ -154,13 +162,19 @@ def quote_send(scope: Scope, *, quote_id: int) -> Quote:
     quote.status, quote.sent_at = Quote.Status.SENT, clock.now()
     quote.save(update_fields=["status", "sent_at"])
     tenancy_services.audit_record(
-        scope, action="engagements.quote_send", target=quote, client_id=quote.client_id, data={"version": quote.version}
+        scope,
+        action="engagements.quote_send",
+        target=quote,
+        client_id=quote.client_id,
+        data={"version": quote.version},
     )
     return quote
 
 
 @transaction.atomic
-def quote_decide(scope: Scope, *, quote_id: int, accept: bool, seats: int | None = None, reason: str = "") -> Quote:
+def quote_decide(
+    scope: Scope, *, quote_id: int, accept: bool, seats: int | None = None, reason: str = ""
+) -> Quote:
     """The client's answer to a sent quote: accept one option (by its seats) or decline.
 
     The client answers in Kefu; for a prospect not in Kefu, the provider's account manager

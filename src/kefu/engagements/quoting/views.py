@@ -34,7 +34,11 @@ def intake_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "engagements/quoting/intake_list.html",
-        {"rows": rows, "can_edit": scope.has(EngagementPerm.INTAKE_EDIT), "can_price": scope.has(EngagementPerm.QUOTE_PREPARE)},
+        {
+            "rows": rows,
+            "can_edit": scope.has(EngagementPerm.INTAKE_EDIT),
+            "can_price": scope.has(EngagementPerm.QUOTE_PREPARE),
+        },
     )
 
 
@@ -55,7 +59,9 @@ def intake_edit(request: HttpRequest, intake_id: int | None = None) -> HttpRespo
                     client_id=form.cleaned_data.get("client"),
                 )
             else:
-                services.intake_update(scope, intake_id=intake.pk, title=form.cleaned_data["title"], data=form.to_data())
+                services.intake_update(
+                    scope, intake_id=intake.pk, title=form.cleaned_data["title"], data=form.to_data()
+                )
         except KefuError as exc:
             _intake_form_error(form, exc)
         else:
@@ -188,5 +194,7 @@ def cost_model_edit(request: HttpRequest, cost_model_id: int | None = None) -> H
         else:
             return redirect("engagements_cost_models")
     return render(
-        request, "engagements/quoting/cost_model_form.html", {"form": form, "row": row, "title": _("Cost model")}
+        request,
+        "engagements/quoting/cost_model_form.html",
+        {"form": form, "row": row, "title": _("Cost model")},
     )

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 def test_an_intake_is_editable_until_quoted(tenants: Tenants) -> None:
     am = tenants.scope("pa", "account_manager")
     made = factories.intake(am, client_id=tenants.ca1.pk)
-    assert (made.provider_id, made.client_id, made.title) == (tenants.pa.pk, tenants.ca1.pk, "杭州悦衣服饰旗舰店")
+    assert (made.provider_id, made.client_id, made.title) == (
+        tenants.pa.pk,
+        tenants.ca1.pk,
+        "杭州悦衣服饰旗舰店",
+    )
     services.intake_update(am, intake_id=made.pk, title="悦衣 2027", data=INTAKE | {"daily_inquiries": 1800})
     factories.quote(am, made)
     made.refresh_from_db()
@@ -58,7 +62,9 @@ def test_versions_send_supersede_and_accept(tenants: Tenants) -> None:
     assert (v2.status, v2.accepted_seats, v2.decision_reason) == (Quote.Status.ACCEPTED, 11, "价格合适")
     with pytest.raises(Conflict):
         factories.quote(am, made)
-    actions = list(AuditEvent.all_tenants.filter(action__startswith="engagements.quote").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.all_tenants.filter(action__startswith="engagements.quote").values_list("action", flat=True)
+    )
     assert actions.count("engagements.quote_create") == 2 and "engagements.quote_accept" in actions
 
 
@@ -94,7 +100,10 @@ def test_providers_never_see_each_others_quotes_on_the_same_client(multi_vendor:
     # each provider numbers its own versions; one provider's accepted quote never moves the other's
     assert (mine.version, theirs.version) == (1, 1)
     services.quote_decide(
-        t.scope("ca1", "client_manager"), quote_id=theirs.pk, accept=True, seats=theirs.result["options"][0]["seats"]
+        t.scope("ca1", "client_manager"),
+        quote_id=theirs.pk,
+        accept=True,
+        seats=theirs.result["options"][0]["seats"],
     )
     mine.refresh_from_db()
     assert mine.status == Quote.Status.SENT
