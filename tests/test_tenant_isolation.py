@@ -516,8 +516,11 @@ def _quote_b(t: Tenants) -> dict[str, int]:
     cost = quoting_services.cost_model_save(seller, name="b", data=COST)
     quote = quoting_services.quote_create(seller, intake_id=intake.pk, cost_model_id=cost.pk, options=[8])
     quoting_services.quote_send(seller, quote_id=quote.pk)
-    return {"intake_id": intake.pk, "cost_model_id": cost.pk, "quote_id": quote.pk}
+    rfq = quoting_services.rfq_create(
+        t.scope("cb", "client_manager"), intake_id=intake.pk, provider_ids=[t.pb.pk]
+    )
+    return {"intake_id": intake.pk, "cost_model_id": cost.pk, "quote_id": quote.pk, "rfq_id": rfq.pk}
 
 
-for _name in ("intake_id", "cost_model_id", "quote_id"):
+for _name in ("intake_id", "cost_model_id", "quote_id", "rfq_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _quote_b(t)[_name]

@@ -15,6 +15,7 @@ class EngagementPerm(StrEnum):
     INTAKE_EDIT = "engagements.intake_edit"
     QUOTE_PREPARE = "engagements.quote_prepare"
     QUOTE_DECIDE = "engagements.quote_decide"
+    QUOTE_COMPARE = "engagements.quote_compare"  # a client's RFQs: invite, compare, decide
 
 
 _QUOTE_READ = {EngagementPerm.QUOTE_VIEW}
@@ -24,7 +25,12 @@ _QUOTE_SELL = {
     EngagementPerm.QUOTE_PREPARE,
     EngagementPerm.QUOTE_DECIDE,
 }
-_QUOTE_BUY = {*_QUOTE_READ, EngagementPerm.INTAKE_EDIT, EngagementPerm.QUOTE_DECIDE}
+_QUOTE_BUY = {
+    *_QUOTE_READ,
+    EngagementPerm.INTAKE_EDIT,
+    EngagementPerm.QUOTE_DECIDE,
+    EngagementPerm.QUOTE_COMPARE,
+}
 
 GRANTS: dict[Role, set[str]] = {
     Role.PROVIDER_ADMIN: set(_QUOTE_SELL),

@@ -23,5 +23,16 @@ def register() -> None:
         "engagements.quote_accept", _("%(actor)s accepted quote %(target)s with %(seats)s seats")
     )
     audit_sentences.register("engagements.quote_decline", _("%(actor)s declined quote %(target)s"))
+    audit_sentences.register(
+        "engagements.rfq_create", _("%(actor)s asked %(providers)s to quote on %(target)s")
+    )
+    audit_sentences.register(
+        "engagements.rfq_weigh", _("%(actor)s changed the weights and ratings of %(target)s")
+    )
+    audit_sentences.register(
+        "engagements.rfq_decide", _("%(actor)s chose %(provider)s with %(seats)s seats for %(target)s")
+    )
     audit_sentences.register_key("seats", _("Seats"))
+    audit_sentences.register_key("providers", _("Providers"))
+    audit_sentences.register_key("provider", _("Provider"))
     audit_sentences.register_key("version", _("Version"))

@@ -92,7 +92,13 @@ def score(candidates: list[Candidate], weights: dict[str, float]) -> list[Scored
         scored.append(Scored(c.key, per[c.key], round(total, 1), None, used))
     totals = sorted({s.total for s in scored if s.total is not None}, reverse=True)
     return [
-        Scored(s.key, s.scores, s.total, None if s.total is None else 1 + sum(t > s.total for t in totals), s.used)
+        Scored(
+            s.key,
+            s.scores,
+            s.total,
+            None if s.total is None else 1 + sum(t > s.total for t in totals),
+            s.used,
+        )
         for s in scored
     ]
 

@@ -255,3 +255,79 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, seats: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seats"].choices = [(s, _("%(seats)s seats") % {"seats": s}) for s in seats]
+
+
+class RfqForm(forms.Form):
+    providers = forms.TypedMultipleChoiceField(
+        label=_("Providers to invite"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, providers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].choices = providers
+
+
+CRITERION_LABELS = {
+    "price": _("Price"),
+    "service_level": _("Expected service level"),
+    "qualifications": _("Qualifications"),
+    "references": _("References"),
+    "security": _("Data-security posture"),
+    "measured": _("Measured service level (incumbents)"),
+}
+RATED = ("qualifications", "references", "security")
+
+
+class WeighForm(forms.Form):
+    """Weights per criterion, and a 0–5 rating of each invited provider on the rated criteria."""
+
+    def __init__(
+        self,
+        *args: Any,
+        weights: dict[str, int],
+        providers: list[tuple[int, str]],
+        ratings: dict,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in CRITERION_LABELS.items():
+            self.fields[f"weight_{key}"] = forms.IntegerField(
+                label=_("Weight: %(criterion)s") % {"criterion": label},
+                min_value=0,
+                max_value=100,
+                initial=weights.get(key, 0),
+            )
+        self.providers = providers
+        for provider_id, name in providers:
+            for key in RATED:
+                self.fields[f"{key}_{provider_id}"] = forms.IntegerField(
+                    label=f"{name} · {CRITERION_LABELS[key]} (0–5)",
+                    min_value=0,
+                    max_value=5,
+                    required=False,
+                    initial=ratings.get(str(provider_id), {}).get(key),
+                )
+
+    def weights(self) -> dict[str, int]:
+        return {key: self.cleaned_data[f"weight_{key}"] for key in CRITERION_LABELS}
+
+    def ratings(self) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        for provider_id, _name in self.providers:
+            marks = {
+                k: self.cleaned_data[f"{k}_{provider_id}"]
+                for k in RATED
+                if self.cleaned_data.get(f"{k}_{provider_id}") is not None
+            }
+            if marks:
+                out[provider_id] = marks
+        return out
+
+
+class RfqDecisionForm(forms.Form):
+    choice = forms.ChoiceField(label=_("Provider and option"))
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = choices

@@ -88,3 +88,30 @@ class Quote(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.intake.title} v{self.version}"
+
+
+class Rfq(TenantModel):
+    """A client's request for quotes: several providers quote on one of its intakes; the client
+    compares them with its weights and records the decision and its reasons. A client row; only
+    the client's pages read it (providers quote the intake and never see this comparison)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Comparing quotes")
+        DECIDED = "decided", _("Decided")
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="rfqs")
+    title = models.CharField(_("title"), max_length=160)
+    provider_ids = models.JSONField(_("invited providers"), default=list)
+    weights = models.JSONField(_("weights"), default=dict)
+    assessments = models.JSONField(_("ratings"), default=dict)  # {provider id: {criterion: 0–5}}
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    chosen_quote = models.ForeignKey(Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision_reason = models.TextField(_("reasons"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

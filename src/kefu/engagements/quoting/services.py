@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kefu.core import clock
-from kefu.core.errors import Conflict, Invalid, PermissionDenied
+from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope, new_row_keys
 from kefu.engagements.permissions import EngagementPerm
+from kefu.engagements.quoting import comparison, quote_core, selectors
 from kefu.engagements.quoting import intake as intake_core
-from kefu.engagements.quoting import quote_core, selectors
-from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote
+from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote, Rfq
 from kefu.tenancy import services as tenancy_services
 
 
@@ -205,3 +205,101 @@ def quote_decide(
         data={"version": quote.version} | ({"seats": seats} if accept else {}),
     )
     return quote
+
+
+# --- RFQs ----------------------------------------------------------------------------------------
+def _require_client(scope: Scope) -> None:
+    scope.require(EngagementPerm.QUOTE_COMPARE)
+    if not scope.is_client:
+        raise PermissionDenied()
+
+
+@transaction.atomic
+def rfq_create(scope: Scope, *, intake_id: int, provider_ids: list[int], title: str = "") -> Rfq:
+    """Invite providers serving the client to quote on one of its own intakes."""
+    _require_client(scope)
+    intake = selectors.intake_get(scope, intake_id=intake_id)
+    if intake.provider_id is not None:
+        raise Invalid(_("Only an intake of your own can go out for quotes."), field="intake_id")
+    allowed = dict(selectors.provider_choices(scope))
+    chosen = sorted(set(provider_ids))
+    if not chosen:
+        raise Invalid(_("Invite at least one provider."), field="provider_ids")
+    if any(p not in allowed for p in chosen):
+        raise NotFound(_("Unknown provider."), field="provider_ids")
+    rfq = Rfq.all_tenants.create(
+        provider_id=None,
+        client_id=scope.client_id,
+        intake=intake,
+        title=(title or intake.title).strip()[:160],
+        provider_ids=chosen,
+        weights=dict(comparison.DEFAULT_WEIGHTS),
+    )
+    tenancy_services.audit_record(
+        scope, action="engagements.rfq_create", target=rfq, data={"providers": [allowed[p] for p in chosen]}
+    )
+    return rfq
+
+
+def _open_rfq(scope: Scope, rfq_id: int) -> Rfq:
+    _require_client(scope)
+    rfq = selectors.rfq_get(scope, rfq_id=rfq_id, for_update=True)
+    if rfq.status != Rfq.Status.OPEN:
+        raise Conflict(_("This request for quotes has been decided."))
+    return rfq
+
+
+@transaction.atomic
+def rfq_weigh(
+    scope: Scope, *, rfq_id: int, weights: dict[str, int], ratings: dict[int, dict[str, int]]
+) -> Rfq:
+    """The client's weights per criterion (0–100) and its 0–5 ratings of each invited provider."""
+    rfq = _open_rfq(scope, rfq_id)
+    for key, value in weights.items():
+        if key not in comparison.CRITERIA:
+            raise Invalid(_("Unknown criterion."), field=f"weight_{key}")
+        if not isinstance(value, int) or not 0 <= value <= 100:
+            raise Invalid(_("A weight is a whole number from 0 to 100."), field=f"weight_{key}")
+    if sum(weights.values()) <= 0:
+        raise Invalid(_("Give at least one criterion a weight."), field="weight_price")
+    clean: dict[str, dict[str, int]] = {}
+    for provider_id, marks in ratings.items():
+        if provider_id not in rfq.provider_ids:
+            raise NotFound(_("Unknown provider."), field="provider_ids")
+        for key, value in marks.items():
+            if (
+                key not in ("qualifications", "references", "security")
+                or not 0 <= value <= comparison.RATING_MAX
+            ):
+                raise Invalid(_("A rating is a whole number from 0 to 5."), field=f"{key}_{provider_id}")
+        clean[str(provider_id)] = dict(marks)
+    rfq.weights = {k: weights.get(k, 0) for k in comparison.CRITERIA}
+    rfq.assessments = clean
+    rfq.save(update_fields=["weights", "assessments"])
+    tenancy_services.audit_record(scope, action="engagements.rfq_weigh", target=rfq)
+    return rfq
+
+
+@transaction.atomic
+def rfq_decide(scope: Scope, *, rfq_id: int, quote_id: int, seats: int, reason: str) -> Rfq:
+    """Choose one provider's quote (accepting it with the chosen seats) and decline the others on
+    the intake; the reasons are kept with the RFQ."""
+    rfq = _open_rfq(scope, rfq_id)
+    if not reason.strip():
+        raise Invalid(_("Record the reasons for the decision."), field="reason")
+    quote = selectors.quote_get(scope, quote_id=quote_id)
+    if quote.intake_id != rfq.intake_id or quote.provider_id not in rfq.provider_ids:
+        raise NotFound()
+    quote_decide(scope, quote_id=quote.pk, accept=True, seats=seats, reason=reason)
+    for other in selectors.quote_list(scope, intake_id=rfq.intake_id).filter(status=Quote.Status.SENT):
+        quote_decide(scope, quote_id=other.pk, accept=False, reason=_("Another provider was chosen."))
+    rfq.status, rfq.chosen_quote = Rfq.Status.DECIDED, quote
+    rfq.decision_reason, rfq.decided_at = reason.strip(), clock.now()
+    rfq.save(update_fields=["status", "chosen_quote", "decision_reason", "decided_at"])
+    tenancy_services.audit_record(
+        scope,
+        action="engagements.rfq_decide",
+        target=rfq,
+        data={"provider": quote.provider.name, "seats": seats},
+    )
+    return rfq

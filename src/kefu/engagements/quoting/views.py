@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -99,6 +100,10 @@ def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
             "quotes": selectors.quote_list(scope, intake_id=intake.pk),
             "form": form,
             "can_edit": scope.has(EngagementPerm.INTAKE_EDIT) and intake.status == intake.Status.DRAFT,
+            "rfqs": selectors.rfq_list(scope).filter(intake_id=intake.pk),
+            "rfq_form": forms.RfqForm(providers=selectors.provider_choices(scope))
+            if scope.has(EngagementPerm.QUOTE_COMPARE) and scope.is_client and intake.provider_id is None
+            else None,
         },
     )
 
@@ -197,4 +202,72 @@ def cost_model_edit(request: HttpRequest, cost_model_id: int | None = None) -> H
         request,
         "engagements/quoting/cost_model_form.html",
         {"form": form, "row": row, "title": _("Cost model")},
+    )
+
+
+@require_POST
+@access_required(EngagementPerm.QUOTE_COMPARE)
+def rfq_new(request: HttpRequest, intake_id: int) -> HttpResponse:
+    scope = request.access
+    form = forms.RfqForm(request.POST, providers=selectors.provider_choices(scope))
+    if not form.is_valid():
+        messages.error(request, _("Choose the providers to invite."))
+        return redirect("engagements_intake", intake_id=intake_id)
+    try:
+        rfq = services.rfq_create(scope, intake_id=intake_id, provider_ids=form.cleaned_data["providers"])
+    except KefuError as exc:
+        if exc.field != "intake_id":
+            raise
+        messages.error(request, str(exc.message))
+        return redirect("engagements_intake", intake_id=intake_id)
+    return redirect("engagements_rfq", rfq_id=rfq.pk)
+
+
+@access_required(EngagementPerm.QUOTE_COMPARE)
+def rfq_detail(request: HttpRequest, rfq_id: int) -> HttpResponse:
+    scope = request.access
+    rfq = selectors.rfq_get(scope, rfq_id=rfq_id)
+    names = dict(selectors.provider_choices(scope))
+    invited = [(p, names.get(p, "—")) for p in rfq.provider_ids]
+    weigh = forms.WeighForm(
+        request.POST if request.POST.get("form") == "weigh" else None,
+        weights=rfq.weights,
+        providers=invited,
+        ratings=rfq.assessments,
+    )
+    rows = selectors.rfq_comparison(scope, rfq)
+    for row in rows:
+        row["score_cells"] = [row["scored"].scores.get(key) for key in forms.CRITERION_LABELS]
+    choices = [
+        (f"{r['quote'].pk}:{o['seats']}", f"{r['provider']} · v{r['quote'].version} · {o['seats']}")
+        for r in rows
+        if r["quote"] is not None and r["quote"].status == r["quote"].Status.SENT
+        for o in r["quote"].result.get("options", [])
+    ]
+    decide = forms.RfqDecisionForm(
+        request.POST if request.POST.get("form") == "decide" else None, choices=choices
+    )
+    if request.method == "POST":
+        try:
+            if weigh.is_bound and weigh.is_valid():
+                services.rfq_weigh(scope, rfq_id=rfq.pk, weights=weigh.weights(), ratings=weigh.ratings())
+                return redirect("engagements_rfq", rfq_id=rfq.pk)
+            if decide.is_bound and decide.is_valid():
+                quote_id, seats = (int(x) for x in decide.cleaned_data["choice"].split(":"))
+                services.rfq_decide(
+                    scope, rfq_id=rfq.pk, quote_id=quote_id, seats=seats, reason=decide.cleaned_data["reason"]
+                )
+                return redirect("engagements_rfq", rfq_id=rfq.pk)
+        except KefuError as exc:
+            form_error(decide if decide.is_bound else weigh, exc)
+    return render(
+        request,
+        "engagements/quoting/rfq_detail.html",
+        {
+            "rfq": rfq,
+            "rows": rows,
+            "criteria": [(k, forms.CRITERION_LABELS[k]) for k in forms.CRITERION_LABELS],
+            "weigh": weigh if rfq.status == rfq.Status.OPEN else None,
+            "decide": decide if rfq.status == rfq.Status.OPEN and choices else None,
+        },
     )

@@ -6,7 +6,14 @@ import pytest
 
 from kefu.engagements.quoting.comparison import Candidate, compared_option, score
 
-WEIGHTS = {"price": 50, "service_level": 30, "qualifications": 0, "references": 0, "security": 20, "measured": 10}
+WEIGHTS = {
+    "price": 50,
+    "service_level": 30,
+    "qualifications": 0,
+    "references": 0,
+    "security": 20,
+    "measured": 10,
+}
 
 
 def test_weighted_scores_and_ranks() -> None:
@@ -39,7 +46,11 @@ def test_negative_weights_are_refused() -> None:
 
 def test_the_compared_option_is_the_cheapest_meeting_the_target() -> None:
     def opt(seats: int, sl: float) -> dict:
-        return {"seats": seats, "expected_service_level": sl, "prices": {"seat_month": {"monthly": str(seats * 1000)}}}
+        return {
+            "seats": seats,
+            "expected_service_level": sl,
+            "prices": {"seat_month": {"monthly": str(seats * 1000)}},
+        }
 
     assert compared_option([opt(8, 0.7), opt(10, 0.82), opt(12, 0.9)], 0.8)["seats"] == 10
     assert compared_option([opt(8, 0.5), opt(10, 0.6)], 0.8)["seats"] == 10
