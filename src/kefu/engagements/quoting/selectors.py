@@ -118,7 +118,9 @@ def _measured_service_level(provider_id: int, client_id: int, today: date) -> fl
         date_to=today - timedelta(days=1),
     )
     result = metric_queries.metric_value(pair, query, median=False).result
-    return None if result.value is None or result.count == 0 else float(result.value)
+    if result.value is None or result.count == 0:
+        return None
+    return float(result.value) / 100 if query.metric.unit == "%" else float(result.value)
 
 
 def rfq_comparison(scope: Scope, rfq: Rfq) -> list[dict[str, Any]]:

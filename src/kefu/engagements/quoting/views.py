@@ -209,6 +209,7 @@ def cost_model_edit(request: HttpRequest, cost_model_id: int | None = None) -> H
 @access_required(EngagementPerm.QUOTE_COMPARE)
 def rfq_new(request: HttpRequest, intake_id: int) -> HttpResponse:
     scope = request.access
+    intake_id = selectors.intake_get(scope, intake_id=intake_id).pk  # another tenant's: 404 first
     form = forms.RfqForm(request.POST, providers=selectors.provider_choices(scope))
     if not form.is_valid():
         messages.error(request, _("Choose the providers to invite."))
@@ -239,7 +240,10 @@ def rfq_detail(request: HttpRequest, rfq_id: int) -> HttpResponse:
     for row in rows:
         row["score_cells"] = [row["scored"].scores.get(key) for key in forms.CRITERION_LABELS]
     choices = [
-        (f"{r['quote'].pk}:{o['seats']}", f"{r['provider']} · v{r['quote'].version} · {o['seats']}")
+        (
+            f"{r['quote'].pk}:{o['seats']}",
+            f"{r['provider']} · v{r['quote'].version} · " + _("%(seats)s seats") % {"seats": o["seats"]},
+        )
         for r in rows
         if r["quote"] is not None and r["quote"].status == r["quote"].Status.SENT
         for o in r["quote"].result.get("options", [])
