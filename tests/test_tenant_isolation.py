@@ -498,3 +498,23 @@ def _floor_b(t: Tenants) -> dict[str, int]:
 
 for _name in ("alarm_rule_id", "alarm_id", "emergency_plan_id", "step_id", "run_id", "notice_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _floor_b(t)[_name]
+
+
+def _quote_b(t: Tenants) -> dict[str, int]:
+    """Tenant B's intake (its client's own), cost model and a sent quote on it."""
+    from kefu.engagements.quoting import services as quoting_services
+    from kefu.engagements.quoting.tests.test_estimate import COST, INTAKE
+
+    seller = t.scope("pb", "account_manager")
+    intake = quoting_services.intake_create(t.scope("cb", "client_manager"), title="b", data=INTAKE)
+    cost = quoting_services.cost_model_save(seller, name="b", data=COST)
+    quote = quoting_services.quote_create(seller, intake_id=intake.pk, cost_model_id=cost.pk, options=[8])
+    quoting_services.quote_send(seller, quote_id=quote.pk)
+    rfq = quoting_services.rfq_create(
+        t.scope("cb", "client_manager"), intake_id=intake.pk, provider_ids=[t.pb.pk]
+    )
+    return {"intake_id": intake.pk, "cost_model_id": cost.pk, "quote_id": quote.pk, "rfq_id": rfq.pk}
+
+
+for _name in ("intake_id", "cost_model_id", "quote_id", "rfq_id"):
+    OBJECT_MAKERS[_name] = lambda t, _name=_name: _quote_b(t)[_name]

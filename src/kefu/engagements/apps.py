@@ -6,3 +6,8 @@ class EngagementsConfig(AppConfig):
     name = "kefu.engagements"
     label = "engagements"
     verbose_name = _("Engagements")
+
+    def ready(self) -> None:
+        from kefu.engagements.quoting import audit_sentences as quoting_sentences
+
+        quoting_sentences.register()

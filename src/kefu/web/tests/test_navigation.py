@@ -40,6 +40,7 @@ SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
 REPORTS = ("Reports", "/reports/")
 REVIEW = ("Monthly KPI review", "/kpi-review/")
+QUOTES = ("Quotes", "/engagements/quotes/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -65,6 +66,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        QUOTES,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -154,6 +156,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        QUOTES,
         MEMBERS,
         ACCOUNT,
     ],
@@ -174,6 +177,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        QUOTES,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -198,6 +202,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        QUOTES,
         MEMBERS,
         ACCESS,
         DIGESTS,
@@ -303,6 +308,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "指标字典",
         "报表",
         "月度 KPI 回顾",
+        "报价",
         "成员",
         "审计日志",
         "访问日志",

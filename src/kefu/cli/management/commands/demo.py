@@ -15,6 +15,7 @@ from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
+from kefu.engagements.quoting import demo as quoting_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
@@ -127,3 +128,4 @@ class Command(BaseCommand):
         floor_demo.load(
             history_days=days
         )  # past and today's shifts, floor alarms and an emergency plan (after the widget)
+        quoting_demo.load()  # intakes, cost models, quotes and an RFQ at the early engagement stages
