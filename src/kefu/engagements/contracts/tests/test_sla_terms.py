@@ -15,8 +15,8 @@ from kefu.engagements.contracts.sla_terms import Measured, Term
 
 FEE = Decimal("100000")
 SL = Term(
-    key="sl", direction=core.HIGHER, target=80.0, consequence=core.CREDIT, step=1.0, rate_pct=1.0, cap_pct=5.0,
-    floor_target=60.0, floor_rate_pct=0.5, earn_back_periods=2,
+    key="sl", direction=core.HIGHER, target=80.0, consequence=core.CREDIT, step=1.0, rate_pct=1.0,
+    cap_pct=5.0, floor_target=60.0, floor_rate_pct=0.5, earn_back_periods=2,
 )  # fmt: skip
 ASA = Term(key="asa", direction=core.LOWER, target=30.0, consequence=core.PENALTY, step=10.0, rate_pct=2.0)
 CSAT = Term(
