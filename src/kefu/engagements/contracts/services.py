@@ -308,7 +308,7 @@ def term_add(scope: Scope, *, contract_id: int, **fields: Any) -> SlaTerm:
         action="engagements.contract_term_add",
         target=contract,
         client_id=contract.client_id,
-        data={"metric": term.metric_id, "target": term.target},
+        data={"sla_metric": term.metric_id, "target_value": term.target},
     )
     return term
 
@@ -327,7 +327,7 @@ def term_update(scope: Scope, *, contract_id: int, term_id: int, **fields: Any) 
         action="engagements.contract_term_update",
         target=contract,
         client_id=contract.client_id,
-        data={"metric": term.metric_id, "target": term.target},
+        data={"sla_metric": term.metric_id, "target_value": term.target},
     )
     return term
 
@@ -341,7 +341,7 @@ def term_remove(scope: Scope, *, contract_id: int, term_id: int) -> None:
         action="engagements.contract_term_remove",
         target=contract,
         client_id=contract.client_id,
-        data={"metric": term.metric_id},
+        data={"sla_metric": term.metric_id},
     )
     term.delete()
     _unapprove(contract)

@@ -190,3 +190,55 @@ def contract_standing(contract: Contract, *, month: date) -> Standing:
             for m, p in zip(month_starts[:-1], series.periods[:-1], strict=True)
         ],
     )
+
+
+def as_json(found: Standing) -> dict:
+    """The standing as the API returns it (money as strings, to the cent)."""
+    period = found.period
+    return {
+        "contract_id": found.contract.pk,
+        "month": found.month.strftime("%Y-%m"),
+        "from": found.first.isoformat(),
+        "to": found.last.isoformat(),
+        "projected": found.projected,
+        "monthly_fee": str(found.contract.monthly_fee),
+        "terms": [
+            {
+                "term_id": row.term.pk,
+                "metric_id": row.metric.id,
+                "unit": row.metric.unit,
+                "direction": row.metric.direction,
+                "target": row.term.target,
+                "value": row.value,
+                "count": row.count,
+                "status": row.outcome.status,
+                "gap": row.outcome.gap,
+                "floor_window": row.term.floor_window,
+                "floor_target": row.term.floor_target,
+                "floors_missed": row.outcome.floors_missed,
+                "floors": row.floors,
+                "consequence": row.term.consequence,
+                "amount": str(row.outcome.amount),
+                "capped": row.outcome.capped,
+            }
+            for row in found.rows
+        ],
+        "credits": str(period.credits) if period else "0.00",
+        "bonus": str(period.bonus) if period else "0.00",
+        "credits_capped": bool(period and period.credits_capped),
+        "bonus_capped": bool(period and period.bonus_capped),
+        "earned_back": str(found.returned),
+        "earn_backs": [
+            {
+                **e,
+                "month": e["month"].strftime("%Y-%m"),
+                "amount": str(e["amount"]),
+                "settled": e["settled"].strftime("%Y-%m") if e["settled"] else None,
+            }
+            for e in found.earn_backs
+        ],
+        "earlier_months": [
+            {"month": m["month"].strftime("%Y-%m"), "credits": str(m["credits"]), "bonus": str(m["bonus"])}
+            for m in found.months
+        ],
+    }
