@@ -85,13 +85,13 @@ class TermForm(forms.Form):
     consequence = forms.ChoiceField(label=_("Consequence"), choices=Consequence.choices)
     step = forms.FloatField(label=_("Per step of"), min_value=0.001, initial=1)
     rate_pct = forms.FloatField(
-        label=_("% of the monthly fee per step"), min_value=0, max_value=100, initial=0
+        label=_("Percent of the monthly fee per step"), min_value=0, max_value=100, initial=0
     )
     cap_pct = forms.FloatField(
-        label=_("Cap (% of the monthly fee)"), min_value=0, max_value=100, required=False
+        label=_("Cap (percent of the monthly fee)"), min_value=0, max_value=100, required=False
     )
     floor_rate_pct = forms.FloatField(
-        label=_("% of the monthly fee per missed floor window"), min_value=0, max_value=100, initial=0
+        label=_("Percent of the monthly fee per missed floor window"), min_value=0, max_value=100, initial=0
     )
     earn_back_periods = forms.IntegerField(
         label=_("Earned back after this many months met"), min_value=0, max_value=12, initial=0

@@ -116,9 +116,9 @@ class SlaTerm(TenantModel):
         _("consequence"), max_length=8, choices=Consequence.choices, default=Consequence.NONE
     )
     step = models.FloatField(_("per step of"), default=1.0)
-    rate_pct = models.FloatField(_("% of the monthly fee per step"), default=0.0)
-    cap_pct = models.FloatField(_("cap (% of the monthly fee)"), null=True, blank=True)
-    floor_rate_pct = models.FloatField(_("% of the monthly fee per missed floor window"), default=0.0)
+    rate_pct = models.FloatField(_("percent of the monthly fee per step"), default=0.0)
+    cap_pct = models.FloatField(_("cap (percent of the monthly fee)"), null=True, blank=True)
+    floor_rate_pct = models.FloatField(_("percent of the monthly fee per missed floor window"), default=0.0)
     earn_back_periods = models.PositiveIntegerField(_("earned back after this many months met"), default=0)
 
     class Meta(TenantModel.Meta):

@@ -40,6 +40,7 @@ SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
 REPORTS = ("Reports", "/reports/")
 REVIEW = ("Monthly KPI review", "/kpi-review/")
+CONTRACTS = ("Contracts", "/engagements/contracts/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -65,6 +66,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -154,6 +156,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         MEMBERS,
         ACCOUNT,
     ],
@@ -174,6 +177,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -198,6 +202,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         MEMBERS,
         ACCESS,
         DIGESTS,
