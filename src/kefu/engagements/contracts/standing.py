@@ -184,7 +184,7 @@ def contract_standing(contract: Contract, *, month: date) -> Standing:
             for e in series.earn_backs
             if e.period == index or e.settled_in == index or e.state == "pending"
         ],
-        returned=series.returned_in(index),
+        returned=core.money(series.returned_in(index)),
         months=[
             {"month": m, "credits": p.credits, "bonus": p.bonus}
             for m, p in zip(month_starts[:-1], series.periods[:-1], strict=True)
