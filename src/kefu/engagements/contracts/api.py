@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from kefu.analytics.metrics import timezones
 from kefu.core import clock
 from kefu.core.errors import Invalid
 from kefu.engagements.contracts import selectors, services, standing
@@ -221,7 +222,8 @@ def contract_standing(request: HttpRequest, contract_id: int, month: str = "") -
     contract = services.contract_open(
         request.access, contract_id=contract_id, purpose="standing", ip_address=_ip(request)
     )
-    wanted = standing.month_of(month, clock.now().date())
+    today = clock.now().astimezone(timezones.client_time_zone(contract.client_id)).date()
+    wanted = standing.month_of(month, today)
     if wanted is None:
         raise Invalid(_("Give a month as YYYY-MM."), field="month")
     return standing.as_json(standing.contract_standing(contract, month=wanted))
