@@ -518,3 +518,22 @@ def _quote_b(t: Tenants) -> dict[str, int]:
 
 for _name in ("intake_id", "cost_model_id", "quote_id", "rfq_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _quote_b(t)[_name]
+def _contract_b(t: Tenants) -> Any:
+    """Tenant B's contract with one SLA term, signed by both sides (reads of it are access-logged)."""
+    from kefu.engagements.contracts import services as contract_services
+    from kefu.tenancy import selectors as tenancy_selectors
+
+    admin = t.scope("pb", "provider_admin")
+    engagement = tenancy_selectors.engagement_list(admin).get(client=t.cb)
+    contract = contract_services.contract_create(
+        admin, engagement_id=engagement.pk, title="乙的合同", starts_on="2026-01-01", monthly_fee="50000"
+    )
+    term = contract_services.term_add(admin, contract_id=contract.pk, metric_id="answer_rate", target=90)
+    contract_services.contract_approve(admin, contract_id=contract.pk)
+    contract_services.contract_approve(t.scope("cb", "client_admin"), contract_id=contract.pk)
+    return term
+
+
+OBJECT_MAKERS["engagement_id"] = lambda t: t.pb.engagements_as_provider.get(client=t.cb).pk
+OBJECT_MAKERS["contract_id"] = lambda t: _contract_b(t).contract_id
+OBJECT_MAKERS["term_id"] = lambda t: _contract_b(t).pk

@@ -83,6 +83,7 @@ BODY_VALUES: dict[str, Any] = {
     "status": "open",
     "horizon_days": 1,
     "first_response_s": 60,
+    "starts_on": "2030-01-07",  # a contract's first day
 }
 
 # Where a field only counts in one variant of a body, that variant.

@@ -8,6 +8,8 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
+        from kefu.engagements import audit_sentences  # the engagement audit codes as sentences
         from kefu.engagements.quoting import audit_sentences as quoting_sentences
 
+        audit_sentences.register()
         quoting_sentences.register()

@@ -7,4 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.core.navigation import NavEntry
 from kefu.engagements.permissions import EngagementPerm
 
-ENTRIES = (NavEntry(_("Quotes"), "engagements_quotes", EngagementPerm.QUOTE_VIEW, order=480),)
+ENTRIES = (
+    NavEntry(_("Contracts"), "contracts_list", EngagementPerm.CONTRACT_VIEW, order=470),
+    NavEntry(_("Quotes"), "engagements_quotes", EngagementPerm.QUOTE_VIEW, order=480),
+)

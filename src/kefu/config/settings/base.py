@@ -144,6 +144,12 @@ KEFU_PERIODIC_JOBS = {
     ),
     # yesterday's report (and last month's review) per engagement, made and mailed once (docs/reports.md)
     "reports.due": ("kefu.reports.services.reports_due", env.env_int("KEFU_REPORTS_EVERY_S", 300)),
+    # renewal and termination dates within a contract's notice, announced once to both sides
+    # (docs/engagements-contracts.md)
+    "engagements.contract_reminders": (
+        "kefu.engagements.contracts.services.contract_reminders_due",
+        env.env_int("KEFU_CONTRACT_REMINDERS_EVERY_S", 3600),
+    ),
     # yesterday's review tasks per client (idempotent: reruns add only what is missing)
     "quality.sample": (
         "kefu.quality.reviews.sampling.sample_due",

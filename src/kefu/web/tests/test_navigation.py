@@ -40,6 +40,7 @@ SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
 REPORTS = ("Reports", "/reports/")
 REVIEW = ("Monthly KPI review", "/kpi-review/")
+CONTRACTS = ("Contracts", "/engagements/contracts/")
 QUOTES = ("Quotes", "/engagements/quotes/")
 ACCOUNT = ("My account", "/account/")
 
@@ -66,6 +67,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         QUOTES,
         MEMBERS,
         AUDIT,
@@ -156,6 +158,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         QUOTES,
         MEMBERS,
         ACCOUNT,
@@ -177,6 +180,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         QUOTES,
         MEMBERS,
         AUDIT,
@@ -202,6 +206,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        CONTRACTS,
         QUOTES,
         MEMBERS,
         ACCESS,
@@ -308,6 +313,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "指标字典",
         "报表",
         "月度 KPI 回顾",
+        "合同",
         "报价",
         "成员",
         "审计日志",

@@ -16,6 +16,7 @@ from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.engagements.quoting import demo as quoting_demo
+from kefu.engagements.contracts import demo as contracts_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
@@ -129,3 +130,6 @@ class Command(BaseCommand):
             history_days=days
         )  # past and today's shifts, floor alarms and an emergency plan (after the widget)
         quoting_demo.load()  # intakes, cost models, quotes and an RFQ at the early engagement stages
+        contracts_demo.load(
+            today=today
+        )  # a live contract with SLA terms, one onboarding, one awaiting approval
