@@ -22,6 +22,7 @@ from kefu.core.scope import Scope
 from kefu.quality.complaints import workflow
 from kefu.quality.complaints.permissions import ComplaintPerm
 from kefu.quality.models import Complaint, ComplaintCategory
+from kefu.tenancy import selectors as tenancy_selectors
 
 TREND_MAX_DAYS = 366
 
@@ -78,6 +79,22 @@ def complaint_get(scope: Scope, *, complaint_id: int, for_update: bool = False) 
     if found is None:
         raise NotFound()
     return found
+
+
+OWNER_ROLES = ("provider_admin", "supervisor", "qa_inspector")
+
+
+def owner_choices(scope: Scope) -> list[tuple[int, str]]:
+    """Who may own a complaint: the acting provider's admins, team leads and QA inspectors."""
+    if not scope.is_provider or scope.provider_id is None:
+        return []
+    organization = tenancy_selectors.organization_get(scope, organization_id=scope.provider_id)
+    users = {
+        m.user_id: str(m.user)
+        for role in OWNER_ROLES
+        for m in tenancy_selectors.membership_list_for_role(organization, role=role)
+    }
+    return sorted(users.items(), key=lambda item: item[1])
 
 
 def category_list(

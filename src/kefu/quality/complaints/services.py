@@ -26,11 +26,9 @@ from kefu.quality.models import (
     ComplaintSource,
     ComplaintStatus,
 )
-from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 
 MAX_SUBJECT, MAX_TEXT, MAX_CATEGORY = 200, 4000, 60
-OWNER_ROLES = ("provider_admin", "supervisor", "qa_inspector")
 
 
 def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
@@ -48,22 +46,10 @@ def _severity(value: str) -> str:
     return value
 
 
-def owner_ids(scope: Scope) -> set[int]:
-    """Who may own a complaint: the acting provider's admins, team leads and QA inspectors."""
-    if not scope.is_provider or scope.provider_id is None:
-        return set()
-    organization = tenancy_selectors.organization_get(scope, organization_id=scope.provider_id)
-    return {
-        m.user_id
-        for role in OWNER_ROLES
-        for m in tenancy_selectors.membership_list_for_role(organization, role=role)
-    }
-
-
 def _owner(scope: Scope, owner_id: int | None) -> int | None:
     if owner_id is None:
         return None
-    if not scope.has(ComplaintPerm.MANAGE) or owner_id not in owner_ids(scope):
+    if not scope.has(ComplaintPerm.MANAGE) or owner_id not in dict(selectors.owner_choices(scope)):
         raise NotFound(_("Unknown owner."), field="owner_id")
     return owner_id
 
@@ -196,7 +182,9 @@ def complaint_update(
         changed["category"] = [complaint.category.name if complaint.category else None, category.name]
         complaint.category = category
     if owner_id is not None and owner_id != complaint.owner_id:
-        changed["owner"] = [complaint.owner_id, _owner(scope, owner_id)]
+        names = dict(selectors.owner_choices(scope))
+        _owner(scope, owner_id)
+        changed["owner"] = [str(complaint.owner) if complaint.owner_id else None, names[owner_id]]
         complaint.owner_id = owner_id
     if due_at is not None and due_at != complaint.due_at:
         changed["due"] = [
