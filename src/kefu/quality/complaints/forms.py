@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.quality.models import CallbackOutcome, ComplaintSeverity, ComplaintStatus
 
+STATUS_CHOICES = ComplaintStatus.choices
+SEVERITY_CHOICES = ComplaintSeverity.choices
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 

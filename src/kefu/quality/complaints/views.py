@@ -20,7 +20,6 @@ from kefu.core.forms import form_error
 from kefu.core.http import access_required
 from kefu.quality.complaints import forms, selectors, services, workflow
 from kefu.quality.complaints.permissions import ComplaintPerm
-from kefu.quality.models import ComplaintSeverity, ComplaintStatus
 from kefu.tenancy import selectors as tenancy_selectors
 
 
@@ -70,8 +69,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "status": status,
             "severity": severity,
-            "statuses": ComplaintStatus.choices,
-            "severities": ComplaintSeverity.choices,
+            "statuses": forms.STATUS_CHOICES,
+            "severities": forms.SEVERITY_CHOICES,
             "categories": _categories(scope),
             "category": _int(request.GET.get("category")),
             "clients": _clients(scope),
@@ -135,10 +134,7 @@ def _local(value: Any) -> Any:
 def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     scope = request.access
     complaint = selectors.complaint_get(scope, complaint_id=complaint_id)
-    manage = scope.has(ComplaintPerm.MANAGE) and complaint.status not in (
-        ComplaintStatus.CLOSED,
-        ComplaintStatus.WITHDRAWN,
-    )
+    manage = scope.has(ComplaintPerm.MANAGE) and complaint.status not in (workflow.CLOSED, workflow.WITHDRAWN)
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not manage:
         raise PermissionDenied()
@@ -229,7 +225,7 @@ def complaint_trend(request: HttpRequest) -> HttpResponse:
         trend = selectors.complaint_trend(scope, first=first, last=last, client_id=client_id)
     except KefuError:
         raise PermissionDenied() from None
-    labels = dict(ComplaintSeverity.choices)
+    labels = dict(forms.SEVERITY_CHOICES)
     chart = {
         "weeks": [date.fromisoformat(w).strftime("%m-%d") for w in trend["weeks"]],  # type: ignore[union-attr]
         "severity": [
