@@ -45,20 +45,29 @@ def load(*, today: dt.date) -> dict[str, int]:
         categories = [
             services.category_create(inspector, name=name, client_id=client.pk) for name in CATEGORIES
         ]
+        # the history's complaint chats (category 投诉/…) and complaint cases, oldest first
         cases = list(
             desk_selectors.case_list(
                 lead, filters=desk_selectors.CaseFilter(type="complaint", client_id=client.pk)
             ).order_by("created_at", "id")[:PER_CLIENT]
         )
-        for number, case in enumerate(cases):
+        chats = list(
+            desk_selectors.conversation_list(
+                lead, filters=desk_selectors.ConversationFilter(client_id=client.pk)
+            )
+            .filter(category__startswith="投诉")
+            .order_by("created_at", "id")[: PER_CLIENT - len(cases)]
+        )
+        sources = [("case", c) for c in cases] + [("conversation", c) for c in chats]
+        for number, (kind, source) in enumerate(sources):
             category = categories[number % len(categories)]
             subject = SUBJECTS[category.name][number % 2]
-            at = case.created_at + dt.timedelta(minutes=20)
+            at = min(source.created_at + dt.timedelta(minutes=20), clock.now())
+            link = {"case_id": source.pk} if kind == "case" else {"conversation_id": source.pk}
             with clock.at(at):
                 complaint = services.complaint_create(
-                    lead, case_id=case.pk, subject=subject, severity=SEVERITIES[number],
-                    category_id=category.pk, owner_id=owner_id, customer_name="",
-                    description="顾客在会话中明确表示要投诉，已转投诉登记。",
+                    lead, subject=subject, severity=SEVERITIES[number], category_id=category.pk,
+                    owner_id=owner_id, description="顾客在会话中明确表示要投诉，已转投诉登记。", **link,
                 )  # fmt: skip
             made["complaints"] += 1
             _work(inspector, complaint.pk, number, at)
@@ -75,32 +84,38 @@ def load(*, today: dt.date) -> dict[str, int]:
     return made
 
 
-def _work(scope: object, complaint_id: int, number: int, at: dt.datetime) -> None:
-    """Move a complaint to a state that depends on its number (the demo shows each state)."""
+def _work(scope: object, complaint_id: int, number: int, start: dt.datetime) -> None:
+    """Move a complaint to a state that depends on its number (the demo shows each state); a
+    recent complaint's later steps happen now rather than in the future."""
+    now = clock.now()
     step = number % 4
+
+    def moment(delta: dt.timedelta) -> dt.datetime:
+        return min(start + delta, now)
+
     if number == 5:  # stays new
         return
-    with clock.at(at + dt.timedelta(hours=1)):
+    with clock.at(moment(dt.timedelta(hours=1))):
         services.complaint_transition(scope, complaint_id=complaint_id, status="investigating")  # type: ignore[arg-type]
     if step == 1:  # under investigation, callback planned
-        with clock.at(at + dt.timedelta(hours=2)):
+        with clock.at(moment(dt.timedelta(hours=2))):
             services.complaint_callback(
-                scope, complaint_id=complaint_id, planned_at=at + dt.timedelta(days=1)
+                scope, complaint_id=complaint_id, planned_at=start + dt.timedelta(days=1)
             )  # type: ignore[arg-type]
         return
-    with clock.at(at + dt.timedelta(hours=5)):
+    with clock.at(moment(dt.timedelta(hours=5))):
         services.complaint_transition(
             scope, complaint_id=complaint_id, status="resolved",  # type: ignore[arg-type]
             resolution="已与仓库核实，补发/退款已处理，并向顾客致歉。",
         )  # fmt: skip
     if step == 2:  # resolved, callback planned for tomorrow
-        with clock.at(at + dt.timedelta(hours=5, minutes=5)):
+        with clock.at(moment(dt.timedelta(hours=5, minutes=5))):
             services.complaint_callback(
-                scope, complaint_id=complaint_id, planned_at=at + dt.timedelta(days=1)
+                scope, complaint_id=complaint_id, planned_at=start + dt.timedelta(days=1)
             )  # type: ignore[arg-type]
         return
     outcome = "satisfied" if step == 0 else "unsatisfied"
-    with clock.at(at + dt.timedelta(days=1)):
+    with clock.at(moment(dt.timedelta(days=1))):
         services.complaint_callback(
             scope, complaint_id=complaint_id, outcome=outcome,  # type: ignore[arg-type]
             note="电话回访，顾客表示满意。" if step == 0 else "电话回访，顾客仍要求赔偿运费。",

@@ -76,7 +76,10 @@ class StatusForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Move to"))
     resolution = forms.CharField(
-        label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+        label=_("How it was resolved"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
 
 

@@ -20,6 +20,7 @@ from kefu.core.forms import form_error
 from kefu.core.http import access_required
 from kefu.quality.complaints import forms, selectors, services, workflow
 from kefu.quality.complaints.permissions import ComplaintPerm
+from kefu.quality.reviews import forms as review_forms
 from kefu.tenancy import selectors as tenancy_selectors
 
 
@@ -199,6 +200,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         {
             "complaint": complaint,
             "overdue": workflow.is_overdue(complaint.status, complaint.due_at, clock.now()),
+            "channel_label": dict(review_forms.CHANNEL_CHOICES).get(complaint.channel, ""),
             "conversations": sorted(c.pk for c in complaint.conversations.all()),
             "cases": sorted(c.pk for c in complaint.cases.all()),
             "triage": triage,
