@@ -122,6 +122,9 @@ def complaint_trend(
     """Complaints registered per ISO week, per root-cause category and per severity (their
     creation day in the client's time zone, the server's when no client is named); every week
     of the period appears."""
+    _require_reader(scope)
+    if client_id is not None and not scope.all_tenants and client_id not in scope.client_ids:
+        raise NotFound(_("Unknown client."), field="client_id")
     tz = timezones.client_time_zone(client_id) if client_id else ZoneInfo(settings.TIME_ZONE)
     if first > last:
         raise Invalid(_("The period ends before it starts."), field="to")
