@@ -12,15 +12,15 @@ from ninja.pagination import PageNumberPagination, paginate
 from kefu.core import clock
 from kefu.quality.complaints import selectors, services
 from kefu.quality.complaints.schemas import (
-    CallbackIn,
-    CategoryIn,
-    CategoryOut,
+    ComplaintCallbackIn,
+    ComplaintCategoryIn,
+    ComplaintCategoryOut,
     ComplaintIn,
+    ComplaintLinkIn,
     ComplaintOut,
+    ComplaintTransitionIn,
+    ComplaintTrendOut,
     ComplaintUpdateIn,
-    LinkIn,
-    TransitionIn,
-    TrendOut,
 )
 
 router = Router(tags=["quality"])
@@ -48,7 +48,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Status[objec
     return Status(201, complaint)
 
 
-@router.get("/quality/complaints/trend", response=TrendOut)
+@router.get("/quality/complaints/trend", response=ComplaintTrendOut)
 def complaint_trend(
     request: HttpRequest,
     client_id: int | None = None,
@@ -73,7 +73,7 @@ def update_complaint(request: HttpRequest, complaint_id: int, payload: Complaint
 
 
 @router.post("/quality/complaints/{complaint_id}/status", response=ComplaintOut)
-def transition_complaint(request: HttpRequest, complaint_id: int, payload: TransitionIn) -> object:
+def transition_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintTransitionIn) -> object:
     complaint = services.complaint_transition(
         request.access, complaint_id=complaint_id, status=payload.status, resolution=payload.resolution
     )
@@ -81,24 +81,24 @@ def transition_complaint(request: HttpRequest, complaint_id: int, payload: Trans
 
 
 @router.post("/quality/complaints/{complaint_id}/callback", response=ComplaintOut)
-def callback_complaint(request: HttpRequest, complaint_id: int, payload: CallbackIn) -> object:
+def callback_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintCallbackIn) -> object:
     complaint = services.complaint_callback(request.access, complaint_id=complaint_id, **payload.dict())
     return complaint
 
 
 @router.post("/quality/complaints/{complaint_id}/links", response=ComplaintOut)
-def link_complaint(request: HttpRequest, complaint_id: int, payload: LinkIn) -> object:
+def link_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintLinkIn) -> object:
     complaint = services.complaint_link(request.access, complaint_id=complaint_id, **payload.dict())
     return complaint
 
 
-@router.get("/quality/complaint-categories", response=list[CategoryOut])
+@router.get("/quality/complaint-categories", response=list[ComplaintCategoryOut])
 def list_categories(request: HttpRequest, client_id: int | None = None) -> object:
     return list(selectors.category_list(request.access, client_id=client_id))
 
 
-@router.post("/quality/complaint-categories", response={201: CategoryOut})
-def create_category(request: HttpRequest, payload: CategoryIn) -> Status[object]:
+@router.post("/quality/complaint-categories", response={201: ComplaintCategoryOut})
+def create_category(request: HttpRequest, payload: ComplaintCategoryIn) -> Status[object]:
     return Status(
         201, services.category_create(request.access, name=payload.name, client_id=payload.client_id)
     )

@@ -32,18 +32,18 @@ class ComplaintUpdateIn(Schema):
     due_at: datetime | None = None
 
 
-class TransitionIn(Schema):
+class ComplaintTransitionIn(Schema):
     status: str = Field(description="`investigating`, `resolved`, `closed` or `withdrawn`")
     resolution: str = Field("", max_length=4000)
 
 
-class CallbackIn(Schema):
+class ComplaintCallbackIn(Schema):
     planned_at: datetime | None = None
     outcome: str = Field("", description="`satisfied`, `unsatisfied`, `unreachable` or `waived`")
     note: str = Field("", max_length=4000)
 
 
-class LinkIn(Schema):
+class ComplaintLinkIn(Schema):
     conversation_id: int | None = None
     case_id: int | None = None
 
@@ -92,19 +92,19 @@ class ComplaintOut(Schema):
         return sorted(c.pk for c in obj.cases.all())
 
 
-class CategoryIn(Schema):
+class ComplaintCategoryIn(Schema):
     name: str = Field(max_length=60)
     client_id: int | None = None
 
 
-class CategoryOut(Schema):
+class ComplaintCategoryOut(Schema):
     id: int
     client_id: int
     name: str
     is_active: bool
 
 
-class TrendOut(Schema):
+class ComplaintTrendOut(Schema):
     client_id: int | None
     period: dict[str, date]
     weeks: list[str]
