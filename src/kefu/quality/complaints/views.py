@@ -200,7 +200,9 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         {
             "complaint": complaint,
             "overdue": workflow.is_overdue(complaint.status, complaint.due_at, clock.now()),
-            "channel_label": dict(review_forms.CHANNEL_CHOICES).get(complaint.channel, ""),
+            "channel_label": dict(review_forms.CHANNEL_CHOICES).get(complaint.channel, "")
+            if complaint.channel
+            else "",
             "conversations": sorted(c.pk for c in complaint.conversations.all()),
             "cases": sorted(c.pk for c in complaint.cases.all()),
             "triage": triage,
