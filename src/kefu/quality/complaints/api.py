@@ -32,19 +32,20 @@ def list_complaints(
     request: HttpRequest,
     status: str = "",
     severity: str = "",
-    category_id: int | None = None,
+    root_cause_id: int | None = None,
     client_id: int | None = None,
     overdue: bool = False,
 ) -> object:
     filters = selectors.ComplaintFilters(
-        status=status, severity=severity, category_id=category_id, client_id=client_id, overdue=overdue
+        status=status, severity=severity, category_id=root_cause_id, client_id=client_id, overdue=overdue
     )
     return selectors.complaint_list(request.access, filters=filters)
 
 
 @router.post("/quality/complaints", response={201: ComplaintOut})
 def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Status[object]:
-    complaint = services.complaint_create(request.access, **payload.dict())
+    data = payload.dict()
+    complaint = services.complaint_create(request.access, category_id=data.pop("root_cause_id"), **data)
     return Status(201, complaint)
 
 
@@ -68,7 +69,15 @@ def get_complaint(request: HttpRequest, complaint_id: int) -> object:
 
 @router.patch("/quality/complaints/{complaint_id}", response=ComplaintOut)
 def update_complaint(request: HttpRequest, complaint_id: int, payload: ComplaintUpdateIn) -> object:
-    complaint = services.complaint_update(request.access, complaint_id=complaint_id, **payload.dict())
+    complaint = services.complaint_update(
+        request.access,
+        complaint_id=complaint_id,
+        severity=payload.severity,
+        category_id=payload.root_cause_id,
+        clear_category=payload.clear_root_cause,
+        owner_id=payload.owner_id,
+        due_at=payload.due_at,
+    )
     return complaint
 
 

@@ -18,7 +18,7 @@ class ComplaintIn(Schema):
     client_id: int | None = None
     conversation_id: int | None = Field(None, description="raise it from this conversation")
     case_id: int | None = Field(None, description="raise it from this case (its conversations are linked)")
-    category_id: int | None = None
+    root_cause_id: int | None = Field(None, description="a root-cause category of the client's list")
     customer_name: str = Field("", max_length=120)
     owner_id: int | None = None
     due_at: datetime | None = Field(None, description="default: by severity (critical 12 h … low 7 days)")
@@ -26,8 +26,8 @@ class ComplaintIn(Schema):
 
 class ComplaintUpdateIn(Schema):
     severity: str | None = None
-    category_id: int | None = None
-    clear_category: bool = False
+    root_cause_id: int | None = None
+    clear_root_cause: bool = False
     owner_id: int | None = None
     due_at: datetime | None = None
 
@@ -58,8 +58,8 @@ class ComplaintOut(Schema):
     channel: str
     customer_name: str
     severity: str
-    category_id: int | None
-    category: str | None
+    root_cause_id: int | None
+    root_cause: str | None
     status: str
     owner_id: int | None
     due_at: datetime | None
@@ -76,7 +76,11 @@ class ComplaintOut(Schema):
     closed_at: datetime | None
 
     @staticmethod
-    def resolve_category(obj: Any) -> str | None:
+    def resolve_root_cause_id(obj: Any) -> int | None:
+        return obj.category_id
+
+    @staticmethod
+    def resolve_root_cause(obj: Any) -> str | None:
         return obj.category.name if obj.category_id else None
 
     @staticmethod

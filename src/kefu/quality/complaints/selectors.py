@@ -112,7 +112,7 @@ def category_list(
 def category_get(scope: Scope, *, category_id: int) -> ComplaintCategory:
     found = category_list(scope).filter(pk=category_id).first()
     if found is None:
-        raise NotFound(field="category_id")
+        raise NotFound(_("Unknown category."), field="root_cause_id")
     return found
 
 

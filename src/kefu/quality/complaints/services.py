@@ -59,7 +59,7 @@ def _category(scope: Scope, category_id: int | None, client_id: int) -> Complain
         return None
     category = selectors.category_get(scope, category_id=category_id)
     if category.client_id != client_id:
-        raise NotFound(_("Unknown category."), field="category_id")
+        raise NotFound(_("Unknown category."), field="root_cause_id")
     return category
 
 

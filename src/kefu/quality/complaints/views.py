@@ -122,7 +122,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 
 def _field(exc: KefuError) -> KefuError:
     """The service names API fields (`conversation_id`); the form's fields drop the suffix."""
-    if exc.field and exc.field.endswith("_id"):
+    if exc.field == "root_cause_id":
+        exc.field = "category"
+    elif exc.field and exc.field.endswith("_id"):
         exc.field = exc.field[:-3]
     return exc
 
