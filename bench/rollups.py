@@ -120,6 +120,7 @@ def _history(conversations: int, start: datetime, days: int, seed: int, first_id
             event(EventType.ESCALATED, at + timedelta(seconds=30), agent, tier=rng.choice(["l2", "l3"]))
         if rng.random() < 0.01:
             event(EventType.CASE_OPENED, at + timedelta(seconds=40), agent, type="complaint")
+            event(EventType.COMPLAINT_REGISTERED, at + timedelta(seconds=50), agent, complaint_id=1)
         if rng.random() < 0.9:
             resolved = at + timedelta(seconds=rng.randrange(60, 900))
             event(EventType.RESOLVED, resolved, agent)

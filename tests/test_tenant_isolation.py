@@ -408,6 +408,21 @@ OBJECT_MAKERS["review_id"] = lambda t: _review_b(t).pk
 OBJECT_MAKERS["appeal_id"] = lambda t: _review_b(t).appeal.pk
 
 
+def _complaint_b(t: Tenants) -> Any:
+    """Tenant B's complaint, raised from one of its conversations."""
+    from kefu.quality.complaints import services as complaint_services
+
+    return complaint_services.complaint_create(
+        t.scope("pb", "qa_inspector"),
+        conversation_id=OBJECT_MAKERS["conversation_id"](t),
+        subject="态度差",
+        severity="high",
+    )
+
+
+OBJECT_MAKERS["complaint_id"] = lambda t: _complaint_b(t).pk
+
+
 # Routes that take an object id in the query string, not the path (the walks above do not see
 # them): another tenant's id answers 404 (or 403 without the permission) and changes nothing.
 QUERY_ID_ROUTES = [

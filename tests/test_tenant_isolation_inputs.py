@@ -36,6 +36,17 @@ ID_NAME = re.compile(r"_ids?$")
 # Query parameters that carry an id under the object's bare name (`/api/metrics/…?client=&agent=`).
 BARE_ID_NAMES = {"client", "agent"}
 
+
+def _root_cause_b(t: Tenants) -> Any:
+    """A root-cause category of tenant B's client (the complaints register)."""
+    from kefu.quality.complaints import selectors as complaint_selectors
+    from kefu.quality.complaints import services as complaint_services
+
+    scope = t.scope("pb", "qa_inspector")
+    found = complaint_selectors.category_list(scope, client_id=t.cb.pk).filter(name="物流").first()
+    return found or complaint_services.category_create(scope, name="物流", client_id=t.cb.pk)
+
+
 # Tenant B's object for an id field that is not a path parameter, by the field's name.
 FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     **OBJECT_MAKERS,
@@ -53,6 +64,7 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "agent": lambda t: t.user("pb", "agent").pk,
     "overflow_queue_id": OBJECT_MAKERS["queue_id"],
     "overflow_provider_id": lambda t: t.pb.pk,
+    "root_cause_id": lambda t: _root_cause_b(t).pk,
     "skill_id": lambda t: (
         routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
     ),

@@ -37,7 +37,7 @@ CLIENT_METRICS = (
     "offered", "handled", "answer_rate", "service_level", "first_response_time", "next_response_time",
     "aht", "resolution_rate", "fcr", "reopen_rate", "escalation_rate", "complaint_rate", "csat",
     "abandon_rate", "contacts_per_agent_day", "sla_compliance", "conversion_rate", "occupancy", "utilisation",
-    "concurrency", "adherence",
+    "concurrency", "adherence", "qa_score", "autoqa_score",
 )  # fmt: skip
 # One line per client on the provider's operations page.
 OVERVIEW_METRICS = (
@@ -61,6 +61,7 @@ SPC_METRICS = (
     ("first_response_time", "xbar"),
     ("csat", "individuals"),
     ("qa_score", "xbar"),
+    ("autoqa_score", "xbar"),  # kept apart from the human score: its own chart
 )
 INTERVALS = ("day", "week", "hour")
 DEFAULT_DAYS = 14  # two weeks, so the previous period of equal length is inside the demo's four
@@ -496,9 +497,9 @@ def _clamp(limit: float | None, unit: str) -> float | None:
 
 
 def control_charts(scope: Scope, *, client_id: int, period: Period, queue: str = "") -> list[ControlChart]:
-    """Daily control charts of the team's AHT, first response time and CSAT (QA score when it
-    is recorded): per-conversation values as daily subgroups (X-bar) for the times, the day's
-    share for CSAT (individuals chart)."""
+    """Daily control charts of the team's AHT, first response time, CSAT, QA score and auto-QA
+    score: per-record values as daily subgroups (X-bar) for the times and the scores (one value
+    per review, per auto-scored conversation), the day's share for CSAT (individuals chart)."""
     client, _name = client_get(scope, client_id=client_id)
     tz = timezones.client_time_zone(client)
     days = [period.first + timedelta(days=n) for n in range(period.days)]

@@ -38,6 +38,12 @@ class EventType(models.TextChoices):
     MISSED = "missed", _("Offer missed")
     OVERFLOWED = "overflowed", _("Overflowed")
     ORDER_LINKED = "order_linked", _("Order linked")
+    # quality (docs/quality-complaints.md): written in the same transaction as the quality write
+    COMPLAINT_REGISTERED = "complaint_registered", _("Complaint registered")
+    COMPLAINT_STATUS = "complaint_status", _("Complaint status changed")
+    REVIEW_FINALISED = "review_finalised", _("Quality review finalised")
+    REVIEW_RESCORED = "review_rescored", _("Quality review re-scored on appeal")
+    AUTOQA_SCORED = "autoqa_scored", _("Auto-QA scored")
 
 
 class ContactEvent(AppendOnly, TenantModel):

@@ -57,6 +57,7 @@ urlpatterns = [
     path("quality/autoqa/", include("kefu.quality.autoqa_urls")),
     path("reports/", include("kefu.reports.urls")),
     path("kpi-review/", include("kefu.reports.review_urls")),
+    path("quality/complaints/", include("kefu.quality.complaints.urls")),
     path("quality/", include("kefu.quality.reviews.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from kefu.analytics import events
+from kefu.analytics.models import EventType
 from kefu.core import clock
 from kefu.core.errors import Invalid, NotFound
 from kefu.core.scope import OrgKind, Scope
@@ -127,7 +129,7 @@ def _store(
     ids = [c.pk for c in conversations]
     for attempt in (1, 2):  # a run on demand and the job may store the same conversation at once
         try:
-            _replace(ids, results, findings)
+            _replace(ids, results, findings, {c.pk: c for c in conversations})
             break
         except IntegrityError:
             if attempt == 2:
@@ -142,9 +144,19 @@ def _replace(
     ids: list[int],
     results: list[AutoQaResult],
     findings: list[tuple[AutoQaResult, autoqa.Finding, list[int]]],
+    conversations: dict[int, Conversation],
 ) -> None:
     AutoQaResult.all_tenants.filter(conversation_id__in=ids).delete()  # the ids came through a scope
     AutoQaResult.objects.bulk_create(results)
+    for row in results:  # `autoqa_score` is computed from these (never mixed with human scores)
+        events.emit(
+            None,
+            EventType.AUTOQA_SCORED,
+            conversation=conversations[row.conversation_id],
+            at=row.run_at,
+            agent_id=row.agent_id,
+            data={"score": row.score, "findings": row.findings_count, "critical": row.critical_count},
+        )
     AutoQaFinding.objects.bulk_create(
         [
             AutoQaFinding(

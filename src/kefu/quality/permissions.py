@@ -46,3 +46,9 @@ from kefu.quality.autoqa_permissions import AUTOQA_GRANTS  # noqa: E402
 
 for _role, _perms in AUTOQA_GRANTS.items():
     GRANTS.setdefault(_role, set()).update(_perms)
+
+# The complaints register's grants live in its sub-package (complaints/permissions.py).
+from kefu.quality.complaints.permissions import COMPLAINT_GRANTS  # noqa: E402
+
+for _role, _perms in COMPLAINT_GRANTS.items():
+    GRANTS.setdefault(_role, set()).update(_perms)

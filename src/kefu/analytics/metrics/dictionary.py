@@ -40,6 +40,7 @@ OFFERED, FIRST_IN, FIRST_RESOLVED, SURVEY, MESSAGES, AGENT_DAY = (
 )  # fmt: skip
 # Records beside the event log (metrics/sources.py): agent-days of presence, decided SLA timers
 PRESENCE_DAY, SLA_TIMERS = "presence_day", "sla_timers"
+REVIEWS, AUTOQA = "reviews", "autoqa"  # quality: one item per review / per auto-scored conversation
 ALL_FILTERS = ("client", "queue", "channel", "agent")
 # How a metric rolls up (docs/metrics.md, "Rollups"): ADDITIVE metrics keep Σ numerator,
 # Σ denominator and the number of items per 15-minute interval × client × queue × channel × agent
@@ -421,11 +422,11 @@ _METRICS = (
         id="complaint_rate",
         name=_("Complaint rate"),
         definition=_(
-            "Share of the conversations created in the period on which a complaint case was opened (so far)."
+            "Share of the conversations created in the period that are linked to a complaint of the "
+            "complaints register (so far), whether it was raised from the conversation, from a case "
+            "or by the client. A complaint-type case that nobody registered does not count."
         ),
-        formula=(
-            "100 × count(c in offered(P) : exists E(case_opened) of c with type = complaint) / offered(P)"
-        ),
+        formula="100 × count(c in offered(P) : exists E(complaint_registered) of c) / offered(P)",
         unit="%",
         direction=LOWER,
         kind=RATIO,
@@ -435,15 +436,38 @@ _METRICS = (
     Metric(
         id="qa_score",
         name=_("Quality score"),
-        definition=_("The mean score of the quality reviews of conversations reviewed in the period."),
-        formula="mean(review score) over reviews in P",
+        definition=_(
+            "The mean final score (0–100) of the human quality reviews submitted in the period: "
+            "a review amended on appeal counts with its amended score, in the period it was "
+            "submitted. The agent is the reviewed agent. Auto-QA scores are not included."
+        ),
+        formula=(
+            "mean over r with E(review_finalised) of r in P of (score of r's last E(review_rescored), "
+            "else of its E(review_finalised))"
+        ),
         unit="points",
         direction=HIGHER,
         kind=MEAN,
-        available=False,
-        unavailable_reason=_(
-            "Quality reviews (scorecards) are not recorded yet; the quality issue adds them."
+        anchor=REVIEWS,
+        rollup_note=_(
+            "Computed from the events: an appeal decided later changes the score of the period the "
+            "review was submitted in."
         ),
+    ),
+    Metric(
+        id="autoqa_score",
+        name=_("Auto-QA score"),
+        definition=_(
+            "The mean automatic quality score (0–100) of the conversations auto-QA inspected in the "
+            "period, each conversation once with its last score of the period. Kept apart from the "
+            "human quality score and never averaged with it. The agent is the conversation's assignee."
+        ),
+        formula="mean over c with E(autoqa_scored) of c in P of (score of c's last E(autoqa_scored) in P)",
+        unit="points",
+        direction=HIGHER,
+        kind=MEAN,
+        anchor=AUTOQA,
+        rollup_note=_("Computed from the events: a conversation inspected again replaces its score."),
     ),
     Metric(
         id="occupancy",

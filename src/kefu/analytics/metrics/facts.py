@@ -125,7 +125,7 @@ def anchor_facts(
     if "escalated" in needs:
         annotations["escalated"] = Exists(_same(scope, piece, EventType.ESCALATED))
     if "complaint" in needs:
-        annotations["complaint"] = Exists(_same(scope, piece, EventType.CASE_OPENED, data__type="complaint"))
+        annotations["complaint"] = Exists(_same(scope, piece, EventType.COMPLAINT_REGISTERED))
     if "reopened" in needs:
         annotations["reopened"] = Exists(_same(scope, piece, EventType.REOPENED, at__gte=OuterRef("at")))
     if "category" in needs:

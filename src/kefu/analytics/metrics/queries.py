@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.analytics import rollup_selectors
-from kefu.analytics.metrics import compute, dictionary, facts, sources, timezones, workday
+from kefu.analytics.metrics import compute, dictionary, facts, quality_queries, sources, timezones, workday
 from kefu.analytics.metrics.dictionary import METRICS, Metric
 from kefu.analytics.models import ContactEvent, EventType
 from kefu.analytics.permissions import AnalyticsPerm
@@ -364,6 +364,10 @@ def metric_items(scope: Scope, query: MetricQuery) -> list[compute.Item]:
         )
     elif metric.anchor == dictionary.AGENT_DAY:
         items = compute.agent_day_items(_agent_days(scope, query), query.tz)
+    elif metric.anchor == dictionary.REVIEWS:
+        items = quality_queries.qa_score_items(scope, query)
+    elif metric.anchor == dictionary.AUTOQA:
+        items = quality_queries.autoqa_score_items(scope, query)
     else:
         items = compute.items_for(
             metric.id, metric_facts(scope, query), agent_id=query.agent_id, threshold_s=query.threshold_s

@@ -80,6 +80,7 @@ def seven_conversations(tenants: Tenants) -> Day:
     d.emit(d.c3, "message_out", t("01:08:00"), d.b)  # next response: 60 s (from 01:07:00)
     d.emit(d.c3, "escalated", t("01:30:00"), d.b, data={"tier": "l2"})
     d.emit(d.c3, "case_opened", t("01:31:00"), d.b, data={"type": "complaint"})
+    d.emit(d.c3, "complaint_registered", t("01:32:00"), d.b, data={"complaint_id": 1})  # counts
     d.emit(d.c3, "resolved", t("02:00:00"), d.b)
     d.emit(d.c3, "reopened", t("03:00:00"))
     d.emit(d.c3, "resolved", t("04:00:00"), d.b)

@@ -197,6 +197,8 @@ def test_control_charts_have_one_point_a_day(tenants: Tenants, day: Day) -> None
     csat = charts["csat"]
     assert csat.kind == "individuals" and csat.counts == [0, 2]
     assert csat.chart is not None and [p.value for p in csat.chart.points] == [None, 50.0]
-    assert charts["qa_score"].chart is None  # not recorded yet: shown with its reason
+    # the QA scores have charts of their own (human and auto apart); no review that day: no points
+    assert charts["qa_score"].counts == [0, 0] and charts["autoqa_score"].counts == [0, 0]
+    assert charts["qa_score"].chart is not None and charts["autoqa_score"].kind == "xbar"
     data = frt.as_json()
     assert data["days"] == ["2026-03-01", "2026-03-02"] and min(data["lcl"]) >= 0

@@ -115,7 +115,7 @@ def test_bad_filters_get_a_message_not_an_error_page(tenants: Tenants, day: Day)
 
     page = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/?from=2026-03-05&to=2026-03-01")
     items = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/nope/?{PERIOD}")
-    unavailable = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/qa_score/?{PERIOD}")
+    unavailable = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/sla_compliance/?{PERIOD}")
 
     odd = [
         client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/offered/?{PERIOD}&{q}")
@@ -163,7 +163,7 @@ def test_the_team_page_draws_control_charts(tenants: Tenants, day: Day) -> None:
         )
     )
     assert data["values"] == pytest.approx([180.0, 121 / 3]) and data["counts"] == [1, 3]
-    assert "Quality reviews" in html  # qa_score: not available yet, with the reason
+    assert 'id="spc-card-qa_score"' in html and 'id="spc-card-autoqa_score"' in html
 
 
 def test_the_clients_home_opens_with_its_figures(tenants: Tenants, day: Day) -> None:
@@ -191,8 +191,9 @@ def test_the_dashboard_api_gives_figures_with_target_and_previous_period(tenants
     assert (offered["value"], offered["previous"], offered["change"]) == (5, 1, 4)
     assert offered["drilldown"].startswith("/api/metrics/offered/items?")
     assert body["previous_period"] == {"from": "2026-03-01", "to": "2026-03-01"}
-    assert {u["metric"] for u in body["unavailable"]} >= {"qa_score", "nps"}
+    assert {u["metric"] for u in body["unavailable"]} >= {"nps"}
     frt = next(c for c in charts if c["metric"] == "first_response_time")
     assert frt["values"] == pytest.approx([180.0, 121 / 3])
-    assert next(c for c in charts if c["metric"] == "qa_score")["available"] is False
+    qa = next(c for c in charts if c["metric"] == "qa_score")
+    assert (qa["available"], qa["counts"]) == (True, [0, 0])
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"

@@ -12,6 +12,7 @@ from kefu.analytics.metrics.dictionary import DIRECTION_LABELS, FILTER_LABELS, M
 from kefu.analytics.tests import (
     test_metrics,
     test_metrics_desk,
+    test_metrics_quality,
     test_metrics_workday,
     test_metrics_workday_desk,
 )
@@ -47,6 +48,7 @@ def test_every_metric_is_complete_in_both_languages() -> None:
 def test_every_computable_metric_has_a_hand_computed_test() -> None:
     tested = {case[0] for case in _cases()} | _named_in(test_metrics_desk)
     tested |= _named_in(test_metrics_workday) | _named_in(test_metrics_workday_desk)
+    tested |= _named_in(test_metrics_quality)
 
     assert {m.id for m in METRICS.values() if m.available} <= tested
 

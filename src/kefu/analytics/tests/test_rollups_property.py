@@ -46,6 +46,7 @@ follow_up = st.tuples(
             "escalated",
             "abandoned",
             "case_opened",
+            "complaint_registered",
             "survey_answered",
         ]
     ),

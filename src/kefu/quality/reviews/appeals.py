@@ -12,6 +12,8 @@ from django.utils import formats
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext as _
 
+from kefu.analytics import events
+from kefu.analytics.models import EventType
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
@@ -111,6 +113,13 @@ def appeal_decide(
         review.answers, review.comments = clean, clean_comments
         review.score, review.fatal = result.score, result.fatal
         review.save(update_fields=["answers", "comments", "score", "fatal"])
+        events.emit(  # `qa_score` takes the amended score
+            scope,
+            EventType.REVIEW_RESCORED,
+            conversation=review.conversation,
+            agent_id=review.agent_id,
+            data={"review_id": review.pk, "score": review.score, "fatal": review.fatal, "before": before},
+        )
     appeal.status = outcome
     appeal.decision_note = note
     appeal.decided_by_id = scope.user_id

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kefu.analytics import events
+from kefu.analytics.models import EventType
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, PermissionDenied
 from kefu.core.scope import Scope
@@ -160,6 +162,14 @@ def review_save(
         fields += ["status", "submitted_at"]
     review.save(update_fields=fields)
     if submit:
+        events.emit(  # the quality score (`qa_score`) is computed from these
+            scope,
+            EventType.REVIEW_FINALISED,
+            conversation=review.conversation,
+            at=review.submitted_at,
+            agent_id=review.agent_id,
+            data={"review_id": review.pk, "score": review.score, "fatal": review.fatal},
+        )
         tenancy_services.audit_record(
             scope,
             action="quality.review_submit",

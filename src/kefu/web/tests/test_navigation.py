@@ -26,6 +26,7 @@ ALARMS = ("Floor alarms", "/floor/alarms/")
 PLANS = ("Emergency plans", "/floor/plans/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 QUALITY = ("Quality reviews", "/quality/reviews/")
+COMPLAINTS = ("Complaints", "/quality/complaints/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
@@ -58,6 +59,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CERTS,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -89,6 +91,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CERTS,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -121,6 +124,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         MY_SCHEDULE,
         AUTOQA,
         DASHBOARDS,
@@ -149,6 +153,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -172,6 +177,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -198,6 +204,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -221,6 +228,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         PHRASES,
         QUALITY,
+        COMPLAINTS,
         DASHBOARDS,
         METRICS,
         REPORTS,
@@ -304,6 +312,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "上岗认证",
         "快捷短语",
         "质检",
+        "投诉",
         "网页客服插件",
         "渠道接入",
         "人力排班",

@@ -20,6 +20,7 @@ from kefu.engagements.contracts import demo as contracts_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
+from kefu.quality.complaints import demo as complaints_demo
 from kefu.quality.reviews import demo as quality_demo
 from kefu.reports import services as reports_services
 from kefu.routing import demo as routing_demo
@@ -126,6 +127,7 @@ class Command(BaseCommand):
         step("Auto-QA of every closed conversation…")
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
+        complaints_demo.load(today=today)  # the complaints register, from the history's complaint cases
         floor_demo.load(
             history_days=days
         )  # past and today's shifts, floor alarms and an emergency plan (after the widget)
