@@ -533,6 +533,8 @@ def _quote_b(t: Tenants) -> dict[str, int]:
 
 for _name in ("intake_id", "cost_model_id", "quote_id", "rfq_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _quote_b(t)[_name]
+
+
 def _contract_b(t: Tenants) -> Any:
     """Tenant B's contract with one SLA term, signed by both sides (reads of it are access-logged)."""
     from kefu.engagements.contracts import services as contract_services

@@ -15,8 +15,8 @@ from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
-from kefu.engagements.quoting import demo as quoting_demo
 from kefu.engagements.contracts import demo as contracts_demo
+from kefu.engagements.quoting import demo as quoting_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
