@@ -83,6 +83,7 @@ class SurveyInvitation(TenantModel):
     remind_at = models.DateTimeField(null=True, blank=True)  # None: no reminder (due or done)
     reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a worker is sending it
 
     class Meta(TenantModel.Meta):
         ordering = ["-created_at", "-id"]
