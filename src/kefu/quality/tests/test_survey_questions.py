@@ -11,7 +11,9 @@ from kefu.quality.surveys import questions as core
 
 def test_lines_parse_into_numbered_questions_and_read_back() -> None:
     text = (
-        "物流速度满意吗？ | scale | 1-5\n您从哪里知道我们？ | choice | 淘宝 / 京东 ／ 抖音\n\n还有什么建议？ | text"
+        "物流速度满意吗？ | scale | 1-5\n"
+        "您从哪里知道我们？ | choice | 淘宝 / 京东 ／ 抖音\n\n"
+        "还有什么建议？ | text"
     )
     parsed = core.parse_lines(text)
     assert [(q.id, q.kind) for q in parsed] == [("q1", "scale"), ("q2", "choice"), ("q3", "text")]
