@@ -11,3 +11,7 @@ class QualityConfig(AppConfig):
         from kefu.quality.reviews import audit_sentences  # the review audit codes as sentences
 
         audit_sentences.register()
+
+        from kefu.quality.surveys import audit_sentences as survey_sentences  # the survey audit codes
+
+        survey_sentences.register()

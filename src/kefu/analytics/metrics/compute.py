@@ -34,6 +34,7 @@ INTERVALS = ("15m", "hour", "day", "week", "month")
 SHORT_ABANDON_S = 5.0  # an abandon this short (or shorter) is a misdial, not a lost customer
 DEFAULT_SERVICE_LEVEL_S = 20.0
 SATISFIED_SCORES = (4, 5)  # top-2 box on the 1-5 scale
+NPS_PROMOTER_MIN, NPS_DETRACTOR_MAX = 9, 6  # 0-10 scale: 9-10 promoters, 0-6 detractors
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Facts:
     complaint: bool = False
     assigned_at: datetime | None = None  # the first assignment (for handle time)
     score: int | None = None  # survey answers
+    nps: int | None = None  # the survey's 0-10 recommendation answer, when asked
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,23 @@ def items_for(
             for f in rows
             if f.score is not None and mine(f.agent_id)
         ]
+    if metric_id == "nps":
+        return [
+            _conversation_item(f, nps_contribution(f.nps), agent=f.agent_id)
+            for f in rows
+            if f.nps is not None and mine(f.agent_id)
+        ]
     raise KeyError(metric_id)
+
+
+def nps_contribution(score: int) -> int:
+    """An answer's share of NPS: +1 promoter, 0 passive, −1 detractor; the ratio of their sum to
+    the number of answers, × 100, is % promoters − % detractors."""
+    if score >= NPS_PROMOTER_MIN:
+        return 1
+    if score <= NPS_DETRACTOR_MAX:
+        return -1
+    return 0
 
 
 @dataclass(frozen=True)

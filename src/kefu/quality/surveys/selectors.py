@@ -68,7 +68,9 @@ def questions_of(definition: SurveyDefinition) -> list[core.Question]:
 
 
 def invitation_list(scope: Scope, *, conversation_id: int) -> QuerySet[SurveyInvitation]:
-    scope.require(QualityPerm.VIEW_SURVEYS)
+    """The links sent for a conversation: for those who read answers and those who send links."""
+    if not scope.has(QualityPerm.SEND_SURVEYS):
+        scope.require(QualityPerm.VIEW_SURVEYS)
     return SurveyInvitation.objects.for_scope(scope).filter(conversation_id=conversation_id)
 
 

@@ -209,7 +209,8 @@ def test_sms_is_logged_not_faked_and_one_reminder_follows(
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.LOGGED  # the outbox backend delivers nothing
     assert [to for to, _ in sms.OutboxBackend.outbox] == ["13812345678"]
-    assert links.link_path(services.link_token(invitation)) in sms.OutboxBackend.outbox[0][1]
+    token = sms.OutboxBackend.outbox[0][1].split("/s/")[1].split("/")[0]
+    assert services.survey_link_open(token).pk == invitation.pk
     assert delivery.deliver_due() == "survey links sent 0, reminders 0"  # not again, not yet
     later = timezone.now() + timedelta(hours=24, minutes=1)
     with clock.at(later):
@@ -259,7 +260,10 @@ def test_email_links_leave_from_the_clients_mailbox(
     assert delivery.deliver_due() == "survey links sent 1, reminders 0"
     assert SurveyInvitation.all_tenants.get().status == InvitationStatus.SENT
     (mail,) = FakeSmtp.sent
-    assert mail["To"] == "wang@example.cn" and "/s/" in mail.get_content()
+    assert mail["To"] == "wang@example.cn"
+    assert mail["From"].addresses[0].addr_spec == "service@shop.example.cn"
+    token = mail.get_content().split("/s/")[1].split("/")[0]
+    assert services.survey_link_open(token).medium == "email"
 
 
 def test_an_email_without_an_address_fails_for_good(tenants: Tenants, definition: Any) -> None:

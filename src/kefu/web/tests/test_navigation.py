@@ -26,6 +26,7 @@ ALARMS = ("Floor alarms", "/floor/alarms/")
 PLANS = ("Emergency plans", "/floor/plans/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 QUALITY = ("Quality reviews", "/quality/reviews/")
+SURVEYS = ("Surveys", "/quality/surveys/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
 WORKFORCE = ("Workforce", "/workforce/")
@@ -56,6 +57,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CERTS,
         PHRASES,
         QUALITY,
+        SURVEYS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -85,6 +87,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CERTS,
         PHRASES,
         QUALITY,
+        SURVEYS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -117,6 +120,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         PHRASES,
         QUALITY,
+        SURVEYS,
         MY_SCHEDULE,
         AUTOQA,
         DASHBOARDS,
@@ -145,6 +149,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        SURVEYS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -166,6 +171,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        SURVEYS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
@@ -190,6 +196,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        SURVEYS,
         WIDGETS,
         CHANNELS,
         WORKFORCE,
