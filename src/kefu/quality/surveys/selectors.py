@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.desk import selectors as desk_selectors
 from kefu.quality.models import SurveyAnswer, SurveyDefinition, SurveyInvitation
 from kefu.quality.permissions import QualityPerm
 from kefu.quality.surveys import questions as core
@@ -71,6 +72,7 @@ def invitation_list(scope: Scope, *, conversation_id: int) -> QuerySet[SurveyInv
     """The links sent for a conversation: for those who read answers and those who send links."""
     if not scope.has(QualityPerm.SEND_SURVEYS):
         scope.require(QualityPerm.VIEW_SURVEYS)
+    desk_selectors.conversation_get(scope, conversation_id=conversation_id)  # another's: NotFound
     return SurveyInvitation.objects.for_scope(scope).filter(conversation_id=conversation_id)
 
 

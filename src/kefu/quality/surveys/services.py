@@ -160,9 +160,9 @@ def survey_invitation_create(scope: Scope, *, conversation_id: int, medium: str)
     """Queue a survey link for a finished conversation, by e-mail or SMS; the periodic job sends
     it (`delivery.deliver_due`). One open link per conversation: a second is a conflict."""
     scope.require(QualityPerm.SEND_SURVEYS)
+    conversation = desk_selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
     if medium not in LINK_MEDIA:
         raise Invalid(_("Send by e-mail or SMS."), field="medium")
-    conversation = desk_selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
     if conversation.status not in quality_services.ANSWERABLE_STATUSES:
         raise quality_services.NotFinished(_("This conversation is not finished yet."))
     if SurveyAnswer.objects.for_scope(scope).filter(conversation_id=conversation.pk).exists():
