@@ -23,6 +23,11 @@ MAX_OPTIONS = 12
 MAX_ANSWER_TEXT = 1000
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for extraction; the service translates it (this core imports no Django)."""
+    return message
+
+
 class DefinitionError(ValueError):
     """A question set that cannot be used; `message` is an English msgid with `params`."""
 
@@ -62,9 +67,9 @@ def _scale(options: str, line: int | None) -> tuple[int, int]:
     try:
         low, high = (int(p.strip()) for p in parts)
     except ValueError:
-        raise DefinitionError("A scale needs a range such as 1-5 or 0-10.", line=line) from None
+        raise DefinitionError(gettext_noop("A scale needs a range such as 1-5 or 0-10."), line=line) from None
     if not 0 <= low < high <= 10:
-        raise DefinitionError("A scale needs a range such as 1-5 or 0-10.", line=line)
+        raise DefinitionError(gettext_noop("A scale needs a range such as 1-5 or 0-10."), line=line)
     return low, high
 
 
@@ -73,14 +78,14 @@ def question_from(raw: Mapping[str, Any], *, index: int, line: int | None = None
     text = str(raw.get("text") or "").strip()
     kind = str(raw.get("kind") or "").strip()
     if not text or len(text) > MAX_TEXT:
-        raise DefinitionError("A question of 1 to %(n)d characters.", line=line, n=MAX_TEXT)
+        raise DefinitionError(gettext_noop("A question of 1 to %(n)d characters."), line=line, n=MAX_TEXT)
     if kind not in KINDS:
-        raise DefinitionError("The kind is scale, choice or text.", line=line)
+        raise DefinitionError(gettext_noop("The kind is scale, choice or text."), line=line)
     qid = f"q{index + 1}"
     if kind == "scale":
         low, high = raw.get("low"), raw.get("high")
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
-            raise DefinitionError("A scale needs a range such as 1-5 or 0-10.", line=line)
+            raise DefinitionError(gettext_noop("A scale needs a range such as 1-5 or 0-10."), line=line)
         low, high = _scale(f"{low}-{high}", line)
         return Question(qid, text, kind, low=low, high=high)
     if kind == "choice":
@@ -89,7 +94,9 @@ def question_from(raw: Mapping[str, Any], *, index: int, line: int | None = None
             options = []
         cleaned = tuple(dict.fromkeys(str(o).strip() for o in options if str(o).strip()))
         if not 2 <= len(cleaned) <= MAX_OPTIONS or any(len(o) > MAX_TEXT for o in cleaned):
-            raise DefinitionError("A choice needs 2 to %(n)d options.", line=line, n=MAX_OPTIONS)
+            raise DefinitionError(
+                gettext_noop("A choice needs 2 to %(n)d options."), line=line, n=MAX_OPTIONS
+            )
         return Question(qid, text, kind, options=cleaned)
     return Question(qid, text, kind)
 
@@ -99,9 +106,9 @@ def parse_questions(raw: Any) -> list[Question]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
-        raise DefinitionError("The questions are a list.")
+        raise DefinitionError(gettext_noop("The questions are a list."))
     if len(raw) > MAX_QUESTIONS:
-        raise DefinitionError("At most %(n)d further questions.", n=MAX_QUESTIONS)
+        raise DefinitionError(gettext_noop("At most %(n)d further questions."), n=MAX_QUESTIONS)
     return [question_from(item if isinstance(item, Mapping) else {}, index=i) for i, item in enumerate(raw)]
 
 
@@ -109,7 +116,7 @@ def parse_lines(text: str) -> list[Question]:
     """The further questions from the editor's text form (`text | kind | options` a line)."""
     lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if len(lines) > MAX_QUESTIONS:
-        raise DefinitionError("At most %(n)d further questions.", n=MAX_QUESTIONS)
+        raise DefinitionError(gettext_noop("At most %(n)d further questions."), n=MAX_QUESTIONS)
     questions = []
     for index, (number, line) in enumerate(lines):
         parts = [p.strip() for p in line.split("|")]
@@ -154,7 +161,9 @@ def score_in(value: Any, scale: tuple[int, int], *, field: str, required: bool =
         return None
     number = _integer(value)
     if number is None or not scale[0] <= number <= scale[1]:
-        raise AnswerError(field, "Choose a score from %(low)d to %(high)d.", low=scale[0], high=scale[1])
+        raise AnswerError(
+            field, gettext_noop("Choose a score from %(low)d to %(high)d."), low=scale[0], high=scale[1]
+        )
     return number
 
 
@@ -170,14 +179,16 @@ def check_answers(questions: Iterable[Question], raw: Mapping[str, Any]) -> dict
             answers[q.id] = score_in(value, (q.low, q.high), field=q.id)
         elif q.kind == "choice":
             if not isinstance(value, str) or value not in q.options:
-                raise AnswerError(q.id, "Choose one of the options.")
+                raise AnswerError(q.id, gettext_noop("Choose one of the options."))
             answers[q.id] = value
         else:
             if not isinstance(value, str):
-                raise AnswerError(q.id, "The input is not valid.")
+                raise AnswerError(q.id, gettext_noop("The input is not valid."))
             value = value.strip()
             if len(value) > MAX_ANSWER_TEXT:
-                raise AnswerError(q.id, "At most %(length)d characters.", length=MAX_ANSWER_TEXT)
+                raise AnswerError(
+                    q.id, gettext_noop("At most %(length)d characters."), length=MAX_ANSWER_TEXT
+                )
             if value:
                 answers[q.id] = value
     return answers
