@@ -1,5 +1,4 @@
-"""Forms of the survey pages: a survey definition (further questions in the editor's text form)
-and the choice of how to send a link."""
+"""Forms of the survey pages: a survey definition (further questions in the editor's text form)."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ QUESTIONS_HELP = _(
     "Optional further questions, one a line: question | kind | options. Kinds: scale (options "
     "such as 1-5 or 0-10), choice (options separated by /), text (no options)."
 )
-MEDIUM_CHOICES = [("email", _("E-mail link")), ("sms", _("SMS link"))]
 
 
 class SurveyDefinitionForm(forms.Form):
@@ -39,7 +37,3 @@ class SurveyDefinitionForm(forms.Form):
     reminder_hours = forms.IntegerField(
         label=_("Reminder after (hours, 0: none)"), min_value=0, max_value=719, initial=24
     )
-
-
-class SendForm(forms.Form):
-    medium = forms.ChoiceField(label=_("Send by"), choices=MEDIUM_CHOICES)
