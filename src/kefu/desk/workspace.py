@@ -405,6 +405,7 @@ def survey_links(scope: Scope, conversation: Conversation, answered: bool) -> di
         and scope.is_provider
         and not answered
         and conversation.status in ("resolved", "closed")
+        and not any(link.status != "failed" and link.expires_at > clock.now() for link in sent)
     )
     if not sent and not can_send:
         return None
