@@ -301,6 +301,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "上岗认证",
         "快捷短语",
         "质检",
+        "满意度调查",
         "网页客服插件",
         "渠道接入",
         "人力排班",
