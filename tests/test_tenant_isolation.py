@@ -423,6 +423,17 @@ def _complaint_b(t: Tenants) -> Any:
 OBJECT_MAKERS["complaint_id"] = lambda t: _complaint_b(t).pk
 
 
+def _survey_b(t: Tenants) -> Any:
+    from kefu.quality.surveys import services as survey_services
+
+    return survey_services.survey_definition_create(
+        t.scope("pb", "qa_inspector"), client_id=t.cb.pk, name="b", csat_text="满意吗？", nps_text="推荐吗？"
+    )
+
+
+OBJECT_MAKERS["survey_id"] = lambda t: _survey_b(t).pk
+
+
 # Routes that take an object id in the query string, not the path (the walks above do not see
 # them): another tenant's id answers 404 (or 403 without the permission) and changes nothing.
 QUERY_ID_ROUTES = [

@@ -35,7 +35,7 @@ from kefu.tenancy import selectors as tenancy_selectors
 # The cards of a client's dashboard, in reading order (volume, speed, outcome, satisfaction).
 CLIENT_METRICS = (
     "offered", "handled", "answer_rate", "service_level", "first_response_time", "next_response_time",
-    "aht", "resolution_rate", "fcr", "reopen_rate", "escalation_rate", "complaint_rate", "csat",
+    "aht", "resolution_rate", "fcr", "reopen_rate", "escalation_rate", "complaint_rate", "csat", "nps",
     "abandon_rate", "contacts_per_agent_day", "sla_compliance", "conversion_rate", "occupancy", "utilisation",
     "concurrency", "adherence", "qa_score", "autoqa_score",
 )  # fmt: skip
@@ -53,7 +53,7 @@ TODAY_METRICS = ("offered", "handled", "answer_rate", "first_response_time", "cs
 # An agent's KPI card: every figure kept per person.
 AGENT_METRICS = (
     "handled", "asa", "first_response_time", "next_response_time", "aht", "fcr", "reopen_rate", "csat",
-    "contacts_per_agent_day", "occupancy", "utilisation", "concurrency", "adherence",
+    "nps", "contacts_per_agent_day", "occupancy", "utilisation", "concurrency", "adherence",
 )  # fmt: skip
 # Control charts per team, with the chart each one gets (per-conversation values or a daily ratio).
 SPC_METRICS = (

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kefu.config.api import api
+from kefu.quality.surveys import views as survey_views
 from kefu.tenancy import views as tenancy_views
 from kefu.web import views as web_views
 
@@ -58,7 +59,9 @@ urlpatterns = [
     path("reports/", include("kefu.reports.urls")),
     path("kpi-review/", include("kefu.reports.review_urls")),
     path("quality/complaints/", include("kefu.quality.complaints.urls")),
+    path("quality/surveys/", include("kefu.quality.surveys.urls")),
     path("quality/", include("kefu.quality.reviews.urls")),
+    path("s/<str:token>/", survey_views.survey_answer, name="survey_answer"),  # a survey's signed link
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

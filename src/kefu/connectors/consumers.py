@@ -216,6 +216,8 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
                 visitor_id=self.visitor_id,
                 score=content.get("score"),
                 comment=content.get("comment", ""),
+                nps=content.get("nps"),
+                answers=content.get("answers"),
             )
         except KefuError as exc:
             await self._error(exc.code, str(exc.message), field=exc.field)

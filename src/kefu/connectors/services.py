@@ -29,8 +29,9 @@ from kefu.core.scope import Scope, new_row_keys
 from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
 from kefu.desk.permissions import DeskPerm
-from kefu.quality import services as quality_services
 from kefu.quality.permissions import QualityPerm
+from kefu.quality.surveys import selectors as survey_selectors
+from kefu.quality.surveys import services as survey_services
 from kefu.tenancy import selectors as tenancy_selectors
 
 MAX_WIDGET_MESSAGE = 5000
@@ -489,8 +490,17 @@ def widget_offline_message(
     return conversation.pk
 
 
-def widget_survey_answer(ctx: WidgetContext, *, visitor_id: str, score: Any, comment: Any = "") -> None:
-    """The visitor rates their own (finished) conversation; once."""
+def widget_survey_answer(
+    ctx: WidgetContext,
+    *,
+    visitor_id: str,
+    score: Any,
+    comment: Any = "",
+    nps: Any = None,
+    answers: Any = None,
+) -> None:
+    """The visitor rates their own (finished) conversation; once, with the client's current chat
+    survey (CSAT, NPS when it asks, further questions), or the 1–5 score alone without one."""
     visitor = selectors.visitor_row(ctx, visitor_id=visitor_id)
     if visitor is None or visitor.conversation_id is None:
         raise NotFound()
@@ -498,10 +508,35 @@ def widget_survey_answer(ctx: WidgetContext, *, visitor_id: str, score: Any, com
         raise Invalid(_("The input is not valid."), field="comment")
     if isinstance(score, str) and score.isdigit():
         score = int(score)
-    quality_services.survey_answer_record(
-        selectors.conversation_scope(ctx, conversation_id=visitor.conversation_id),
-        conversation_id=visitor.conversation_id,
-        score=score,
-        comment=comment,
-        channel="chat",
+    if answers is not None and not isinstance(answers, dict):
+        raise Invalid(_("The input is not valid."), field="answers")
+    # the provider holding the conversation now (routing may have moved it: docs/routing.md)
+    scope = selectors.conversation_scope(ctx, conversation_id=visitor.conversation_id)
+    definition = survey_selectors.definition_for(
+        scope, provider_id=scope.provider_id, client_id=ctx.client_id, channel="chat"
     )
+    survey_services.survey_answer_checked(
+        scope,
+        conversation_id=visitor.conversation_id,
+        definition=definition,
+        medium="chat",
+        score=score,
+        nps=nps,
+        answers=answers or {},
+        comment=comment,
+    )
+
+
+def widget_survey_form(widget: WidgetConfig) -> dict[str, Any] | None:
+    """The chat survey the widget shows at the end (None: the plain 1–5 stars)."""
+    scope = channel_scope(widget)
+    definition = survey_selectors.definition_for(
+        scope, provider_id=widget.provider_id, client_id=widget.client_id, channel="chat"
+    )
+    if definition is None:
+        return None
+    return {
+        "csat": definition.csat_text,
+        "nps": definition.nps_text if definition.ask_nps else "",
+        "questions": [q.to_json() for q in survey_selectors.questions_of(definition)],
+    }

@@ -53,6 +53,7 @@ def widget_js(request: HttpRequest, widget_key: str) -> HttpResponse:
         "ws": "ws" + base[4:] if base.startswith("http") else base,
         "greeting": widget.greeting,
         "survey": widget.satisfaction_prompt,
+        "surveyForm": services.widget_survey_form(widget) if widget.satisfaction_prompt else None,
         "color": widget.color,
         "prechat": [[name, mode == "required"] for name, mode in (widget.pre_chat_fields or {}).items()],
         "offline": widget.offline_form,

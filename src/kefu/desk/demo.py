@@ -408,7 +408,7 @@ def _replay_conversation(
     if not escalate and not 0.06 <= outcome < 0.12:
         demo_history.after_resolved(
             rng, agent_scope=agent_scope, system=system, conversation_id=conversation.pk, category=category,
-            shop_slug=shop.slug, resolved=moments["done"], now=now, troubled=wait > 60,
+            shop_slug=shop.slug, resolved=moments["done"], now=now, troubled=wait > 60, channel=channel,
         )  # fmt: skip
     if not escalate and 0.06 <= outcome < 0.12 and moments["no_reply_close"] <= now:
         with clock.at(moments["no_reply_close"]):  # the customer never came back: closed the next day
@@ -426,6 +426,7 @@ def _replay_conversation(
             demo_history.after_resolved(
                 rng, agent_scope=agent_scope, system=system, conversation_id=conversation.pk,
                 category=category, shop_slug=shop.slug, resolved=done, now=now, troubled=True, reopen=False,
+                channel=channel,
             )  # fmt: skip
 
 

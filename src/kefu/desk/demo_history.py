@@ -17,7 +17,6 @@ from kefu.core import clock
 from kefu.core.roles import all_permissions
 from kefu.core.scope import Scope
 from kefu.desk import services
-from kefu.quality import services as quality_services
 from kefu.quality.permissions import QualityPerm
 
 PEAK_HOURS = frozenset({11, 20, 21, 22})
@@ -144,6 +143,7 @@ def after_resolved(
     now: dt.datetime,
     troubled: bool = False,
     reopen: bool = True,
+    channel: str = "chat",
 ) -> None:
     """What may follow a resolution: the customer writes again (reopened, answered, resolved again)
     and, a third of the time, answers the satisfaction survey."""
@@ -178,7 +178,9 @@ def after_resolved(
     score = rng.choices((1, 2, 3, 4, 5), weights=weights)[0]
     band = "high" if score >= 4 else "mid" if score == 3 else "low"
     comment = rng.choice(COMMENTS[band]) if rng.random() < (0.25 if band == "high" else 0.6) else ""
-    with clock.at(at):
-        quality_services.survey_answer_record(
-            customer_scope(system), conversation_id=conversation_id, score=score, comment=comment
-        )
+    from kefu.quality.surveys import demo as survey_demo  # the shop's survey: NPS, e-mail and SMS links
+
+    survey_demo.answer_in_replay(
+        rng, customer_scope(system), conversation_id=conversation_id, channel=channel, score=score,
+        comment=comment, resolved=resolved, at=at, now=now,
+    )  # fmt: skip

@@ -26,8 +26,8 @@ from kefu.desk.models import Attachment, Conversation, Direction, Message, ReadM
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import phrases
 from kefu.knowledge import selectors as knowledge_selectors
-from kefu.quality import selectors as quality_selectors
 from kefu.quality.permissions import QualityPerm
+from kefu.quality.surveys import selectors as survey_selectors
 from kefu.routing import selectors as roster_selectors  # which queues an agent serves
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.permissions import TenancyPerm
@@ -390,25 +390,28 @@ TAG_LABELS = labels.TAG_LABELS
 resolution_label = labels.resolution_label
 
 
-@dataclass(frozen=True)
-class Rating:
-    score: int
-    comment: str
-    at: Any
-
-    @property
-    def stars(self) -> str:
-        return "★" * self.score + "☆" * (5 - self.score)
-
-
-def rating(scope: Scope, conversation: Conversation) -> Rating | None:
-    """The customer's satisfaction answer, for those who may read survey answers."""
+def rating(scope: Scope, conversation: Conversation) -> survey_selectors.AnswerView | None:
+    """The customer's survey answer (CSAT, NPS, further answers), for those who may read them."""
     if not scope.has(QualityPerm.VIEW_SURVEYS):
         return None
-    answer = quality_selectors.survey_answer_list(scope, conversation_id=conversation.pk).first()
-    if answer is None:
+    return survey_selectors.answer_view(scope, conversation_id=conversation.pk)
+
+
+def survey_links(scope: Scope, conversation: Conversation, answered: bool) -> dict[str, Any] | None:
+    """The survey links sent for the conversation and whether the actor may send one now."""
+    if not (scope.has(QualityPerm.SEND_SURVEYS) or scope.has(QualityPerm.VIEW_SURVEYS)):
         return None
-    return Rating(score=answer.score, comment=answer.comment, at=answer.at)
+    sent = list(survey_selectors.invitation_list(scope, conversation_id=conversation.pk))
+    can_send = (
+        scope.has(QualityPerm.SEND_SURVEYS)
+        and scope.is_provider
+        and not answered
+        and conversation.status in ("resolved", "closed")
+        and not any(link.status != "failed" and link.expires_at > clock.now() for link in sent)
+    )
+    if not sent and not can_send:
+        return None
+    return {"sent": sent, "can_send": can_send}
 
 
 def attachments(scope: Scope, conversation: Conversation) -> list[Attachment]:

@@ -15,3 +15,7 @@ class QualityConfig(AppConfig):
         from kefu.quality.complaints import audit_sentences as complaint_sentences
 
         complaint_sentences.register()
+
+        from kefu.quality.surveys import audit_sentences as survey_sentences  # the survey audit codes
+
+        survey_sentences.register()

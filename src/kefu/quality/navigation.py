@@ -11,6 +11,7 @@ from kefu.quality.permissions import QualityPerm
 
 ENTRIES = (
     NavEntry(_("Quality reviews"), "quality_reviews", QualityPerm.OWN_REVIEWS, order=250),
+    NavEntry(_("Surveys"), "quality_surveys", QualityPerm.VIEW_SURVEYS, order=255),
     NavEntry(_("Auto-QA"), "quality_autoqa", AutoQaPerm.VIEW, order=430),
-    NavEntry(_("Complaints"), "quality_complaints", ComplaintPerm.VIEW, order=255),
+    NavEntry(_("Complaints"), "quality_complaints", ComplaintPerm.VIEW, order=256),
 )

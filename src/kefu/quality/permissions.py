@@ -25,6 +25,8 @@ class QualityPerm(StrEnum):
     MANAGE_SCORECARDS = "quality.manage_scorecards"  # scorecards, sampling rules, assignment
     APPEAL = "quality.appeal"  # appeal one's own review
     DECIDE_APPEALS = "quality.decide_appeals"  # a second reviewer's decision
+    MANAGE_SURVEYS = "quality.manage_surveys"  # survey definitions (the provider's QA and admin)
+    SEND_SURVEYS = "quality.send_surveys"  # send a survey link by e-mail or SMS for a conversation
 
 
 _READERS = {QualityPerm.VIEW_SURVEYS, QualityPerm.VIEW_REVIEWS, QualityPerm.OWN_REVIEWS}
@@ -40,6 +42,13 @@ GRANTS: dict[Role, set[str]] = {
     Role.CLIENT_MANAGER: set(_READERS),
     Role.CLIENT_VIEWER: {QualityPerm.VIEW_REVIEWS, QualityPerm.OWN_REVIEWS},
 }
+
+# Surveys (docs/quality-surveys.md): the provider's QA and admin manage the definitions (the
+# client reads them with VIEW_SURVEYS); whoever works conversations may send a link.
+for _role in (Role.PROVIDER_ADMIN, Role.QA_INSPECTOR):
+    GRANTS[_role].add(QualityPerm.MANAGE_SURVEYS)
+for _role in (Role.PROVIDER_ADMIN, Role.SUPERVISOR, Role.QA_INSPECTOR, Role.AGENT):
+    GRANTS[_role].add(QualityPerm.SEND_SURVEYS)
 
 # Auto-QA's grants live beside its code (autoqa_permissions.py); merged here, where roles look.
 from kefu.quality.autoqa_permissions import AUTOQA_GRANTS  # noqa: E402

@@ -1,6 +1,9 @@
-"""Writes of quality management; so far storing the customer's satisfaction answer."""
+"""Writes of quality management: storing the customer's survey answer (the surveys package
+checks it against the definition asked; the chat widget calls this directly)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -28,9 +31,19 @@ class NotFinished(Conflict):
 
 @transaction.atomic
 def survey_answer_record(
-    scope: Scope, *, conversation_id: int, score: int, comment: str = "", channel: str = ""
+    scope: Scope,
+    *,
+    conversation_id: int,
+    score: int,
+    comment: str = "",
+    channel: str = "",
+    nps: int | None = None,
+    answers: dict[str, Any] | None = None,
+    definition: Any = None,
+    medium: str = "chat",
 ) -> SurveyAnswer:
-    """Store the 1–5 answer once per conversation and log `survey_answered` with it.
+    """Store the answer once per conversation and log `survey_answered` with it (the 1–5 score,
+    the 0–10 `nps` when asked, the medium and the definition's version: metrics read these).
 
     The conversation row is locked so two tabs answering at once give one answer and a
     conflict, not two answers.
@@ -39,6 +52,8 @@ def survey_answer_record(
     conversation = desk_selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise Invalid(_("Choose a score from 1 to 5."), field="score")
+    if nps is not None and (isinstance(nps, bool) or not isinstance(nps, int) or not 0 <= nps <= 10):
+        raise Invalid(_("Choose a score from %(low)d to %(high)d.") % {"low": 0, "high": 10}, field="nps")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise Invalid(_("At most %(length)d characters.") % {"length": MAX_COMMENT_LENGTH}, field="comment")
@@ -57,6 +72,10 @@ def survey_answer_record(
                 comment=comment,
                 channel=channel or conversation.channel,
                 at=now,
+                nps=nps,
+                answers=answers or {},
+                definition=definition,
+                medium=medium,
             )
     except IntegrityError:
         raise AlreadyAnswered(_("This conversation was already rated.")) from None
@@ -66,6 +85,17 @@ def survey_answer_record(
         conversation=conversation,
         at=now,
         agent_id=conversation.assignee_id,
-        data={"score": score, "scale": 5, "comment": bool(comment)},
+        data=_event_data(score=score, nps=nps, comment=bool(comment), medium=medium, definition=definition),
     )
     return answer
+
+
+def _event_data(
+    *, score: int, nps: int | None, comment: bool, medium: str, definition: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"score": score, "scale": 5, "comment": comment, "medium": medium}
+    if nps is not None:
+        data["nps"] = nps
+    if definition is not None:
+        data["survey"] = {"id": definition.family, "version": definition.version}
+    return data

@@ -46,6 +46,9 @@ def is_presales(name: str | None) -> bool:
     return any(mark in first for mark in PRESALES_MARKS)
 
 
+NPS_PROMOTER_MIN, NPS_DETRACTOR_MAX = 9, 6  # 0-10 scale: 9-10 promoters, 0-6 detractors
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the database knows of one conversation for one metric family (one row each).
@@ -71,6 +74,7 @@ class Facts:
     category: str | None = None  # the category of the first resolution (pre-sales or not)
     ordered: bool = False  # an order was linked to the conversation (so far)
     queue: str | None = None  # the anchor's queue (conversion: a pre-sales queue)
+    nps: int | None = None  # the survey's 0-10 recommendation answer, when asked
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,23 @@ def items_for(
             for f in rows
             if f.score is not None and mine(f.agent_id)
         ]
+    if metric_id == "nps":
+        return [
+            _conversation_item(f, nps_contribution(f.nps), agent=f.agent_id)
+            for f in rows
+            if f.nps is not None and mine(f.agent_id)
+        ]
     raise KeyError(metric_id)
+
+
+def nps_contribution(score: int) -> int:
+    """An answer's share of NPS: +1 promoter, 0 passive, −1 detractor; the ratio of their sum to
+    the number of answers, × 100, is % promoters − % detractors."""
+    if score >= NPS_PROMOTER_MIN:
+        return 1
+    if score <= NPS_DETRACTOR_MAX:
+        return -1
+    return 0
 
 
 @dataclass(frozen=True)

@@ -406,16 +406,18 @@ _METRICS = (
         name=_("Net promoter score (NPS)"),
         definition=_(
             "Per cent of promoters (9 or 10) minus per cent of detractors (0 to 6) among the answers "
-            "to the 0–10 likelihood-to-recommend question given in the period."
+            "to the 0–10 likelihood-to-recommend question given in the period, with the number of "
+            "answers; from −100 to 100. The agent is the conversation's assignee when the customer "
+            "answered."
         ),
-        formula="100 × (count(score ≥ 9) − count(score ≤ 6)) / count(answers on the 0–10 scale in P)",
+        formula="100 × (count(E(survey_answered) in P : nps ≥ 9) − count(… : nps ≤ 6)) / count(… : nps set)",
         unit="points",
         direction=HIGHER,
         kind=RATIO,
-        available=False,
-        unavailable_reason=_(
-            "No 0–10 likelihood-to-recommend question is asked yet: the survey asks for a 1–5 "
-            "satisfaction score only."
+        anchor=SURVEY,
+        rollup_note=_(
+            "Computed from the events each time: the 0–10 answers were added to the event log after "
+            "the rollups of earlier periods were folded."
         ),
     ),
     Metric(

@@ -150,6 +150,8 @@ def _facts(row: dict[str, Any]) -> tuple[Dims, compute.Facts]:
     if data is not None:
         score = data.get("score") if isinstance(data, dict) else None
         row["score"] = score if isinstance(score, int) and not isinstance(score, bool) else None
+        nps = data.get("nps") if isinstance(data, dict) else None
+        row["nps"] = nps if isinstance(nps, int) and not isinstance(nps, bool) and 0 <= nps <= 10 else None
     if "is_abandoned" in row:
         abandoned, wait = row.pop("is_abandoned"), row.pop("abandoned_wait")
         row["abandoned_wait_s"] = (wait if wait is not None else float("inf")) if abandoned else None

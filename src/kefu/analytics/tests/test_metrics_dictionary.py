@@ -16,6 +16,7 @@ from kefu.analytics.tests import (
     test_metrics_workday,
     test_metrics_workday_desk,
 )
+from kefu.quality.tests import test_survey_metrics  # nps, by hand, beside the surveys that ask it
 
 ISSUE_12_IDS = {
     "offered", "handled", "answer_rate", "abandon_rate", "asa", "service_level", "first_response_time",
@@ -49,6 +50,7 @@ def test_every_computable_metric_has_a_hand_computed_test() -> None:
     tested = {case[0] for case in _cases()} | _named_in(test_metrics_desk)
     tested |= _named_in(test_metrics_workday) | _named_in(test_metrics_workday_desk)
     tested |= _named_in(test_metrics_quality)
+    tested |= _named_in(test_survey_metrics)
 
     assert {m.id for m in METRICS.values() if m.available} <= tested
 

@@ -155,6 +155,11 @@ KEFU_PERIODIC_JOBS = {
         "kefu.quality.reviews.sampling.sample_due",
         env.env_int("KEFU_QA_SAMPLE_EVERY_S", 3600),
     ),
+    # survey links by e-mail and SMS and their one reminder (docs/quality-surveys.md)
+    "quality.surveys": (
+        "kefu.quality.surveys.delivery.deliver_due",
+        env.env_int("KEFU_SURVEYS_EVERY_S", 60),
+    ),
     # floor alarms: thresholds per queue and missed offers (docs/floor.md)
     "floor.alarms": ("kefu.floor.services.alarms_job", env.env_int("KEFU_FLOOR_ALARMS_EVERY_S", 10)),
     # 15-minute rollups folded up to the sealer's safe horizon (docs/metrics.md "Rollups")
@@ -173,6 +178,9 @@ KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
 # one run inspects at most this many, the next run continues.
 KEFU_AUTOQA_LOOKBACK_DAYS = env.env_int("KEFU_AUTOQA_LOOKBACK_DAYS", 35)
 KEFU_AUTOQA_MAX_PER_RUN = env.env_int("KEFU_AUTOQA_MAX_PER_RUN", 5000)
+# Surveys: the class that sends SMS (docs/quality-surveys.md "SMS"); the default logs and delivers
+# nothing (Kefu has no SMS gateway), so SMS invitations read "logged", never "sent".
+KEFU_SMS_BACKEND = env.env_str("KEFU_SMS_BACKEND") or "kefu.quality.surveys.sms.LoggingBackend"
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)

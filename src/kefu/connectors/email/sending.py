@@ -255,3 +255,39 @@ def send_due(*, limit: int = 50) -> int:
         if reply_attempt(row).status == EmailStatus.SENT:
             sent += 1
     return sent
+
+
+def send_notice(conversation: object, *, to_address: str, subject: str, body: str) -> Attempt:
+    """A text mail about a conversation that is not an agent's reply (a survey link, its
+    reminder), sent at once from the mailbox the conversation's replies leave from; the caller
+    keeps its own outbox row and retries."""
+    mailbox = selectors.mailbox_for_conversation(conversation)
+    if mailbox is None:
+        return Attempt(False, "no mailbox", permanent=True)
+    if not mailbox.active:
+        return Attempt(False, "mailbox switched off")
+    if not mailbox.smtp_host:
+        return Attempt(False, "no SMTP server set")
+    if not to_address:
+        return Attempt(False, "the customer has no email address", permanent=True)
+    composed = mailparse.compose_reply(
+        from_name=mailbox.from_name,
+        from_address=mailbox.address,
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        message_id=mailparse.new_message_id(mailbox.address),
+        in_reply_to="",
+        references=[],
+        date=clock.now(),
+    )
+    try:
+        connection = _smtp_open(mailbox)
+        try:
+            connection.send_message(composed, from_addr=mailbox.address, to_addrs=[to_address])
+        finally:
+            with contextlib.suppress(Exception):
+                connection.quit()
+    except Exception as exc:
+        return Attempt(False, _failure(exc)[:300])
+    return Attempt(True, "")

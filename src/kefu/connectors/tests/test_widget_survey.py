@@ -56,7 +56,7 @@ def test_resolving_asks_for_a_rating_which_is_stored_once_with_an_event(
     assert (answer.score, answer.comment, answer.channel) == (4, "很快", "chat")
     assert (answer.client_id, answer.provider_id) == (tenants.ca1.pk, tenants.pa.pk)
     event = ContactEvent.all_tenants.get(type="survey_answered")
-    assert event.data == {"score": 4, "scale": 5, "comment": True}
+    assert event.data == {"score": 4, "scale": 5, "comment": True, "medium": "chat"}
     assert event.conversation_id == answer.conversation_id and event.actor_id is None
     assert hello_after["survey"] is False and hello_after["status"] == "resolved"
 

@@ -26,6 +26,7 @@ ALARMS = ("Floor alarms", "/floor/alarms/")
 PLANS = ("Emergency plans", "/floor/plans/")
 PHRASES = ("Quick phrases", "/knowledge/phrases/")
 QUALITY = ("Quality reviews", "/quality/reviews/")
+SURVEYS = ("Surveys", "/quality/surveys/")
 COMPLAINTS = ("Complaints", "/quality/complaints/")
 WIDGETS = ("Chat widgets", "/widget/")
 CHANNELS = ("Channels", "/connectors/")
@@ -59,6 +60,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CERTS,
         PHRASES,
         QUALITY,
+        SURVEYS,
         COMPLAINTS,
         WIDGETS,
         CHANNELS,
@@ -91,6 +93,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CERTS,
         PHRASES,
         QUALITY,
+        SURVEYS,
         COMPLAINTS,
         WIDGETS,
         CHANNELS,
@@ -124,6 +127,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         SLA,
         PHRASES,
         QUALITY,
+        SURVEYS,
         COMPLAINTS,
         MY_SCHEDULE,
         AUTOQA,
@@ -153,6 +157,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        SURVEYS,
         COMPLAINTS,
         WIDGETS,
         CHANNELS,
@@ -177,6 +182,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        SURVEYS,
         COMPLAINTS,
         WIDGETS,
         CHANNELS,
@@ -204,6 +210,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         QUEUES,
         PHRASES,
         QUALITY,
+        SURVEYS,
         COMPLAINTS,
         WIDGETS,
         CHANNELS,
@@ -312,6 +319,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "上岗认证",
         "快捷短语",
         "质检",
+        "满意度调查",
         "投诉",
         "网页客服插件",
         "渠道接入",

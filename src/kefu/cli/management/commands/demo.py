@@ -22,6 +22,7 @@ from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
 from kefu.quality.complaints import demo as complaints_demo
 from kefu.quality.reviews import demo as quality_demo
+from kefu.quality.surveys import demo as surveys_demo
 from kefu.reports import services as reports_services
 from kefu.routing import demo as routing_demo
 from kefu.tenancy import demo as tenancy_demo
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         step("Loading the demo organisations, people and quick phrases…")
         tenancy_demo.load(today=today)
         knowledge_demo.load()  # before the replay: the replayed agents send (and count) these phrases
+        surveys_demo.load()  # before the replay: its answers keep the survey version they were asked
         with Progress(
             f"Replaying the last {days} day{'' if days == 1 else 's'} of service-desk history",
             desk_demo.replay_steps(days),

@@ -119,7 +119,9 @@
     "button.primary{border:0;border-radius:6px;padding:6px 12px;background:var(--kefu-accent);color:#fff;cursor:pointer}" +
     "form.offline,form.prechat,.survey{display:flex;flex-direction:column;gap:6px;padding:10px 14px;border-top:1px solid #eee}" +
     ".error{color:#f5222d;font-size:12px;padding:0 14px}" +
-    ".stars button{border:0;background:none;font-size:22px;color:#ccc;cursor:pointer}.stars button.on{color:#fadb14}";
+    ".stars button{border:0;background:none;font-size:22px;color:#ccc;cursor:pointer}.stars button.on{color:#fadb14}" +
+    ".scale{display:flex;flex-wrap:wrap;gap:3px}.scale button{min-width:26px;padding:3px;border:1px solid #ccc;background:#fff;border-radius:4px;cursor:pointer}" +
+    ".scale button.on{background:#1677ff;border-color:#1677ff;color:#fff}";
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -239,12 +241,50 @@
     prechat.appendChild(el("button", { class: "primary", type: "submit", "data-kefu": "prechat-submit" }, t.prechatStart));
 
     var survey = el("div", { class: "survey", hidden: "", "data-kefu": "survey" });
-    survey.appendChild(el("div", {}, t.surveyTitle));
+    var form = cfg.surveyForm || null; // the client's chat survey (docs/quality-surveys.md), if any
+    survey.appendChild(el("div", {}, form ? form.csat : t.surveyTitle));
     var stars = el("div", { class: "stars" });
     for (var i = 1; i <= 5; i++) {
       stars.appendChild(el("button", { type: "button", "data-kefu": "star", "data-score": String(i) }, "★"));
     }
     survey.appendChild(stars);
+    var nps = null;
+    var further = {};
+    function scaleRow(low, high, onPick, name) {
+      var row = el("div", { class: "scale", "data-kefu": name });
+      for (var n = low; n <= high; n++) {
+        row.appendChild(el("button", { type: "button", "data-value": String(n) }, String(n)));
+      }
+      row.addEventListener("click", function (event) {
+        var value = event.target && event.target.getAttribute("data-value");
+        if (value === null || value === undefined) return;
+        Array.prototype.forEach.call(row.children, function (b) {
+          b.className = b.getAttribute("data-value") === value ? "on" : "";
+        });
+        onPick(Number(value));
+      });
+      return row;
+    }
+    if (form && form.nps) {
+      survey.appendChild(el("div", {}, form.nps));
+      survey.appendChild(scaleRow(0, 10, function (v) { nps = v; }, "survey-nps"));
+    }
+    (form ? form.questions : []).forEach(function (q) {
+      survey.appendChild(el("div", {}, q.text));
+      if (q.kind === "scale") {
+        survey.appendChild(scaleRow(q.low, q.high, function (v) { further[q.id] = v; }, "survey-" + q.id));
+      } else if (q.kind === "choice") {
+        var select = el("select", { "data-kefu": "survey-" + q.id });
+        select.appendChild(el("option", { value: "" }, "—"));
+        q.options.forEach(function (o) { select.appendChild(el("option", { value: o }, o)); });
+        select.addEventListener("change", function () { further[q.id] = select.value; });
+        survey.appendChild(select);
+      } else {
+        var input = el("input", { type: "text", maxlength: "1000", "data-kefu": "survey-" + q.id });
+        input.addEventListener("input", function () { further[q.id] = input.value.trim(); });
+        survey.appendChild(input);
+      }
+    });
     var comment = el("textarea", { placeholder: t.comment, "data-kefu": "survey-comment", maxlength: "1000" });
     survey.appendChild(comment);
     var surveySubmit = el("button", { class: "primary", type: "button", "data-kefu": "survey-submit" }, t.surveySubmit);
@@ -550,7 +590,8 @@
     });
     surveySubmit.addEventListener("click", function () {
       if (!score) return;
-      send({ type: "survey", score: score, comment: comment.value.trim() });
+      if (form && form.nps && nps === null) return;
+      send({ type: "survey", score: score, nps: nps, answers: further, comment: comment.value.trim() });
     });
 
     setMode(); // the pre-chat form, if the widget asks one, shows before anything is typed
