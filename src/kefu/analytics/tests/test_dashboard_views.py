@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -115,7 +116,6 @@ def test_bad_filters_get_a_message_not_an_error_page(tenants: Tenants, day: Day)
 
     page = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/?from=2026-03-05&to=2026-03-01")
     items = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/nope/?{PERIOD}")
-    unavailable = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/sla_compliance/?{PERIOD}")
 
     odd = [
         client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/offered/?{PERIOD}&{q}")
@@ -125,6 +125,18 @@ def test_bad_filters_get_a_message_not_an_error_page(tenants: Tenants, day: Day)
     assert page.status_code == 200 and "The period ends before it starts." in page.content.decode()
     assert [r.status_code for r in odd] == [404, 404, 422]
     assert items.status_code == 404
+
+
+def test_a_metric_not_measured_yet_gets_a_message(
+    tenants: Tenants, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every metric is measured today; one marked unavailable must still answer with its reason.
+    not_yet = dataclasses.replace(METRICS["sla_compliance"], available=False, unavailable_reason="not yet")
+    monkeypatch.setitem(METRICS, "sla_compliance", not_yet)
+    client = english(tenants.client_for("pa", "supervisor"))
+
+    unavailable = client.get(f"/analytics/dashboards/clients/{tenants.ca1.pk}/items/sla_compliance/?{PERIOD}")
+
     assert unavailable.status_code == 422
 
 

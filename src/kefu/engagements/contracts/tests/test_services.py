@@ -3,6 +3,7 @@ reminders, and the SLA standing measured from the event log."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from kefu.analytics.metrics.dictionary import METRICS
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.engagements.contracts import selectors, services, standing
 from kefu.engagements.contracts.models import Contract, ContractReminder, ContractStatus, SignedContract
@@ -121,7 +123,6 @@ def test_the_client_approves_but_does_not_draft(tenants: Tenants, draft: Contrac
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"metric_id": "occupancy", "target": 80}, "metric_id"),  # in the dictionary, not measured yet
         ({"metric_id": "nope", "target": 80}, "metric_id"),
         ({"metric_id": "answer_rate", "target": 120}, "target"),
         ({"metric_id": "answer_rate", "target": "NaN"}, "target"),
@@ -137,6 +138,21 @@ def test_a_bad_term_names_the_field(
     with pytest.raises(Invalid) as caught:
         services.term_add(tenants.scope("pa", "provider_admin"), contract_id=draft.pk, **fields)
     assert caught.value.field == field
+
+
+def test_a_term_on_a_metric_not_measured_yet_is_refused(
+    tenants: Tenants, draft: Contract, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every metric is measured today; a term must still refuse one marked unavailable.
+    not_yet = dataclasses.replace(METRICS["occupancy"], available=False, unavailable_reason="not yet")
+    monkeypatch.setitem(METRICS, "occupancy", not_yet)
+
+    with pytest.raises(Invalid) as caught:
+        services.term_add(
+            tenants.scope("pa", "provider_admin"), contract_id=draft.pk, metric_id="occupancy", target=80
+        )
+
+    assert caught.value.field == "metric_id"
 
 
 def test_bad_contract_fields_name_the_field(tenants: Tenants) -> None:
