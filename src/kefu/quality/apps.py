@@ -11,3 +11,9 @@ class QualityConfig(AppConfig):
         from kefu.quality.reviews import audit_sentences  # the review audit codes as sentences
 
         audit_sentences.register()
+
+        from kefu.quality.calibration import audit_sentences as calibration_sentences
+        from kefu.quality.coaching import audit_sentences as coaching_sentences
+
+        calibration_sentences.register()
+        coaching_sentences.register()
