@@ -19,6 +19,10 @@ def _criteria(value: Any) -> str:
     return "、".join(str(v) for v in value) if isinstance(value, list) and value else "—"
 
 
+def _score(value: Any) -> str:
+    return "—" if value is None else f"{float(value):g}"
+
+
 def _when(value: Any) -> str:
     return "—" if not value else str(value)[:16].replace("T", " ")
 
@@ -34,7 +38,9 @@ def register() -> None:
     )
     audit_sentences.register("quality.coaching_done", _("%(actor)s finished the coaching %(target)s"))
     audit_sentences.register(
-        "quality.coaching_follow_up", _("%(actor)s scored the follow-up of the coaching %(target)s")
+        "quality.coaching_follow_up",
+        _("%(actor)s scored the follow-up of the coaching %(target)s"),
+        values={"score": _score},
     )
     audit_sentences.register(
         "quality.coaching_acknowledge", _("%(actor)s acknowledged the coaching %(target)s")
