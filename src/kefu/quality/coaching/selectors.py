@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from kefu.core.errors import NotFound, PermissionDenied
+from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
 from kefu.quality import autoqa_selectors
@@ -171,6 +172,12 @@ def agents_below(scope: Scope, *, threshold: float, last: int, kind: str = "qa")
     open coaching task: the lead's suggestions."""
     if not is_coach(scope):
         raise PermissionDenied()
+    if not 0 < threshold <= 100:
+        raise Invalid(_("Give a threshold between 0 and 100."), field="threshold")
+    if not 1 <= last <= 50:
+        raise Invalid(_("Count 1 to %(n)d scores.") % {"n": 50}, field="last")
+    if kind not in ("qa", "autoqa"):
+        raise Invalid(_("The trend is of review scores or auto-QA scores."), field="kind")
     busy = set(coaching_list(scope).filter(status__in=OPEN_STATUSES).values_list("agent_id", flat=True))
     found = []
     for agent_id, _name in agent_choices(scope):
