@@ -11,4 +11,6 @@ from kefu.quality.permissions import QualityPerm
 ENTRIES = (
     NavEntry(_("Quality reviews"), "quality_reviews", QualityPerm.OWN_REVIEWS, order=250),
     NavEntry(_("Auto-QA"), "quality_autoqa", AutoQaPerm.VIEW, order=430),
+    NavEntry(_("Calibration"), "quality_calibrations", QualityPerm.CALIBRATE, order=432),
+    NavEntry(_("Coaching"), "quality_coaching", QualityPerm.OWN_COACHING, order=255),
 )

@@ -181,3 +181,15 @@ def reviewer_choices(scope: Scope, *, client_id: int) -> list[tuple[int, str]]:
 
 def scorecard_choices(scope: Scope, *, client_id: int | None = None) -> QuerySet[Scorecard]:
     return review_selectors.scorecard_list(scope, client_id=client_id)
+
+
+def conversation_choices(scope: Scope, *, client_id: int, limit: int = 40) -> list:
+    """The client's latest finished conversations, for a lead picking a session's sample."""
+    if client_id not in scope.client_ids:
+        raise NotFound()
+    filters = desk_selectors.ConversationFilter(client_id=client_id)
+    return list(
+        desk_selectors.conversation_list(scope, filters=filters)
+        .filter(status__in=("resolved", "closed"))
+        .order_by("-id")[:limit]
+    )
