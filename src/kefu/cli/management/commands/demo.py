@@ -18,6 +18,7 @@ from kefu.desk import demo as desk_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
+from kefu.quality.calibration import demo as calibration_demo
 from kefu.quality.reviews import demo as quality_demo
 from kefu.reports import services as reports_services
 from kefu.routing import demo as routing_demo
@@ -124,4 +125,5 @@ class Command(BaseCommand):
         step("Auto-QA of every closed conversation…")
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
+        calibration_demo.load(today=today)  # calibration sessions (one closed, with its report), coaching
         floor_demo.load()  # today's shifts, floor alarms and an emergency plan (after the widget)
