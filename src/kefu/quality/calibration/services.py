@@ -95,7 +95,7 @@ def calibration_create(
         scorecard = found
     now = clock.now()
     if due_at <= now:
-        raise Invalid(_("The due date is in the future."), field="due_at")
+        raise Invalid(_("Choose a due date in the future."), field="due_at")
     session = CalibrationSession.objects.create(
         provider_id=scope.provider_id,
         client_id=client_id,
