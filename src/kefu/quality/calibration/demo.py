@@ -50,17 +50,17 @@ def _answers(definition: scoring.Definition, conversation_id: int, who: str) -> 
     comments: dict[str, str] = {}
     for c in definition.criteria:
         truth = _roll(conversation_id, c.id)
-        noise = _roll(conversation_id, c.id, who) % 5 - 2 + LEAN.get(who, 0)  # −3..3
+        noise = _roll(conversation_id, c.id, who) % 11 - 5 + LEAN.get(who, 0)  # −6..6
         if c.fatal:
             answers[c.id] = "y"
         elif c.scale == "one_to_five":
             base = 5 if truth > 140 else 4 if truth > 60 else 3
-            answers[c.id] = max(1, min(5, base - (noise > 1) + (noise < -1)))
+            answers[c.id] = max(1, min(5, base - (noise >= 4) + (noise <= -4)))
         elif c.allow_na and truth > 235:
             answers[c.id] = "na"
         else:
             good = truth > 45
-            flipped = (noise >= 2 and good) or (noise <= -2 and not good)
+            flipped = (noise >= 4 and good) or (noise <= -4 and not good)
             ok = good != flipped
             answers[c.id] = "y" if ok else ("p" if c.scale == "yes_no_partial" else "n")
         if scoring.is_failed(c, answers[c.id]):
@@ -166,6 +166,7 @@ def _coaching(lead: Scope, today: dt.date) -> int:
             task = coaching_services.coaching_create(
                 lead, review_id=first.pk, due_on=today, notes=_note(first), criteria=_focus(first)
             )
+            _acknowledge(first.agent, lead, task.pk)
             coaching_services.coaching_done(lead, task_id=task.pk, notes="已一对一沟通，重听了录音。")
         if later.submitted_at > task.created_at:
             with contextlib.suppress(KefuError):  # a later review without the focus criteria: stays done
@@ -197,6 +198,8 @@ def _coaching(lead: Scope, today: dt.date) -> int:
                 notes=_note(review),
                 criteria=_focus(review),
             )
+        if state in ("scheduled", "done"):
+            _acknowledge(review.agent, lead, task.pk)
         if state == "scheduled":
             at = dt.datetime.combine(
                 today + dt.timedelta(days=1), dt.time(14), tzinfo=timezone.get_current_timezone()
@@ -207,6 +210,12 @@ def _coaching(lead: Scope, today: dt.date) -> int:
         used.add(review.agent_id)
         count += 1
     return count
+
+
+def _acknowledge(agent: Any, lead: Scope, task_id: int) -> None:
+    scope = tenancy_selectors.scope_for_user(agent, organization_id=lead.provider_id)
+    if scope is not None:
+        coaching_services.coaching_acknowledge(scope, task_id=task_id)
 
 
 def _focus(review: Any) -> list[str]:

@@ -25,7 +25,7 @@ class CoachingIn(Schema):
 
 
 class ScheduleIn(Schema):
-    at: datetime
+    at: datetime | None = Field(None, description="the coaching session's time (required)")
     notes: str | None = Field(None, max_length=2000)
 
 

@@ -224,9 +224,13 @@ def _task(scope: Scope, task_id: int) -> CoachingTask:
 
 
 @transaction.atomic
-def coaching_schedule(scope: Scope, *, task_id: int, at: datetime, notes: str | None = None) -> CoachingTask:
+def coaching_schedule(
+    scope: Scope, *, task_id: int, at: datetime | None, notes: str | None = None
+) -> CoachingTask:
     """Set (or move) the coaching session's time."""
     task = _task(scope, task_id)
+    if at is None:
+        raise Invalid(_("Give a valid date and time."), field="at")
     if task.status not in selectors.OPEN_STATUSES:
         raise Conflict(_("This coaching is already done."))
     before = task.scheduled_at
@@ -269,6 +273,8 @@ def coaching_follow_up(scope: Scope, *, task_id: int, review_id: int | None = No
     """Link a later review of the agent answering the focus criteria (the newest one when none is
     named) and keep its score on them: the effect of the coaching."""
     task = _task(scope, task_id)
+    if review_id is not None:  # another tenant's or a missing review: 404 before any state check
+        review_selectors.review_get(scope, review_id=review_id)
     if task.status != CoachingStatus.DONE:
         raise Conflict(_("Score the follow-up after the coaching is done."))
     candidates = selectors.follow_up_candidates(scope, task=task)
