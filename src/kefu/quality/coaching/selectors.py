@@ -88,12 +88,15 @@ def coaching_counts(scope: Scope, *, today: date) -> dict[str, int]:
 
 
 def follow_up_candidates(scope: Scope, *, task: CoachingTask) -> list[Review]:
-    """Later submitted reviews of the agent that answer a focus criterion, newest first."""
+    """Later submitted reviews of the agent for the same client that answer a focus criterion,
+    newest first."""
     criteria = [c["id"] for c in task.criteria]
     queryset = (
         review_selectors.review_list(
             scope,
-            filters=review_selectors.ReviewFilter(status=ReviewStatus.SUBMITTED, agent_id=task.agent_id),
+            filters=review_selectors.ReviewFilter(
+                status=ReviewStatus.SUBMITTED, agent_id=task.agent_id, client_id=task.client_id
+            ),
         )
         .filter(submitted_at__gt=task.created_at)
         .order_by("-submitted_at", "-id")
