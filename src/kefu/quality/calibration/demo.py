@@ -150,9 +150,9 @@ def _coaching(lead: Scope, today: dt.date) -> int:
         .order_by("submitted_at", "id")
     )
     decided = review_selectors.appeal_list(lead).exclude(status="open").first()
-    by_agent: dict[int, list[Any]] = {}
+    by_agent: dict[tuple[int, int], list[Any]] = {}  # a follow-up is for the same client
     for review in reviews:
-        by_agent.setdefault(review.agent_id, []).append(review)
+        by_agent.setdefault((review.agent_id, review.client_id), []).append(review)
     count = 0
     # followed up: an agent with two reviews, coached between them
     twice = next(
