@@ -15,9 +15,9 @@ from kefu.quality.calibration.schemas import (
     CalibrationDetailOut,
     CalibrationIn,
     CalibrationOut,
-    ReportOut,
-    SheetIn,
-    SheetOut,
+    CalibrationReportOut,
+    CalibrationSheetIn,
+    CalibrationSheetOut,
 )
 
 router = Router(tags=["quality"])
@@ -51,8 +51,10 @@ def get_calibration(request: HttpRequest, session_id: int) -> object:
     return _detail(request, session_id)
 
 
-@router.put("/quality/calibrations/{session_id}/sheets/{conversation_id}", response=SheetOut)
-def save_sheet(request: HttpRequest, session_id: int, conversation_id: int, payload: SheetIn) -> object:
+@router.put("/quality/calibrations/{session_id}/sheets/{conversation_id}", response=CalibrationSheetOut)
+def save_sheet(
+    request: HttpRequest, session_id: int, conversation_id: int, payload: CalibrationSheetIn
+) -> object:
     """The caller's answers for one conversation; `submit` needs them complete. Changeable until
     the session closes; nobody else sees them before."""
     return services.calibration_score_save(
@@ -66,7 +68,7 @@ def close_calibration(request: HttpRequest, session_id: int) -> object:
     return _detail(request, session_id)
 
 
-@router.get("/quality/calibrations/{session_id}/report", response=ReportOut)
+@router.get("/quality/calibrations/{session_id}/report", response=CalibrationReportOut)
 def get_report(request: HttpRequest, session_id: int) -> object:
     """Agreement per criterion, spread per conversation, reviewers against the group and the
     expert; 409 until the session is closed. CSV/Excel: `…/report/export?format=csv`."""

@@ -35,20 +35,20 @@ class CalibrationOut(Schema):
     submitted: int = 0
 
 
-class ProgressOut(Schema):
+class CalibrationProgressOut(Schema):
     reviewer_id: int
     name: str
     submitted: int
     total: int
 
 
-class SheetIn(Schema):
+class CalibrationSheetIn(Schema):
     answers: dict[str, Any]
     comments: dict[str, str] = {}
     submit: bool = False
 
 
-class SheetOut(Schema):
+class CalibrationSheetOut(Schema):
     conversation_id: int
     reviewer_id: int
     answers: dict[str, Any]
@@ -60,11 +60,11 @@ class SheetOut(Schema):
 
 class CalibrationDetailOut(CalibrationOut):
     conversation_ids: list[int]
-    progress: list[ProgressOut]
-    sheets_visible: list[SheetOut] = Field(description="while open: only the caller's own (blind)")
+    progress: list[CalibrationProgressOut]
+    sheets_visible: list[CalibrationSheetOut] = Field(description="while open: only the caller's own (blind)")
 
 
-class CriterionAgreementOut(Schema):
+class CalibrationCriterionAgreementOut(Schema):
     id: str
     title: str
     level: str = Field(description="`nominal` (yes/no) or `ordinal` (yes/partly/no, 1–5)")
@@ -74,7 +74,7 @@ class CriterionAgreementOut(Schema):
     expert_match: float | None
 
 
-class SpreadOut(Schema):
+class CalibrationSpreadOut(Schema):
     conversation_id: int
     scores: dict[str, float | None] = Field(description="reviewer id → score")
     low: float | None
@@ -86,7 +86,7 @@ class SpreadOut(Schema):
     split: list[str]
 
 
-class ReviewerOut(Schema):
+class CalibrationReviewerOut(Schema):
     reviewer_id: int
     name: str
     sheets: int
@@ -96,11 +96,11 @@ class ReviewerOut(Schema):
     expert_match: float | None
 
 
-class ReportOut(Schema):
+class CalibrationReportOut(Schema):
     session_id: int
     percent: float | None
     mean_alpha: float | None
     expert_id: int | None
-    criteria: list[CriterionAgreementOut]
-    spreads: list[SpreadOut]
-    reviewers: list[ReviewerOut]
+    criteria: list[CalibrationCriterionAgreementOut]
+    spreads: list[CalibrationSpreadOut]
+    reviewers: list[CalibrationReviewerOut]

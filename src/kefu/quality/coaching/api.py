@@ -9,7 +9,14 @@ from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kefu.quality.coaching import selectors, services
-from kefu.quality.coaching.schemas import CoachingIn, CoachingOut, DoneIn, FollowUpIn, ScheduleIn, TrendOut
+from kefu.quality.coaching.schemas import (
+    CoachingDoneIn,
+    CoachingFollowUpIn,
+    CoachingIn,
+    CoachingOut,
+    CoachingScheduleIn,
+    CoachingTrendOut,
+)
 from kefu.quality.reviews import selectors as review_selectors
 
 router = Router(tags=["quality"])
@@ -45,17 +52,17 @@ def get_coaching(request: HttpRequest, task_id: int) -> object:
 
 
 @router.post("/quality/coaching/{task_id}/schedule", response=CoachingOut)
-def schedule_coaching(request: HttpRequest, task_id: int, payload: ScheduleIn) -> object:
+def schedule_coaching(request: HttpRequest, task_id: int, payload: CoachingScheduleIn) -> object:
     return services.coaching_schedule(request.access, task_id=task_id, **payload.dict())
 
 
 @router.post("/quality/coaching/{task_id}/done", response=CoachingOut)
-def finish_coaching(request: HttpRequest, task_id: int, payload: DoneIn) -> object:
+def finish_coaching(request: HttpRequest, task_id: int, payload: CoachingDoneIn) -> object:
     return services.coaching_done(request.access, task_id=task_id, **payload.dict())
 
 
 @router.post("/quality/coaching/{task_id}/follow-up", response=CoachingOut)
-def follow_up_coaching(request: HttpRequest, task_id: int, payload: FollowUpIn) -> object:
+def follow_up_coaching(request: HttpRequest, task_id: int, payload: CoachingFollowUpIn) -> object:
     return services.coaching_follow_up(request.access, task_id=task_id, review_id=payload.review_id)
 
 
@@ -65,7 +72,7 @@ def acknowledge_coaching(request: HttpRequest, task_id: int) -> object:
     return services.coaching_acknowledge(request.access, task_id=task_id)
 
 
-@router.get("/quality/coaching-suggestions", response=list[TrendOut])
+@router.get("/quality/coaching-suggestions", response=list[CoachingTrendOut])
 def suggest_coaching(request: HttpRequest, threshold: float = 80, last: int = 5, kind: str = "qa") -> object:
     """Agents whose last `last` scores average below `threshold` and who have no open task."""
     return [

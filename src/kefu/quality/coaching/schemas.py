@@ -24,16 +24,16 @@ class CoachingIn(Schema):
     coach_id: int | None = Field(None, description="default: the caller")
 
 
-class ScheduleIn(Schema):
+class CoachingScheduleIn(Schema):
     at: datetime | None = Field(None, description="the coaching session's time (required)")
     notes: str | None = Field(None, max_length=2000)
 
 
-class DoneIn(Schema):
+class CoachingDoneIn(Schema):
     notes: str | None = Field(None, max_length=2000)
 
 
-class FollowUpIn(Schema):
+class CoachingFollowUpIn(Schema):
     review_id: int | None = Field(None, description="default: the newest later review on the focus criteria")
 
 
@@ -58,7 +58,7 @@ class CoachingOut(Schema):
     created_at: datetime
 
 
-class TrendOut(Schema):
+class CoachingTrendOut(Schema):
     agent_id: int
     kind: str
     scores: list[float | None]
