@@ -565,3 +565,49 @@ def _contract_b(t: Tenants) -> Any:
 OBJECT_MAKERS["engagement_id"] = lambda t: t.pb.engagements_as_provider.get(client=t.cb).pk
 OBJECT_MAKERS["contract_id"] = lambda t: _contract_b(t).contract_id
 OBJECT_MAKERS["term_id"] = lambda t: _contract_b(t).pk
+
+
+def _calibration_b(t: Tenants) -> int:
+    """Tenant B's closed calibration session (one sheet submitted), so report routes find it."""
+    from datetime import timedelta
+
+    from kefu.core import clock
+    from kefu.quality.calibration import services as calibration_services
+    from kefu.quality.models import CalibrationSession
+
+    made = CalibrationSession.all_tenants.filter(provider=t.pb).first()
+    if made is not None:
+        return made.pk
+    _scorecard_b(t)
+    lead = t.scope("pb", "supervisor")
+    conversation = desk_services.conversation_create(lead, channel="chat", client_id=t.cb.pk, message="你好")
+    session = calibration_services.calibration_create(
+        lead,
+        client_id=t.cb.pk,
+        title="b",
+        conversation_ids=[conversation.pk],
+        reviewer_ids=[lead.user_id, t.user("pb", "qa_inspector").pk],
+        due_at=clock.now() + timedelta(days=1),
+    )
+    calibration_services.calibration_score_save(
+        lead, session_id=session.pk, conversation_id=conversation.pk, answers={"c1": "y"}, submit=True
+    )
+    calibration_services.calibration_close(lead, session_id=session.pk)
+    return session.pk
+
+
+def _coaching_b(t: Tenants) -> int:
+    from datetime import timedelta
+
+    from kefu.quality.coaching import services as coaching_services
+    from kefu.quality.reviews import selectors as review_selectors
+
+    review = _review_b(t)
+    task = coaching_services.coaching_create(
+        t.scope("pb", "supervisor"), review_id=review.pk, due_on=review_selectors.today() + timedelta(days=7)
+    )
+    return task.pk
+
+
+OBJECT_MAKERS["session_id"] = _calibration_b
+OBJECT_MAKERS["task_id"] = _coaching_b

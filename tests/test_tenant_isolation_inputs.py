@@ -65,6 +65,10 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "overflow_queue_id": OBJECT_MAKERS["queue_id"],
     "overflow_provider_id": lambda t: t.pb.pk,
     "root_cause_id": lambda t: _root_cause_b(t).pk,
+    "reviewer_ids": lambda t: [t.user("pb", "qa_inspector").pk, t.user("pb", "supervisor").pk],
+    "expert_id": lambda t: t.user("pb", "qa_inspector").pk,
+    "coach_id": lambda t: t.user("pb", "supervisor").pk,
+    "conversation_ids": lambda t: [OBJECT_MAKERS["conversation_id"](t)],
     "skill_id": lambda t: (
         routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
     ),

@@ -56,6 +56,8 @@ urlpatterns = [
     path("analytics/dashboards/", include("kefu.analytics.dashboard_urls")),
     path("analytics/", include("kefu.analytics.urls")),
     path("quality/autoqa/", include("kefu.quality.autoqa_urls")),
+    path("quality/calibration/", include("kefu.quality.calibration.urls")),
+    path("quality/coaching/", include("kefu.quality.coaching.urls")),
     path("reports/", include("kefu.reports.urls")),
     path("kpi-review/", include("kefu.reports.review_urls")),
     path("quality/complaints/", include("kefu.quality.complaints.urls")),

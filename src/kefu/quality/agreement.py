@@ -1,7 +1,10 @@
 """Agreement between reviewers who scored the same conversations (calibration): pairwise %
-agreement and Krippendorff's alpha, nominal or interval. Pure, so the figures are checked
+agreement and Krippendorff's alpha, nominal, ordinal or interval. Pure, so the figures are checked
 against the published worked example (Krippendorff 2011, "Computing Krippendorff's
-Alpha-Reliability": nominal 0.743, interval 0.849).
+Alpha-Reliability": nominal 0.743, interval 0.849) and a hand-computed ordinal case.
+
+Ordinal (yes/partly/no, 1–5): the distance between two ranks c < k grows with how many answers lie
+between them, δ²(c, k) = (Σ_{g=c..k} n_g − (n_c + n_k) / 2)², n_g the answers of rank g.
 
 A unit is one conversation's answers to one criterion by the reviewers who answered it
 (missing answers left out). Units with fewer than two answers cannot be paired and count
@@ -14,7 +17,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from itertools import permutations
 
-LEVELS = ("nominal", "interval")
+LEVELS = ("nominal", "ordinal", "interval")
 
 
 def percent_agreement(units: Iterable[Sequence[Hashable]]) -> float | None:
@@ -29,9 +32,15 @@ def percent_agreement(units: Iterable[Sequence[Hashable]]) -> float | None:
     return None if pairs == 0 else round(100 * agreeing / pairs, 2)
 
 
-def _distance(level: str, a: Hashable, b: Hashable) -> float:
+def _distance(level: str, a: Hashable, b: Hashable, totals: Counter[Hashable]) -> float:
     if level == "nominal":
         return 0.0 if a == b else 1.0
+    if level == "ordinal":
+        if a == b:
+            return 0.0
+        low, high = sorted((a, b))  # type: ignore[type-var]
+        between = sum(count for value, count in totals.items() if low <= value <= high)  # type: ignore[operator]
+        return (between - (totals[low] + totals[high]) / 2) ** 2
     return (float(a) - float(b)) ** 2  # type: ignore[arg-type]
 
 
@@ -54,8 +63,8 @@ def krippendorff_alpha(units: Iterable[Sequence[Hashable]], *, level: str = "nom
     n = sum(totals.values())
     if n <= 1:
         return None
-    observed = sum(count * _distance(level, a, b) for (a, b), count in coincidences.items()) / n
-    expected = sum(totals[a] * totals[b] * _distance(level, a, b) for a in totals for b in totals) / (
+    observed = sum(count * _distance(level, a, b, totals) for (a, b), count in coincidences.items()) / n
+    expected = sum(totals[a] * totals[b] * _distance(level, a, b, totals) for a in totals for b in totals) / (
         n * (n - 1)
     )
     if expected == 0:

@@ -19,3 +19,9 @@ class QualityConfig(AppConfig):
         from kefu.quality.surveys import audit_sentences as survey_sentences  # the survey audit codes
 
         survey_sentences.register()
+
+        from kefu.quality.calibration import audit_sentences as calibration_sentences
+        from kefu.quality.coaching import audit_sentences as coaching_sentences
+
+        calibration_sentences.register()
+        coaching_sentences.register()

@@ -51,6 +51,14 @@ class SurveyAnswer(TenantModel):
 
 # Auto-QA keeps its rows in a module of its own (models_autoqa.py); Django finds models here.
 from kefu.quality.models_autoqa import AutoQaFinding, AutoQaResult, AutoQaRules  # noqa: E402
+from kefu.quality.models_calibration import (  # noqa: E402, F401  (calibration and coaching)
+    CalibrationScore,
+    CalibrationSession,
+    CalibrationStatus,
+    CoachingSource,
+    CoachingStatus,
+    CoachingTask,
+)
 from kefu.quality.models_complaint import (  # noqa: E402, F401  (the complaints register)
     CallbackOutcome,
     Complaint,

@@ -14,4 +14,6 @@ ENTRIES = (
     NavEntry(_("Surveys"), "quality_surveys", QualityPerm.VIEW_SURVEYS, order=255),
     NavEntry(_("Auto-QA"), "quality_autoqa", AutoQaPerm.VIEW, order=430),
     NavEntry(_("Complaints"), "quality_complaints", ComplaintPerm.VIEW, order=256),
+    NavEntry(_("Calibration"), "quality_calibrations", QualityPerm.CALIBRATE, order=432),
+    NavEntry(_("Coaching"), "quality_coaching", QualityPerm.OWN_COACHING, order=257),
 )

@@ -27,6 +27,9 @@ class QualityPerm(StrEnum):
     DECIDE_APPEALS = "quality.decide_appeals"  # a second reviewer's decision
     MANAGE_SURVEYS = "quality.manage_surveys"  # survey definitions (the provider's QA and admin)
     SEND_SURVEYS = "quality.send_surveys"  # send a survey link by e-mail or SMS for a conversation
+    CALIBRATE = "quality.calibrate"  # score blind in the calibration sessions one is invited to
+    COACH = "quality.coach"  # coaching tasks: create, schedule, finish, score the follow-up
+    OWN_COACHING = "quality.view_own_coaching"  # one's own coaching tasks, acknowledged
 
 
 _READERS = {QualityPerm.VIEW_SURVEYS, QualityPerm.VIEW_REVIEWS, QualityPerm.OWN_REVIEWS}
@@ -49,6 +52,20 @@ for _role in (Role.PROVIDER_ADMIN, Role.QA_INSPECTOR):
     GRANTS[_role].add(QualityPerm.MANAGE_SURVEYS)
 for _role in (Role.PROVIDER_ADMIN, Role.SUPERVISOR, Role.QA_INSPECTOR, Role.AGENT):
     GRANTS[_role].add(QualityPerm.SEND_SURVEYS)
+
+# Calibration and coaching (docs/quality-calibration.md): the provider's reviewers score in
+# sessions (QA leads, who manage scorecards, run them), the client's QA may be invited; leads,
+# inspectors and the admin coach; an agent sees and acknowledges their own tasks.
+_CALIBRATION_GRANTS: dict[Role, set[str]] = {
+    Role.PROVIDER_ADMIN: {QualityPerm.CALIBRATE, QualityPerm.COACH, QualityPerm.OWN_COACHING},
+    Role.SUPERVISOR: {QualityPerm.CALIBRATE, QualityPerm.COACH, QualityPerm.OWN_COACHING},
+    Role.QA_INSPECTOR: {QualityPerm.CALIBRATE, QualityPerm.COACH, QualityPerm.OWN_COACHING},
+    Role.AGENT: {QualityPerm.OWN_COACHING},
+    Role.CLIENT_ADMIN: {QualityPerm.CALIBRATE},
+    Role.CLIENT_MANAGER: {QualityPerm.CALIBRATE},
+}
+for _role, _perms in _CALIBRATION_GRANTS.items():
+    GRANTS[_role].update(_perms)
 
 # Auto-QA's grants live beside its code (autoqa_permissions.py); merged here, where roles look.
 from kefu.quality.autoqa_permissions import AUTOQA_GRANTS  # noqa: E402

@@ -14,7 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from kefu.analytics.api import MetricFilters
 from kefu.analytics.metrics import queries
 from kefu.core.errors import Invalid
-from kefu.reports import downloads, selectors, services, tables
+from kefu.reports import calibration_tables, downloads, selectors, services, tables
 
 router = Router(tags=["reports"])
 
@@ -100,6 +100,13 @@ def send_report(request: HttpRequest, report_id: int) -> Status:
 def export_report(request: HttpRequest, report_id: int, format: str = "xlsx") -> HttpResponse:
     report = selectors.report_get(request.access, report_id=report_id)
     return downloads.report_download(report, format)
+
+
+@router.get("/quality/calibrations/{session_id}/report/export")
+def export_calibration(request: HttpRequest, session_id: int, format: str = "csv") -> HttpResponse:
+    """A closed calibration session's report as CSV or Excel (409 while it is open)."""
+    session, tables_ = calibration_tables.calibration_tables(request.access, session_id=session_id)
+    return downloads.download(tables_, format, f"kefu-calibration-{session.pk}")
 
 
 @router.get("/monthly-review")

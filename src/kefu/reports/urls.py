@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:report_id>/", views.detail, name="reports_detail"),
     path("<int:report_id>/send/", views.send, name="reports_send"),
     path("<int:report_id>/export/", views.export, name="reports_export"),
+    path("calibration/<int:session_id>/export/", views.calibration_export, name="reports_calibration_export"),
 ]

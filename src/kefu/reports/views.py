@@ -19,7 +19,7 @@ from kefu.core import clock
 from kefu.core.errors import Invalid, KefuError, NotFound
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
-from kefu.reports import downloads, selectors, services, tables
+from kefu.reports import calibration_tables, downloads, selectors, services, tables
 from kefu.reports.permissions import ReportPerm
 from kefu.tenancy import selectors as tenancy_selectors
 
@@ -140,6 +140,16 @@ def export(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_get(request.access, report_id=report_id)
     try:
         return downloads.report_download(report, request.GET.get("format", "xlsx"))
+    except Invalid:
+        raise NotFound() from None
+
+
+@access_required()
+def calibration_export(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The calibration report's download (the page is quality's; the export helper is here)."""
+    session, tables_ = calibration_tables.calibration_tables(request.access, session_id=session_id)
+    try:
+        return downloads.download(tables_, request.GET.get("format", "csv"), f"kefu-calibration-{session.pk}")
     except Invalid:
         raise NotFound() from None
 

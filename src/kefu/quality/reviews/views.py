@@ -231,6 +231,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         {
             "review": review,
             "editable": editable,
+            "can_coach": scope.is_provider and scope.has(QualityPerm.COACH),
             "rows": _criteria_rows(definition, answers, comments, anchors),
             "messages_list": [(m, notes.get(m.seq, "")) for m in message_rows],
             "anchored": {seq: True for seq in anchors.values() if seq},
@@ -442,6 +443,12 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
             "rows": _criteria_rows(definition, answers, comments, review.anchors),
             "form": form,
             "first_reviewer": scope.user_id == review.inspector_id,
+            "can_coach": scope.is_provider and scope.has(QualityPerm.COACH),
         },
         status=422 if form is not None and form.errors else 200,
     )
+
+
+# Shared with the calibration pages, which score with the same scorecard form.
+criteria_rows = _criteria_rows
+posted_answers = _posted_answers

@@ -44,7 +44,7 @@ def test_alpha_is_undefined_without_pairs_or_variation() -> None:
     assert agreement.krippendorff_alpha([[1], [2]]) is None
     assert agreement.krippendorff_alpha([[1, 1], [1, 1]]) is None
     with pytest.raises(ValueError):
-        agreement.krippendorff_alpha(EXAMPLE, level="ordinal")
+        agreement.krippendorff_alpha(EXAMPLE, level="ratio")  # not offered: no ratio scale
 
 
 @given(st.lists(st.lists(st.integers(1, 5), min_size=2, max_size=4), min_size=2, max_size=20))

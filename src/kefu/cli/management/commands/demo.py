@@ -20,6 +20,7 @@ from kefu.engagements.quoting import demo as quoting_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
+from kefu.quality.calibration import demo as calibration_demo
 from kefu.quality.complaints import demo as complaints_demo
 from kefu.quality.reviews import demo as quality_demo
 from kefu.quality.surveys import demo as surveys_demo
@@ -130,6 +131,7 @@ class Command(BaseCommand):
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
         complaints_demo.load(today=today)  # the complaints register, from the history's complaint cases
+        calibration_demo.load(today=today)  # calibration sessions (one closed, with its report), coaching
         floor_demo.load(
             history_days=days
         )  # past and today's shifts, floor alarms and an emergency plan (after the widget)
