@@ -7,11 +7,15 @@ writer the desk uses, so the rows are those the desk writes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from kefu.analytics import events
+from kefu.analytics.metrics.dictionary import METRICS
 from kefu.testing.plugin import Tenants
 
 DAY = "2026-03-02"
@@ -100,3 +104,10 @@ def seven_conversations(tenants: Tenants) -> Day:
     d.c7 = d.offered_with_message(t("16:00:00"))
     d.emit(d.c2, "survey_answered", t("16:00:00"), data={"score": 1, "scale": 5})
     return d
+
+
+def not_measured_yet(monkeypatch: pytest.MonkeyPatch, metric_id: str) -> None:
+    """Mark a metric unavailable for one test: every metric is measured today, and the path that
+    answers "not available yet" (422 `metric_unavailable`, exit 2) must stay tested for the next."""
+    metric = dataclasses.replace(METRICS[metric_id], available=False, unavailable_reason="not measured yet")
+    monkeypatch.setitem(METRICS, metric_id, metric)

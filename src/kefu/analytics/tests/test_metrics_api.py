@@ -9,7 +9,7 @@ from django.test import Client
 
 from kefu.analytics.metrics import compute
 from kefu.analytics.metrics.dictionary import METRICS
-from kefu.analytics.tests.builders import DAY, Day, t
+from kefu.analytics.tests.builders import DAY, Day, not_measured_yet, t
 from kefu.config.api import ERROR_CODES
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
@@ -33,7 +33,11 @@ def error(response: Any, status: int, code: str, field: str | None = None) -> No
         assert body.get("field") == field, body
 
 
-def test_the_dictionary_lists_every_metric_with_its_definition(tenants: Tenants) -> None:
+def test_the_dictionary_lists_every_metric_with_its_definition(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_measured_yet(monkeypatch, "qa_score")
+
     response = api(tenants, "ca1", "client_viewer").get("/api/metrics", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
@@ -123,8 +127,6 @@ def test_an_agent_sees_only_their_own_figures(tenants: Tenants, day: Day) -> Non
     ("metric", "params", "status", "code", "field"),
     [
         ("no_such_metric", {}, 404, "not_found", "metric"),
-        ("qa_score", {}, 422, "metric_unavailable", None),
-        ("nps", {}, 422, "metric_unavailable", None),
         ("offered", {"from": "2026-3-2"}, 422, "invalid", "from"),
         ("offered", {"to": "2026-02-30"}, 422, "invalid", "to"),
         ("offered", {"from": "2026-03-03"}, 422, "invalid", "to"),
@@ -152,3 +154,14 @@ def test_bad_questions_get_documented_errors(
 
     error(response, status, code, field)
     error(items, status, code, field)
+
+
+def test_a_metric_not_measured_yet_gets_its_reason(tenants: Tenants, monkeypatch: pytest.MonkeyPatch) -> None:
+    not_measured_yet(monkeypatch, "qa_score")
+    client = api(tenants, "pa", "supervisor")
+
+    response = figure(client, "qa_score", client=tenants.ca1.pk)
+    items = client.get("/api/metrics/qa_score/items", {"from": DAY, "to": DAY, "client": tenants.ca1.pk})
+
+    error(response, 422, "metric_unavailable")
+    error(items, 422, "metric_unavailable")

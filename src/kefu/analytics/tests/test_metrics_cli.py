@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kefu.analytics.metrics.dictionary import METRICS
-from kefu.analytics.tests.builders import DAY, Day
+from kefu.analytics.tests.builders import DAY, Day, not_measured_yet
 from kefu.testing.plugin import Tenants
 
 
@@ -56,12 +56,22 @@ def test_a_figure_of_a_client_with_its_series(tenants: Tenants, day: Day) -> Non
         ("offered", "--client", "nobody", "--from", DAY, "--to", DAY),
         ("offered", "--client", "ca1", "--from", "2026-03-05", "--to", DAY),
         ("offered", "--client", "ca1", "--from", "yesterday", "--to", DAY),
-        ("qa_score", "--client", "ca1", "--from", DAY, "--to", DAY),
         ("nothing", "--client", "ca1", "--from", DAY, "--to", DAY),
     ],
 )
 def test_bad_input_exits_with_code_2(tenants: Tenants, args: tuple[str, ...]) -> None:
     with pytest.raises(CommandError) as raised:
         run(*args)
+
+    assert raised.value.returncode == 2
+
+
+def test_a_metric_not_measured_yet_exits_with_code_2(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_measured_yet(monkeypatch, "qa_score")
+
+    with pytest.raises(CommandError) as raised:
+        run("qa_score", "--client", "ca1", "--from", DAY, "--to", DAY)
 
     assert raised.value.returncode == 2

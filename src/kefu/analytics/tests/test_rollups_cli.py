@@ -84,7 +84,7 @@ def test_check_reports_a_missing_row_in_words(tenants: Tenants, day: Day) -> Non
 def test_fold_prints_how_far_it_folded(tenants: Tenants, day: Day) -> None:
     report = json.loads(run("fold", "--lag", "0", "--json"))
 
-    assert report["events"] == ContactEvent.all_tenants.count() == 38
+    assert report["events"] == ContactEvent.all_tenants.count() == 39
     assert (
         report["through_event_id"]
         == rollup_selectors.rollups_through()
@@ -172,5 +172,5 @@ def test_the_worker_folds_the_rollups_periodically(tenants: Tenants, day: Day) -
     with time_machine.travel(now, tick=False):
         assert rollups.fold_due().startswith("folded 0 events")
     with time_machine.travel(now + timedelta(seconds=6), tick=False):
-        assert rollups.fold_due().startswith("folded 38 events")
+        assert rollups.fold_due().startswith("folded 39 events")
     assert rollup_selectors.rollups_through() == ContactEvent.all_tenants.latest("id").pk
