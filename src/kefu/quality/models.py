@@ -38,6 +38,7 @@ from kefu.quality.models_autoqa import AutoQaFinding, AutoQaResult, AutoQaRules 
 from kefu.quality.models_review import (  # noqa: E402, F401  (Django finds models through this module)
     Appeal,
     AppealStatus,
+    BreakInPeriod,
     QaPolicy,
     Review,
     ReviewStatus,
