@@ -1,5 +1,7 @@
 """The engagement pages, one include per sub-package."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("onboarding/", include("kefu.engagements.onboarding.urls")),
+]

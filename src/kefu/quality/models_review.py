@@ -172,5 +172,7 @@ class BreakInPeriod(TenantModel):
     class Meta(TenantModel.Meta):
         ordering = ["starts_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="break_in_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="break_in_dates_ordered"
+            ),
         ]

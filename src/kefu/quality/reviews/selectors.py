@@ -19,7 +19,16 @@ from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
 from kefu.desk import selectors as desk_selectors
 from kefu.quality import scoring
-from kefu.quality.models import Appeal, AppealStatus, BreakInPeriod, QaPolicy, Review, ReviewStatus, Scorecard, SurveyAnswer
+from kefu.quality.models import (
+    Appeal,
+    AppealStatus,
+    BreakInPeriod,
+    QaPolicy,
+    Review,
+    ReviewStatus,
+    Scorecard,
+    SurveyAnswer,
+)
 from kefu.quality.permissions import QualityPerm
 from kefu.tenancy import selectors as tenancy_selectors
 
