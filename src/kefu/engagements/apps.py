@@ -6,3 +6,8 @@ class EngagementsConfig(AppConfig):
     name = "kefu.engagements"
     label = "engagements"
     verbose_name = _("Engagements")
+
+    def ready(self) -> None:
+        from kefu.engagements import audit_sentences
+
+        audit_sentences.register()

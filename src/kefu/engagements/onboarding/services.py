@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, KefuError, PermissionDenied
-from kefu.core.scope import Scope
+from kefu.core.scope import OrgKind, Scope
 from kefu.engagements.onboarding import handover, selectors
 from kefu.engagements.onboarding.models import (
     ChecklistItem,
@@ -38,6 +38,7 @@ from kefu.quality.reviews import services as quality_services
 from kefu.routing import selectors as routing_selectors
 from kefu.routing import services as routing_services
 from kefu.routing.permissions import RoutingPerm
+from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Engagement
 
@@ -89,7 +90,7 @@ def _keys(engagement: Engagement) -> dict[str, int]:
     }
 
 
-def _audit(scope: Scope, action: str, target: Any, engagement: Engagement, **data: Any) -> None:
+def _audit(scope: Scope, *, action: str, target: Any, engagement: Engagement, **data: Any) -> None:
     tenancy_services.audit_record(
         scope, action=action, target=target, client_id=engagement.client_id, data=data or None
     )
@@ -111,7 +112,7 @@ def checklist_seed(scope: Scope, *, engagement_id: int, due_on: date | None = No
     ]
     for n, (area, question) in enumerate(DILIGENCE_QUESTIONS):
         DiligenceItem.objects.create(**_keys(engagement), area=area, question=str(question), position=n)
-    _audit(scope, "engagements.checklist_seed", engagement, engagement)
+    _audit(scope, action="engagements.checklist_seed", target=engagement, engagement=engagement)
     return items
 
 
@@ -147,7 +148,13 @@ def item_update(
         item.due_on = due_on
     item.updated_by_id = scope.user_id
     item.save()
-    _audit(scope, "engagements.item_update", item, item.engagement, status=[before, item.status])
+    _audit(
+        scope,
+        action="engagements.item_update",
+        target=item,
+        engagement=item.engagement,
+        item_status=[before, item.status],
+    )
     return item
 
 
@@ -191,9 +198,9 @@ def phrases_import(
         _tick(scope, engagement, ItemKind.QUICK_PHRASES, note)
         _audit(
             scope,
-            "engagements.phrases_import",
-            engagement,
-            engagement,
+            action="engagements.phrases_import",
+            target=engagement,
+            engagement=engagement,
             created=result.created,
             updated=result.updated,
             skipped=len(result.errors),
@@ -226,7 +233,12 @@ def phase_create(scope: Scope, *, engagement_id: int, share_percent: int, starts
         **_keys(engagement), share_percent=share_percent, starts_on=starts_on
     )
     _audit(
-        scope, "engagements.phase_create", phase, engagement, share=share_percent, starts_on=str(starts_on)
+        scope,
+        action="engagements.phase_create",
+        target=phase,
+        engagement=engagement,
+        share=share_percent,
+        starts_on=str(starts_on),
     )
     return phase
 
@@ -237,25 +249,44 @@ def phase_delete(scope: Scope, *, phase_id: int) -> None:
     _require_planner(scope, phase.engagement)
     if phase.started_at is not None:
         raise Conflict(_("A phase that has started stays in the record."))
-    _audit(scope, "engagements.phase_delete", phase, phase.engagement, share=phase.share_percent)
+    _audit(
+        scope,
+        action="engagements.phase_delete",
+        target=phase,
+        engagement=phase.engagement,
+        share=phase.share_percent,
+    )
     phase.delete()
 
 
 def _provider_scope(engagement: Engagement) -> Scope:
-    """The engagement's provider acting on routing for this client (the job has nobody signed in)."""
+    """The engagement's provider with nobody signed in: who the job's audit records name."""
     return Scope.system(
         provider_id=engagement.provider_id,
         client_ids=frozenset({engagement.client_id}),
-        permissions=frozenset({RoutingPerm.VIEW_QUEUES, RoutingPerm.MANAGE_QUEUES}),
+        permissions=frozenset(),
+    )
+
+
+def _client_scope(engagement: Engagement) -> Scope:
+    """The client's view of its routing queues (every provider's), to find where a share applies."""
+    return Scope(
+        user_id=None,
+        organization_id=engagement.client_id,
+        organization_kind=OrgKind.CLIENT,
+        role="system",
+        permissions=frozenset({RoutingPerm.VIEW_QUEUES}),
+        partner_ids=frozenset(tenancy_selectors.partner_ids(engagement.client)),
     )
 
 
 def _apply(phase: HandoverPhase) -> list[dict[str, Any]]:
-    """Set the phase's share on each of the engagement's queues through routing's planned split.
-    The queue's owner changes its split (routing's rule), acting on the agreed plan."""
+    """Set the phase's share on each of the client's active queues through routing's planned split
+    (the share is of the client's traffic). The queue's owner changes its split (routing's rule),
+    acting on the plan both sides agreed."""
     engagement = phase.engagement
     applied = []
-    for queue in selectors.handover_queues(_provider_scope(engagement), engagement=engagement):
+    for queue in selectors.handover_queues(_client_scope(engagement), engagement=engagement):
         if queue.provider_id is None:
             continue
         owner = Scope.system(
@@ -287,9 +318,9 @@ def _start(scope: Scope, phase: HandoverPhase) -> HandoverPhase:
     phase.save(update_fields=["started_at", "queue_ids"])
     _audit(
         scope,
-        "engagements.phase_start",
-        phase,
-        phase.engagement,
+        action="engagements.phase_start",
+        target=phase,
+        engagement=phase.engagement,
         share=phase.share_percent,
         queues=", ".join(f"{a['queue']} {a['share']}%" for a in applied) or "—",
     )
@@ -389,7 +420,14 @@ def risk_create(
     )
     review = next_review_on or _today() + timedelta(days=values["review_every_days"])
     risk = Risk.objects.create(**_keys(engagement), next_review_on=review, **values)
-    _audit(scope, "engagements.risk_create", risk, engagement, category=category, score=risk.score)
+    _audit(
+        scope,
+        action="engagements.risk_create",
+        target=risk,
+        engagement=engagement,
+        risk_category=category,
+        risk_score=risk.score,
+    )
     return risk
 
 
@@ -413,7 +451,13 @@ def risk_update(scope: Scope, *, risk_id: int, reviewed: bool = False, **changes
     if reviewed:
         risk.next_review_on = _today() + timedelta(days=risk.review_every_days)
     risk.save()
-    _audit(scope, "engagements.risk_update", risk, risk.engagement, score=[before, risk.score])
+    _audit(
+        scope,
+        action="engagements.risk_update",
+        target=risk,
+        engagement=risk.engagement,
+        risk_score=[before, risk.score],
+    )
     return risk
 
 
@@ -457,5 +501,11 @@ def diligence_update(
     if note is not None:
         item.note = note.strip()
     item.save()
-    _audit(scope, "engagements.diligence_update", item, item.engagement, status=item.status)
+    _audit(
+        scope,
+        action="engagements.diligence_update",
+        target=item,
+        engagement=item.engagement,
+        finding=item.status,
+    )
     return item

@@ -56,7 +56,7 @@ def break_in_create(
         action="quality.break_in_create",
         target=period,
         client_id=keys.client_id,
-        data={"from": starts_on.isoformat(), "until": ends_on.isoformat()},
+        data={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
     )
     return period
 
