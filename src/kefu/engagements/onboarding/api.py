@@ -4,8 +4,10 @@ the risk register and the due diligence of one engagement."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
+from kefu.core.errors import Invalid
 from kefu.engagements.onboarding import selectors, services
 from kefu.engagements.onboarding.schemas import (
     BreakInIn,
@@ -65,12 +67,15 @@ def update_item(request: HttpRequest, checklist_item_id: int, payload: ItemUpdat
 def import_phrases(
     request: HttpRequest,
     engagement_id: int,
-    file: File[UploadedFile],
+    file: UploadedFile | None = File(None),  # noqa: B008 (ninja's way of declaring a part)
     preview: Form[bool] = False,
     skip_bad_rows: Form[bool] = False,
 ) -> Status[object]:
     """CSV or .xlsx (shortcut, title, body, category). `preview` stores nothing; without
     `skip_bad_rows` a wrong row stops the whole import (422, with every wrong row)."""
+    selectors.engagement_get(request.access, engagement_id=engagement_id)  # 404 before 422
+    if file is None:
+        raise Invalid(_("Choose a CSV or Excel file."), field="file")
     result = services.phrases_import(
         request.access,
         engagement_id=engagement_id,

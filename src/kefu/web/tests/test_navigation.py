@@ -40,6 +40,7 @@ SECURITY = ("Security", "/settings/security/")
 DIGESTS = ("Event log digests", "/analytics/event-log/")
 REPORTS = ("Reports", "/reports/")
 REVIEW = ("Monthly KPI review", "/kpi-review/")
+ONBOARDING = ("Onboarding", "/engagements/onboarding/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -65,6 +66,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -94,6 +96,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         MEMBERS,
         ACCOUNT,
     ],
@@ -121,6 +124,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         AUTOQA,
         DASHBOARDS,
         METRICS,
+        ONBOARDING,
         ACCOUNT,
     ],
     ("pa", Role.TRAINER): [HOME, CERTS, PHRASES, MY_SCHEDULE, AUTOQA, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
@@ -154,6 +158,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         MEMBERS,
         ACCOUNT,
     ],
@@ -174,6 +179,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -198,6 +204,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         MEMBERS,
         ACCESS,
         DIGESTS,
@@ -215,6 +222,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         ACCOUNT,
     ],
 }

@@ -15,6 +15,7 @@ from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
+from kefu.engagements.onboarding import demo as onboarding_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
@@ -125,3 +126,4 @@ class Command(BaseCommand):
         autoqa_demo.load()
         quality_demo.load(today=today)  # scorecards, the day's review tasks, finished reviews, appeals
         floor_demo.load()  # today's shifts, floor alarms and an emergency plan (after the widget)
+        onboarding_demo.load(today=today)  # 丁卯 taking over 极客数码: checklist, handover at 50 %, risks
