@@ -196,6 +196,8 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     if "anyOf" in schema:
         return _example_for(schema["anyOf"][0], components)
     kind = schema.get("type")
+    if kind == "string" and schema.get("format") in ("date", "date-time"):  # a body that validates
+        return "2030-01-07" if schema["format"] == "date" else "2030-01-07T09:00:00+08:00"
     if kind == "object":
         return {
             name: _example_for(sub, components)

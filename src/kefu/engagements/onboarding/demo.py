@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kefu.core import clock
 from kefu.engagements.onboarding import selectors, services
@@ -49,6 +49,11 @@ def _scope(organization: object, role: str) -> object:
 
 
 def load(*, today: dt.date) -> None:
+    with translation.override("zh-hans"):  # the seeded due-diligence questions are stored as text
+        _load(today)
+
+
+def _load(today: dt.date) -> None:
     provider = tenancy_selectors.organization_by_slug(PROVIDER)
     client = tenancy_selectors.organization_by_slug(CLIENT)
     if provider is None or client is None:
