@@ -78,6 +78,8 @@ BODY_VALUES: dict[str, Any] = {
     "week_start": "2030-01-07",
     "start_date": "2030-01-07",
     "end_date": "2030-01-07",
+    "starts_on": "2030-01-07",  # a break-in period of two weeks
+    "ends_on": "2030-01-20",
     "template": "E",
     "kind": "leave",
     "status": "open",

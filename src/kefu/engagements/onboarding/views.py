@@ -99,9 +99,7 @@ def engagement_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
         "engagements/onboarding/detail.html",
         {
             "engagement": engagement,
-            "items": [
-                (i, can_manage and i.owner_side == side, ItemForm(initial=_item_initial(i))) for i in items
-            ],
+            "items": [(i, can_manage and i.owner_side == side) for i in items],
             "progress": selectors.progress(items),
             "phases": phases,
             "current": current,
