@@ -311,6 +311,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "指标字典",
         "报表",
         "月度 KPI 回顾",
+        "上线交接",
         "成员",
         "审计日志",
         "访问日志",
