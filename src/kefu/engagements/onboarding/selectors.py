@@ -21,6 +21,7 @@ from kefu.engagements.onboarding.models import (
     RiskStatus,
 )
 from kefu.engagements.permissions import EngagementPerm
+from kefu.knowledge.permissions import KnowledgePerm
 from kefu.quality.reviews import selectors as quality_selectors
 from kefu.routing import selectors as routing_selectors
 from kefu.tenancy import selectors as tenancy_selectors
@@ -43,6 +44,11 @@ def engagement_get(scope: Scope, *, engagement_id: int) -> Engagement:
     if found is None or not scope.sees(found.provider_id, found.client_id):
         raise NotFound()
     return found
+
+
+def can_import_phrases(scope: Scope) -> bool:
+    """The import writes quick phrases, so it also takes knowledge's right to manage them."""
+    return scope.has(EngagementPerm.MANAGE_ONBOARDING) and scope.has(KnowledgePerm.MANAGE_PHRASES)
 
 
 def checklist(scope: Scope, *, engagement: Engagement) -> QuerySet[ChecklistItem]:

@@ -112,6 +112,7 @@ def engagement_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
             "break_in_form": break_in_form if can_plan else None,
             "can_plan": can_plan,
             "can_manage": can_manage,
+            "can_import": selectors.can_import_phrases(scope),
         },
         status=422 if failed else 200,
     )
@@ -170,6 +171,8 @@ def phrases_import(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """Preview first (nothing stored), then import the same file (carried in the page)."""
     scope = request.access
     engagement = selectors.engagement_get(scope, engagement_id=engagement_id)
+    if not selectors.can_import_phrases(scope):
+        raise PermissionDenied()
     form = ImportForm(request.POST or None, request.FILES or None)
     result, carried, filename = None, "", ""
     if request.method == "POST":
