@@ -34,9 +34,6 @@ class BreakInForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or Excel file (.csv, .xlsx)"))
-    skip_bad_rows = forms.BooleanField(
-        label=_("Import the good rows and skip the wrong ones"), required=False
-    )
 
 
 class RiskForm(forms.Form):
