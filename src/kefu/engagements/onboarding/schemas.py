@@ -53,7 +53,7 @@ class BreakInOut(Schema):
     ends_on: date
 
 
-class SplitOut(Schema):
+class HandoverSplitOut(Schema):
     queue_name: str
     planned: int
     realised: float | None
@@ -70,7 +70,7 @@ class OnboardingOut(Schema):
     items: list[ChecklistItemOut]
     phases: list[PhaseOut]
     current_share: int | None
-    split: list[SplitOut]
+    split: list[HandoverSplitOut]
     break_ins: list[BreakInOut]
 
 
