@@ -195,6 +195,8 @@ def _example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     if "anyOf" in schema:
         return _example_for(schema["anyOf"][0], components)
     kind = schema.get("type")
+    if kind == "string" and schema.get("format") in ("date", "date-time"):  # a body that validates
+        return "2030-01-07" if schema["format"] == "date" else "2030-01-07T09:00:00+08:00"
     if kind == "object":
         return {
             name: _example_for(sub, components)
@@ -611,3 +613,39 @@ def _coaching_b(t: Tenants) -> int:
 
 OBJECT_MAKERS["session_id"] = _calibration_b
 OBJECT_MAKERS["task_id"] = _coaching_b
+
+
+def _onboarding_b(t: Tenants) -> dict[str, int]:
+    """Provider B's onboarding of client B: the checklist (with due diligence), a phase, a risk."""
+    from kefu.engagements.onboarding import selectors as onboarding_selectors
+    from kefu.engagements.onboarding import services as onboarding_services
+    from kefu.tenancy.models import Engagement
+
+    engagement = Engagement.objects.get(provider=t.pb, client=t.cb)
+    manager = t.scope("pb", "account_manager")
+    items = onboarding_services.checklist_seed(manager, engagement_id=engagement.pk)
+    phase = onboarding_services.phase_create(
+        manager, engagement_id=engagement.pk, share_percent=20, starts_on=date(2030, 1, 1)
+    )
+    risk = onboarding_services.risk_create(
+        manager,
+        engagement_id=engagement.pk,
+        category="attrition",
+        title="乙的风险",
+        likelihood=2,
+        impact=2,
+        owner_side="provider",
+        owner_name="乙",
+    )
+    diligence = onboarding_selectors.diligence_list(manager, engagement=engagement)[0]
+    return {
+        "engagement_id": engagement.pk,
+        "checklist_item_id": items[0].pk,
+        "phase_id": phase.pk,
+        "risk_id": risk.pk,
+        "diligence_id": diligence.pk,
+    }
+
+
+for _name in ("engagement_id", "checklist_item_id", "phase_id", "risk_id", "diligence_id"):
+    OBJECT_MAKERS[_name] = lambda t, _name=_name: _onboarding_b(t)[_name]

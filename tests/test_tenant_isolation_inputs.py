@@ -94,12 +94,13 @@ BODY_VALUES: dict[str, Any] = {
     "week_start": "2030-01-07",
     "start_date": "2030-01-07",
     "end_date": "2030-01-07",
+    "starts_on": "2030-01-07",  # a break-in period of two weeks; a contract's first day
+    "ends_on": "2030-01-20",
     "template": "E",
     "kind": "leave",
     "status": "open",
     "horizon_days": 1,
     "first_response_s": 60,
-    "starts_on": "2030-01-07",  # a contract's first day
 }
 
 # Where a field only counts in one variant of a body, that variant.

@@ -9,7 +9,9 @@ class EngagementsConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.engagements import audit_sentences  # the engagement audit codes as sentences
+        from kefu.engagements.onboarding import audit_sentences as onboarding_sentences
         from kefu.engagements.quoting import audit_sentences as quoting_sentences
 
         audit_sentences.register()
+        onboarding_sentences.register()
         quoting_sentences.register()

@@ -6,15 +6,20 @@ from kefu.engagements.contracts.models import (
     SignedContract,
     SlaTerm,
 )
+from kefu.engagements.onboarding.models import ChecklistItem, DiligenceItem, HandoverPhase, Risk
 from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote, Rfq
 
 __all__ = [
+    "ChecklistItem",
     "Contract",
     "ContractReminder",
     "CostModelRecord",
+    "DiligenceItem",
+    "HandoverPhase",
     "Intake",
     "Quote",
     "Rfq",
+    "Risk",
     "SignedContract",
     "SlaTerm",
 ]

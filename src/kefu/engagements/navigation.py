@@ -10,4 +10,5 @@ from kefu.engagements.permissions import EngagementPerm
 ENTRIES = (
     NavEntry(_("Contracts"), "contracts_list", EngagementPerm.CONTRACT_VIEW, order=470),
     NavEntry(_("Quotes"), "engagements_quotes", EngagementPerm.QUOTE_VIEW, order=480),
+    NavEntry(_("Onboarding"), "onboarding", EngagementPerm.VIEW_ONBOARDING, order=490),
 )

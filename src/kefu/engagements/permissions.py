@@ -20,6 +20,12 @@ class EngagementPerm(StrEnum):
     CONTRACT_VIEW = "engagements.contract_view"
     CONTRACT_EDIT = "engagements.contract_edit"  # draft, amend, SLA terms (the provider drafts)
     CONTRACT_APPROVE = "engagements.contract_approve"  # approve for one's own side
+    # onboarding/: the checklist, handover plan, break-in and risk register, seen by both sides
+    VIEW_ONBOARDING = "engagements.view_onboarding"
+    # tick the items of one's own side, import quick phrases, keep the risk register
+    MANAGE_ONBOARDING = "engagements.manage_onboarding"
+    # the provider's plan: handover phases (applied to routing's split) and break-in periods
+    PLAN_HANDOVER = "engagements.plan_handover"
 
 
 def _grants() -> dict[Role, set[str]]:
@@ -38,11 +44,22 @@ def _grants() -> dict[Role, set[str]]:
     }
     contracts_view = {EngagementPerm.CONTRACT_VIEW}
     contracts_edit = {*contracts_view, EngagementPerm.CONTRACT_EDIT}
+    onboarding_view = {EngagementPerm.VIEW_ONBOARDING}
+    onboarding_manage = {*onboarding_view, EngagementPerm.MANAGE_ONBOARDING}
+    onboarding_plan = {*onboarding_manage, EngagementPerm.PLAN_HANDOVER}
     return {
-        Role.PROVIDER_ADMIN: {*quote_sell, *contracts_edit, EngagementPerm.CONTRACT_APPROVE},
-        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit},
-        Role.CLIENT_ADMIN: {*quote_buy, *contracts_view, EngagementPerm.CONTRACT_APPROVE},
-        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view},
+        Role.PROVIDER_ADMIN: {
+            *quote_sell,
+            *contracts_edit,
+            EngagementPerm.CONTRACT_APPROVE,
+            *onboarding_plan,
+        },
+        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit, *onboarding_plan},
+        Role.SUPERVISOR: set(onboarding_manage),
+        Role.QA_INSPECTOR: set(onboarding_view),
+        Role.CLIENT_ADMIN: {*quote_buy, *contracts_view, EngagementPerm.CONTRACT_APPROVE, *onboarding_manage},
+        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view, *onboarding_manage},
+        Role.CLIENT_VIEWER: set(onboarding_view),
     }
 
 

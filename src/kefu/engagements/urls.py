@@ -5,4 +5,5 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("quotes/", include("kefu.engagements.quoting.urls")),
     path("contracts/", include("kefu.engagements.contracts.urls")),
+    path("onboarding/", include("kefu.engagements.onboarding.urls")),
 ]

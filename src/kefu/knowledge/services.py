@@ -161,6 +161,8 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+    planned: list[tuple[int, dict[str, str], bool]] = field(default_factory=list)  # line, values, updates
+    stored: bool = False  # False for a preview, or when an error stopped an all-or-nothing import
 
     @property
     def ok(self) -> bool:
@@ -213,10 +215,45 @@ def quick_phrase_import_csv(scope: Scope, *, client_id: int | None = None, conte
     export can be edited and imported again. All or nothing: when any row is wrong, nothing
     is stored and every wrong row is reported with its line number.
     """
+    return quick_phrase_import(scope, client_id=client_id, content=content, filename="phrases.csv")
+
+
+def _read_xlsx(content: bytes) -> str:
+    """The first sheet of an Excel workbook as CSV text, so both formats share one reader."""
+    import openpyxl  # only on this path: it takes a while to import
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds (zip, XML, key errors) for a broken file
+        raise Invalid(_("The file is not an Excel workbook (.xlsx)."), field="file") from None
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in book.worksheets[0].iter_rows(values_only=True):
+        writer.writerow(["" if v is None else str(v) for v in row])
+    book.close()
+    return out.getvalue()
+
+
+@transaction.atomic
+def quick_phrase_import(
+    scope: Scope,
+    *,
+    client_id: int | None = None,
+    content: bytes,
+    filename: str,
+    skip_bad_rows: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Create or update phrases from a CSV or Excel (.xlsx, first sheet) file, the same columns.
+
+    All or nothing unless `skip_bad_rows`: then the good rows are stored and the wrong ones
+    reported. `dry_run` stores nothing and returns what would happen (`planned`), for a preview.
+    """
     scope.require(KnowledgePerm.MANAGE_PHRASES)
     provider_id, client = new_row_keys(scope, client_id=client_id)
     if len(content) > MAX_IMPORT_BYTES:
         raise Invalid(_("The file is too large (at most 2 MB)."), field="file")
+    text = _read_xlsx(content) if filename.lower().endswith(".xlsx") else _decode(content)
     result = ImportResult()
     existing = {
         p.shortcut: p
@@ -225,7 +262,7 @@ def quick_phrase_import_csv(scope: Scope, *, client_id: int | None = None, conte
     }
     seen: dict[str, int] = {}
     planned: list[tuple[QuickPhrase | None, dict[str, str]]] = []
-    for line, row in _read_rows(_decode(content)):
+    for line, row in _read_rows(text):
         try:
             values = _clean(
                 row.get("title", ""), row.get("body", ""), row.get("shortcut", ""), row.get("category", "")
@@ -238,15 +275,18 @@ def quick_phrase_import_csv(scope: Scope, *, client_id: int | None = None, conte
             result.errors.append(
                 (
                     line,
-                    _("The shortcut /%(shortcut)s is also on line %(line)d.")
+                    f"{_field_label('shortcut')}: "
+                    + _("The shortcut /%(shortcut)s is also on line %(line)d.")
                     % {"shortcut": shortcut, "line": seen[shortcut]},
                 )
             )
             continue
         if shortcut:
             seen[shortcut] = line
-        planned.append((existing.get(shortcut) if shortcut else None, values))
-    if result.errors:
+        phrase = existing.get(shortcut) if shortcut else None
+        planned.append((phrase, values))
+        result.planned.append((line, values, phrase is not None))
+    if dry_run or (result.errors and not skip_bad_rows):
         return result
     for phrase, values in planned:
         if phrase is None:
@@ -259,6 +299,7 @@ def quick_phrase_import_csv(scope: Scope, *, client_id: int | None = None, conte
                 setattr(phrase, name, value)
             phrase.save(update_fields=[*values, "updated_at"])
             result.updated += 1
+    result.stored = True
     return result
 
 

@@ -70,6 +70,7 @@ from kefu.quality.models_complaint import (  # noqa: E402, F401  (the complaints
 from kefu.quality.models_review import (  # noqa: E402, F401  (Django finds models through this module)
     Appeal,
     AppealStatus,
+    BreakInPeriod,
     QaPolicy,
     Review,
     ReviewStatus,

@@ -154,3 +154,25 @@ class Appeal(TenantModel):
                 condition=Q(status="open") | Q(decided_at__isnull=False), name="appeal_decided_has_time"
             ),
         ]
+
+
+class BreakInPeriod(TenantModel):
+    """Dates in which an agent (or, with no agent, everyone answering for the client) counts as in
+    the break-in period for sampling, whatever their start date: a new engagement's first weeks.
+    Sampling gives such conversations the policy's break-in share (`new_agent_percent`)."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))  # inclusive
+    note = models.CharField(_("note"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="break_in_dates_ordered"
+            ),
+        ]

@@ -166,6 +166,15 @@ KEFU_PERIODIC_JOBS = {
     "analytics.rollups": ("kefu.analytics.rollups.fold_due", env.env_int("KEFU_ROLLUPS_EVERY_S", 15)),
     # automatic assignment: offer timeouts, overflow, what wake-ups missed (docs/routing.md)
     "routing.assign": ("kefu.desk.services.assignment.routing_sweep", env.env_int("KEFU_ROUTING_EVERY_S", 2)),
+    # onboarding: start the handover phases whose day has come; remind of risk reviews that are due
+    "engagements.handover": (
+        "kefu.engagements.onboarding.services.handover_due",
+        env.env_int("KEFU_HANDOVER_EVERY_S", 600),
+    ),
+    "engagements.risk_reviews": (
+        "kefu.engagements.onboarding.services.risk_reviews_due",
+        env.env_int("KEFU_RISK_REVIEWS_EVERY_S", 3600),
+    ),
 }
 # Reports: made after this local hour of the client's day; the SLA compliance goal (%) a month's
 # timers are held to until contracts carry the agreed figure; the language of the mailed reports.

@@ -48,6 +48,13 @@ def register() -> None:
         _("%(actor)s decided the appeal on %(target)s: %(outcome)s, score %(score)s"),
         values={"outcome": _outcome, "score": _score},
     )
+    audit_sentences.register(
+        "quality.break_in_create",
+        _("%(actor)s set a break-in period with more reviews, %(starts_on)s to %(ends_on)s"),
+    )
+    audit_sentences.register("quality.break_in_delete", _("%(actor)s removed a break-in period"))
+    audit_sentences.register_key("starts_on", _("Starts on"))
+    audit_sentences.register_key("ends_on", _("Ends on"))
     audit_sentences.register_key("score", _("Score"))
     audit_sentences.register_key("outcome", _("Outcome"))
     audit_sentences.register_key("fatal", _("Fatal item failed"))

@@ -100,12 +100,18 @@ def sample_day(scope: Scope, *, client_id: int, day: date) -> SampleResult:
     )
     starts = _agent_start_dates(scope)
     break_in = timedelta(days=policy.new_agent_days)
+    periods = list(
+        selectors.break_in_list(scope, client_id=client_id).filter(
+            provider_id=scope.provider_id, starts_on__lte=day, ends_on__gte=day
+        )
+    )
     candidates = [
         sample_rules.Candidate(
             conversation_id=c.pk,
             channel=c.channel,
             agent_id=c.assignee_id,
-            agent_is_new=c.assignee_id in starts and timedelta(0) <= day - starts[c.assignee_id] < break_in,
+            agent_is_new=(c.assignee_id in starts and timedelta(0) <= day - starts[c.assignee_id] < break_in)
+            or selectors.break_in_covers(periods, agent_id=c.assignee_id, day=day),
             complaint=_is_complaint(c),
             low_rating=c.pk in low,
         )

@@ -19,8 +19,18 @@ from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
 from kefu.desk import selectors as desk_selectors
 from kefu.quality import scoring
-from kefu.quality.models import Appeal, AppealStatus, QaPolicy, Review, ReviewStatus, Scorecard, SurveyAnswer
+from kefu.quality.models import (
+    Appeal,
+    AppealStatus,
+    BreakInPeriod,
+    QaPolicy,
+    Review,
+    ReviewStatus,
+    Scorecard,
+    SurveyAnswer,
+)
 from kefu.quality.permissions import QualityPerm
+from kefu.tenancy import selectors as tenancy_selectors
 
 MESSAGES_SHOWN = 500  # a review shows the conversation's first messages up to this many
 
@@ -84,6 +94,35 @@ def qa_policy_get(scope: Scope, *, client_id: int) -> QaPolicy:
         queryset = queryset.filter(provider_id=scope.provider_id)
     found = queryset.order_by("id").first()
     return found or QaPolicy(provider_id=scope.provider_id, client_id=client_id)
+
+
+def break_in_list(scope: Scope, *, client_id: int) -> QuerySet[BreakInPeriod]:
+    """The break-in periods the scope sees for a client (a client sees its providers')."""
+    if client_id not in scope.client_ids:
+        raise NotFound()
+    return BreakInPeriod.objects.for_scope(scope).filter(client_id=client_id).select_related("agent")
+
+
+def break_in_get(scope: Scope, *, period_id: int) -> BreakInPeriod:
+    found = BreakInPeriod.objects.for_scope(scope).filter(pk=period_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def break_in_covers(periods: list[BreakInPeriod], *, agent_id: int | None, day: date) -> bool:
+    """Whether `day` lies in a period for this agent or for everyone."""
+    return any(
+        p.starts_on <= day <= p.ends_on and (p.agent_id is None or p.agent_id == agent_id) for p in periods
+    )
+
+
+def agent_ids(scope: Scope) -> set[int]:
+    """The acting provider's agents (whom a break-in period may name)."""
+    if scope.provider_id is None:
+        return set()
+    organization = tenancy_selectors.organization_get(scope, organization_id=scope.provider_id)
+    return {m.user_id for m in tenancy_selectors.membership_list_for_role(organization, role="agent")}
 
 
 def appeal_window_days(scope: Scope, review: Review) -> int:

@@ -245,3 +245,30 @@ def test_agents_in_their_break_in_period_get_the_higher_share(tenants: Tenants) 
     assert result.created == 1
     assert [(r.conversation_id, r.reason) for r in Review.all_tenants.all()] == [(newcomer, "new_agent")]
     assert veteran != newcomer
+
+
+def test_a_break_in_period_gives_a_veteran_the_break_in_share(tenants: Tenants) -> None:
+    # given a veteran (joined in January) and a break-in period for everyone on the client over DAY
+    from datetime import timedelta
+
+    from kefu.tenancy.models import Membership
+
+    Membership.objects.filter(user=tenants.user("pa", "agent")).update(
+        created_at=datetime(2026, 1, 5, 9, 0, tzinfo=SH)
+    )
+    scorecard(tenants)
+    lead = tenants.scope("pa", "supervisor")
+    services.qa_policy_set(
+        lead,
+        client_id=tenants.ca1.pk,
+        percent_by_channel={"chat": 0},
+        new_agent_days=30,
+        new_agent_percent=100,
+    )
+    veteran = finished(tenants, AT)
+    services.break_in_create(lead, client_id=tenants.ca1.pk, starts_on=DAY, ends_on=DAY + timedelta(days=6))
+
+    result = services.sample_day(lead, client_id=tenants.ca1.pk, day=DAY)
+
+    assert result.created == 1
+    assert [(r.conversation_id, r.reason) for r in Review.all_tenants.all()] == [(veteran, "new_agent")]

@@ -46,6 +46,7 @@ REPORTS = ("Reports", "/reports/")
 REVIEW = ("Monthly KPI review", "/kpi-review/")
 CONTRACTS = ("Contracts", "/engagements/contracts/")
 QUOTES = ("Quotes", "/engagements/quotes/")
+ONBOARDING = ("Onboarding", "/engagements/onboarding/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -77,6 +78,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REVIEW,
         CONTRACTS,
         QUOTES,
+        ONBOARDING,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -110,6 +112,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         MEMBERS,
         ACCOUNT,
     ],
@@ -142,6 +145,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CALIBRATION,
         DASHBOARDS,
         METRICS,
+        ONBOARDING,
         ACCOUNT,
     ],
     ("pa", Role.TRAINER): [HOME, CERTS, PHRASES, MY_SCHEDULE, AUTOQA, DASHBOARDS, METRICS, MEMBERS, ACCOUNT],
@@ -179,6 +183,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REVIEW,
         CONTRACTS,
         QUOTES,
+        ONBOARDING,
         MEMBERS,
         ACCOUNT,
     ],
@@ -204,6 +209,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REVIEW,
         CONTRACTS,
         QUOTES,
+        ONBOARDING,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -233,6 +239,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REVIEW,
         CONTRACTS,
         QUOTES,
+        ONBOARDING,
         MEMBERS,
         ACCESS,
         DIGESTS,
@@ -251,6 +258,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         METRICS,
         REPORTS,
         REVIEW,
+        ONBOARDING,
         ACCOUNT,
     ],
 }
@@ -345,6 +353,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "月度 KPI 回顾",
         "合同",
         "报价",
+        "上线交接",
         "成员",
         "审计日志",
         "访问日志",

@@ -16,6 +16,7 @@ from kefu.config.env import served_url_record
 from kefu.connectors import demo as connectors_demo
 from kefu.desk import demo as desk_demo
 from kefu.engagements.contracts import demo as contracts_demo
+from kefu.engagements.onboarding import demo as onboarding_demo
 from kefu.engagements.quoting import demo as quoting_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
@@ -139,3 +140,4 @@ class Command(BaseCommand):
         contracts_demo.load(
             today=today
         )  # a live contract with SLA terms, one onboarding, one awaiting approval
+        onboarding_demo.load(today=today)  # 丁卯 taking over 极客数码: checklist, handover at 50 %, risks
