@@ -53,6 +53,7 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "agent": lambda t: t.user("pb", "agent").pk,
     "overflow_queue_id": OBJECT_MAKERS["queue_id"],
     "overflow_provider_id": lambda t: t.pb.pk,
+    "provider_ids": lambda t: [t.pb.pk],  # the providers a client invites to quote (quote-rfqs)
     "skill_id": lambda t: (
         routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
     ),
