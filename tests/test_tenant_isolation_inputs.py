@@ -239,7 +239,7 @@ OWNED_BY_THE_CLIENT = {
     "status_id",
     "category_id",
     "recipient_id",  # the client's report recipients (docs/reports.md)
-    "intake_id",  # a client's own intake is read by the providers it invites to quote (docs/engagements-quotes.md)
+    "intake_id",  # a client's own intake is read by the providers quoting on it (engagements-quotes.md)
 }
 PROVIDER_WORK_ROUTES = [
     (method, path, body)
