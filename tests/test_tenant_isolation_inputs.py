@@ -69,6 +69,7 @@ FIELD_MAKERS: dict[str, Callable[[Tenants], Any]] = {
     "expert_id": lambda t: t.user("pb", "qa_inspector").pk,
     "coach_id": lambda t: t.user("pb", "supervisor").pk,
     "conversation_ids": lambda t: [OBJECT_MAKERS["conversation_id"](t)],
+    "provider_ids": lambda t: [t.pb.pk],  # the providers a client invites to quote (quote-rfqs)
     "skill_id": lambda t: (
         routing_services.skill_create(t.scope("pb", "provider_admin"), kind="product", name="b").pk
     ),
@@ -256,6 +257,7 @@ OWNED_BY_THE_CLIENT = {
     "status_id",
     "category_id",
     "recipient_id",  # the client's report recipients (docs/reports.md)
+    "intake_id",  # a client's own intake is read by the providers quoting on it (engagements-quotes.md)
 }
 PROVIDER_WORK_ROUTES = [
     (method, path, body)

@@ -48,16 +48,17 @@ def cost_model_save(
     scope.require(EngagementPerm.QUOTE_PREPARE)
     if not scope.is_provider:
         raise PermissionDenied()
+    # another provider's rate card is not found before its new rates are judged
+    row = None if cost_model_id is None else selectors.cost_model_get(scope, cost_model_id=cost_model_id)
     if not name.strip():
         raise Invalid(_("Give the cost model a name."), field="name")
     clean = _parsed_cost_model(data)
-    if cost_model_id is None:
+    if row is None:
         row = CostModelRecord.all_tenants.create(
             provider_id=scope.provider_id, client_id=None, name=name, data=clean
         )
         action = "engagements.cost_model_create"
     else:
-        row = selectors.cost_model_get(scope, cost_model_id=cost_model_id)
         row.name, row.data = name.strip(), clean
         row.save(update_fields=["name", "data", "updated_at"])
         action = "engagements.cost_model_update"
