@@ -616,7 +616,12 @@ OBJECT_MAKERS["task_id"] = _coaching_b
 
 
 def _onboarding_b(t: Tenants) -> dict[str, int]:
-    """Provider B's onboarding of client B: the checklist (with due diligence), a phase, a risk."""
+    """Provider B's onboarding of client B: the checklist (with due diligence), a phase, a risk.
+
+    Made once per test (a checklist is seeded once per engagement), whichever id asks first."""
+    made: dict[str, int] | None = getattr(t, "_onboarding_b", None)
+    if made is not None:
+        return made
     from kefu.engagements.onboarding import selectors as onboarding_selectors
     from kefu.engagements.onboarding import services as onboarding_services
     from kefu.tenancy.models import Engagement
@@ -638,14 +643,15 @@ def _onboarding_b(t: Tenants) -> dict[str, int]:
         owner_name="乙",
     )
     diligence = onboarding_selectors.diligence_list(manager, engagement=engagement)[0]
-    return {
-        "engagement_id": engagement.pk,
+    made = {
         "checklist_item_id": items[0].pk,
         "phase_id": phase.pk,
         "risk_id": risk.pk,
         "diligence_id": diligence.pk,
     }
+    t._onboarding_b = made  # type: ignore[attr-defined]
+    return made
 
 
-for _name in ("engagement_id", "checklist_item_id", "phase_id", "risk_id", "diligence_id"):
+for _name in ("checklist_item_id", "phase_id", "risk_id", "diligence_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _onboarding_b(t)[_name]
