@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -55,15 +56,23 @@ def checklist(scope: Scope, *, engagement: Engagement) -> QuerySet[ChecklistItem
     return ChecklistItem.objects.for_scope(scope).filter(engagement=engagement)
 
 
-def item_get(scope: Scope, *, item_id: int, for_update: bool = False) -> ChecklistItem:
+Row = TypeVar("Row", ChecklistItem, HandoverPhase, Risk, DiligenceItem)
+
+
+def _one(scope: Scope, model: type[Row], pk: int, *, for_update: bool) -> Row:
+    """One onboarding row the scope may see, with its engagement (404 otherwise)."""
     scope.require(EngagementPerm.VIEW_ONBOARDING)
-    rows = ChecklistItem.objects.for_scope(scope).filter(pk=item_id)
+    rows = model.objects.for_scope(scope).filter(pk=pk)
     if for_update:
         rows = rows.select_for_update()
     found = rows.select_related("engagement").first()
     if found is None:
         raise NotFound()
     return found
+
+
+def item_get(scope: Scope, *, item_id: int, for_update: bool = False) -> ChecklistItem:
+    return _one(scope, ChecklistItem, item_id, for_update=for_update)
 
 
 @dataclass(frozen=True)
@@ -94,14 +103,7 @@ def phase_list(scope: Scope, *, engagement: Engagement) -> list[HandoverPhase]:
 
 
 def phase_get(scope: Scope, *, phase_id: int, for_update: bool = False) -> HandoverPhase:
-    scope.require(EngagementPerm.VIEW_ONBOARDING)
-    rows = HandoverPhase.objects.for_scope(scope).filter(pk=phase_id)
-    if for_update:
-        rows = rows.select_for_update()
-    found = rows.select_related("engagement").first()
-    if found is None:
-        raise NotFound()
-    return found
+    return _one(scope, HandoverPhase, phase_id, for_update=for_update)
 
 
 def phase_current(phases: list[HandoverPhase]) -> HandoverPhase | None:
@@ -177,14 +179,7 @@ def risk_list(scope: Scope, *, engagement: Engagement) -> list[Risk]:
 
 
 def risk_get(scope: Scope, *, risk_id: int, for_update: bool = False) -> Risk:
-    scope.require(EngagementPerm.VIEW_ONBOARDING)
-    rows = Risk.objects.for_scope(scope).filter(pk=risk_id)
-    if for_update:
-        rows = rows.select_for_update()
-    found = rows.select_related("engagement").first()
-    if found is None:
-        raise NotFound()
-    return found
+    return _one(scope, Risk, risk_id, for_update=for_update)
 
 
 @dataclass(frozen=True)
@@ -231,11 +226,4 @@ def diligence_list(scope: Scope, *, engagement: Engagement) -> list[DiligenceIte
 
 
 def diligence_get(scope: Scope, *, item_id: int, for_update: bool = False) -> DiligenceItem:
-    scope.require(EngagementPerm.VIEW_ONBOARDING)
-    rows = DiligenceItem.objects.for_scope(scope).filter(pk=item_id)
-    if for_update:
-        rows = rows.select_for_update()
-    found = rows.select_related("engagement").first()
-    if found is None:
-        raise NotFound()
-    return found
+    return _one(scope, DiligenceItem, item_id, for_update=for_update)
