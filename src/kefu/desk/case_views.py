@@ -35,6 +35,7 @@ from kefu.desk.forms_cases import (
     CaseStatusForm,
 )
 from kefu.desk.permissions import DeskPerm
+from kefu.quality.complaints.permissions import ComplaintPerm
 from kefu.tenancy import selectors as tenancy_selectors
 
 CASE_PAGE = 25
@@ -127,6 +128,7 @@ def _detail(request: HttpRequest, case: Any, http_status: int = 200, **forms_: f
         "conversations": case.conversations.select_related("client").order_by("pk"),
         "history": _history(request, case.pk),
         "can_handle": can_handle,
+        "can_raise_complaint": scope.has(ComplaintPerm.RAISE),  # the register, with this case as source
         "moves": [(s, CASE_STATUS_LABELS[s]) for s in moves],
         "can_resolve": "resolved" in services.case_transitions(case.status),
         "resolution_codes": workspace.RESOLUTION_CODES,

@@ -39,6 +39,7 @@ from kefu.desk.forms import (
 from kefu.desk.permissions import DeskPerm
 from kefu.knowledge import services as knowledge_services
 from kefu.knowledge.permissions import KnowledgePerm
+from kefu.quality.complaints.permissions import ComplaintPerm
 from kefu.tenancy import selectors as tenancy_selectors
 
 INBOX_PAGE = 25
@@ -147,6 +148,8 @@ def _side_context(request: HttpRequest, conversation: object, **extra: object) -
         "can_handle": scope.has(DeskPerm.HANDLE),
         "can_assign": scope.has(DeskPerm.ASSIGN),
         "can_unmask": scope.has(DeskPerm.UNMASK),
+        # the complaints register (quality) opens with this conversation as the source
+        "can_raise_complaint": scope.has(ComplaintPerm.RAISE),
         "can_escalate": can_escalate and scope.has(DeskPerm.HANDLE) and scope.is_provider,
         "can_deescalate": can_deescalate
         and scope.has(DeskPerm.HANDLE)

@@ -88,6 +88,26 @@ def test_an_agent_raises_one_from_a_conversation_and_the_trend_shows_it(tenants:
 
 
 @pytest.mark.django_db
+def test_the_desk_offers_the_register_from_a_conversation_and_a_case(tenants: Tenants) -> None:
+    from kefu.desk import services as desk_services
+
+    conversation_id = finished(tenants, datetime(2026, 12, 3, 15, 0, tzinfo=SH))
+    case = desk_services.case_create(
+        tenants.scope("pa", "agent"), conversation_id=conversation_id, type="complaint", subject="顾客投诉"
+    )
+    agent = tenants.client_for("pa", "agent")
+    side = agent.get(f"/desk/c/{conversation_id}/side/").content.decode()
+    case_page = agent.get(f"/desk/cases/{case.pk}/").content.decode()
+    l2_side = tenants.client_for("ca1", "client_l2").get(f"/desk/c/{conversation_id}/side/")
+
+    assert f'href="/quality/complaints/new/?conversation={conversation_id}" id="raise-complaint"' in side
+    assert f'href="/quality/complaints/new/?case={case.pk}"' in case_page
+    assert l2_side.status_code == 200  # the client's after-sales staff read it but cannot raise one
+    assert 'id="conversation-panel"' in l2_side.content.decode()
+    assert 'id="raise-complaint"' not in l2_side.content.decode()
+
+
+@pytest.mark.django_db
 def test_the_api_answers_with_the_documented_codes(tenants: Tenants) -> None:
     conversation_id = finished(tenants, datetime(2026, 12, 3, 15, 0, tzinfo=SH))
     staff = tenants.client_for("pa", "supervisor")
