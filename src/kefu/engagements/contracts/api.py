@@ -21,6 +21,7 @@ Number = int | float | str
 
 class ContractIn(Schema):
     engagement_id: int
+    quote_id: int | None = None  # the accepted quote it is drawn up from
     title: str
     scope_of_work: str = ""
     channels: list[str] = []
@@ -118,6 +119,7 @@ class SignedOut(Schema):
 
 
 class ContractOut(ContractSummaryOut):
+    quote_id: int | None
     scope_of_work: str
     channels: list[str]
     service_hours: str

@@ -64,11 +64,29 @@ class ContractForm(forms.Form):
         label=_("Data-processing terms"), required=False, max_length=4000, widget=_TEXT
     )
 
-    def __init__(self, *args: Any, engagements: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        engagements: list[tuple[int, str]] | None = None,
+        quotes: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if engagements is not None:
             self.fields = {
                 "engagement": forms.TypedChoiceField(label=_("Engagement"), coerce=int, choices=engagements),
+                **self.fields,
+            }
+        if quotes:
+            self.fields = {
+                "quote": forms.TypedChoiceField(
+                    label=_("Drawn up from the accepted quote"),
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    choices=[("", _("(none)")), *quotes],
+                    help_text=_("Its accepted seats fill the seats unless you give them."),
+                ),
                 **self.fields,
             }
 

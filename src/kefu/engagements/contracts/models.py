@@ -49,6 +49,10 @@ class Contract(TenantModel):
     previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
     )
+    # the accepted quote the contract was drawn up from (its seats and prices): traceable both ways
+    quote = models.ForeignKey(
+        "engagements.Quote", on_delete=models.PROTECT, null=True, blank=True, related_name="contracts"
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.DRAFT

@@ -24,6 +24,7 @@ from kefu.engagements.contracts.models import (
     SlaTerm,
 )
 from kefu.engagements.permissions import EngagementPerm
+from kefu.engagements.quoting import selectors as quoting_selectors
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy.models import Engagement
 
@@ -85,6 +86,15 @@ def engagement_choices(scope: Scope) -> list[tuple[int, str]]:
     """The engagements the actor may draft a contract for (a provider's own)."""
     engagements = tenancy_selectors.engagement_list(scope).order_by("client__name", "provider__name")
     return [(e.pk, f"{e.provider.name} → {e.client.name}") for e in engagements]
+
+
+def accepted_quote_choices(scope: Scope) -> list[tuple[int, str]]:
+    """The accepted quotes a contract may be drawn up from (the provider's own, with a client)."""
+    quotes = quoting_selectors.quote_list(scope).filter(status="accepted", client__isnull=False)
+    return [
+        (q.pk, f"{q.client.name} · {q.intake.title} · v{q.version} · {q.accepted_seats}")
+        for q in quotes.order_by("-decided_at")
+    ]
 
 
 def engagement_get(scope: Scope, *, engagement_id: int) -> Engagement:

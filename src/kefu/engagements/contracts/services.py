@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from kefu.analytics.metrics import queries
 from kefu.core import clock
-from kefu.core.errors import Conflict, Invalid, PermissionDenied
+from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
 from kefu.engagements.contracts import selectors
@@ -38,6 +38,8 @@ from kefu.engagements.contracts.models import (
     SlaTerm,
 )
 from kefu.engagements.permissions import EngagementPerm
+from kefu.engagements.quoting import selectors as quoting_selectors
+from kefu.engagements.quoting.models import Quote
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 
@@ -241,10 +243,18 @@ def _unapprove(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_create(scope: Scope, *, engagement_id: int, **fields: Any) -> Contract:
-    """A first draft for an engagement (the provider drafts; one open draft at a time)."""
+def contract_create(
+    scope: Scope, *, engagement_id: int, quote_id: int | None = None, **fields: Any
+) -> Contract:
+    """A first draft for an engagement (the provider drafts; one open draft at a time), drawn up
+    from the client's accepted quote when one is named (its accepted seats unless given)."""
     scope.require(EngagementPerm.CONTRACT_EDIT)
     engagement = selectors.engagement_get(scope, engagement_id=engagement_id)
+    quote = None
+    if quote_id is not None:
+        quote = _accepted_quote(scope, engagement, quote_id)
+        if not fields.get("seats") and quote.accepted_seats:
+            fields = {**fields, "seats": quote.accepted_seats}
     clean = clean_contract(fields)
     if selectors.open_draft(scope, engagement_id=engagement.pk) is not None:
         raise Conflict(_("This engagement already has a draft contract."), field="engagement_id")
@@ -258,6 +268,7 @@ def contract_create(scope: Scope, *, engagement_id: int, **fields: Any) -> Contr
         created_at=now,
         updated_at=now,
         created_by_id=scope.user_id,
+        quote=quote,
         **clean,
     )
     _check_dates(contract)
@@ -266,6 +277,19 @@ def contract_create(scope: Scope, *, engagement_id: int, **fields: Any) -> Contr
         scope, action="engagements.contract_create", target=contract, client_id=contract.client_id
     )
     return contract
+
+
+def _accepted_quote(scope: Scope, engagement: Any, quote_id: int) -> Any:
+    """The engagement's accepted quote: the same provider and client, and accepted."""
+    try:
+        quote = quoting_selectors.quote_get(scope, quote_id=quote_id)
+    except NotFound:
+        raise NotFound(_("Unknown quote."), field="quote_id") from None
+    if (quote.provider_id, quote.client_id) != (engagement.provider_id, engagement.client_id):
+        raise Invalid(_("This quote is for another engagement."), field="quote_id")
+    if quote.status != Quote.Status.ACCEPTED:
+        raise Invalid(_("Only an accepted quote can be the basis of a contract."), field="quote_id")
+    return quote
 
 
 @transaction.atomic
@@ -363,6 +387,7 @@ def contract_amend(scope: Scope, *, contract_id: int) -> Contract:
         client_id=signed.client_id,
         engagement_id=signed.engagement_id,
         previous=signed,
+        quote_id=signed.quote_id,
         version=signed.version + 1,
         created_at=now,
         updated_at=now,

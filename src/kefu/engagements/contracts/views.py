@@ -29,7 +29,7 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _form_fields(form: forms.ContractForm) -> dict[str, Any]:
-    fields = {k: v for k, v in form.cleaned_data.items() if k != "engagement"}
+    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("engagement", "quote")}
     if fields.get("notice_days") is None:
         fields["notice_days"] = 30
     return fields
@@ -57,11 +57,18 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @access_required(EngagementPerm.CONTRACT_EDIT)
 def contract_new(request: HttpRequest) -> HttpResponse:
     scope = request.access
-    form = forms.ContractForm(request.POST or None, engagements=selectors.engagement_choices(scope))
+    form = forms.ContractForm(
+        request.POST or None,
+        engagements=selectors.engagement_choices(scope),
+        quotes=selectors.accepted_quote_choices(scope),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.contract_create(
-                scope, engagement_id=form.cleaned_data["engagement"], **_form_fields(form)
+                scope,
+                engagement_id=form.cleaned_data["engagement"],
+                quote_id=form.cleaned_data.get("quote"),
+                **_form_fields(form),
             )
         except KefuError as exc:
             form_error(form, exc)
