@@ -45,7 +45,7 @@ def test_an_inspector_reviews_a_conversation_with_the_keyboard(
     page.keyboard.press("y")  # c5
     page.keyboard.press("y")  # c6
     page.keyboard.press("Enter")
-    page.wait_for_selector(".score")
+    page.wait_for_selector("h1 .score")  # the submitted score in the title, not the live preview
 
     # then the review is submitted with the score, the comment and the anchor
     review.refresh_from_db()

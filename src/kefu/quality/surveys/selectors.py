@@ -32,7 +32,7 @@ def definition_get(scope: Scope, *, definition_id: int, for_update: bool = False
     scope.require(QualityPerm.VIEW_SURVEYS)
     rows = SurveyDefinition.objects.for_scope(scope).select_related("client")
     if for_update:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))  # the client is an outer join (None for all clients)
     row = rows.filter(pk=definition_id).first()
     if row is None:
         raise NotFound()
