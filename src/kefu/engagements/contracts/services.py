@@ -311,6 +311,19 @@ def contract_update(scope: Scope, *, contract_id: int, **fields: Any) -> Contrac
     return contract
 
 
+def _term_changed(scope: Scope, contract: Contract, term: SlaTerm, action: str) -> None:
+    """A changed term withdraws the draft's approvals; the change is audited on the contract."""
+    _unapprove(contract)
+    contract.save()
+    tenancy_services.audit_record(
+        scope,
+        action=action,
+        target=contract,
+        client_id=contract.client_id,
+        data={"sla_metric": term.metric_id, "target_value": term.target},
+    )
+
+
 @transaction.atomic
 def term_add(scope: Scope, *, contract_id: int, **fields: Any) -> SlaTerm:
     contract = _draft(scope, contract_id)
@@ -325,15 +338,7 @@ def term_add(scope: Scope, *, contract_id: int, **fields: Any) -> SlaTerm:
         position=(terms[-1].position + 1) if terms else 1,
         **clean,
     )
-    _unapprove(contract)
-    contract.save()
-    tenancy_services.audit_record(
-        scope,
-        action="engagements.contract_term_add",
-        target=contract,
-        client_id=contract.client_id,
-        data={"sla_metric": term.metric_id, "target_value": term.target},
-    )
+    _term_changed(scope, contract, term, "engagements.contract_term_add")
     return term
 
 
@@ -344,15 +349,7 @@ def term_update(scope: Scope, *, contract_id: int, term_id: int, **fields: Any) 
     for name, value in clean_term(fields).items():
         setattr(term, name, value)
     term.save()
-    _unapprove(contract)
-    contract.save()
-    tenancy_services.audit_record(
-        scope,
-        action="engagements.contract_term_update",
-        target=contract,
-        client_id=contract.client_id,
-        data={"sla_metric": term.metric_id, "target_value": term.target},
-    )
+    _term_changed(scope, contract, term, "engagements.contract_term_update")
     return term
 
 
