@@ -51,6 +51,11 @@ def register() -> None:
             _("%(actor)s set the provider's access to escalated conversations: %(provider_access)s"),
             {"provider_access": access},
         ),
+        "desk.case_owner": (_("%(actor)s changed the owner of %(target)s: %(from)s → %(to)s"), {}),
+        "desk.case_due": (
+            _("%(actor)s changed the due date of %(target)s: %(from)s → %(to)s"),
+            {"from": labels.local_datetime, "to": labels.local_datetime},
+        ),
         "desk.after_sales_rule_create": (_("%(actor)s added the after-sales rule %(target)s"), {}),
         "desk.after_sales_rule_update": (_("%(actor)s changed the after-sales rule %(target)s"), {}),
         "desk.after_sales_rule_delete": (_("%(actor)s deleted the after-sales rule %(target)s"), {}),

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from kefu.core.errors import KefuError, NotFound, PermissionDenied
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
-from kefu.desk import selectors, services, workspace
+from kefu.desk import labels, selectors, services, workspace
 from kefu.desk.forms_cases import (
     CASE_STATUS_LABELS,
     CaseCreateForm,
@@ -113,6 +113,20 @@ def _history(request: HttpRequest, case_id: int) -> list[dict[str, object]]:
         else:
             text = event.get_type_display()
         rows.append({"at": event.at, "text": text, "who": event.actor or event.agent})
+    for change in selectors.case_changes(request.access, case_id=case_id):
+        data = change.data or {}
+        if change.action == "desk.case_owner":
+            text = _("Owner: %(old)s → %(new)s") % {
+                "old": data.get("from") or "—",
+                "new": data.get("to") or "—",
+            }
+        else:
+            text = _("Due: %(old)s → %(new)s") % {
+                "old": labels.local_datetime(data.get("from")),
+                "new": labels.local_datetime(data.get("to")),
+            }
+        rows.append({"at": change.at, "text": text, "who": change.actor or change.actor_name})
+    rows.sort(key=lambda row: row["at"])
     return rows
 
 
@@ -172,6 +186,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                     owner_id=data["owner"],
                     clear_owner=data["owner"] is None,
                     due_at=data["due_at"],
+                    clear_due=data["due_at"] is None,
                 )
                 done = _("Case saved.")
         elif action == "status":

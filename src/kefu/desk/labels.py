@@ -7,6 +7,9 @@ system sets (`offline_form`) have a label, tags people type are their own words.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +50,17 @@ def resolution_code_from_input(value: str) -> str:
 
 def tag_label(tag: str) -> str:
     return str(TAG_LABELS.get(tag, tag))
+
+
+def local_datetime(value: str | None) -> str:
+    """A date-time stored as ISO text (audit data) in local time, "2026-03-02 09:00"; a dash
+    when there was none, the text as stored when it is not a date-time."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "Y-m-d H:i")

@@ -364,6 +364,7 @@ class CaseUpdateIn(Schema):
     owner_id: int | None = None
     clear_owner: bool = False
     due_at: datetime | None = None
+    clear_due: bool = Field(default=False, description="true: remove the due date")
     subject: str | None = None
 
 

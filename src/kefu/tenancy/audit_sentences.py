@@ -130,6 +130,8 @@ def actor_of(event: Any) -> str:
 def target_of(event: Any) -> str:
     if event.target_type == "Conversation" and event.target_id:
         return f"#{event.target_id}"
+    if event.target_type == "Case" and event.target_id:  # its repr carries the raw type code
+        return gettext("case #%(id)s") % {"id": event.target_id}
     return event.target_repr or "—"
 
 

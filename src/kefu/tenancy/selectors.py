@@ -239,6 +239,20 @@ def audit_event_list(scope: Scope, *, filters: LogFilter | None = None) -> Query
     return _filter_log(queryset, filters, action_field="action")
 
 
+def audit_event_list_about(
+    scope: Scope, *, target_type: str, target_id: int, actions: tuple[str, ...]
+) -> QuerySet[AuditEvent]:
+    """The audit records of `actions` about one object, oldest first, for the page that shows
+    that object's history. The caller has already shown that the actor sees the object (its
+    own selector raised NotFound otherwise), so no audit permission is asked for."""
+    return (
+        AuditEvent.objects.for_scope(scope)
+        .filter(target_type=target_type, target_id=str(target_id), action__in=actions)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
 def access_log_list(scope: Scope, *, filters: LogFilter | None = None) -> QuerySet[AccessLogEntry]:
     """Sensitive reads; a client's admins see what provider staff read of their customers."""
     scope.require(TenancyPerm.VIEW_ACCESS_LOG)

@@ -24,7 +24,7 @@ from kefu.desk.selectors.calendars import (
     service_calendar_row,
     service_calendar_view,
 )
-from kefu.desk.selectors.cases import CaseFilter, case_events, case_get, case_list
+from kefu.desk.selectors.cases import CaseFilter, case_changes, case_events, case_get, case_list
 from kefu.desk.selectors.categories import (
     CategoryChoice,
     category_by_path,
@@ -98,6 +98,7 @@ __all__ = [
     "attachment_get",
     "attachment_list",
     "calendar_from_row",
+    "case_changes",
     "case_events",
     "case_get",
     "case_list",

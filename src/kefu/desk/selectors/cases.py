@@ -14,9 +14,14 @@ from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
 from kefu.desk.models import Case
 from kefu.desk.permissions import DeskPerm
+from kefu.tenancy import selectors as tenancy_selectors
 
 if TYPE_CHECKING:
     from kefu.analytics.models import ContactEvent
+    from kefu.tenancy.models import AuditEvent
+
+#: the audit codes of a case's edits that its history shows (owner and due date).
+CASE_AUDIT_ACTIONS = ("desk.case_owner", "desk.case_due")
 
 
 @dataclass(frozen=True)
@@ -76,4 +81,13 @@ def case_events(scope: Scope, *, case_id: int) -> QuerySet[ContactEvent]:
     case = case_get(scope, case_id=case_id)
     return (
         analytics_selectors.contact_event_list(scope).filter(case_id=case.pk).select_related("agent", "actor")
+    )
+
+
+def case_changes(scope: Scope, *, case_id: int) -> QuerySet[AuditEvent]:
+    """The audited edits of the case (owner, due date), oldest first; the case itself must be
+    visible to the actor (else 404)."""
+    case = case_get(scope, case_id=case_id)
+    return tenancy_selectors.audit_event_list_about(
+        scope, target_type="Case", target_id=case.pk, actions=CASE_AUDIT_ACTIONS
     )

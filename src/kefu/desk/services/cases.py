@@ -20,6 +20,7 @@ from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _choice, _require_write, _text
 from kefu.desk.services.conversations import _check_assignable
 from kefu.desk.services.sla import _business_seconds
+from kefu.tenancy import services as tenancy_services
 
 _CASE_ALLOWED: dict[str, set[str]] = {
     CaseStatus.NEW: {
@@ -124,13 +125,17 @@ def case_update(
     due_at: datetime | None = None,
     subject: str | None = None,
     clear_owner: bool = False,
+    clear_due: bool = False,
 ) -> Case:
-    """Change owner, due date or subject (status has its own service)."""
+    """Change owner, due date or subject (status has its own service); `clear_owner` and
+    `clear_due` empty them. A changed owner or due date is audited (`desk.case_owner`,
+    `desk.case_due`), which the case's history shows."""
     scope.require(DeskPerm.HANDLE)
     case = selectors.case_get(scope, case_id=case_id, for_update=True)
     _case_write(scope, case)
     if case.status == CaseStatus.CLOSED:
         raise Conflict(_("This case is closed; reopen it first."))
+    old_owner, old_due = case.owner, case.due_at
     if owner_id is not None:
         conversation = _case_conversation(case)
         if conversation is not None:
@@ -140,9 +145,33 @@ def case_update(
         case.owner_id = None
     if due_at is not None:
         case.due_at = due_at
+    elif clear_due:
+        case.due_at = None
     if subject is not None:
         case.subject = _text(subject, "subject", 200)
     case.save(update_fields=["owner", "due_at", "subject", "updated_at"])
+    if case.owner_id != (old_owner.pk if old_owner else None):
+        tenancy_services.audit_record(
+            scope,
+            action="desk.case_owner",
+            target=case,
+            client_id=case.client_id,
+            data={
+                "from": str(old_owner) if old_owner else "",
+                "to": str(case.owner) if case.owner else "",
+            },
+        )
+    if case.due_at != old_due:
+        tenancy_services.audit_record(
+            scope,
+            action="desk.case_due",
+            target=case,
+            client_id=case.client_id,
+            data={
+                "from": old_due.isoformat() if old_due else None,
+                "to": case.due_at.isoformat() if case.due_at else None,
+            },
+        )
     return case
 
 

@@ -147,3 +147,27 @@ def test_client_l2_works_cases_and_viewers_read(tenants: Tenants, conv: Conversa
     assert viewer.post(url, {"action": "status", "status": "closed"}).status_code == 403
     case.refresh_from_db()
     assert case.status == "in_progress"
+
+
+def test_edit_form_clears_the_due_date_and_history_shows_the_changes(
+    tenants: Tenants, conv: Conversation
+) -> None:
+    # given a case due on a known day, without an owner
+    agent = tenants.scope("pa", "agent")
+    me = tenants.user("pa", "agent")
+    due = timezone.make_aware(timezone.datetime(2030, 3, 2, 9, 0))
+    case = services.case_create(agent, conversation_id=conv.pk, type="return", due_at=due)
+    client = tenants.client_for("pa", "agent")
+    url = reverse("desk_case", args=[case.pk])
+
+    # when the agent takes it and empties the due date field
+    response = client.post(url, {"action": "edit", "subject": case.subject, "owner": me.pk, "due_at": ""})
+
+    # then the due date is gone and the history says who changed what
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.due_at, case.owner_id) == (None, me.pk)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history = html[html.index('id="case-history"') :]
+    assert f"Owner: — → {me}" in history
+    assert "Due: 2030-03-02 09:00 → —" in history

@@ -97,3 +97,53 @@ def test_case_api(tenants: Tenants, conversation: Conversation) -> None:
     assert done.status_code == 200 and done.json()["amount"] == "10.00"
     assert api.get(f"/api/cases?conversation_id={conversation.pk}").json()["count"] == 1
     assert tenants.client_for("cb", "client_admin").get(f"/api/cases/{case_id}").status_code == 404
+
+
+def test_case_owner_and_due_changes_are_audited_and_due_can_be_cleared(
+    tenants: Tenants, conversation: Conversation
+) -> None:
+    # given a case with a due date and no owner
+    agent = tenants.scope("pa", "agent")
+    me, lead = tenants.user("pa", "agent"), tenants.user("pa", "supervisor")
+    due = datetime(2030, 3, 2, 1, 0, tzinfo=UTC)
+    case = services.case_create(agent, conversation_id=conversation.pk, type="refund", due_at=due)
+
+    # when the owner is set, changed, the due date cleared, and an edit changes neither
+    services.case_update(agent, case_id=case.pk, owner_id=me.pk)
+    services.case_update(agent, case_id=case.pk, owner_id=lead.pk)
+    services.case_update(agent, case_id=case.pk, clear_due=True)
+    services.case_update(agent, case_id=case.pk, subject="只改主题")
+
+    # then the due date is gone and each change is one audit record about the case
+    assert selectors.case_get(agent, case_id=case.pk).due_at is None
+    changes = list(selectors.case_changes(agent, case_id=case.pk))
+    assert [(c.action, c.data, c.actor_id) for c in changes] == [
+        ("desk.case_owner", {"from": "", "to": str(me)}, me.pk),
+        ("desk.case_owner", {"from": str(me), "to": str(lead)}, me.pk),
+        ("desk.case_due", {"from": "2030-03-02T01:00:00+00:00", "to": None}, me.pk),
+    ]
+    # and the client's staff see them too, another provider gets a 404
+    assert len(selectors.case_changes(tenants.scope("ca1", "client_admin"), case_id=case.pk)) == 3
+    with pytest.raises(NotFound):
+        selectors.case_changes(tenants.scope("pb", "supervisor"), case_id=case.pk)
+
+
+def test_case_api_clears_the_due_date(tenants: Tenants, conversation: Conversation) -> None:
+    # given a case with a due date
+    api = tenants.client_for("pa", "agent")
+    created = api.post(
+        "/api/cases",
+        {"conversation_id": conversation.pk, "type": "refund", "due_at": "2030-03-02T09:00:00+08:00"},
+        content_type="application/json",
+    )
+    case_id = created.json()["id"]
+    assert created.json()["due_at"] == "2030-03-02T09:00:00+08:00"
+
+    # when a PATCH leaves due_at out, then it stays; when it asks to clear it, it is gone
+    kept = api.patch(f"/api/cases/{case_id}", {"subject": "改"}, content_type="application/json")
+    assert kept.json()["due_at"] == "2030-03-02T01:00:00Z"
+    cleared = api.patch(f"/api/cases/{case_id}", {"clear_due": True}, content_type="application/json")
+    assert (cleared.status_code, cleared.json()["due_at"]) == (200, None)
+    assert [c.action for c in selectors.case_changes(tenants.scope("pa", "agent"), case_id=case_id)] == [
+        "desk.case_due"
+    ]
