@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import segno
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from kefu.core.errors import Invalid
 from kefu.core.scope import OrgKind
@@ -35,12 +38,19 @@ def step_required(user: User, organization: Organization | None) -> str | None:
     return None
 
 
-def pending_device(user: User) -> TOTPDevice:
-    """The unconfirmed device being set up (one per user), created on first visit."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Kefu", confirmed=False)
-    return device
+#: the session key holding the secret of the device being set up, until its first code confirms it
+SESSION_PENDING_KEY = "kefu_mfa_pending_key"
+
+
+def pending_device(request: HttpRequest) -> TOTPDevice:
+    """The device being set up, not saved: its secret lives in the session (made on the first
+    visit), so showing the setup page writes no row and a reload shows the same QR code. The
+    row is created when a code confirms it (`confirm_device`)."""
+    key = request.session.get(SESSION_PENDING_KEY)
+    if not isinstance(key, str) or len(key) != 40:
+        key = default_key()
+        request.session[SESSION_PENDING_KEY] = key
+    return TOTPDevice(user=request.user, name="Kefu", key=key, confirmed=False)
 
 
 def secret_base32(device: TOTPDevice) -> str:
@@ -51,11 +61,23 @@ def qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=4)
 
 
+@transaction.atomic
 def confirm_device(request: HttpRequest, device: TOTPDevice, token: str) -> None:
-    if not device.verify_token(token.strip()):
+    """Store the pending `device` as confirmed once `token` is its current code (checked
+    without saving, so a wrong code stores nothing); the user's older unconfirmed devices
+    (left by earlier versions) go, and the session forgets the pending secret."""
+    try:
+        code = int(token.strip())
+    except ValueError:
+        code = None
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    check.time = time.time()
+    if code is None or not check.verify(code, device.tolerance):
         raise Invalid(_("That code is not right. Check the time on your phone and try again."), field="token")
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    device.confirmed, device.last_t, device.drift = True, check.t(), check.drift
+    device.save()
+    request.session.pop(SESSION_PENDING_KEY, None)
     otp_login(request, device)
 
 

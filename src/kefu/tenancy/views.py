@@ -103,7 +103,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if mfa.has_device(request.user) and not request.user.is_verified():
         return redirect("mfa_verify")
-    device = mfa.pending_device(request.user)
+    device = mfa.pending_device(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kefu.tenancy import services
+from kefu.tenancy import mfa, services
 from kefu.tenancy.models import AuditEvent, Membership, Organization
 from kefu.testing.plugin import Tenants
 
@@ -138,12 +138,12 @@ def test_mfa_setup_then_required_at_next_login(tenants: Tenants, password: str, 
     client = Client()
     _login(client, "pa_supervisor", password)
     client.get("/account/mfa/setup/")
-    device = TOTPDevice.objects.get(user=tenants.user("pa", "supervisor"))
+    pending = TOTPDevice(key=client.session[mfa.SESSION_PENDING_KEY])
     assert client.post("/account/mfa/setup/", {"token": "000000"}).status_code == 200
-    response = client.post("/account/mfa/setup/", {"token": _code(device)})
+    response = client.post("/account/mfa/setup/", {"token": _code(pending)})
     assert response.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
+    device = TOTPDevice.objects.get(user=tenants.user("pa", "supervisor"))
+    assert (device.confirmed, device.key) == (True, pending.key)
 
     client.post("/logout/")
     response = _login(client, "pa_supervisor", password)
@@ -154,6 +154,28 @@ def test_mfa_setup_then_required_at_next_login(tenants: Tenants, password: str, 
     device.save()
     assert client.post("/account/mfa/verify/", {"token": _code(device), "next": "/"}).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_mfa_setup_page_writes_no_device_until_a_code_confirms_it(tenants: Tenants) -> None:
+    # given a signed-in user without a device
+    user = tenants.user("pa", "agent")
+    client = tenants.client_for("pa", "agent")
+
+    # when the setup page is shown twice and a wrong code is entered
+    first = client.get("/account/mfa/setup/").content.decode()
+    second = client.get("/account/mfa/setup/").content.decode()
+    pending = TOTPDevice(key=client.session[mfa.SESSION_PENDING_KEY])
+    wrong = client.post("/account/mfa/setup/", {"token": f"{(int(_code(pending)) + 1) % 1000000:06d}"})
+
+    # then no device was stored, and both pages showed the same secret
+    assert TOTPDevice.objects.filter(user=user).count() == 0
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', first)
+    assert secret is not None and secret.group(1) in second
+    assert wrong.status_code == 200
+    # when the right code comes, then exactly one confirmed device is stored
+    assert client.post("/account/mfa/setup/", {"token": _code(pending)}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user=user).values_list("confirmed", flat=True)) == [True]
+    assert mfa.SESSION_PENDING_KEY not in client.session
 
 
 def test_organisation_requiring_mfa_sends_staff_to_setup(tenants: Tenants) -> None:
