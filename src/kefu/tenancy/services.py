@@ -161,7 +161,10 @@ def membership_create(
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.full_clean(exclude=["password"])
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            raise _invalid_user(exc) from None
         user.save()
         created = True
     try:
@@ -173,6 +176,20 @@ def membership_create(
     if created and not password and user.email:
         transaction.on_commit(lambda: _send_password_setup(user))
     return membership
+
+
+def _invalid_user(exc: ValidationError) -> Invalid:
+    """The first field the user model refused (`full_clean`), as the project's `Invalid` (a 422,
+    a form error); the model's own message where we have none of ours."""
+    if not hasattr(exc, "error_dict"):
+        return Invalid(" ".join(exc.messages))
+    field, errors = next(iter(exc.message_dict.items()))
+    ours = {
+        "username": _("A username is at most 150 letters, digits and the characters @ . + - _."),
+        "email": _("Enter a valid e-mail address."),
+        "display_name": _("A display name is at most 80 characters."),
+    }
+    return Invalid(ours.get(field) or " ".join(errors), field=None if field == "__all__" else field)
 
 
 def _send_password_setup(user: User) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
+from kefu.core.errors import Invalid
 from kefu.tenancy import selectors, services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
@@ -124,3 +126,41 @@ def test_role_change_and_revocation_take_effect_for_cached_tokens(
     token = selectors.api_token_list(owner).get()
     services.api_token_revoke(owner, token_id=token.pk)
     assert client.get("/api/me", **auth).status_code == 401
+
+
+def test_membership_with_a_bad_username_or_email_is_422_with_the_field(tenants: Tenants) -> None:
+    # given an admin's API client
+    client, auth = _api(tenants, "pa", "provider_admin")
+
+    # when the new user's username or e-mail is refused by the user model
+    bad_name = client.post(
+        "/api/memberships", {"username": "两个 词", "role": "agent"}, content_type="application/json", **auth
+    )
+    bad_email = client.post(
+        "/api/memberships",
+        {"username": "new_agent", "role": "agent", "email": "not-an-address"},
+        content_type="application/json",
+        **auth,
+    )
+
+    # then each is a 422 in the documented shape naming the field, and nobody was added
+    assert (bad_name.status_code, bad_name.json()["error"]["code"], bad_name.json()["error"]["field"]) == (
+        422,
+        "invalid",
+        "username",
+    )
+    assert bad_email.status_code == 422
+    assert bad_email.json() == {
+        "error": {"code": "invalid", "message": "请输入有效的邮箱地址。", "field": "email"}
+    }
+    assert not Membership.objects.filter(user__username__in=["两个 词", "new_agent"]).exists()
+
+
+def test_membership_create_raises_invalid_for_a_refused_user(tenants: Tenants) -> None:
+    # given an admin's scope, when the username has characters a username may not hold
+    with pytest.raises(Invalid) as raised:
+        services.membership_create(tenants.scope("pa", "provider_admin"), username="a b", role="agent")
+
+    # then the project's error names the field (not Django's ValidationError, which only the
+    # API's fallback handler would catch)
+    assert raised.value.field == "username"
