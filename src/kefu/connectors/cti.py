@@ -20,13 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kefu.analytics import events
-from kefu.analytics.events import EventType
 from kefu.connectors import selectors, signatures
 from kefu.connectors.models import CtiCall, CtiEndpoint, CtiEventReceipt
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.core import clock
-from kefu.core.errors import Invalid, KefuError, NotFound
+from kefu.core.errors import Conflict, Invalid, KefuError, NotFound
 from kefu.core.scope import Scope, new_row_keys
 from kefu.desk import masking
 from kefu.desk import services as desk_services
@@ -357,26 +355,26 @@ def _answered(endpoint: CtiEndpoint, call: CtiCall, event: CallEvent, scope: Sco
 
 
 def _abandoned(call: CtiCall, event: CallEvent, scope: Scope, at: datetime) -> None:
-    """The caller hung up before an agent answered: `abandoned` with the wait, then closed
-    (callbacks are planned from the `abandoned` events, not from open conversations)."""
+    """The caller hung up before an agent answered: a note, then the desk's abandon (the one
+    path that writes `abandoned` with the wait and closes the conversation; callbacks are
+    planned from the `abandoned` events, not from open conversations). A conversation someone
+    already finished or answered by other means is not an abandon: the call just ends."""
     conversation_id = call.conversation_id
     assert conversation_id is not None
     wait = max((at - call.offered_at).total_seconds(), 0.0)
     call.ended_at, call.outcome = at, "abandoned"
-    conversation = desk_services.message_post(
+    desk_services.message_post(
         scope,
         conversation_id=conversation_id,
         direction="note",
         body=_("The caller hung up after waiting %(seconds)d s.") % {"seconds": round(wait)},
         external_id=f"cti:{event.call_id}:abandoned",
         channel_data={"cti": {"call_id": event.call_id, "event": "abandoned"}},
-    ).conversation
-    events.emit(
-        scope,
-        EventType.ABANDONED,
-        conversation=conversation,
-        at=at,
-        value_s=wait,
-        data={"call_id": event.call_id, "by": event.type},
     )
-    desk_services.conversation_set_status(scope, conversation_id=conversation_id, status="closed")
+    try:
+        with transaction.atomic():
+            desk_services.conversation_abandon(
+                scope, conversation_id=conversation_id, reason=event.type, details={"call_id": event.call_id}
+            )
+    except Conflict:
+        pass

@@ -16,6 +16,7 @@ from kefu.analytics import selectors as analytics_selectors
 from kefu.connectors import cti, signatures
 from kefu.connectors.models import CtiEndpoint
 from kefu.desk import selectors as desk_selectors
+from kefu.desk import services as desk_services
 from kefu.testing.plugin import Tenants
 
 pytestmark = pytest.mark.django_db
@@ -181,9 +182,49 @@ def test_an_abandoned_call_emits_abandoned_with_the_wait(
     )
     assert len(abandoned) == 1
     assert abandoned[0].value_s == pytest.approx(45, abs=1) and abandoned[0].channel == "phone"
+    assert abandoned[0].data == {"call_id": "c-1", "by": "abandoned"}
     assert desk_selectors.conversation_get(scope, conversation_id=conversation_id).status == "closed"
     assert not analytics_selectors.contact_event_list(
         scope, conversation_id=conversation_id, type="first_response"
+    )
+
+
+def test_a_hang_up_goes_through_the_desks_abandon(
+    tenants: Tenants, endpoint: tuple[CtiEndpoint, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the desk's abandon service, watched
+    calls: list[dict[str, Any]] = []
+    real = desk_services.conversation_abandon
+
+    def watched(scope: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(scope, **kwargs)
+
+    monkeypatch.setattr(desk_services, "conversation_abandon", watched)
+
+    # when a call is offered and the caller hangs up before an answer
+    conversation_id = send(endpoint, OFFER).json()["conversation_id"]
+    send(endpoint, {"call_id": "c-1", "type": "ended"})
+
+    # then the connector asked the desk to abandon it, once, with the call id
+    assert calls == [{"conversation_id": conversation_id, "reason": "ended", "details": {"call_id": "c-1"}}]
+
+
+def test_a_hang_up_after_the_desk_closed_the_call_is_not_an_abandon(
+    tenants: Tenants, endpoint: tuple[CtiEndpoint, str]
+) -> None:
+    # given a call whose conversation a supervisor already closed
+    conversation_id = send(endpoint, OFFER).json()["conversation_id"]
+    scope = tenants.scope("pa", "supervisor")
+    desk_services.conversation_set_status(scope, conversation_id=conversation_id, status="closed")
+
+    # when the PBX reports the hang-up
+    response = send(endpoint, {"call_id": "c-1", "type": "abandoned"})
+
+    # then it is taken (no retry loop) and, as the desk's rule says, no abandon is counted
+    assert response.status_code == 201
+    assert not analytics_selectors.contact_event_list(
+        scope, conversation_id=conversation_id, type="abandoned"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,9 +20,15 @@ from kefu.desk.services.conversations import conversation_set_status
 
 
 @transaction.atomic
-def conversation_abandon(scope: Scope, *, conversation_id: int, reason: str = "left") -> Conversation:
-    """The customer left before a first reply (closed the chat window, went quiet in the queue):
-    log `abandoned` with the seconds they waited, then close the conversation (`closed`).
+def conversation_abandon(
+    scope: Scope, *, conversation_id: int, reason: str = "left", details: Mapping[str, str] | None = None
+) -> Conversation:
+    """The customer left before a first reply (closed the chat window, went quiet in the queue,
+    hung up the phone): log `abandoned` with the seconds they waited since their first message,
+    then close the conversation (`closed`). `reason` is the event's `by`; a channel adds its own
+    `details` to the event's data (the phone connector: the call id).
+
+    Every channel abandons through here, so the rule and the event are written once.
 
     The abandon rate counts these events, so a conversation somebody already answered cannot be
     abandoned (a Conflict): a customer who stops writing after a reply is a finished contact.
@@ -41,6 +49,6 @@ def conversation_abandon(scope: Scope, *, conversation_id: int, reason: str = "l
         conversation=conversation,
         at=now,
         value_s=max((now - since).total_seconds(), 0.0),
-        data={"by": reason[:40]},
+        data={**(details or {}), "by": reason[:40]},
     )
     return conversation_set_status(scope, conversation_id=conversation.pk, status=Status.CLOSED)
