@@ -206,6 +206,22 @@ def admin_count(organization_id: int) -> int:
     ).count()
 
 
+def member_named(organization: Organization, *, name: str) -> User | None:
+    """The one active member of `organization` whose display name (or, without one, user name)
+    is `name`, for jobs that must reach a person named in free text (a risk's owner); None when
+    nobody or several people answer to it."""
+    name = name.strip()
+    if not name:
+        return None
+    users = [
+        m.user
+        for m in Membership.objects.filter(organization=organization, is_active=True, user__is_active=True)
+        .filter(Q(user__display_name=name) | Q(user__display_name="", user__username=name))
+        .select_related("user")[:2]
+    ]
+    return users[0] if len(users) == 1 else None
+
+
 def user_get_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
 

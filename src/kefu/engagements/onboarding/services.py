@@ -9,6 +9,7 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, KefuError, PermissionDenied
+from kefu.core.roles import Role
 from kefu.core.scope import OrgKind, Scope
 from kefu.engagements.onboarding import handover, selectors
 from kefu.engagements.onboarding.models import (
@@ -463,7 +465,7 @@ def risk_update(scope: Scope, *, risk_id: int, reviewed: bool = False, **changes
 
 def risk_reviews_due(now: datetime | None = None) -> str:
     """The worker's periodic job: remind both sides (in the audit trail and on the register, once
-    per review date) of each open risk whose review date has come."""
+    per review date) of each open risk whose review date has come, and e-mail its owner."""
     today = _today(now)
     reminded = 0
     for risk in selectors.risks_due_for_review(today):
@@ -481,8 +483,51 @@ def risk_reviews_due(now: datetime | None = None) -> str:
                 client_id=risk.client_id,
                 data={"review": str(risk.next_review_on)},
             )
+        _mail_risk_owner(risk)
         reminded += 1
     return f"risks: {reminded} reviews due"
+
+
+def _risk_owner_addresses(risk: Risk) -> list[str]:
+    """Where a risk's review reminder goes: its owner (the member of the owner's side named as
+    owner), else, when no single member answers to that name or has an address, the people who
+    answer for the relationship on that side (as for contract reminders: the provider's admins
+    and account managers, the client's admins)."""
+    side_is_provider = risk.owner_side == Side.PROVIDER
+    organization = risk.engagement.provider if side_is_provider else risk.engagement.client
+    owner = tenancy_selectors.member_named(organization, name=risk.owner_name)
+    if owner is not None and owner.email:
+        return [owner.email]
+    roles = (Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER) if side_is_provider else (Role.CLIENT_ADMIN,)
+    found: list[str] = []
+    for role in roles:
+        for membership in tenancy_selectors.membership_list_for_role(organization, role=role):
+            if membership.user.email and membership.user.email not in found:
+                found.append(membership.user.email)
+    return found
+
+
+def _mail_risk_owner(risk: Risk) -> None:
+    """The reminder by mail, the way contract reminders go (Django's mail; a failure is logged,
+    the reminder stays recorded and shown in Kefu)."""
+    recipients = _risk_owner_addresses(risk)
+    if not recipients:
+        return
+    subject = _("Risk review due: %(title)s") % {"title": risk.title}
+    body = _(
+        "%(owner)s: the risk “%(title)s” (%(provider)s for %(client)s) is due for review on "
+        "%(day)s. Review it on the onboarding page's risk register."
+    ) % {
+        "owner": risk.owner_name,
+        "title": risk.title,
+        "provider": risk.engagement.provider.name,
+        "client": risk.engagement.client.name,
+        "day": risk.next_review_on.isoformat(),
+    }
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:  # the reminder is recorded and shown in Kefu; the mail is a courtesy
+        log.exception("risk review mail for %s failed", risk.pk)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
@@ -270,6 +271,45 @@ def test_risks_fill_the_heat_grid_and_due_reviews_are_reminded_once(tenants: Ten
     with pytest.raises(NotFound):
         services.risk_update(tenants.scope("pb", "provider_admin"), risk_id=leak.pk, impact=1)
     assert Risk.all_tenants.get(pk=leak.pk).impact == 4
+
+
+def test_a_due_risk_review_is_mailed_to_its_owner_else_to_that_sides_admins(tenants: Tenants) -> None:
+    # given a provider risk owned by a named member of the provider, and a client risk whose
+    # owner is nobody in Kefu
+    engagement = _engagement(tenants)
+    owner = tenants.user("pa", "agent")
+    owner.display_name = "黄敏"
+    owner.save(update_fields=["display_name"])
+    manager = tenants.scope("ca1", "client_manager")
+    for side, name, title in (("provider", "黄敏", "新坐席错答率上升"), ("client", "方圆", "接口限流")):
+        services.risk_create(
+            manager,
+            engagement_id=engagement.pk,
+            category="quality_drop",
+            title=title,
+            likelihood=3,
+            impact=3,
+            owner_side=side,
+            owner_name=name,
+            next_review_on=timezone.localdate(),
+        )
+    mail.outbox.clear()
+
+    # when the reminder job runs (twice)
+    with translation.override("en"):
+        assert services.risk_reviews_due() == "risks: 2 reviews due"
+    services.risk_reviews_due()
+
+    # then one mail went to the owner, one to the client's admins, and none the second time
+    sent = sorted((m.to, m.subject) for m in mail.outbox)
+    client_admins = [tenants.user("ca1", "client_admin").email]
+    assert sent == sorted(
+        [
+            ([owner.email], "Risk review due: 新坐席错答率上升"),
+            (client_admins, "Risk review due: 接口限流"),
+        ]
+    )
+    assert "黄敏: the risk “新坐席错答率上升”" in next(m.body for m in mail.outbox if m.to == [owner.email])
 
 
 def test_due_diligence_is_judged_by_the_client(tenants: Tenants) -> None:
