@@ -18,6 +18,7 @@ from django.utils import translation
 import kefu
 
 PO_PATH = Path(kefu.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+EN_PO_PATH = Path(kefu.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 # %(name)s, %s, %5.2f, %% (python-format); {name} or {} (brace placeholders).
 PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
@@ -42,13 +43,13 @@ def _unquote(text: str) -> str:
 
 
 @cache
-def entries() -> tuple[Entry, ...]:
-    """The live (not obsolete) entries of the .po, header excluded."""
+def entries(path: Path = PO_PATH) -> tuple[Entry, ...]:
+    """The live (not obsolete) entries of the .po (zh-Hans unless told), header excluded."""
     found: list[Entry] = []
     current: Entry | None = None
     target: tuple[str, int] | None = None
     flags: set[str] = set()
-    for number, raw in enumerate(PO_PATH.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line:
             current, target, flags = None, None, set()
@@ -103,6 +104,23 @@ def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
     empty = [str(e) for e in entries() if not e.msgstr or not all(e.msgstr.values())]
     assert not fuzzy, f"fuzzy entries (translate them, drop the flag): {fuzzy}"
     assert not empty, f"untranslated entries: {empty}"
+
+
+def test_the_english_catalog_has_no_fuzzy_entry_and_keeps_its_header() -> None:
+    """English is the msgids' own language: an empty msgstr shows the msgid, but a fuzzy entry
+    is a guess from another message (msgfmt drops it, yet the next edit may trust it), and the
+    header carries the plural rule."""
+    fuzzy = [str(e) for e in entries(EN_PO_PATH) if "fuzzy" in e.flags]
+    assert not fuzzy, f"fuzzy entries in en.po (translate them, drop the flag): {fuzzy}"
+    header = EN_PO_PATH.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert "#, fuzzy" not in header and '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in header
+    wrong = [
+        f"{e} -> {msgstr!r}"
+        for e in entries(EN_PO_PATH)
+        for index, msgstr in e.msgstr.items()
+        if msgstr and _placeholders(msgstr, e) != _placeholders(e.msgid_plural if index else e.msgid, e)
+    ]
+    assert not wrong, "placeholders differ in en.po:\n" + "\n".join(wrong)
 
 
 def test_placeholders_survive_translation() -> None:
