@@ -134,7 +134,10 @@ def test_both_entries_answer_and_store_alike(tenants: Tenants, monkeypatch: pyte
     status, _me = async_to_sync(_post)(application, "/api/me", None, token)  # the token is cached now
     assert status == 200
 
-    @settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    # Naming suppress_health_check replaces the profile's list: keep too_slow in it (testing/plugin.py).
+    @settings(
+        max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    )
     @given(posts())
     def check(example: list[dict[str, Any]]) -> None:
         fast_world, router_world = _world(tenants), _world(tenants)
