@@ -174,7 +174,8 @@ def queue_automatic(*, limit: int = BATCH) -> int:
                 channel__in=channels,
                 status__in=ANSWERABLE_STATUSES,
             )
-            .annotate(finished_at=Coalesce("resolved_at", "updated_at", output_field=DateTimeField()))  # closed without resolving
+            # a conversation closed without being resolved counts from its last change
+            .annotate(finished_at=Coalesce("resolved_at", "updated_at", output_field=DateTimeField()))
             .filter(
                 finished_at__gte=max(definition.auto_since, now - AUTO_LOOKBACK),
                 finished_at__lte=now - timedelta(minutes=definition.send_delay_minutes),

@@ -36,9 +36,11 @@ def _finished(tenants: Tenants, channel: str, *, phone: str = "", status: str = 
         tenants.scope("pa", "supervisor"), client_id=tenants.ca1.pk, name="李先生", phone=phone
     )
     conversation = desk_services.conversation_create(
-        agent, channel=channel, client_id=tenants.ca1.pk, message="安装师傅什么时候到？", customer_id=customer.pk
+        agent, channel=channel, client_id=tenants.ca1.pk, message="师傅什么时候到？", customer_id=customer.pk
     )
-    desk_services.conversation_set_status(agent, conversation_id=conversation.pk, status=status, category="其他")
+    desk_services.conversation_set_status(
+        agent, conversation_id=conversation.pk, status=status, category="其他"
+    )
     return conversation.pk
 
 
@@ -121,6 +123,8 @@ def test_a_later_survey_version_keeps_the_switch_on_time(tenants: Tenants) -> No
 def test_the_delay_is_checked(tenants: Tenants) -> None:
     with pytest.raises(Invalid) as error:
         services.survey_definition_create(
-            tenants.scope("pa", "qa_inspector"), client_id=tenants.ca1.pk, **{**AUTO, "send_delay_minutes": 1441}
+            tenants.scope("pa", "qa_inspector"),
+            client_id=tenants.ca1.pk,
+            **{**AUTO, "send_delay_minutes": 1441},
         )
     assert error.value.field == "send_delay_minutes"
