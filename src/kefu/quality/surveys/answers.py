@@ -6,9 +6,10 @@ its own.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,7 +21,6 @@ from kefu.desk.models import Channel
 from kefu.quality.models import SurveyAnswer, SurveyMedium
 from kefu.quality.permissions import QualityPerm
 from kefu.quality.surveys import selectors
-from kefu.reports import exports
 
 CHANNELS = ("chat", "email", "phone", "api")
 NPS_GROUPS = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}
@@ -102,39 +102,43 @@ def channel_label(channel: str) -> str:
     return str(dict(Channel.choices).get(channel, channel))
 
 
-def as_table(rows: QuerySet[SurveyAnswer]) -> exports.Table:
-    """The answers as the export helper's table (headers in the active language)."""
-    table = exports.Table(
-        title=_("Survey answers"),
-        columns=[
-            exports.Column(_("Answered at"), exports.DATETIME),
-            exports.Column(_("Client")),
-            exports.Column(_("Conversation"), exports.INT),
-            exports.Column(_("Channel")),
-            exports.Column(_("Agent")),
-            exports.Column(_("Satisfaction (1–5)"), exports.INT),
-            exports.Column(_("Recommendation (0–10)"), exports.INT),
-            exports.Column(_("Comment")),
-            exports.Column(_("Further answers")),
-            exports.Column(_("Answered through")),
-            exports.Column(_("Survey version"), exports.INT),
-        ],
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def to_csv(rows: QuerySet[SurveyAnswer]) -> bytes:
+    """The answers as CSV (headers in the active language), UTF-8 with a byte-order mark so Excel
+    opens the Chinese headers, like the reports' exports (which a domain app may not import)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("Answered at"),
+            _("Client"),
+            _("Conversation"),
+            _("Channel"),
+            _("Agent"),
+            _("Satisfaction (1–5)"),
+            _("Recommendation (0–10)"),
+            _("Comment"),
+            _("Further answers"),
+            _("Answered through"),
+            _("Survey version"),
+        ]
     )
     for answer in rows[:CSV_LIMIT]:
-        further: list[Any] = [f"{q}: {a}" for q, a in further_answers(answer)]
-        table.rows.append(
+        writer.writerow(
             [
-                timezone.localtime(answer.at),
+                timezone.localtime(answer.at).strftime("%Y-%m-%d %H:%M:%S"),
                 answer.client.name if answer.client else "",
                 answer.conversation_id,
                 channel_label(answer.channel),
                 agent_name(answer),
                 answer.score,
-                answer.nps,
+                "" if answer.nps is None else answer.nps,
                 answer.comment,
-                further,
+                "、".join(f"{q}: {a}" for q, a in further_answers(answer)),
                 medium_label(answer.medium),
-                answer.definition.version if answer.definition else None,
+                answer.definition.version if answer.definition else "",
             ]
         )
-    return table
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

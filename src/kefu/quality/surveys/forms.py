@@ -42,5 +42,9 @@ class SurveyDefinitionForm(forms.Form):
         required=False,
     )
     send_delay_minutes = forms.IntegerField(
-        label=_("Send after (minutes from resolving)"), min_value=0, max_value=1440, initial=30
+        label=_("Send after (minutes from resolving)"),
+        min_value=0,
+        max_value=1440,
+        initial=30,
+        required=False,
     )

@@ -82,7 +82,8 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(reminder_hours, int) or not 0 <= reminder_hours < link_hours:
         raise Invalid(_("0 (no reminder) or fewer hours than the link is valid."), field="reminder_hours")
     ask_nps = bool(values.get("ask_nps", True))
-    delay = values.get("send_delay_minutes", 30)
+    delay = values.get("send_delay_minutes")
+    delay = 30 if delay is None else delay
     if not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY_MINUTES:
         raise Invalid(_("From 0 to %(n)d minutes.") % {"n": MAX_DELAY_MINUTES}, field="send_delay_minutes")
     return {

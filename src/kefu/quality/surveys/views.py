@@ -21,7 +21,6 @@ from kefu.quality.permissions import QualityPerm
 from kefu.quality.reviews.forms import CHANNEL_CHOICES
 from kefu.quality.surveys import answers, forms, selectors, services
 from kefu.quality.surveys import questions as core
-from kefu.reports import exports
 from kefu.tenancy import selectors as tenancy_selectors
 
 FIELDS = (
@@ -225,7 +224,7 @@ def answer_list(request: HttpRequest) -> HttpResponse:
     except Invalid as exc:  # the days the wrong way round
         error, rows = exc.message, answers.answer_list(scope)
     if get.get("format") == "csv" and not error:
-        response = HttpResponse(exports.to_csv([answers.as_table(rows)]), content_type=exports.CSV_TYPE)
+        response = HttpResponse(answers.to_csv(rows), content_type=answers.CSV_TYPE)
         response["Content-Disposition"] = 'attachment; filename="survey-answers.csv"'
         return response
     page = Paginator(rows, 50).get_page(get.get("page"))
