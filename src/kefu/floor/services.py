@@ -572,6 +572,22 @@ def step_undo(scope: Scope, *, run_id: int) -> StepRun:
 
 
 @transaction.atomic
+def notice_send(*, provider_id: int | None, client_id: int | None, user_id: int, text: str) -> Notice:
+    """A notice from the system (no sender) to one person's bell, live: the reminders other apps'
+    periodic jobs raise (overdue complaints, coaching due: docs/quality-complaints.md). The
+    caller's job decides who and when; the tenant keys are the row it reminds of."""
+    notice = Notice.objects.create(
+        provider_id=provider_id,
+        client_id=client_id,
+        user_id=user_id,
+        text=text[:300],
+        sent_by_id=None,
+        created_at=clock.now(),
+    )
+    realtime.publish_on_commit(user_group(user_id), "notice.created", id=notice.pk)
+    return notice
+
+
 def notice_read(scope: Scope, *, notice_id: int) -> None:
     rows = selectors.notice_list(scope).filter(pk=notice_id)
     if not rows.exists():

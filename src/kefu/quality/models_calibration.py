@@ -116,6 +116,9 @@ class CoachingTask(TenantModel):
         "quality.Review", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     follow_up_score = models.FloatField(_("follow-up score"), null=True, blank=True)
+    # the reminders job: the due day it reminded of (due soon / overdue), each told once per due day
+    soon_reminded_for = models.DateField(null=True, blank=True)
+    overdue_reminded_for = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

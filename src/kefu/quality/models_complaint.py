@@ -88,6 +88,10 @@ class Complaint(TenantModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
+    # the reminders job (docs/quality-complaints.md): the due date / planned callback time it
+    # reminded of, so each is told once and a moved date is told again
+    overdue_noticed_for = models.DateTimeField(null=True, blank=True)
+    callback_noticed_for = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-created_at", "-id"]

@@ -29,6 +29,12 @@ class SurveyDefinition(TenantModel):
     questions = models.JSONField(_("further questions"), default=list, blank=True)
     link_hours = models.PositiveSmallIntegerField(_("link valid for (hours)"), default=72)
     reminder_hours = models.PositiveSmallIntegerField(_("reminder after (hours, 0: none)"), default=24)
+    # opt-in: a link goes out by itself after e-mail (e-mail link) and phone (SMS link) conversations
+    auto_send = models.BooleanField(
+        _("send the link automatically after e-mail and phone conversations"), default=False
+    )
+    send_delay_minutes = models.PositiveSmallIntegerField(_("send after (minutes)"), default=30)
+    auto_since = models.DateTimeField(null=True, blank=True)  # conversations finished since then
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -155,10 +155,16 @@ KEFU_PERIODIC_JOBS = {
         "kefu.quality.reviews.sampling.sample_due",
         env.env_int("KEFU_QA_SAMPLE_EVERY_S", 3600),
     ),
-    # survey links by e-mail and SMS and their one reminder (docs/quality-surveys.md)
+    # survey links by e-mail and SMS and their one reminder and the automatic links after e-mails and calls
+    # (docs/quality-surveys.md)
     "quality.surveys": (
         "kefu.quality.surveys.delivery.deliver_due",
         env.env_int("KEFU_SURVEYS_EVERY_S", 60),
+    ),
+    # overdue complaints, due callbacks, coaching due or overdue: a notice to the owner / agent and coach
+    "quality.reminders": (
+        "kefu.quality.reminders.reminders_due",
+        env.env_int("KEFU_QUALITY_REMINDERS_EVERY_S", 300),
     ),
     # floor alarms: thresholds per queue and missed offers (docs/floor.md)
     "floor.alarms": ("kefu.floor.services.alarms_job", env.env_int("KEFU_FLOOR_ALARMS_EVERY_S", 10)),

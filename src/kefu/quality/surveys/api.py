@@ -11,9 +11,10 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from kefu.core.errors import NotFound
 from kefu.quality import selectors as quality_selectors
-from kefu.quality.surveys import selectors, services
+from kefu.quality.surveys import answers, selectors, services
 from kefu.quality.surveys.schemas import (
     SurveyAnswerOut,
+    SurveyAnswerRowOut,
     SurveyIn,
     SurveyLinkIn,
     SurveyLinkOut,
@@ -84,3 +85,31 @@ def get_survey_answer(request: HttpRequest, conversation_id: int) -> object:
     if answer is None:
         raise NotFound()
     return answer
+
+
+@router.get("/quality/survey-answers", response=list[SurveyAnswerRowOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_survey_answers(
+    request: HttpRequest,
+    client_id: int | None = None,
+    channel: str = "",
+    agent_id: int | None = None,
+    score: int | None = None,
+    nps: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> object:
+    """Answers across conversations, newest first. `nps`: `promoter` (9–10), `passive` (7–8) or
+    `detractor` (0–6); `agent_id`: the conversation's assignee; `date_from`, `date_to`
+    (YYYY-MM-DD): the day answered. (Plain parameters: the paginated route cannot resolve
+    postponed annotations of other types.)"""
+    filters = answers.AnswerFilter(
+        client_id=client_id,
+        channel=channel,
+        agent_id=agent_id,
+        score=score,
+        nps=nps,
+        date_from=answers.day(date_from, field="date_from"),
+        date_to=answers.day(date_to, field="date_to"),
+    )
+    return answers.answer_list(request.access, filters=filters)

@@ -1,4 +1,5 @@
-"""The periodic job `quality.surveys` (`KEFU_PERIODIC_JOBS`): sends the queued survey links by
+"""The periodic job `quality.surveys` (`KEFU_PERIODIC_JOBS`): queues the automatic links after
+e-mail and phone conversations (surveys with `auto_send`, `queue_automatic`), sends the queued survey links by
 e-mail (the desk's outbound mailbox, `connectors.email.sending.send_notice`) or SMS (`sms`), and
 one reminder per unanswered link once its `remind_at` has come, never after an answer or expiry.
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import DateTimeField, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,12 +23,24 @@ from kefu.core import clock
 from kefu.core.scope import Scope
 from kefu.desk import selectors as desk_selectors
 from kefu.desk.permissions import DeskPerm
-from kefu.quality.models import InvitationStatus, SurveyInvitation, SurveyMedium
-from kefu.quality.surveys import links, sms
+from kefu.quality.models import (
+    InvitationStatus,
+    SurveyAnswer,
+    SurveyDefinition,
+    SurveyInvitation,
+    SurveyMedium,
+)
+from kefu.quality.permissions import QualityPerm
+from kefu.quality.services import ANSWERABLE_STATUSES
+from kefu.quality.surveys import links, services, sms
+from kefu.tenancy.models import Organization
+from kefu.tenancy.selectors import partner_ids
 
 log = logging.getLogger(__name__)
 BATCH = 200
 CLAIM_S = 60
+AUTO_LOOKBACK = timedelta(days=2)  # a survey switched on never asks about older conversations
+AUTO_PERMISSIONS = frozenset({DeskPerm.VIEW, QualityPerm.SEND_SURVEYS})
 
 
 @dataclass(frozen=True)
@@ -126,8 +140,62 @@ def remind_one(invitation: SurveyInvitation, now: datetime) -> SurveyInvitation:
     return invitation
 
 
+def queue_automatic(*, limit: int = BATCH) -> int:
+    """Queue the automatic link of every e-mail and phone conversation resolved (or closed) since
+    its survey's `auto_send` was switched on, `send_delay_minutes` ago or more, and never asked
+    nor answered. Idempotent: a conversation gets one link, ever (the service checks again under
+    the conversation's lock)."""
+    now = clock.now()
+    queued = 0
+    automatic = SurveyDefinition.all_tenants.filter(
+        is_current=True, auto_send=True, auto_since__isnull=False, provider_id__isnull=False
+    ).exclude(channel__in=("chat", "api"))
+    serving: dict[int, frozenset[int]] = {}
+    for definition in automatic.order_by("pk"):
+        provider_id = definition.provider_id
+        if provider_id not in serving:
+            provider = Organization.objects.filter(pk=provider_id).first()
+            serving[provider_id] = partner_ids(provider) if provider else frozenset()
+        if definition.client_id not in serving[provider_id]:
+            continue  # no longer served: nothing to ask for
+        scope = Scope.system(
+            provider_id=provider_id,
+            client_ids=frozenset({definition.client_id}),
+            permissions=AUTO_PERMISSIONS,
+        )
+        channels = [definition.channel] if definition.channel else list(services.AUTO_MEDIA)
+        asked = SurveyInvitation.objects.for_scope(scope).filter(conversation_id=OuterRef("pk"))
+        answered = SurveyAnswer.objects.for_scope(scope).filter(conversation_id=OuterRef("pk"))
+        due = (
+            desk_selectors.conversation_list(scope)
+            .filter(
+                provider_id=provider_id,
+                client_id=definition.client_id,
+                channel__in=channels,
+                status__in=ANSWERABLE_STATUSES,
+            )
+            # a conversation closed without being resolved counts from its last change
+            .annotate(finished_at=Coalesce("resolved_at", "updated_at", output_field=DateTimeField()))
+            .filter(
+                finished_at__gte=max(definition.auto_since, now - AUTO_LOOKBACK),
+                finished_at__lte=now - timedelta(minutes=definition.send_delay_minutes),
+            )
+            .exclude(Exists(asked))
+            .exclude(Exists(answered))
+            .order_by("finished_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        for conversation_id in list(due[: limit - queued]):
+            queued += services.survey_invitation_auto(scope, conversation_id=conversation_id) is not None
+        if queued >= limit:
+            break
+    return queued
+
+
 def deliver_due(*, limit: int = BATCH) -> str:
-    """Send due links and reminders; a summary line for the worker's log."""
+    """Queue the automatic links, send due links and reminders; a summary line for the worker's
+    log."""
+    queued = queue_automatic(limit=limit)
     now = clock.now()
     sent = reminded = 0
     pending = SurveyInvitation.all_tenants.select_related("client").filter(
@@ -145,4 +213,4 @@ def deliver_due(*, limit: int = BATCH) -> str:
     for invitation in due.order_by("remind_at", "id")[:limit]:
         if _claim(invitation.pk, now, remind_at__lte=now):
             reminded += remind_one(invitation, now).reminded_at is not None
-    return f"survey links sent {sent}, reminders {reminded}"
+    return f"survey links queued {queued}, sent {sent}, reminders {reminded}"

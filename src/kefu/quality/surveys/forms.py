@@ -37,3 +37,14 @@ class SurveyDefinitionForm(forms.Form):
     reminder_hours = forms.IntegerField(
         label=_("Reminder after (hours, 0: none)"), min_value=0, max_value=719, initial=24
     )
+    auto_send = forms.BooleanField(
+        label=_("Send the link automatically after e-mail conversations (by e-mail) and calls (by SMS)"),
+        required=False,
+    )
+    send_delay_minutes = forms.IntegerField(
+        label=_("Send after (minutes from resolving)"),
+        min_value=0,
+        max_value=1440,
+        initial=30,
+        required=False,
+    )

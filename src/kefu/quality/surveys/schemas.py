@@ -28,6 +28,11 @@ class SurveyIn(Schema):
     )
     link_hours: int = Field(72, description="how long an e-mail or SMS link works")
     reminder_hours: int = Field(24, description="one reminder after this many hours if unanswered; 0: none")
+    auto_send: bool = Field(
+        False,
+        description="send the link by itself after e-mail (e-mail link) and phone (SMS link) conversations",
+    )
+    send_delay_minutes: int = Field(30, description="minutes after the conversation is resolved (0–1440)")
 
 
 class SurveyUpdateIn(Schema):
@@ -39,6 +44,8 @@ class SurveyUpdateIn(Schema):
     questions: list[QuestionIn] | None = None
     link_hours: int | None = None
     reminder_hours: int | None = None
+    auto_send: bool | None = None
+    send_delay_minutes: int | None = None
 
 
 class SurveyOut(Schema):
@@ -55,6 +62,8 @@ class SurveyOut(Schema):
     questions: list[dict[str, Any]]
     link_hours: int
     reminder_hours: int
+    auto_send: bool
+    send_delay_minutes: int
     created_at: datetime
 
 
@@ -84,3 +93,40 @@ class SurveyAnswerOut(Schema):
     medium: str = Field(description="`chat`, `email` or `sms`")
     survey_id: int | None = Field(alias="definition_id")
     at: datetime
+
+
+class SurveyAnswerRowOut(Schema):
+    """One answer in the list across conversations."""
+
+    id: int
+    conversation_id: int
+    client_id: int | None
+    client_name: str
+    channel: str = Field(description="the conversation's channel: `chat`, `email`, `phone`, `api`")
+    agent_id: int | None = Field(description="the conversation's assignee")
+    agent_name: str
+    score: int = Field(description="satisfaction, 1–5")
+    nps: int | None = Field(description="recommendation, 0–10, when asked")
+    answers: dict[str, Any] = Field(description="further answers by question id of the version asked")
+    comment: str
+    medium: str = Field(description="`chat`, `email` or `sms`")
+    survey_id: int | None = Field(alias="definition_id")
+    survey_version: int | None
+    at: datetime
+
+    @staticmethod
+    def resolve_client_name(obj: Any) -> str:
+        return obj.client.name if obj.client else ""
+
+    @staticmethod
+    def resolve_agent_id(obj: Any) -> int | None:
+        return obj.conversation.assignee_id
+
+    @staticmethod
+    def resolve_agent_name(obj: Any) -> str:
+        agent = obj.conversation.assignee
+        return (agent.display_name or agent.username) if agent else ""
+
+    @staticmethod
+    def resolve_survey_version(obj: Any) -> int | None:
+        return obj.definition.version if obj.definition else None

@@ -8,7 +8,7 @@ The answer itself is stored by `quality.services.survey_answer_record`, which wr
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -35,7 +35,9 @@ from kefu.tenancy import services as tenancy_services
 CHANNELS = ("chat", "email", "phone", "api")
 MAX_NAME = 120
 MAX_LINK_HOURS = 24 * 30
+MAX_DELAY_MINUTES = 24 * 60
 LINK_MEDIA = (SurveyMedium.EMAIL, SurveyMedium.SMS)
+AUTO_MEDIA = {"email": SurveyMedium.EMAIL, "phone": SurveyMedium.SMS}  # channel → how it is asked
 LINK_PERMISSIONS = frozenset({DeskPerm.VIEW, QualityPerm.RECORD_SURVEY})
 
 
@@ -80,6 +82,10 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(reminder_hours, int) or not 0 <= reminder_hours < link_hours:
         raise Invalid(_("0 (no reminder) or fewer hours than the link is valid."), field="reminder_hours")
     ask_nps = bool(values.get("ask_nps", True))
+    delay = values.get("send_delay_minutes")
+    delay = 30 if delay is None else delay
+    if not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY_MINUTES:
+        raise Invalid(_("From 0 to %(n)d minutes.") % {"n": MAX_DELAY_MINUTES}, field="send_delay_minutes")
     return {
         "name": _line(values.get("name"), "name", required=True, limit=MAX_NAME),
         "channel": channel,
@@ -89,6 +95,8 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
         "questions": _questions(values.get("questions"), values.get("questions_text")),
         "link_hours": link_hours,
         "reminder_hours": reminder_hours,
+        "auto_send": bool(values.get("auto_send", False)),
+        "send_delay_minutes": delay,
     }
 
 
@@ -96,19 +104,21 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
 def survey_definition_create(scope: Scope, *, client_id: int | None, **values: Any) -> SurveyDefinition:
     """A provider's survey for one of its clients (version 1, current). `values`: name, channel,
     csat_text, ask_nps, nps_text, questions (JSON) or questions_text (the editor's lines),
-    link_hours, reminder_hours."""
+    link_hours, reminder_hours, auto_send, send_delay_minutes."""
     scope.require(QualityPerm.MANAGE_SURVEYS)
     if not scope.is_provider:
         raise PermissionDenied()
     keys = new_row_keys(scope, client_id=client_id)
+    checked, now = _values(values), clock.now()
     row = SurveyDefinition.objects.create(
         provider_id=keys.provider_id,
         client_id=keys.client_id,
         version=1,
         is_current=True,
         created_by_id=scope.user_id,
-        created_at=clock.now(),
-        **_values(values),
+        created_at=now,
+        auto_since=now if checked["auto_send"] else None,
+        **checked,
     )
     row.family = row.pk
     row.save(update_fields=["family"])
@@ -128,11 +138,24 @@ def survey_definition_update(scope: Scope, *, definition_id: int, **values: Any)
         raise Invalid(_("Edit the current version of this survey."), field="definition_id")
     merged = {
         name: getattr(old, name)
-        for name in ("name", "channel", "csat_text", "ask_nps", "nps_text", "link_hours", "reminder_hours")
+        for name in (
+            "name",
+            "channel",
+            "csat_text",
+            "ask_nps",
+            "nps_text",
+            "link_hours",
+            "reminder_hours",
+            "auto_send",
+            "send_delay_minutes",
+        )
     }
     merged["questions"] = old.questions
     merged.update({k: v for k, v in values.items() if v is not None})
     last = max(v.version for v in selectors.definition_versions(scope, definition=old))
+    checked, now = _values(merged), clock.now()
+    # automatic links cover conversations finished since they were switched on (kept across versions)
+    auto_since = (old.auto_since or now) if checked["auto_send"] else None
     old.is_current = False
     old.save(update_fields=["is_current"])
     row = SurveyDefinition.objects.create(
@@ -142,8 +165,9 @@ def survey_definition_update(scope: Scope, *, definition_id: int, **values: Any)
         version=last + 1,
         is_current=True,
         created_by_id=scope.user_id,
-        created_at=clock.now(),
-        **_values(merged),
+        created_at=now,
+        auto_since=auto_since,
+        **checked,
     )
     tenancy_services.audit_record(
         scope,
@@ -183,18 +207,7 @@ def survey_invitation_create(scope: Scope, *, conversation_id: int, medium: str)
     )
     if definition is None:
         raise Invalid(_("This client has no survey for this channel yet."), field="conversation_id")
-    row = SurveyInvitation.objects.create(
-        provider_id=conversation.provider_id,
-        client_id=conversation.client_id,
-        conversation=conversation,
-        definition=definition,
-        medium=medium,
-        nonce=secrets.token_hex(16),
-        created_by_id=scope.user_id,
-        created_at=now,
-        expires_at=now + timedelta(hours=definition.link_hours),
-        remind_at=now + timedelta(hours=definition.reminder_hours) if definition.reminder_hours else None,
-    )
+    row = _invitation(conversation, definition, medium=medium, user_id=scope.user_id, now=now)
     tenancy_services.audit_record(
         scope,
         action="quality.survey_send",
@@ -203,6 +216,56 @@ def survey_invitation_create(scope: Scope, *, conversation_id: int, medium: str)
         data={"medium": medium},
     )
     return row
+
+
+def _invitation(
+    conversation: Any, definition: SurveyDefinition, *, medium: str, user_id: int | None, now: datetime
+) -> SurveyInvitation:
+    return SurveyInvitation.objects.create(
+        provider_id=conversation.provider_id,
+        client_id=conversation.client_id,
+        conversation=conversation,
+        definition=definition,
+        medium=medium,
+        nonce=secrets.token_hex(16),
+        created_by_id=user_id,
+        created_at=now,
+        expires_at=now + timedelta(hours=definition.link_hours),
+        remind_at=now + timedelta(hours=definition.reminder_hours) if definition.reminder_hours else None,
+    )
+
+
+@transaction.atomic
+def survey_invitation_auto(scope: Scope, *, conversation_id: int) -> SurveyInvitation | None:
+    """The automatic link after an e-mail (e-mail link) or phone (SMS link) conversation, when its
+    survey has `auto_send` on and the delay since it was resolved has passed; the periodic job
+    calls it (`delivery.queue_automatic`). One per conversation, ever: None when the
+    conversation was asked or answered already, is not finished or its survey is not automatic."""
+    scope.require(QualityPerm.SEND_SURVEYS)
+    conversation = desk_selectors.conversation_get(scope, conversation_id=conversation_id, for_update=True)
+    medium = AUTO_MEDIA.get(conversation.channel)
+    if medium is None or conversation.status not in quality_services.ANSWERABLE_STATUSES:
+        return None
+    finished_at = conversation.resolved_at or conversation.updated_at  # closed without resolving
+    asked = SurveyInvitation.objects.for_scope(scope).filter(conversation_id=conversation.pk).exists()
+    if asked or SurveyAnswer.objects.for_scope(scope).filter(conversation_id=conversation.pk).exists():
+        return None
+    definition = selectors.definition_for(
+        scope,
+        provider_id=conversation.provider_id,
+        client_id=conversation.client_id,
+        channel=conversation.channel,
+    )
+    now = clock.now()
+    if (
+        definition is None
+        or not definition.auto_send
+        or definition.auto_since is None
+        or finished_at < definition.auto_since
+        or finished_at + timedelta(minutes=definition.send_delay_minutes) > now
+    ):
+        return None
+    return _invitation(conversation, definition, medium=medium, user_id=None, now=now)
 
 
 def link_token(invitation: SurveyInvitation) -> str:

@@ -3,9 +3,11 @@ the conversation, and the public answer page at the signed link (no sign-in, mob
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +16,10 @@ from django.views.decorators.http import require_POST
 from kefu.core.errors import Conflict, Invalid, KefuError, NotFound, PermissionDenied
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
+from kefu.quality.coaching import selectors as coaching_selectors
 from kefu.quality.permissions import QualityPerm
 from kefu.quality.reviews.forms import CHANNEL_CHOICES
-from kefu.quality.surveys import forms, selectors, services
+from kefu.quality.surveys import answers, forms, selectors, services
 from kefu.quality.surveys import questions as core
 from kefu.tenancy import selectors as tenancy_selectors
 
@@ -29,6 +32,8 @@ FIELDS = (
     "questions_text",
     "link_hours",
     "reminder_hours",
+    "auto_send",
+    "send_delay_minutes",
 )
 
 
@@ -187,6 +192,68 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             "values": values,
             "error": error,
             "error_field": error_field,
+        },
+        status=422 if error else 200,
+    )
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@access_required(QualityPerm.VIEW_SURVEYS)
+def answer_list(request: HttpRequest) -> HttpResponse:
+    scope = request.access
+    get = request.GET
+    score = _int(get.get("score"))
+    filters = answers.AnswerFilter(
+        client_id=_int(get.get("client")),
+        channel=get.get("channel", "") if get.get("channel", "") in answers.CHANNELS else "",
+        agent_id=_int(get.get("agent")),
+        score=score if score in range(1, 6) else None,
+        nps=get.get("nps", "") if get.get("nps", "") in answers.NPS_GROUPS else "",
+        date_from=_day(get.get("from")),
+        date_to=_day(get.get("to")),
+    )
+    error = ""
+    try:
+        rows = answers.answer_list(scope, filters=filters)
+    except Invalid as exc:  # the days the wrong way round
+        error, rows = exc.message, answers.answer_list(scope)
+    if get.get("format") == "csv" and not error:
+        response = HttpResponse(answers.to_csv(rows), content_type=answers.CSV_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="survey-answers.csv"'
+        return response
+    page = Paginator(rows, 50).get_page(get.get("page"))
+    for row in page:
+        row.further = answers.further_answers(row)
+        row.agent_name = answers.agent_name(row)
+        row.channel_label = answers.channel_label(row.channel)
+        row.medium_label = answers.medium_label(row.medium)
+        row.stars = "★" * row.score + "☆" * (5 - row.score)
+    query = get.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "quality/survey_answers.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "f": filters,
+            "error": error,
+            "clients": tenancy_selectors.client_choices(scope) if scope.is_provider else [],
+            "agents": coaching_selectors.agent_choices(scope) if scope.is_provider else [],
+            "channels": [c for c in CHANNEL_CHOICES if c[0]],
+            "nps_groups": [
+                ("promoter", _("Promoters (9–10)")),
+                ("passive", _("Passives (7–8)")),
+                ("detractor", _("Detractors (0–6)")),
+            ],
+            "scores": range(5, 0, -1),
         },
         status=422 if error else 200,
     )

@@ -205,17 +205,17 @@ def test_sms_is_logged_not_faked_and_one_reminder_follows(
         conversation_id=_resolved(tenants, channel="phone", phone="13812345678"),
         medium="sms",
     )
-    assert delivery.deliver_due() == "survey links sent 1, reminders 0"
+    assert delivery.deliver_due() == "survey links queued 0, sent 1, reminders 0"
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.LOGGED  # the outbox backend delivers nothing
     assert [to for to, _ in sms.OutboxBackend.outbox] == ["13812345678"]
     token = sms.OutboxBackend.outbox[0][1].split("/s/")[1].split("/")[0]
     assert services.survey_link_open(token).pk == invitation.pk
-    assert delivery.deliver_due() == "survey links sent 0, reminders 0"  # not again, not yet
+    assert delivery.deliver_due() == "survey links queued 0, sent 0, reminders 0"  # not again, not yet
     later = timezone.now() + timedelta(hours=24, minutes=1)
     with clock.at(later):
-        assert delivery.deliver_due() == "survey links sent 0, reminders 1"
-        assert delivery.deliver_due() == "survey links sent 0, reminders 0"  # only one
+        assert delivery.deliver_due() == "survey links queued 0, sent 0, reminders 1"
+        assert delivery.deliver_due() == "survey links queued 0, sent 0, reminders 0"  # only one
     assert len(sms.OutboxBackend.outbox) == 2
 
 
@@ -235,7 +235,7 @@ def test_no_reminder_after_an_answer_or_after_expiry(
     services.survey_link_answer(services.link_token(answered), score=3, nps=7)
     SurveyInvitation.all_tenants.filter(pk=expired.pk).update(expires_at=timezone.now() + timedelta(hours=1))
     with clock.at(timezone.now() + timedelta(hours=30)):
-        assert delivery.deliver_due() == "survey links sent 0, reminders 0"
+        assert delivery.deliver_due() == "survey links queued 0, sent 0, reminders 0"
     assert len(sms.OutboxBackend.outbox) == 2
 
 
@@ -257,7 +257,7 @@ def test_email_links_leave_from_the_clients_mailbox(
         conversation_id=_resolved(tenants, email="wang@example.cn"),
         medium="email",
     )
-    assert delivery.deliver_due() == "survey links sent 1, reminders 0"
+    assert delivery.deliver_due() == "survey links queued 0, sent 1, reminders 0"
     assert SurveyInvitation.all_tenants.get().status == InvitationStatus.SENT
     (mail,) = FakeSmtp.sent
     assert mail["To"] == "wang@example.cn"

@@ -1,0 +1,125 @@
+"""The periodic job `quality.reminders` (`KEFU_PERIODIC_JOBS`): a notice in the person's bell
+(`floor.services.notice_send`, the floor's notices, live) when
+
+- an open complaint passes its due date: its owner;
+- a complaint's planned callback to the customer comes and is not done: its owner;
+- a coaching task is due tomorrow or today: the agent and the coach;
+- a coaching task is past its due day and not done: the agent and the coach.
+
+Each is told once per date: the row keeps the due date (or planned callback, or due day) it
+reminded of, so a rerun tells nothing new and a moved date is told again. The overdue ones are
+also on the pages: the register's "Overdue only" filter and badge, the coaching list's
+"Overdue" tab (docs/quality-complaints.md, docs/quality-calibration.md).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kefu.core import clock
+from kefu.floor import services as floor_services
+from kefu.quality.coaching.selectors import OPEN_STATUSES as COACHING_OPEN
+from kefu.quality.complaints.workflow import OPEN_STATUSES as COMPLAINT_OPEN
+from kefu.quality.models import CoachingTask, Complaint
+
+BATCH = 500
+
+
+def _when(moment: object) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+
+
+def _tell(row: CoachingTask | Complaint, user_ids: list[int | None], text: str) -> int:
+    told = 0
+    for user_id in dict.fromkeys(u for u in user_ids if u is not None):
+        floor_services.notice_send(
+            provider_id=row.provider_id, client_id=row.client_id, user_id=user_id, text=text
+        )
+        told += 1
+    return told
+
+
+def _claim(model: type[CoachingTask | Complaint], pk: int, field: str, value: object) -> bool:
+    """Mark the row told (one UPDATE that only one worker wins), before telling."""
+    return bool(model.all_tenants.filter(pk=pk).exclude(**{field: value}).update(**{field: value}))
+
+
+def complaints_due(now: object) -> int:
+    told = 0
+    overdue = (
+        Complaint.all_tenants.filter(status__in=COMPLAINT_OPEN, due_at__lt=now, owner__isnull=False)
+        .filter(Q(overdue_noticed_for__isnull=True) | ~Q(overdue_noticed_for=F("due_at")))
+        .order_by("due_at", "pk")
+    )
+    for c in overdue[:BATCH]:
+        if _claim(Complaint, c.pk, "overdue_noticed_for", c.due_at):
+            text = _("Complaint #%(id)d “%(subject)s” is overdue (due %(due)s).") % {
+                "id": c.pk,
+                "subject": c.subject[:80],
+                "due": _when(c.due_at),
+            }
+            told += _tell(c, [c.owner_id], text)
+    callbacks = (
+        Complaint.all_tenants.filter(
+            callback_planned_at__lte=now,
+            callback_done_at__isnull=True,
+            owner__isnull=False,
+        )
+        .exclude(status__in=("closed", "withdrawn"))
+        .filter(Q(callback_noticed_for__isnull=True) | ~Q(callback_noticed_for=F("callback_planned_at")))
+        .order_by("callback_planned_at", "pk")
+    )
+    for c in callbacks[:BATCH]:
+        if _claim(Complaint, c.pk, "callback_noticed_for", c.callback_planned_at):
+            text = _("Complaint #%(id)d “%(subject)s”: the callback to the customer is due (%(at)s).") % {
+                "id": c.pk,
+                "subject": c.subject[:80],
+                "at": _when(c.callback_planned_at),
+            }
+            told += _tell(c, [c.owner_id], text)
+    return told
+
+
+def coaching_due(today: object) -> int:
+    told = 0
+    tomorrow = today + timedelta(days=1)  # type: ignore[operator]
+    pending = CoachingTask.all_tenants.filter(status__in=COACHING_OPEN).select_related("agent")
+    soon = pending.filter(due_on__gte=today, due_on__lte=tomorrow).filter(
+        Q(soon_reminded_for__isnull=True) | ~Q(soon_reminded_for=F("due_on"))
+    )
+    for task in soon.order_by("due_on", "pk")[:BATCH]:
+        if _claim(CoachingTask, task.pk, "soon_reminded_for", task.due_on):
+            name = task.agent.display_name or task.agent.username
+            text = _("The coaching of %(agent)s (#%(id)d) is due on %(day)s.") % {
+                "agent": name,
+                "id": task.pk,
+                "day": task.due_on.isoformat(),
+            }
+            told += _tell(task, [task.agent_id, task.coach_id], text)
+    late = pending.filter(due_on__lt=today).filter(
+        Q(overdue_reminded_for__isnull=True) | ~Q(overdue_reminded_for=F("due_on"))
+    )
+    for task in late.order_by("due_on", "pk")[:BATCH]:
+        if _claim(CoachingTask, task.pk, "overdue_reminded_for", task.due_on):
+            name = task.agent.display_name or task.agent.username
+            text = _("The coaching of %(agent)s (#%(id)d) is overdue (due %(day)s).") % {
+                "agent": name,
+                "id": task.pk,
+                "day": task.due_on.isoformat(),
+            }
+            told += _tell(task, [task.agent_id, task.coach_id], text)
+    return told
+
+
+def reminders_due() -> str:
+    """The job: a summary line for the worker's log."""
+    now = clock.now()
+    with translation.override(settings.KEFU_REPORTS_LANGUAGE):
+        complaints = complaints_due(now)
+        coaching = coaching_due(timezone.localdate(now))
+    return f"reminders: complaints {complaints}, coaching {coaching}"
