@@ -29,7 +29,9 @@ class EngagementPerm(StrEnum):
     # reviews/: the monthly business review and the renewal recommendation (money: contract people)
     REVIEW_VIEW = "engagements.review_view"
     REVIEW_PREPARE = "engagements.review_prepare"  # generate a draft, publish it (the provider)
-    REVIEW_DISCUSS = "engagements.review_discuss"  # comment, raise and close actions, ask for a recommendation
+    REVIEW_DISCUSS = (
+        "engagements.review_discuss"  # comment, raise and close actions, ask for a recommendation
+    )
     RENEWAL_DECIDE = "engagements.renewal_decide"  # record the client's renewal decision
 
 

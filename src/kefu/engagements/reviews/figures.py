@@ -90,10 +90,13 @@ def top_issues(contract: Contract, first: date, last: date) -> dict[str, list[di
     """The month's complaint root causes, the auto-QA checks failed most often and the reasons of
     escalations, each with its count, the most frequent first."""
     scope = standing._pair_scope(contract)
-    complaints = complaint_selectors.complaint_trend(scope, first=first, last=last, client_id=contract.client_id)
+    complaints = complaint_selectors.complaint_trend(
+        scope, first=first, last=last, client_id=contract.client_id
+    )
     start, end = _day_range(first, last, contract)
     results = autoqa_selectors.autoqa_result_list(
-        scope, filters=autoqa_selectors.ResultFilter(client_id=contract.client_id, date_from=start, date_to=end)
+        scope,
+        filters=autoqa_selectors.ResultFilter(client_id=contract.client_id, date_from=start, date_to=end),
     )
     checks = Counter(c for c in results.values_list("findings__check_id", flat=True) if c)
     escalations = (
@@ -148,7 +151,10 @@ def review_snapshot(contract: Contract, *, month: date) -> dict[str, Any]:
     kpi = figure_selectors.monthly_review(scope, client_id=contract.client_id, month=month)
     for term in found["terms"]:
         term["trend"] = [
-            {"month": m["month"], **m["terms"].get(str(term["term_id"]), {"value": None, "status": "no_data"})}
+            {
+                "month": m["month"],
+                **m["terms"].get(str(term["term_id"]), {"value": None, "status": "no_data"}),
+            }
             for m in trend
         ]
     return {
@@ -163,7 +169,8 @@ def review_snapshot(contract: Contract, *, month: date) -> dict[str, Any]:
             "targets_met": kpi["targets_met"],
             "targets_measured": kpi["targets_measured"],
             "metrics": [
-                {"id": m["id"], "unit": m["unit"], "value": m["value"], "count": m["count"]} for m in kpi["metrics"]
+                {"id": m["id"], "unit": m["unit"], "value": m["value"], "count": m["count"]}
+                for m in kpi["metrics"]
             ],
         },
         "generated_on": today.isoformat(),
@@ -265,9 +272,6 @@ def renewal_record(contract: Contract, *, as_of: date) -> tuple[renewal.Record, 
         "complaints_later": later_count,
         "qa_score": qa["value"],
         "qa_count": qa["count"],
-        "risks": [
-            {"id": r.pk, "title": r.title, "category": r.category, "score": r.score} for r in risks
-        ],
+        "risks": [{"id": r.pk, "title": r.title, "category": r.category, "score": r.score} for r in risks],
     }
     return record, evidence
-

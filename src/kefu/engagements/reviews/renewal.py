@@ -130,7 +130,9 @@ def recommend(record: Record, limits: Thresholds | None = None) -> Recommendatio
 
     if len(months) < t.min_months or met is None:
         return result(
-            RENEGOTIATE, "short_record", [Finding("short_record", {"months": len(months), "min": t.min_months})]
+            RENEGOTIATE,
+            "short_record",
+            [Finding("short_record", {"months": len(months), "min": t.min_months})],
         )
     improving = moved is not None and moved > t.trend_points
     declining = moved is not None and moved < -t.trend_points
@@ -139,11 +141,16 @@ def recommend(record: Record, limits: Thresholds | None = None) -> Recommendatio
         triggers.append(Finding("met_very_low", {"met_pct": met, "limit": t.replace_met_pct}))
     if credits >= t.replace_credit_pct and declining:
         triggers.append(
-            Finding("credits_high_declining", {"credit_pct": credits, "limit": t.replace_credit_pct, "trend": moved})
+            Finding(
+                "credits_high_declining",
+                {"credit_pct": credits, "limit": t.replace_credit_pct, "trend": moved},
+            )
         )
     for risk in record.open_risks:
         if risk.score >= t.severe_risk:
-            triggers.append(Finding("severe_risk", {"risk": risk.key, "score": risk.score, "limit": t.severe_risk}))
+            triggers.append(
+                Finding("severe_risk", {"risk": risk.key, "score": risk.score, "limit": t.severe_risk})
+            )
     if triggers:
         return result(REPLACE, "replace", triggers)
     passed: list[Finding] = []

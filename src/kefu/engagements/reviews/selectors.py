@@ -106,7 +106,10 @@ def owner_choices(review_or_contract: BusinessReview | Contract) -> list[tuple[i
     """Who may own an action: the people of either side who answer for the relationship
     (user id, name, side)."""
     found: dict[int, tuple[int, str, str]] = {}
-    for side, organization in (("provider", review_or_contract.provider), ("client", review_or_contract.client)):
+    for side, organization in (
+        ("provider", review_or_contract.provider),
+        ("client", review_or_contract.client),
+    ):
         if organization is None:
             continue
         for role in OWNER_ROLES[side]:
@@ -156,7 +159,9 @@ def renewal_get(scope: Scope, *, renewal_id: int, for_update: bool = False) -> R
 def renewal_due(contract: Contract, today: date) -> date | None:
     """The renewal or termination date coming up within the notice period (at least 90 days)."""
     window = timedelta(days=max(RENEWAL_WINDOW_DAYS, contract.notice_days))
-    dates = [d for d in (contract.renews_on, contract.ends_on) if d is not None and today <= d <= today + window]
+    dates = [
+        d for d in (contract.renews_on, contract.ends_on) if d is not None and today <= d <= today + window
+    ]
     return min(dates) if dates else None
 
 

@@ -5,14 +5,12 @@ renewal recommendations stored with their evidence and the client's decision."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 
-from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.engagements.contracts.models import Contract
 from kefu.engagements.contracts.tests.conftest import at
-from kefu.engagements.reviews import selectors, services
+from kefu.engagements.reviews import services
 from kefu.engagements.reviews.models import ReviewStatus
 from kefu.testing.plugin import Tenants
 
