@@ -13,7 +13,7 @@ from kefu.analytics.metrics import timezones
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
 from kefu.engagements.contracts import selectors as contract_selectors
-from kefu.engagements.contracts.models import Contract, ContractStatus
+from kefu.engagements.contracts.models import Contract, ContractStatus, SlaTerm
 from kefu.engagements.permissions import EngagementPerm
 from kefu.engagements.reviews import figures, renewal
 from kefu.engagements.reviews.models import (
@@ -173,3 +173,18 @@ def approaching_renewal(scope: Scope) -> list[tuple[Contract, date]]:
         if due is not None:
             found.append((contract, due))
     return sorted(found, key=lambda row: (row[1], row[0].pk))
+
+
+def terms_in_force(*, client_id: int, today: date) -> list[SlaTerm]:
+    """The SLA terms of the client's signed contracts in force today, whichever provider: a system
+    read for the dashboard's targets (a target is the client's agreement, shown to whoever may
+    read the client's figures)."""
+    return list(
+        SlaTerm.all_tenants.filter(
+            contract__client_id=client_id,
+            contract__status=ContractStatus.SIGNED,
+            contract__starts_on__lte=today,
+        )
+        .filter(Q(contract__ends_on__isnull=True) | Q(contract__ends_on__gte=today))
+        .order_by("contract_id", "position", "id")
+    )
