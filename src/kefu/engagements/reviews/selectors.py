@@ -82,7 +82,7 @@ def action_list(scope: Scope, *, review: BusinessReview) -> list[ReviewAction]:
         .filter(engagement_id=review.engagement_id)
         .filter(Q(review=review) | carried)
         .select_related("owner", "done_by", "review")
-        .order_by("status", "due_on", "id")
+        .order_by("-status", "due_on", "id")  # open ("open" > "done") first, then by due date
     )
 
 
