@@ -129,7 +129,7 @@ def test_open_actions_carry_over_until_done_and_both_sides_comment(
         )
         services.comment_add(manager, business_review_id=march.pk, body="接起率未达标，已排查夜班排班。")
         services.comment_add(client, business_review_id=march.pk, body="请在 4 月底前给出改进结果。")
-        services.review_publish(manager, business_review_id=march.pk)
+        published = services.review_publish(manager, business_review_id=march.pk)
     with at(datetime(2026, 4, 12, 2, 0, tzinfo=UTC)):
         done = services.action_update(client, review_action_id=closed.pk, status="done")
     with at(MAY):
@@ -145,7 +145,7 @@ def test_open_actions_carry_over_until_done_and_both_sides_comment(
         ("client", client_user.pk),
     ]
     # and March's snapshot froze the actions as they stood when it was published
-    assert [(a["title"], a["status"]) for a in march.snapshot["actions"]] == [
+    assert [(a["title"], a["status"]) for a in published.snapshot["actions"]] == [
         ("更新售后规则", "open"), ("夜班增派 2 人", "open"),
     ]  # fmt: skip
     # a done action stays done
