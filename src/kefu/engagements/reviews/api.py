@@ -68,8 +68,16 @@ class ReviewSummaryOut(Schema):
 
 class ReviewOut(ReviewSummaryOut):
     snapshot: dict[str, Any]
-    actions: list[ActionOut]
+    actions: list[ActionOut]  # its own and those carried over from earlier reviews
     comments: list[CommentOut]
+
+    @staticmethod
+    def resolve_actions(obj: Any) -> list[Any]:
+        return obj.shown_actions
+
+    @staticmethod
+    def resolve_comments(obj: Any) -> list[Any]:
+        return selectors.comment_list(obj)
 
 
 class GenerateIn(Schema):
@@ -112,15 +120,10 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-def _full(request: HttpRequest, review: Any) -> dict[str, Any]:
-    scope = request.access
-    return {
-        **{f: getattr(review, f) for f in ReviewSummaryOut.model_fields if f != "month"},
-        "month": review.month.strftime("%Y-%m"),
-        "snapshot": review.snapshot,
-        "actions": selectors.action_list(scope, review=review),
-        "comments": selectors.comment_list(review),
-    }
+def _full(request: HttpRequest, review: Any) -> Any:
+    """The review with the actions it shows (which depend on the reader's scope)."""
+    review.shown_actions = selectors.action_list(request.access, review=review)
+    return review
 
 
 @router.get("/engagements/reviews", response=list[ReviewSummaryOut])

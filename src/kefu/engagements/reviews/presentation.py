@@ -124,69 +124,59 @@ def _pct(value: object) -> str:
 
 
 def finding_sentence(code: str, params: dict[str, Any], risks: dict[str, str]) -> str:
-    p = dict(params)
+    """One finding of the core as a sentence (the numbers the core gave, formatted)."""
+    p = {
+        "months": params.get("months"),
+        "min": params.get("min"),
+        "met": _pct(params.get("met_pct")),
+        "credits": _pct(params.get("credit_pct")),
+        "qa": _pct(params.get("qa_score")),
+        "limit": params.get("limit"),
+        "trend": _pct(params.get("trend")),
+        "drop": _pct(abs(float(params.get("trend") or 0))),
+        "earlier": params.get("earlier"),
+        "later": params.get("later"),
+        "score": params.get("score"),
+        "risk": risks.get(str(params.get("risk")), params.get("risk")),
+        "risks": ", ".join(risks.get(str(r), str(r)) for r in params.get("risks", [])),
+    }
     sentences = {
         "short_record": _(
             "Only %(months)s measured month(s); at least %(min)s are needed to judge the record."
-        )
-        % p,
+        ),
         "met_very_low": _(
             "Terms met in %(met)s %% of the measured term-months, below %(limit)s %%, and not improving."
-        )
-        % {"met": _pct(p.get("met_pct")), "limit": _pct(p.get("limit"))},
+        ),
         "credits_high_declining": _(
             "Service credits came to %(credits)s %% of the fees (limit %(limit)s %%) "
             "while the record is getting worse (%(trend)s points)."
-        )
-        % {
-            "credits": _pct(p.get("credit_pct")),
-            "limit": _pct(p.get("limit")),
-            "trend": _pct(p.get("trend")),
-        },
-        "met_high": _("Terms met in %(met)s %% of the measured term-months (at least %(limit)s %%).")
-        % {"met": _pct(p.get("met_pct")), "limit": _pct(p.get("limit"))},
+        ),
+        "met_high": _("Terms met in %(met)s %% of the measured term-months (at least %(limit)s %%)."),
         "not_met_high": _(
             "Terms met in only %(met)s %% of the measured term-months (renewal asks for %(limit)s %%)."
-        )
-        % {"met": _pct(p.get("met_pct")), "limit": _pct(p.get("limit"))},
-        "credits_low": _("Service credits came to %(credits)s %% of the fees (below %(limit)s %%).")
-        % {"credits": _pct(p.get("credit_pct")), "limit": _pct(p.get("limit"))},
+        ),
+        "credits_low": _("Service credits came to %(credits)s %% of the fees (below %(limit)s %%)."),
         "not_credits_low": _(
             "Service credits came to %(credits)s %% of the fees (renewal asks for below %(limit)s %%)."
-        )
-        % {"credits": _pct(p.get("credit_pct")), "limit": _pct(p.get("limit"))},
-        "qa_good": _("QA score %(qa)s (at least %(limit)s, or not measured).")
-        % {"qa": _pct(p.get("qa_score")), "limit": _pct(p.get("limit"))},
-        "not_qa_good": _("QA score %(qa)s, below %(limit)s.")
-        % {"qa": _pct(p.get("qa_score")), "limit": _pct(p.get("limit"))},
-        "no_high_risk": _("No open risk scores %(limit)s or more.") % p,
-        "not_no_high_risk": _("Open risks scoring %(limit)s or more: %(risks)s.")
-        % {
-            "limit": p.get("limit"),
-            "risks": ", ".join(risks.get(str(r), str(r)) for r in p.get("risks", [])),
-        },
+        ),
+        "qa_good": _("QA score %(qa)s (at least %(limit)s, or not measured)."),
+        "not_qa_good": _("QA score %(qa)s, below %(limit)s."),
+        "no_high_risk": _("No open risk scores %(limit)s or more."),
+        "not_no_high_risk": _("Open risks scoring %(limit)s or more: %(risks)s."),
         "complaints_steady": _(
             "Complaints are not rising (%(earlier)s in the earlier half, %(later)s in the later)."
-        )
-        % p,
+        ),
         "not_complaints_steady": _(
             "Complaints are rising: %(earlier)s in the earlier half, %(later)s in the later."
-        )
-        % p,
-        "trend_steady": _("The record is not getting worse (trend %(trend)s points).")
-        % {"trend": _pct(p.get("trend"))},
+        ),
+        "trend_steady": _("The record is not getting worse (trend %(trend)s points)."),
         "not_trend_steady": _(
-            "The record is getting worse: %(trend)s points fewer terms met in the later half."
-        )
-        % {"trend": _pct(abs(float(p.get("trend") or 0)))},
-        "severe_risk": _("An open risk scores %(score)s (limit %(limit)s): %(risk)s.")
-        % {
-            "score": p.get("score"),
-            "limit": p.get("limit"),
-            "risk": risks.get(str(p.get("risk")), p.get("risk")),
-        },
+            "The record is getting worse: %(drop)s points fewer terms met in the later half."
+        ),
+        "severe_risk": _("An open risk scores %(score)s (limit %(limit)s): %(risk)s."),
     }
-    return sentences.get(code, _("Unknown finding."))
+    sentence = sentences.get(code)
+    return sentence % p if sentence is not None else _("Unknown finding.")
 
 
 def rule_sentence(rule: str, thresholds: dict[str, Any]) -> str:
