@@ -357,6 +357,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "报表",
         "月度 KPI 回顾",
         "合同",
+        "经营复盘",
         "报价",
         "上线交接",
         "成员",
