@@ -655,3 +655,31 @@ def _onboarding_b(t: Tenants) -> dict[str, int]:
 
 for _name in ("checklist_item_id", "phase_id", "risk_id", "diligence_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _onboarding_b(t)[_name]
+
+
+# --- business reviews and renewal (docs/engagements-reviews.md) -------------------------------
+def _reviews_b(t: Tenants) -> dict[str, int]:
+    """Provider B's review of client B's January (an action, a comment) and a stored renewal
+    recommendation; made once per test, whichever id asks first."""
+    made: dict[str, int] | None = getattr(t, "_reviews_b", None)
+    if made is not None:
+        return made
+    from kefu.engagements.reviews import selectors as review_selectors
+    from kefu.engagements.reviews import services as review_services
+
+    contract_id = _contract_b(t).contract_id
+    manager = t.scope("pb", "account_manager")
+    review = review_services.review_generate(manager, contract_id=contract_id, month="2026-01")
+    owner = review_selectors.owner_choices(review)[0][0]
+    action = review_services.action_create(
+        manager, business_review_id=review.pk, title="乙的改进", owner_id=owner, due_on="2026-02-15"
+    )
+    review_services.comment_add(manager, business_review_id=review.pk, body="乙的评论")
+    recommendation = review_services.renewal_store(manager, contract_id=contract_id)
+    made = {"business_review_id": review.pk, "review_action_id": action.pk, "renewal_id": recommendation.pk}
+    t._reviews_b = made  # type: ignore[attr-defined]
+    return made
+
+
+for _name in ("business_review_id", "review_action_id", "renewal_id"):
+    OBJECT_MAKERS[_name] = lambda t, _name=_name: _reviews_b(t)[_name]

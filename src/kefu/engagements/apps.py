@@ -15,3 +15,9 @@ class EngagementsConfig(AppConfig):
         audit_sentences.register()
         onboarding_sentences.register()
         quoting_sentences.register()
+
+        # The signed contract's SLA terms are the targets of the client's dashboard (they win
+        # over the SLA policy the desk registers).
+        from kefu.engagements.reviews import targets
+
+        targets.register()

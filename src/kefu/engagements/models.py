@@ -8,8 +8,15 @@ from kefu.engagements.contracts.models import (
 )
 from kefu.engagements.onboarding.models import ChecklistItem, DiligenceItem, HandoverPhase, Risk
 from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote, Rfq
+from kefu.engagements.reviews.models import (
+    BusinessReview,
+    RenewalRecommendation,
+    ReviewAction,
+    ReviewComment,
+)
 
 __all__ = [
+    "BusinessReview",
     "ChecklistItem",
     "Contract",
     "ContractReminder",
@@ -18,6 +25,9 @@ __all__ = [
     "HandoverPhase",
     "Intake",
     "Quote",
+    "RenewalRecommendation",
+    "ReviewAction",
+    "ReviewComment",
     "Rfq",
     "Risk",
     "SignedContract",

@@ -26,6 +26,13 @@ class EngagementPerm(StrEnum):
     MANAGE_ONBOARDING = "engagements.manage_onboarding"
     # the provider's plan: handover phases (applied to routing's split) and break-in periods
     PLAN_HANDOVER = "engagements.plan_handover"
+    # reviews/: the monthly business review and the renewal recommendation (money: contract people)
+    REVIEW_VIEW = "engagements.review_view"
+    REVIEW_PREPARE = "engagements.review_prepare"  # generate a draft, publish it (the provider)
+    REVIEW_DISCUSS = (
+        "engagements.review_discuss"  # comment, raise and close actions, ask for a recommendation
+    )
+    RENEWAL_DECIDE = "engagements.renewal_decide"  # record the client's renewal decision
 
 
 def _grants() -> dict[Role, set[str]]:
@@ -47,18 +54,28 @@ def _grants() -> dict[Role, set[str]]:
     onboarding_view = {EngagementPerm.VIEW_ONBOARDING}
     onboarding_manage = {*onboarding_view, EngagementPerm.MANAGE_ONBOARDING}
     onboarding_plan = {*onboarding_manage, EngagementPerm.PLAN_HANDOVER}
+    reviews = {EngagementPerm.REVIEW_VIEW, EngagementPerm.REVIEW_DISCUSS}
+    reviews_prepare = {*reviews, EngagementPerm.REVIEW_PREPARE}
+    reviews_decide = {*reviews, EngagementPerm.RENEWAL_DECIDE}
     return {
         Role.PROVIDER_ADMIN: {
             *quote_sell,
             *contracts_edit,
             EngagementPerm.CONTRACT_APPROVE,
             *onboarding_plan,
+            *reviews_prepare,
         },
-        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit, *onboarding_plan},
+        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit, *onboarding_plan, *reviews_prepare},
         Role.SUPERVISOR: set(onboarding_manage),
         Role.QA_INSPECTOR: set(onboarding_view),
-        Role.CLIENT_ADMIN: {*quote_buy, *contracts_view, EngagementPerm.CONTRACT_APPROVE, *onboarding_manage},
-        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view, *onboarding_manage},
+        Role.CLIENT_ADMIN: {
+            *quote_buy,
+            *contracts_view,
+            EngagementPerm.CONTRACT_APPROVE,
+            *onboarding_manage,
+            *reviews_decide,
+        },
+        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view, *onboarding_manage, *reviews_decide},
         Role.CLIENT_VIEWER: set(onboarding_view),
     }
 

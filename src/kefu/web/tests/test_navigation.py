@@ -45,6 +45,7 @@ DIGESTS = ("Event log digests", "/analytics/event-log/")
 REPORTS = ("Reports", "/reports/")
 REVIEW = ("Monthly KPI review", "/kpi-review/")
 CONTRACTS = ("Contracts", "/engagements/contracts/")
+BUSINESS_REVIEWS = ("Business reviews", "/engagements/reviews/")
 QUOTES = ("Quotes", "/engagements/quotes/")
 ONBOARDING = ("Onboarding", "/engagements/onboarding/")
 ACCOUNT = ("My account", "/account/")
@@ -77,6 +78,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REPORTS,
         REVIEW,
         CONTRACTS,
+        BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
         MEMBERS,
@@ -182,6 +184,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REPORTS,
         REVIEW,
         CONTRACTS,
+        BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
         MEMBERS,
@@ -208,6 +211,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REPORTS,
         REVIEW,
         CONTRACTS,
+        BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
         MEMBERS,
@@ -238,6 +242,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         REPORTS,
         REVIEW,
         CONTRACTS,
+        BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
         MEMBERS,
@@ -352,6 +357,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "报表",
         "月度 KPI 回顾",
         "合同",
+        "经营复盘",
         "报价",
         "上线交接",
         "成员",

@@ -18,6 +18,7 @@ from kefu.desk import demo as desk_demo
 from kefu.engagements.contracts import demo as contracts_demo
 from kefu.engagements.onboarding import demo as onboarding_demo
 from kefu.engagements.quoting import demo as quoting_demo
+from kefu.engagements.reviews import demo as reviews_demo
 from kefu.floor import demo as floor_demo
 from kefu.knowledge import demo as knowledge_demo
 from kefu.quality import autoqa_demo
@@ -141,3 +142,4 @@ class Command(BaseCommand):
             today=today
         )  # a live contract with SLA terms, one onboarding, one awaiting approval
         onboarding_demo.load(today=today)  # 丁卯 taking over 极客数码: checklist, handover at 50 %, risks
+        reviews_demo.load(today=today)  # last month's published business review of the live contract
