@@ -26,6 +26,11 @@ class EngagementPerm(StrEnum):
     MANAGE_ONBOARDING = "engagements.manage_onboarding"
     # the provider's plan: handover phases (applied to routing's split) and break-in periods
     PLAN_HANDOVER = "engagements.plan_handover"
+    # billing/: invoices from the contract's pricing terms and the measured month (clients see
+    # only issued ones); the provider drafts, issues, resolves disputes and records payment
+    INVOICE_VIEW = "engagements.invoice_view"
+    INVOICE_EDIT = "engagements.invoice_edit"
+    INVOICE_DISPUTE = "engagements.invoice_dispute"  # the client disputes an issued invoice
 
 
 def _grants() -> dict[Role, set[str]]:
@@ -47,18 +52,27 @@ def _grants() -> dict[Role, set[str]]:
     onboarding_view = {EngagementPerm.VIEW_ONBOARDING}
     onboarding_manage = {*onboarding_view, EngagementPerm.MANAGE_ONBOARDING}
     onboarding_plan = {*onboarding_manage, EngagementPerm.PLAN_HANDOVER}
+    invoice_sell = {EngagementPerm.INVOICE_VIEW, EngagementPerm.INVOICE_EDIT}
+    invoice_buy = {EngagementPerm.INVOICE_VIEW, EngagementPerm.INVOICE_DISPUTE}
     return {
         Role.PROVIDER_ADMIN: {
             *quote_sell,
             *contracts_edit,
             EngagementPerm.CONTRACT_APPROVE,
             *onboarding_plan,
+            *invoice_sell,
         },
-        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit, *onboarding_plan},
+        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit, *onboarding_plan, *invoice_sell},
         Role.SUPERVISOR: set(onboarding_manage),
         Role.QA_INSPECTOR: set(onboarding_view),
-        Role.CLIENT_ADMIN: {*quote_buy, *contracts_view, EngagementPerm.CONTRACT_APPROVE, *onboarding_manage},
-        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view, *onboarding_manage},
+        Role.CLIENT_ADMIN: {
+            *quote_buy,
+            *contracts_view,
+            EngagementPerm.CONTRACT_APPROVE,
+            *onboarding_manage,
+            *invoice_buy,
+        },
+        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view, *onboarding_manage, *invoice_buy},
         Role.CLIENT_VIEWER: set(onboarding_view),
     }
 
