@@ -11,4 +11,5 @@ ENTRIES = (
     NavEntry(_("Contracts"), "contracts_list", EngagementPerm.CONTRACT_VIEW, order=470),
     NavEntry(_("Quotes"), "engagements_quotes", EngagementPerm.QUOTE_VIEW, order=480),
     NavEntry(_("Onboarding"), "onboarding", EngagementPerm.VIEW_ONBOARDING, order=490),
+    NavEntry(_("Invoices"), "invoices_list", EngagementPerm.INVOICE_VIEW, order=495),
 )

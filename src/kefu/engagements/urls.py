@@ -6,4 +6,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quotes/", include("kefu.engagements.quoting.urls")),
     path("contracts/", include("kefu.engagements.contracts.urls")),
     path("onboarding/", include("kefu.engagements.onboarding.urls")),
+    path("invoices/", include("kefu.engagements.billing.urls")),
 ]

@@ -272,7 +272,10 @@ def contract_create(
             fields = {**fields, "seats": quote.accepted_seats}
         if not fields.get("pricing_rates"):  # the accepted option's rates of the chosen model
             model = str(fields.get("pricing_model") or "fixed_monthly")
-            fields = {**fields, "pricing_rates": pricing_terms.from_quote(quote.result, quote.accepted_seats, model)}
+            fields = {
+                **fields,
+                "pricing_rates": pricing_terms.from_quote(quote.result, quote.accepted_seats, model),
+            }
     clean = clean_contract(fields)
     if selectors.open_draft(scope, engagement_id=engagement.pk) is not None:
         raise Conflict(_("This engagement already has a draft contract."), field="engagement_id")

@@ -53,7 +53,7 @@ class Standing:
     months: list[dict] = field(default_factory=list)  # the earlier months: month, credits, bonus
 
 
-def _pair_scope(contract: Contract) -> Scope:
+def pair_scope(contract: Contract) -> Scope:
     """The provider's work for this client, whoever asks (the contract is between these two)."""
     return Scope.of_tenant(
         provider_id=contract.provider_id,
@@ -125,7 +125,7 @@ def _measure(
 
 def contract_standing(contract: Contract, *, month: date) -> Standing:
     """The standing of a contract the caller has opened (`services.contract_open`) in a month."""
-    scope = _pair_scope(contract)
+    scope = pair_scope(contract)
     today = clock.now().astimezone(timezones.client_time_zone(contract.client_id)).date()
     terms = [(t, selectors.metric_get(t.metric_id)) for t in selectors.term_list(contract)]
     terms = [(t, m) for t, m in terms if m is not None]

@@ -38,7 +38,9 @@ def _contract_error(form: forms.ContractForm, exc: KefuError) -> None:
 
 def _form_fields(form: forms.ContractForm) -> dict[str, Any]:
     fields = {
-        k: v for k, v in form.cleaned_data.items() if k not in ("engagement", "quote") and not k.startswith("rate_")
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in ("engagement", "quote") and not k.startswith("rate_")
     }
     fields["pricing_rates"] = {
         k[5:]: str(v) for k, v in form.cleaned_data.items() if k.startswith("rate_") and v is not None
