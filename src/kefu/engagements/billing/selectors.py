@@ -195,3 +195,8 @@ def measure(contract: Contract, *, period_start: date, months: int) -> Measured:
         "earned_back": str(sum((Decimal(m["earned_back"]) for m in sla_months), Decimal("0.00"))),
     }
     return Measured(usage, sla)
+
+
+def contract_for_system(contract_id: int) -> Contract | None:
+    """A signed (or superseded) contract by id, across tenants: the operator's CLI preview."""
+    return Contract.all_tenants.filter(pk=contract_id).exclude(status="draft").first()

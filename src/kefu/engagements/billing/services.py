@@ -123,6 +123,46 @@ def _audit(scope: Scope, invoice: Invoice, action: str, **data: Any) -> None:
 
 
 # --- drafting ----------------------------------------------------------------------------------------
+def months_of(contract: Contract, months: Any) -> int:
+    if months in (None, ""):
+        return selectors.PERIOD_MONTHS[contract.payment_terms]
+    try:
+        count = int(str(months))
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 12:
+        raise Invalid(_("Enter a whole number between 1 and 12."), field="months")
+    return count
+
+
+def new_invoice(contract: Contract, *, start: date, months: int, sales: Any, user_id: int | None) -> Invoice:
+    """An unsaved draft of a signed contract's period, measured (the CLI previews it as it is)."""
+    first, last = selectors.period_of(start, months)
+    if last < contract.starts_on or (contract.ends_on is not None and first > contract.ends_on):
+        raise Invalid(_("The contract is not in force in this period."), field="period")
+    if first > selectors.client_today(contract):
+        raise Invalid(_("This period has not started yet."), field="period")
+    model, rates = contract_rates(contract)
+    now = clock.now()
+    invoice = Invoice(
+        provider_id=contract.provider_id,
+        client_id=contract.client_id,
+        contract=contract,
+        number=f"INV-{contract.engagement_id}-{start:%Y%m}",
+        period_start=first,
+        period_end=last,
+        pricing_model=model,
+        rates=rates,
+        usage={"months": months},
+        sales=_amount(sales, "sales"),
+        created_at=now,
+        created_by_id=user_id,
+        computed_at=now,
+    )
+    compute(invoice)
+    return invoice
+
+
 @transaction.atomic
 def invoice_create(
     scope: Scope,
@@ -144,40 +184,10 @@ def invoice_create(
     if contract.status == ContractStatus.DRAFT:
         raise Conflict(_("Only a signed contract can be invoiced."), field="contract_id")
     start = parse_period(period)
-    if months in (None, ""):
-        count = selectors.PERIOD_MONTHS[contract.payment_terms]
-    else:
-        try:
-            count = int(str(months))
-        except ValueError:
-            count = 0
-        if not 1 <= count <= 12:
-            raise Invalid(_("Enter a whole number between 1 and 12."), field="months")
-    first, last = selectors.period_of(start, count)
-    if last < contract.starts_on or (contract.ends_on is not None and first > contract.ends_on):
-        raise Invalid(_("The contract is not in force in this period."), field="period")
-    if first > selectors.client_today(contract):
-        raise Invalid(_("This period has not started yet."), field="period")
+    count = months_of(contract, months)
     if selectors.open_invoice(scope, contract=contract, period_start=start) is not None:
         raise Conflict(_("This period already has an invoice."), field="period")
-    model, rates = contract_rates(contract)
-    now = clock.now()
-    invoice = Invoice(
-        provider_id=contract.provider_id,
-        client_id=contract.client_id,
-        contract=contract,
-        number=f"INV-{contract.engagement_id}-{start:%Y%m}",
-        period_start=first,
-        period_end=last,
-        pricing_model=model,
-        rates=rates,
-        usage={"months": count},
-        sales=_amount(sales, "sales"),
-        created_at=now,
-        created_by_id=scope.user_id,
-        computed_at=now,
-    )
-    compute(invoice)
+    invoice = new_invoice(contract, start=start, months=count, sales=sales, user_id=scope.user_id)
     invoice.save()
     _audit(scope, invoice, "create")
     return invoice

@@ -1,0 +1,20 @@
+"""The demo's invoice: the live contract (丁卯 → 悦家) billed for last month from the replayed
+history, issued to the client. Called from the contracts' demo, after the contract is signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kefu.core.scope import Scope
+from kefu.engagements.billing import services
+
+
+def load(provider: Scope, contract: Any, *, today: dt.date) -> None:
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if last_month < contract.starts_on.replace(day=1):
+        return
+    invoice = services.invoice_create(
+        provider, contract_id=contract.pk, period=last_month.strftime("%Y-%m"), months=1
+    )
+    services.invoice_issue(provider, invoice_id=invoice.pk)
