@@ -47,6 +47,7 @@ REVIEW = ("Monthly KPI review", "/kpi-review/")
 CONTRACTS = ("Contracts", "/engagements/contracts/")
 QUOTES = ("Quotes", "/engagements/quotes/")
 ONBOARDING = ("Onboarding", "/engagements/onboarding/")
+INVOICES = ("Invoices", "/engagements/invoices/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -79,6 +80,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CONTRACTS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -184,6 +186,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CONTRACTS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         ACCOUNT,
     ],
@@ -210,6 +213,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CONTRACTS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -240,6 +244,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         CONTRACTS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         ACCESS,
         DIGESTS,
@@ -354,6 +359,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "合同",
         "报价",
         "上线交接",
+        "账单",
         "成员",
         "审计日志",
         "访问日志",

@@ -83,7 +83,7 @@ def test_the_api_drafts_issues_disputes_resolves_pays_and_exports(
     assert (
         xlsx["Content-Disposition"] == f'attachment; filename="INV-{contract.engagement_id}-202603-v1.xlsx"'
     )
-    assert csv.content.decode("utf-8-sig").splitlines()[0] == "发票"
+    assert csv.content.decode("utf-8-sig").splitlines()[0] == "账单"
     assert bad_format.status_code == 422
 
 
@@ -134,3 +134,22 @@ def test_the_cli_previews_without_storing(tenants: Tenants, contract: Contract) 
     assert [line["code"] for line in body["lines"]] == ["contacts"] and body["total"] == "0.00"
     assert Invoice.all_tenants.count() == 0
     assert bad.value.returncode == 2 and str(bad.value).startswith("--period")
+
+
+def test_the_pdf_is_printed_in_chinese(tenants: Tenants, contract: Contract) -> None:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from kefu.engagements.billing import exports as billing_exports
+    from kefu.engagements.billing import presentation, services
+
+    with at(APRIL):
+        invoice = services.invoice_create(
+            tenants.scope("pa", "provider_admin"), contract_id=contract.pk, period="2026-03", months=1
+        )
+    with translation.override("en"):
+        body = billing_exports.invoice_pdf(invoice)
+    with translation.override("zh-hans"):
+        html = render_to_string("engagements/billing/invoice_pdf.html", presentation.invoice_context(invoice))
+    assert body.startswith(b"%PDF-")
+    assert "<h1>账单 INV-" in html and "接待量" in html and "计费模式：按咨询量。" in html
