@@ -22,6 +22,7 @@ from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.scope import Scope
 from kefu.engagements.billing import invoice_core, pricing_terms, selectors
 from kefu.engagements.billing.models import Invoice, InvoiceStatus
+from kefu.engagements.contracts import selectors as contract_selectors
 from kefu.engagements.contracts import services as contract_services
 from kefu.engagements.contracts.models import Contract, ContractStatus
 from kefu.engagements.permissions import EngagementPerm
@@ -181,6 +182,8 @@ def invoice_create(
         )
     except NotFound:
         raise NotFound(_("Unknown contract."), field="contract_id") from None
+    # the contract's row is the lock that keeps two drafts of one period from racing
+    contract = contract_selectors.contract_get(scope, contract_id=contract.pk, for_update=True)
     if contract.status == ContractStatus.DRAFT:
         raise Conflict(_("Only a signed contract can be invoiced."), field="contract_id")
     start = parse_period(period)
