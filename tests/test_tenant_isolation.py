@@ -569,6 +569,24 @@ OBJECT_MAKERS["contract_id"] = lambda t: _contract_b(t).contract_id
 OBJECT_MAKERS["term_id"] = lambda t: _contract_b(t).pk
 
 
+def _invoice_b(t: Tenants) -> int:
+    """Tenant B's issued invoice for January 2026 (one per test: made once, then found)."""
+    from kefu.engagements.billing import services as billing_services
+    from kefu.engagements.billing.models import Invoice
+
+    made = Invoice.all_tenants.filter(provider=t.pb).first()
+    if made is not None:
+        return made.pk
+    admin = t.scope("pb", "provider_admin")
+    contract_id = _contract_b(t).contract_id
+    invoice = billing_services.invoice_create(admin, contract_id=contract_id, period="2026-01", months=1)
+    billing_services.invoice_issue(admin, invoice_id=invoice.pk)
+    return invoice.pk
+
+
+OBJECT_MAKERS["invoice_id"] = _invoice_b
+
+
 def _calibration_b(t: Tenants) -> int:
     """Tenant B's closed calibration session (one sheet submitted), so report routes find it."""
     from datetime import timedelta

@@ -20,6 +20,29 @@ def _metric_name(value: object) -> str:
 
 def register() -> None:
     register_contracts()
+    register_billing()
+
+
+def _outcome(value: object) -> str:
+    return str({"confirm": _("confirmed"), "correct": _("corrected")}.get(str(value), value))
+
+
+def register_billing() -> None:
+    audit_sentences.register("engagements.invoice_create", _("%(actor)s drafted the invoice %(target)s"))
+    audit_sentences.register(
+        "engagements.invoice_recompute", _("%(actor)s measured the invoice %(target)s again")
+    )
+    audit_sentences.register("engagements.invoice_issue", _("%(actor)s issued the invoice %(target)s"))
+    audit_sentences.register("engagements.invoice_dispute", _("%(actor)s disputed the invoice %(target)s"))
+    audit_sentences.register(
+        "engagements.invoice_resolve",
+        _("%(actor)s answered the dispute of %(target)s: %(invoice_outcome)s"),
+        values={"invoice_outcome": _outcome},
+    )
+    audit_sentences.register("engagements.invoice_pay", _("%(actor)s recorded the payment of %(target)s"))
+    audit_sentences.register_key("invoice_number", _("Invoice"))
+    audit_sentences.register_key("invoice_outcome", _("Outcome"), _outcome)
+    audit_sentences.register_key("total", _("Total (yuan)"))
 
 
 def register_contracts() -> None:

@@ -1,5 +1,6 @@
 """The engagement models, gathered from the sub-packages so Django and migrations find them."""
 
+from kefu.engagements.billing.models import Invoice
 from kefu.engagements.contracts.models import (
     Contract,
     ContractReminder,
@@ -24,6 +25,7 @@ __all__ = [
     "DiligenceItem",
     "HandoverPhase",
     "Intake",
+    "Invoice",
     "Quote",
     "RenewalRecommendation",
     "ReviewAction",

@@ -12,4 +12,5 @@ ENTRIES = (
     NavEntry(_("Quotes"), "engagements_quotes", EngagementPerm.QUOTE_VIEW, order=480),
     NavEntry(_("Onboarding"), "onboarding", EngagementPerm.VIEW_ONBOARDING, order=490),
     NavEntry(_("Business reviews"), "reviews_list", EngagementPerm.REVIEW_VIEW, order=475),
+    NavEntry(_("Invoices"), "invoices_list", EngagementPerm.INVOICE_VIEW, order=495),
 )

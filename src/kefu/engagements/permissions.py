@@ -33,6 +33,11 @@ class EngagementPerm(StrEnum):
         "engagements.review_discuss"  # comment, raise and close actions, ask for a recommendation
     )
     RENEWAL_DECIDE = "engagements.renewal_decide"  # record the client's renewal decision
+    # billing/: invoices from the contract's pricing terms and the measured month (clients see
+    # only issued ones); the provider drafts, issues, resolves disputes and records payment
+    INVOICE_VIEW = "engagements.invoice_view"
+    INVOICE_EDIT = "engagements.invoice_edit"
+    INVOICE_DISPUTE = "engagements.invoice_dispute"  # the client disputes an issued invoice
 
 
 def _grants() -> dict[Role, set[str]]:
@@ -57,6 +62,8 @@ def _grants() -> dict[Role, set[str]]:
     reviews = {EngagementPerm.REVIEW_VIEW, EngagementPerm.REVIEW_DISCUSS}
     reviews_prepare = {*reviews, EngagementPerm.REVIEW_PREPARE}
     reviews_decide = {*reviews, EngagementPerm.RENEWAL_DECIDE}
+    invoice_sell = {EngagementPerm.INVOICE_VIEW, EngagementPerm.INVOICE_EDIT}
+    invoice_buy = {EngagementPerm.INVOICE_VIEW, EngagementPerm.INVOICE_DISPUTE}
     return {
         Role.PROVIDER_ADMIN: {
             *quote_sell,
@@ -64,8 +71,15 @@ def _grants() -> dict[Role, set[str]]:
             EngagementPerm.CONTRACT_APPROVE,
             *onboarding_plan,
             *reviews_prepare,
+            *invoice_sell,
         },
-        Role.ACCOUNT_MANAGER: {*quote_sell, *contracts_edit, *onboarding_plan, *reviews_prepare},
+        Role.ACCOUNT_MANAGER: {
+            *quote_sell,
+            *contracts_edit,
+            *onboarding_plan,
+            *reviews_prepare,
+            *invoice_sell,
+        },
         Role.SUPERVISOR: set(onboarding_manage),
         Role.QA_INSPECTOR: set(onboarding_view),
         Role.CLIENT_ADMIN: {
@@ -74,8 +88,15 @@ def _grants() -> dict[Role, set[str]]:
             EngagementPerm.CONTRACT_APPROVE,
             *onboarding_manage,
             *reviews_decide,
+            *invoice_buy,
         },
-        Role.CLIENT_MANAGER: {*quote_buy, *contracts_view, *onboarding_manage, *reviews_decide},
+        Role.CLIENT_MANAGER: {
+            *quote_buy,
+            *contracts_view,
+            *onboarding_manage,
+            *reviews_decide,
+            *invoice_buy,
+        },
         Role.CLIENT_VIEWER: set(onboarding_view),
     }
 

@@ -7,4 +7,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/", include("kefu.engagements.contracts.urls")),
     path("onboarding/", include("kefu.engagements.onboarding.urls")),
     path("reviews/", include("kefu.engagements.reviews.urls")),
+    path("invoices/", include("kefu.engagements.billing.urls")),
 ]

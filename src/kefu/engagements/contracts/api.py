@@ -42,6 +42,8 @@ class ContractIn(Schema):
     renews_on: str | None = None
     ends_on: str | None = None
     notice_days: int = 30
+    pricing_model: str = "fixed_monthly"  # one of the pricing models (docs/engagements-billing.md)
+    pricing_rates: dict[str, Number] = {}  # the model's rates; from the quote when empty
 
 
 class ContractPatch(Schema):
@@ -65,6 +67,8 @@ class ContractPatch(Schema):
     renews_on: str | None = None
     ends_on: str | None = None
     notice_days: int | None = None
+    pricing_model: str | None = None
+    pricing_rates: dict[str, Number] | None = None
 
 
 class TermIn(Schema):
@@ -136,6 +140,8 @@ class ContractOut(ContractSummaryOut):
     confidentiality: str
     data_processing: str
     notice_days: int
+    pricing_model: str
+    pricing_rates: dict[str, str]
     terms: list[TermOut]
     signed: SignedOut | None
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.engagements.billing import pricing_terms
 from kefu.engagements.contracts import selectors
 from kefu.engagements.contracts.models import Consequence, Contract, FloorWindow, PaymentTerms
 
@@ -57,6 +58,7 @@ class ContractForm(forms.Form):
     bonus_cap_pct = forms.DecimalField(
         label=_("Bonus cap per month (%)"), min_value=0, max_value=100, decimal_places=2, required=False
     )
+    pricing_model = forms.ChoiceField(label=_("Pricing model"), initial="fixed_monthly", required=False)
     confidentiality = forms.CharField(
         label=_("Confidentiality terms"), required=False, max_length=4000, widget=_TEXT
     )
@@ -72,6 +74,18 @@ class ContractForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        from kefu.engagements.billing import presentation
+
+        self.fields["pricing_model"].choices = presentation.model_choices()
+        for key in pricing_terms.ALL_KEYS:
+            self.fields[f"rate_{key}"] = forms.DecimalField(
+                label=presentation.rate_label(key),
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                help_text=presentation.rate_help(key),
+            )
         if engagements is not None:
             self.fields = {
                 "engagement": forms.TypedChoiceField(label=_("Engagement"), coerce=int, choices=engagements),
@@ -92,7 +106,15 @@ class ContractForm(forms.Form):
 
     @classmethod
     def initial_of(cls, contract: Contract) -> dict[str, Any]:
-        return {name: getattr(contract, name) for name in cls.base_fields}
+        initial = {name: getattr(contract, name) for name in cls.base_fields}
+        initial.update({f"rate_{k}": v for k, v in (contract.pricing_rates or {}).items()})
+        return initial
+
+    def rate_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("rate_")]
+
+    def other_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if not name.startswith("rate_")]
 
 
 class TermForm(forms.Form):

@@ -71,6 +71,9 @@ class Contract(TenantModel):
         _("payment terms"), max_length=12, choices=PaymentTerms.choices, default=PaymentTerms.QUARTERLY
     )
     monthly_fee = models.DecimalField(_("monthly fee (yuan)"), max_digits=12, decimal_places=2, default=0)
+    # pricing terms (billing/pricing_terms.py): the model of quoting.pricing.MODELS and its rates
+    pricing_model = models.CharField(_("pricing model"), max_length=20, default="fixed_monthly")
+    pricing_rates = models.JSONField(_("rates"), default=dict, blank=True)
     at_risk_pct = models.DecimalField(
         _("fee at risk per month (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )

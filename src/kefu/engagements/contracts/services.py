@@ -25,6 +25,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
+from kefu.engagements.billing import pricing_terms
 from kefu.engagements.contracts import selectors
 from kefu.engagements.contracts.models import (
     Consequence,
@@ -58,7 +59,7 @@ TEXT_FIELDS = {
 }
 CONTRACT_FIELDS = (
     "title", *TEXT_FIELDS, "channels", "seats", "payment_terms", "monthly_fee", "at_risk_pct",
-    "bonus_cap_pct", "starts_on", "renews_on", "ends_on", "notice_days",
+    "bonus_cap_pct", "starts_on", "renews_on", "ends_on", "notice_days", "pricing_model", "pricing_rates",
 )  # fmt: skip
 TERM_FIELDS = (
     "metric_id", "target", "floor_window", "floor_target", "exclusions", "consequence", "step",
@@ -180,9 +181,23 @@ def clean_contract(data: dict[str, Any], *, partial: bool = False) -> dict[str, 
             clean[name] = _pct(value, name)
         elif name == "starts_on":
             clean[name] = _date(value, name, required=True)
+        elif name == "pricing_model":
+            clean[name] = str(value or "fixed_monthly")[:20]
+        elif name == "pricing_rates":
+            if value not in (None, "") and not isinstance(value, dict):
+                raise Invalid(_("Give the rates as an object of numbers."), field=name)
+            clean[name] = {str(k)[:40]: v for k, v in (value or {}).items() if v not in (None, "")}
         else:
             clean[name] = _date(value, name)
     return clean
+
+
+def _check_pricing(contract: Contract) -> None:
+    """The pricing model and its rates (a fixed monthly fee defaults to the contract's monthly fee)."""
+    rates = dict(contract.pricing_rates or {})
+    if contract.pricing_model == "fixed_monthly" and "monthly" not in rates:
+        rates["monthly"] = str(contract.monthly_fee)
+    contract.pricing_model, contract.pricing_rates = pricing_terms.clean(contract.pricing_model, rates)
 
 
 def _check_dates(contract: Contract) -> None:
@@ -255,6 +270,12 @@ def contract_create(
         quote = _accepted_quote(scope, engagement, quote_id)
         if not fields.get("seats") and quote.accepted_seats:
             fields = {**fields, "seats": quote.accepted_seats}
+        if not fields.get("pricing_rates"):  # the accepted option's rates of the chosen model
+            model = str(fields.get("pricing_model") or "fixed_monthly")
+            fields = {
+                **fields,
+                "pricing_rates": pricing_terms.from_quote(quote.result, quote.accepted_seats, model),
+            }
     clean = clean_contract(fields)
     if selectors.open_draft(scope, engagement_id=engagement.pk) is not None:
         raise Conflict(_("This engagement already has a draft contract."), field="engagement_id")
@@ -272,6 +293,7 @@ def contract_create(
         **clean,
     )
     _check_dates(contract)
+    _check_pricing(contract)
     contract.save()
     tenancy_services.audit_record(
         scope, action="engagements.contract_create", target=contract, client_id=contract.client_id
@@ -296,9 +318,14 @@ def _accepted_quote(scope: Scope, engagement: Any, quote_id: int) -> Any:
 def contract_update(scope: Scope, *, contract_id: int, **fields: Any) -> Contract:
     contract = _draft(scope, contract_id)
     clean = clean_contract(fields, partial=True)
+    if "pricing_model" in clean and "pricing_rates" not in clean:
+        clean["pricing_rates"] = {}  # another model's rates do not carry over
+    if "monthly_fee" in clean and "pricing_rates" not in clean and contract.pricing_model == "fixed_monthly":
+        clean["pricing_rates"] = {**contract.pricing_rates, "monthly": str(clean["monthly_fee"])}
     for name, value in clean.items():
         setattr(contract, name, value)
     _check_dates(contract)
+    _check_pricing(contract)
     _unapprove(contract)
     contract.save()
     tenancy_services.audit_record(

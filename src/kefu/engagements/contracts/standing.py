@@ -53,7 +53,7 @@ class Standing:
     months: list[dict] = field(default_factory=list)  # the earlier months: month, credits, bonus
 
 
-def _pair_scope(contract: Contract) -> Scope:
+def pair_scope(contract: Contract) -> Scope:
     """The provider's work for this client, whoever asks (the contract is between these two)."""
     return Scope.of_tenant(
         provider_id=contract.provider_id,
@@ -95,9 +95,10 @@ def to_core(term: SlaTerm, metric: Metric) -> core.Term:
     )
 
 
-def _measure(
+def term_measure(
     scope: Scope, contract: Contract, term: SlaTerm, first: date, last: date
 ) -> tuple[float | None, int, list[dict]]:
+    """A term's value, count and floor windows over `first`..`last` (the metric dictionary's query)."""
     query = queries.metric_query(
         scope,
         metric_id=term.metric_id,
@@ -125,7 +126,7 @@ def _measure(
 
 def contract_standing(contract: Contract, *, month: date) -> Standing:
     """The standing of a contract the caller has opened (`services.contract_open`) in a month."""
-    scope = _pair_scope(contract)
+    scope = pair_scope(contract)
     today = clock.now().astimezone(timezones.client_time_zone(contract.client_id)).date()
     terms = [(t, selectors.metric_get(t.metric_id)) for t in selectors.term_list(contract)]
     terms = [(t, m) for t, m in terms if m is not None]
@@ -146,7 +147,7 @@ def contract_standing(contract: Contract, *, month: date) -> Standing:
         row_data = []
         if first <= last:
             for term, metric in terms:
-                value, count, floors = _measure(scope, contract, term, first, last)
+                value, count, floors = term_measure(scope, contract, term, first, last)
                 measured[str(term.pk)] = core.Measured(value, [f["value"] for f in floors])
                 row_data.append((term, metric, value, count, floors))
         measured_months.append(measured)

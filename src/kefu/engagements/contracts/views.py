@@ -18,6 +18,7 @@ from kefu.core import clock
 from kefu.core.errors import KefuError, NotFound
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
+from kefu.engagements.billing import presentation as billing_presentation
 from kefu.engagements.contracts import forms, selectors, services, standing
 from kefu.engagements.permissions import EngagementPerm
 
@@ -28,8 +29,22 @@ def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _contract_error(form: forms.ContractForm, exc: KefuError) -> None:
+    if exc.field and exc.field.startswith("pricing_rates.") and f"rate_{exc.field[14:]}" in form.fields:
+        form.add_error(f"rate_{exc.field[14:]}", str(exc.message))
+    else:
+        form_error(form, exc)
+
+
 def _form_fields(form: forms.ContractForm) -> dict[str, Any]:
-    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("engagement", "quote")}
+    fields = {
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in ("engagement", "quote") and not k.startswith("rate_")
+    }
+    fields["pricing_rates"] = {
+        k[5:]: str(v) for k, v in form.cleaned_data.items() if k.startswith("rate_") and v is not None
+    }
     if fields.get("notice_days") is None:
         fields["notice_days"] = 30
     return fields
@@ -71,7 +86,7 @@ def contract_new(request: HttpRequest) -> HttpResponse:
                 **_form_fields(form),
             )
         except KefuError as exc:
-            form_error(form, exc)
+            _contract_error(form, exc)
         else:
             return redirect("contracts_detail", contract_id=contract.pk)
     return render(
@@ -93,7 +108,7 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
         try:
             services.contract_update(scope, contract_id=contract.pk, **_form_fields(form))
         except KefuError as exc:
-            form_error(form, exc)
+            _contract_error(form, exc)
         else:
             return redirect("contracts_detail", contract_id=contract.pk)
     return render(
@@ -139,6 +154,9 @@ def contract_detail(
             and selectors.open_draft(scope, engagement_id=contract.engagement_id) is None,
             "term_form": term_form or (forms.TermForm() if can_edit else None),
             "channels": [str(dict(forms.CHANNEL_CHOICES).get(c, c)) for c in contract.channels],
+            "pricing_model": billing_presentation.model_label(contract.pricing_model),
+            "pricing_rates": billing_presentation.rates_view(contract.pricing_model, contract.pricing_rates),
+            "can_invoice": contract.status != "draft" and scope.has(EngagementPerm.INVOICE_EDIT),
         },
         status=422 if term_form is not None and term_form.errors else 200,
     )

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0004_contract_quote'),
+        ('engagements', '0005_billing'),
         ('tenancy', '0002_default_manager_scoped'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -59,7 +59,7 @@ def _round(value: float | None) -> float | None:
 def term_months(contract: Contract, months: list[date], today: date) -> list[dict[str, Any]]:
     """Each month's measured value and status of every term (the status counts the floors, as the
     standing does); a month outside the contract or still to come is left out."""
-    scope = standing._pair_scope(contract)
+    scope = standing.pair_scope(contract)
     terms = [(t, contract_selectors.metric_get(t.metric_id)) for t in contract_selectors.term_list(contract)]
     found = []
     for month in months:
@@ -70,7 +70,7 @@ def term_months(contract: Contract, months: list[date], today: date) -> list[dic
         for term, metric in terms:
             if metric is None:
                 continue
-            value, count, floors = standing._measure(scope, contract, term, first, last)
+            value, count, floors = standing.term_measure(scope, contract, term, first, last)
             outcome = core.evaluate_term(
                 standing.to_core(term, metric),
                 core.Measured(value, [f["value"] for f in floors]),
@@ -89,7 +89,7 @@ def _day_range(first: date, last: date, contract: Contract) -> tuple[datetime, d
 def top_issues(contract: Contract, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
     """The month's complaint root causes, the auto-QA checks failed most often and the reasons of
     escalations, each with its count, the most frequent first."""
-    scope = standing._pair_scope(contract)
+    scope = standing.pair_scope(contract)
     complaints = complaint_selectors.complaint_trend(
         scope, first=first, last=last, client_id=contract.client_id
     )
@@ -147,7 +147,7 @@ def review_snapshot(contract: Contract, *, month: date) -> dict[str, Any]:
         current = add_months(current, 1)
     trend = term_months(contract, months, today)
     first, last = _bounds(contract, month, today)
-    scope = standing._pair_scope(contract)
+    scope = standing.pair_scope(contract)
     kpi = figure_selectors.monthly_review(scope, client_id=contract.client_id, month=month)
     for term in found["terms"]:
         term["trend"] = [
@@ -223,7 +223,7 @@ def renewal_record(contract: Contract, *, as_of: date) -> tuple[renewal.Record, 
                 bonus=bonus,
             )
         )
-    scope = standing._pair_scope(contract)
+    scope = standing.pair_scope(contract)
     earlier_count = later_count = 0
     qa: dict[str, Any] = {"metric_id": "qa_score", "value": None, "count": 0}
     first = last = None

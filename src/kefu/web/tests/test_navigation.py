@@ -48,6 +48,7 @@ CONTRACTS = ("Contracts", "/engagements/contracts/")
 BUSINESS_REVIEWS = ("Business reviews", "/engagements/reviews/")
 QUOTES = ("Quotes", "/engagements/quotes/")
 ONBOARDING = ("Onboarding", "/engagements/onboarding/")
+INVOICES = ("Invoices", "/engagements/invoices/")
 ACCOUNT = ("My account", "/account/")
 
 EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
@@ -81,6 +82,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -187,6 +189,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         ACCOUNT,
     ],
@@ -214,6 +217,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         AUDIT,
         ACCESS,
@@ -245,6 +249,7 @@ EXPECTED: dict[tuple[str, Role], list[tuple[str, str]]] = {
         BUSINESS_REVIEWS,
         QUOTES,
         ONBOARDING,
+        INVOICES,
         MEMBERS,
         ACCESS,
         DIGESTS,
@@ -360,6 +365,7 @@ def test_labels_are_translated(tenants: Tenants) -> None:
         "经营复盘",
         "报价",
         "上线交接",
+        "账单",
         "成员",
         "审计日志",
         "访问日志",

@@ -1,0 +1,65 @@
+"""Forms of the invoice pages; the services check everything again (the API has no forms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+_TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class InvoiceForm(forms.Form):
+    contract = forms.TypedChoiceField(label=_("Contract"), coerce=int)
+    period = forms.CharField(
+        label=_("First month of the period"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}),
+    )
+    months = forms.IntegerField(
+        label=_("Months"),
+        min_value=1,
+        max_value=12,
+        required=False,
+        help_text=_("Empty: the contract's payment terms (a quarter is three months)."),
+    )
+    sales = forms.DecimalField(
+        label=_("Sales for commission (yuan)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Only the base + commission model uses it: the sales the service made."),
+    )
+
+    def __init__(self, *args: Any, contracts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].choices = contracts
+
+
+class RecomputeForm(forms.Form):
+    sales = forms.DecimalField(
+        label=_("Sales for commission (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    adjustment = forms.DecimalField(
+        label=_("Correction (yuan, negative to reduce)"), max_digits=14, decimal_places=2, required=False
+    )
+    adjustment_note = forms.CharField(
+        label=_("Reason for the correction"), required=False, max_length=2000, widget=_TEXT
+    )
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you dispute this invoice?"), max_length=2000, widget=_TEXT)
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("confirm", _("Confirm the invoice (issue it again unchanged)")),
+            ("correct", _("Correct it (a new version to issue in its place)")),
+        ],
+    )
+    note = forms.CharField(label=_("Answer to the client"), max_length=2000, widget=_TEXT)
