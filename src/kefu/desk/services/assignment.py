@@ -31,7 +31,7 @@ from kefu.desk import selectors
 from kefu.desk.models import Conversation
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _publish
-from kefu.desk.services.conversations import conversation_assign
+from kefu.desk.services.conversations import Handover, conversation_assign, conversations_assign_locked
 from kefu.desk.services.provider_move import conversation_move_provider
 from kefu.routing import offer_selectors, offer_services
 from kefu.routing import services as routing_services
@@ -84,6 +84,7 @@ def route_waiting(
     if not keys:
         return 0
     made, after = 0, None
+    cache = offer_services.RoutingPass()  # skills, certifications, capacities: read once a pass
     while True:
         with transaction.atomic():
             rows = selectors.waiting_for_update(
@@ -112,7 +113,7 @@ def route_waiting(
                 for r in rows
             ]
             planned = offer_services.plan_offers(
-                contacts, loads=selectors.agent_loads, now=now, agent_ids=agent_ids
+                contacts, loads=selectors.agent_loads, now=now, agent_ids=agent_ids, cache=cache
             )
             by_id = {r.pk: r for r in rows}
             for item in planned:
@@ -124,8 +125,16 @@ def route_waiting(
                         reason="overflow" if item.offer.tier > 0 else "split",
                         now=now,
                     )
-                if item.offer.auto:
-                    _take(by_id[item.offer.conversation_id], item.offer, how="auto")
+            # auto-accepting queues: the batch through the one assignment write (locked above)
+            conversations_assign_locked(
+                [
+                    Handover(_system_scope(c.provider_id, c.client_id), c, item.offer.agent_id, item.offer.pk)
+                    for item in planned
+                    if item.offer.auto
+                    for c in (by_id[item.offer.conversation_id],)
+                ],
+                how="auto",
+            )
             made += len(planned)
         if fetched < batch:
             return made
