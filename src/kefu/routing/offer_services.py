@@ -161,6 +161,7 @@ class RoutingPass:
         self._held_read: set[int] = set()
         self._certified: dict[int, list[tuple[int, int, datetime, datetime | None, datetime | None]]] = {}
         self._capacity: dict[int, list[tuple[int, str, int]]] = {}
+        self.dropped = 0  # answers another process made stale (its agent filled meanwhile): retried
 
     def queues(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Queue]:
         missing = keys - set(self._queues)
@@ -362,7 +363,9 @@ def plan_offers(
         decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts, splits=splits),
         _ts(now),
     )
+    decided = len(answers)
     answers = _confirmed(answers, agents, {a.id: a.capacity for a in core_agents}, loads)
+    cache.dropped += decided - len(answers)
     by_id = {c.id: c for c in contacts}
     rows = []
     for a in answers:

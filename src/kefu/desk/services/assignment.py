@@ -40,6 +40,7 @@ from kefu.routing.models import Offer, OfferState
 log = logging.getLogger(__name__)
 
 BATCH = 500
+RETRIES = 3  # a pass decides a batch again at most this often when another process beat it to agents
 SYSTEM_PERMISSIONS = frozenset({DeskPerm.VIEW, DeskPerm.HANDLE, DeskPerm.ASSIGN})
 
 
@@ -83,9 +84,10 @@ def route_waiting(
     keys = offer_services.routable_queue_keys()
     if not keys:
         return 0
-    made, after = 0, None
+    made, after, retries = 0, None, RETRIES
     cache = offer_services.RoutingPass()  # skills, certifications, capacities: read once a pass
     while True:
+        start, dropped = after, cache.dropped
         with transaction.atomic():
             rows = selectors.waiting_for_update(
                 queue_keys=keys,
@@ -136,6 +138,12 @@ def route_waiting(
                 how="auto",
             )
             made += len(planned)
+        if cache.dropped > dropped and retries > 0:
+            # another process filled an agent this batch chose: decide its contacts again now,
+            # on fresh loads, rather than leave them to the next sweep (offer latency)
+            retries -= 1
+            after = start
+            continue
         if fetched < batch:
             return made
 

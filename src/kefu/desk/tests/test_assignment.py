@@ -316,3 +316,36 @@ def test_a_batch_is_one_update_and_one_insert_of_events_however_many_it_assigns(
     assert sorted(e.data["how"] for e in assigned) == ["auto"] * 10
     assignees = dict(taken.values_list("id", "assignee_id"))
     assert all(e.agent_id == assignees[e.conversation_id] for e in assigned)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_contact_whose_agent_another_process_filled_is_decided_again_at_once(
+    tenants: Any, monkeypatch: Any
+) -> None:
+    # given two agents with room for one chat each, and a chat waiting
+    from kefu.desk import selectors as desk_selectors
+
+    t = tenants
+    agents = sorted(
+        [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user], key=lambda u: u.pk
+    )
+    _floor(t, agents=agents, default_chat_concurrency=1)
+    chat = _chat(t)
+    real, calls = desk_selectors.agent_loads, []
+
+    def loads(ids: list[int]) -> dict[tuple[int, str], int]:
+        calls.append(ids)
+        found = real(ids)
+        if len(calls) >= 2:  # from the re-count under the lock on, another process gave the first a chat
+            found[agents[0].pk, "chat"] = found.get((agents[0].pk, "chat"), 0) + 1
+        return found
+
+    monkeypatch.setattr(desk_selectors, "agent_loads", loads)
+    # when one pass runs (the core first picks the first agent: same idle time, smaller id)
+    made = assignment.route_waiting()
+    # then the stale answer is dropped and the chat offered to the other agent in the same pass
+    assert made == 1
+    assert list(Offer.all_tenants.filter(conversation_id=chat.pk).values_list("agent_id", "state")) == [
+        (agents[1].pk, "offered")
+    ]
+    assert len(calls) == 4  # decide and confirm, twice
