@@ -9,7 +9,9 @@ A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropp
 1. *Throughput*: `--backlog` waiting chats in auto-accepting queues and `--agents` online agents
    (capacity 3, each skilled for one of `--queues` queues, all certified). Two forked processes
    run the desk's assignment (`route_waiting`, batches of 200) at once until nothing is left;
-   assignments per second = assigned / wall time from the start to the last process done.
+   assignments per second = assigned / wall time from the start to the last process done; also
+   SQL statements and the workers' CPU time per assignment, which a shared machine's load moves
+   less than the wall time.
 2. *Offer latency*: the same agents (their chats closed again) each hold a workspace WebSocket
    (`/ws/agent/`, signed-in sessions) spread over two `kefu serve` processes sharing Redis's
    channel layer. Chats are opened through the API at `--rate` per second for `--seconds`
@@ -139,17 +141,25 @@ def seed(agents: int, queues: int, backlog: int) -> dict[str, Any]:
 
 
 def _assign_worker(barrier: Any, results: Any) -> None:
-    from django.db import connections
+    from django.db import connection, connections
 
     from kefu.desk.services import assignment
 
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
     barrier.wait()
     made, idle = 0, 0
-    while idle < 2:
-        got = assignment.route_waiting(batch=200)
-        made += got
-        idle = idle + 1 if got == 0 else 0
-    results.put((made, time.perf_counter()))
+    cpu = time.process_time()
+    with connection.execute_wrapper(count):
+        while idle < 2:
+            got = assignment.route_waiting(batch=200)
+            made += got
+            idle = idle + 1 if got == 0 else 0
+    results.put((made, time.perf_counter(), statements[0], time.process_time() - cpu))
     connections.close_all()
 
 
@@ -174,8 +184,10 @@ def throughput(agents: int) -> dict[str, Any]:
     done = [results.get(timeout=600) for _ in workers]
     for worker in workers:
         worker.join(timeout=60)
-    wall = max(at for _made, at in done) - start
-    made = sum(m for m, _at in done)
+    wall = max(at for _made, at, _n, _cpu in done) - start
+    made = sum(m for m, _at, _n, _cpu in done)
+    statements = sum(n for _m, _at, n, _cpu in done)
+    cpu = sum(c for _m, _at, _n, c in done)
     assigned = Counter(
         ContactEvent.all_tenants.filter(type="assigned").values_list("conversation_id", flat=True)
     )
@@ -194,9 +206,12 @@ def throughput(agents: int) -> dict[str, Any]:
     Queue.all_tenants.update(auto_accept=False, offer_timeout_s=600)
     return {
         "assigned": made,
-        "by_process": sorted(m for m, _at in done),
+        "by_process": sorted(m for m, _at, _n, _cpu in done),
         "wall_s": round(wall, 3),
         "e2e_assignments_per_s": round(made / wall) if wall > 0 else None,
+        # load-independent figures: SQL statements and the workers' CPU (client side) per assignment
+        "statements_per_assignment": round(statements / made, 2) if made else None,
+        "worker_cpu_ms_per_assignment": round(cpu * 1000 / made, 2) if made else None,
         "problems": problems,
     }
 
@@ -412,6 +427,7 @@ def main() -> int:
     parser.add_argument("--backlog", type=int, default=3000)
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--throughput-only", action="store_true", help="skip the offer latency half")
     args = parser.parse_args()
     name = f"kefu_bench_routing_{os.getpid()}"
     _admin(args.database_url, f'CREATE DATABASE "{name}"')
@@ -433,7 +449,11 @@ def main() -> int:
         setup = seed(args.agents, args.queues, args.backlog)
         first = throughput(args.agents)
         print(f"throughput: {first}", flush=True)
-        second = latency(env, setup, args.rate, args.seconds)
+        if args.throughput_only:
+            second = {"offer_latency_p50_ms": None, "offer_latency_p99_ms": None}
+            second |= {"offer_latency_max_ms": None, "chats": 0, "problems": []}
+        else:
+            second = latency(env, setup, args.rate, args.seconds)
         print(f"latency: {second}")
     finally:
         from django.db import connections
@@ -451,6 +471,8 @@ def main() -> int:
         "seconds": args.seconds,
         "e2e_assignments_per_s": first["e2e_assignments_per_s"],
         "e2e_by_process": first["by_process"],
+        "e2e_statements_per_assignment": first["statements_per_assignment"],
+        "e2e_worker_cpu_ms_per_assignment": first["worker_cpu_ms_per_assignment"],
         "offer_latency_p50_ms": second["offer_latency_p50_ms"],
         "offer_latency_p99_ms": second["offer_latency_p99_ms"],
         "offer_latency_max_ms": second["offer_latency_max_ms"],

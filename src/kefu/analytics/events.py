@@ -131,20 +131,26 @@ def _row(
 EventRow = tuple[Scope | None, EventType | str, ContactLike, datetime, dict[str, Any]]
 
 
-def emit_many(events: list[EventRow]) -> None:
-    """Write many events in one INSERT (group-committed ingest); each is `emit`'s row.
+def emit_many(events: list[EventRow], *, agent_ids: list[int | None] | None = None) -> list[ContactEvent]:
+    """Write many events in one INSERT (group-committed ingest, batch assignment); each is
+    `emit`'s row.
 
-    An entry is (scope, type, conversation, at, data); sinks hear them in this order.
+    An entry is (scope, type, conversation, at, data); `agent_ids`, if given, is each entry's
+    agent (same order). Sinks hear them in this order.
     """
-    rows = ContactEvent.all_tenants.bulk_create(unsaved_many(events))
+    rows = ContactEvent.all_tenants.bulk_create(unsaved_many(events, agent_ids=agent_ids))
     if _sinks and rows:
         _write_outbox(rows)
+    return rows
 
 
-def unsaved_many(events: list[EventRow]) -> list[ContactEvent]:
+def unsaved_many(events: list[EventRow], *, agent_ids: list[int | None] | None = None) -> list[ContactEvent]:
     """`emit_many`'s rows, not yet written: for a writer outside the ORM (the ingest path on
     the event loop), which writes only events that no sink `wants` (see `register_sink`)."""
+    agents = agent_ids if agent_ids is not None else [None] * len(events)
+    if len(agents) != len(events):
+        raise ValueError("one agent id per event")
     return [
-        ContactEvent(**_row(scope, type, conversation, at, None, None, None, None, data))
-        for scope, type, conversation, at, data in events
+        ContactEvent(**_row(scope, type, conversation, at, agent, None, None, None, data))
+        for (scope, type, conversation, at, data), agent in zip(events, agents, strict=True)
     ]

@@ -120,14 +120,14 @@ def set_my_presence(request: HttpRequest, payload: PresenceIn) -> object:
     if request.access.user_id is None:
         raise PermissionDenied()
     return services.presence_set(
-        request.access, agent_id=request.access.user_id, state=payload.state, reason=payload.reason
+        request.access, agent_id=request.access.user_id, state=payload.state, reason=payload.reason or ""
     )
 
 
 @router.post("/agents/{agent_id}/presence", response=PresenceOut)
 def set_agent_presence(request: HttpRequest, agent_id: int, payload: PresenceIn) -> object:
     return services.presence_set(
-        request.access, agent_id=agent_id, state=payload.state, reason=payload.reason
+        request.access, agent_id=agent_id, state=payload.state, reason=payload.reason or ""
     )
 
 

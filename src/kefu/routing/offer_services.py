@@ -79,15 +79,6 @@ def _ts(value: datetime) -> float:
     return value.timestamp()
 
 
-def _queues_for(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Queue]:
-    if not keys:
-        return {}
-    rows = Queue.all_tenants.filter(
-        active=True, client_id__in={k[0] for k in keys}, name__in={k[1] for k in keys}
-    )
-    return {(q.client_id, q.name): q for q in rows if (q.client_id, q.name) in keys}
-
-
 def routable_queue_keys() -> set[tuple[int, str]]:
     """(client id, queue name) of every active queue: only their contacts are routed."""
     return set(Queue.all_tenants.filter(active=True).values_list("client_id", "name"))
@@ -100,22 +91,6 @@ class _Skills:
     required: dict[tuple[int, int], list[tuple[int, int]]]  # (queue, provider) -> [(skill, least)]
     held: dict[tuple[int, int], int]  # (user, skill) -> level
     candidates: set[int]  # users holding at least one required skill
-
-    @classmethod
-    def read(cls, queues: Sequence[Queue], providers: set[int]) -> _Skills:
-        required: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for row in QueueSkill.all_tenants.filter(
-            queue__in=list(queues), provider_id__in=providers
-        ).values_list("queue_id", "provider_id", "skill_id", "min_proficiency"):
-            required[row[0], row[1]].append((row[2], row[3]))
-        skill_ids = {skill for needs in required.values() for skill, _ in needs}
-        held = {
-            (user, skill): level
-            for user, skill, level in AgentSkill.all_tenants.filter(skill_id__in=list(skill_ids)).values_list(
-                "user_id", "skill_id", "proficiency"
-            )
-        }
-        return cls(dict(required), held, {user for user, _ in held})
 
     def levels(self, queues: Sequence[Queue], agents: dict[int, int]) -> dict[int, dict[str, int]]:
         """Per agent, one synthetic skill per queue they qualify for (`q<id>`) at their weakest
@@ -151,15 +126,11 @@ class _Serving:
         return set(self.planned) | ({self.overflow_provider} if self.overflow_provider else set())
 
 
-def _serving(queues: Sequence[Queue]) -> dict[int, _Serving]:
+def _serving(queues: Sequence[Queue], shares: Mapping[int, dict[int, int]]) -> dict[int, _Serving]:
     """The queues routed across providers: on a channel whose customer session can follow the
     conversation, with a split between two providers or more, or an overflow provider. The rest
-    are routed within the contact's own provider, as before."""
-    shares: dict[int, dict[int, int]] = defaultdict(dict)
-    for queue_id, provider_id, share in QueueProvider.all_tenants.filter(
-        queue__in=list(queues), share_percent__gt=0
-    ).values_list("queue_id", "provider_id", "share_percent"):
-        shares[queue_id][provider_id] = share
+    are routed within the contact's own provider, as before. `shares`: per queue, the planned
+    share of each provider above 0 %."""
     found = {}
     for queue in queues:
         if queue.channel not in MOVABLE_CHANNELS or not shares.get(queue.pk):
@@ -173,12 +144,106 @@ def _serving(queues: Sequence[Queue]) -> dict[int, _Serving]:
     return found
 
 
+class RoutingPass:
+    """What one assignment pass (`route_waiting`: every batch of one sweep or wake-up) reads
+    once rather than per batch: queues and their planned shares, required skills and agents'
+    levels, certifications and capacity overrides; each read for the queues, skills and agents
+    not met before in the pass. Presence and loads are read again for every batch (under the
+    locks that keep exactly once). A change to skills, certifications or capacity made during a
+    pass (a second or two) applies from the next pass."""
+
+    def __init__(self) -> None:
+        self._queues: dict[tuple[int, str], Queue | None] = {}
+        self._shares: dict[int, dict[int, int]] = {}
+        self._required: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._required_read: set[int] = set()
+        self._held: dict[tuple[int, int], int] = {}
+        self._held_read: set[int] = set()
+        self._certified: dict[int, list[tuple[int, int, datetime, datetime | None, datetime | None]]] = {}
+        self._capacity: dict[int, list[tuple[int, str, int]]] = {}
+        self.dropped = 0  # answers another process made stale (its agent filled meanwhile): retried
+
+    def queues(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Queue]:
+        missing = keys - set(self._queues)
+        if missing:
+            rows = Queue.all_tenants.filter(
+                active=True, client_id__in={k[0] for k in missing}, name__in={k[1] for k in missing}
+            )
+            found = {(q.client_id, q.name): q for q in rows}
+            for key in missing:
+                self._queues[key] = found.get(key)
+        return {k: q for k in keys if (q := self._queues[k]) is not None}
+
+    def shares(self, queues: Sequence[Queue]) -> dict[int, dict[int, int]]:
+        """Per queue, the planned share of each provider above 0 %."""
+        missing = [q for q in queues if q.pk not in self._shares]
+        for q in missing:
+            self._shares[q.pk] = {}
+        if missing:
+            for queue_id, provider_id, share in QueueProvider.all_tenants.filter(
+                queue__in=missing, share_percent__gt=0
+            ).values_list("queue_id", "provider_id", "share_percent"):
+                self._shares[queue_id][provider_id] = share
+        return {q.pk: self._shares[q.pk] for q in queues if self._shares[q.pk]}
+
+    def skills(self, queues: Sequence[Queue], providers: set[int]) -> _Skills:
+        missing = [q for q in queues if q.pk not in self._required_read]
+        if missing:
+            for row in QueueSkill.all_tenants.filter(queue__in=missing).values_list(
+                "queue_id", "provider_id", "skill_id", "min_proficiency"
+            ):
+                self._required.setdefault((row[0], row[1]), []).append((row[2], row[3]))
+            self._required_read.update(q.pk for q in missing)
+        ids = {q.pk for q in queues}
+        required = {k: v for k, v in self._required.items() if k[0] in ids and k[1] in providers}
+        skill_ids = {skill for needs in required.values() for skill, _ in needs}
+        unread = skill_ids - self._held_read
+        if unread:
+            for user, skill, level in AgentSkill.all_tenants.filter(skill_id__in=sorted(unread)).values_list(
+                "user_id", "skill_id", "proficiency"
+            ):
+                self._held[user, skill] = level
+            self._held_read |= unread
+        held = {k: v for k, v in self._held.items() if k[1] in skill_ids}
+        return _Skills(required, held, {user for user, _ in held})
+
+    def certifications(
+        self, users: Iterable[int]
+    ) -> list[tuple[int, int, int, datetime, datetime | None, datetime | None]]:
+        """(user, provider, client, valid from, valid until, revoked at) of these agents."""
+        users = list(users)
+        missing = [u for u in users if u not in self._certified]
+        for u in missing:
+            self._certified[u] = []
+        if missing:
+            for user, provider, client, start, until, revoked in Certification.all_tenants.filter(
+                user_id__in=missing
+            ).values_list("user_id", "provider_id", "client_id", "valid_from", "valid_until", "revoked_at"):
+                self._certified[user].append((provider, client, start, until, revoked))
+        return [(u, *row) for u in users for row in self._certified[u]]
+
+    def capacity(self, users: Iterable[int]) -> list[tuple[int, int, str, int]]:
+        """(user, provider, channel, limit) of these agents' own capacity overrides."""
+        users = list(users)
+        missing = [u for u in users if u not in self._capacity]
+        for u in missing:
+            self._capacity[u] = []
+        if missing:
+            rows = AgentCapacity.all_tenants.filter(user_id__in=missing).values_list(
+                "user_id", "provider_id", "channel", "max_concurrent"
+            )
+            for user, provider, channel, n in rows:
+                self._capacity[user].append((provider, channel, n))
+        return [(u, *row) for u in users for row in self._capacity[u]]
+
+
 def plan_offers(
     contacts: Sequence[WaitingContact],
     *,
     loads: LoadReader,
     now: datetime,
     agent_ids: Iterable[int] | None = None,
+    cache: RoutingPass | None = None,
 ) -> list[Planned]:
     """Decide who takes which of these (locked) contacts and write the offers; call inside the
     caller's transaction. `loads(user_ids)` counts the conversations each agent holds per channel
@@ -189,14 +254,14 @@ def plan_offers(
     provider's agent than the conversation's, and the caller moves the conversation there before
     the agent sees it (`Planned.moves`). Every other queue is routed within the contact's own
     provider: each (queue, provider) pair is one queue for the core (docs/routing.md, "Several
-    providers")."""
-    queues = _queues_for({(c.client_id, c.queue) for c in contacts})
+    providers"). `cache` is the pass's reads of what changes rarely (`RoutingPass`)."""
+    cache = cache or RoutingPass()
+    queues = cache.queues({(c.client_id, c.queue) for c in contacts})
     contacts = [c for c in contacts if (c.client_id, c.queue) in queues and c.provider_id is not None]
     if not contacts:
         return []
-    serving = _serving(
-        list({queues[c.client_id, c.queue].pk: queues[c.client_id, c.queue] for c in contacts}.values())
-    )
+    used = list({queues[c.client_id, c.queue].pk: queues[c.client_id, c.queue] for c in contacts}.values())
+    serving = _serving(used, cache.shares(used))
     pairs: dict[tuple[int, int | None], int] = {}  # (queue id, provider id or None) -> the core's queue id
 
     def pair(c: WaitingContact) -> tuple[int, int | None]:
@@ -211,7 +276,7 @@ def plan_offers(
         for provider in (serving[queue_id].providers if own is None else {own})
     }
     providers = {provider for _, provider in doors}
-    skills = _Skills.read(list(queues.values()), providers)
+    skills = cache.skills(list(queues.values()), providers)
     # only agents holding a required skill, or of a provider that requires none for a queue here
     open_providers = {p for (q, p) in doors if not skills.required.get((q, p))}
     online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE).filter(
@@ -231,10 +296,9 @@ def plan_offers(
     by_queue = {q.pk: q for q in queues.values()}
     clients = {q.client_id for q in queues.values()}
     certified: dict[int, dict[int, float | None]] = defaultdict(dict)
-    for user_id, provider_id, client_id, until in Certification.all_tenants.filter(
-        user_id__in=list(agents), client_id__in=clients, valid_from__lte=now, revoked_at__isnull=True
-    ).values_list("user_id", "provider_id", "client_id", "valid_until"):
-        if agents[user_id] == provider_id and (until is None or until > now):
+    for user_id, provider_id, client_id, start, until, revoked in cache.certifications(agents):
+        valid = start <= now and revoked is None and (until is None or until > now)
+        if valid and client_id in clients and agents[user_id] == provider_id:
             certified[user_id][client_id] = None if until is None else _ts(until)
     # the core keeps one traffic split per client; routing plans one per queue, so a queue routed
     # across providers is its own "client" for the core (-queue id), certifications copied over
@@ -245,9 +309,7 @@ def plan_offers(
     levels = skills.levels(list(queues.values()), agents)
     own_capacity = {
         (user, channel): n
-        for user, provider, channel, n in AgentCapacity.all_tenants.filter(
-            user_id__in=list(agents)
-        ).values_list("user_id", "provider_id", "channel", "max_concurrent")
+        for user, provider, channel, n in cache.capacity(agents)
         if agents[user] == provider
     }
     channels = {q.channel for q in queues.values()}
@@ -301,7 +363,9 @@ def plan_offers(
         decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts, splits=splits),
         _ts(now),
     )
+    decided = len(answers)
     answers = _confirmed(answers, agents, {a.id: a.capacity for a in core_agents}, loads)
+    cache.dropped += decided - len(answers)
     by_id = {c.id: c for c in contacts}
     rows = []
     for a in answers:

@@ -100,7 +100,9 @@ class QueueStatsOut(Schema):
 
 class PresenceIn(Schema):
     state: str = Field(description="online, busy, after_contact_work, break or offline")
-    reason: str = Field("", description="For a break: meal, training, coaching, wellbeing or other")
+    reason: str | None = Field(
+        "", description="For a break: meal, training, coaching, wellbeing or other; empty or null otherwise"
+    )
 
 
 class PresenceChangeOut(Schema):

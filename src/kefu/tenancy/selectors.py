@@ -34,6 +34,22 @@ def membership_list_for_user(user: User) -> QuerySet[Membership]:
     )
 
 
+def active_memberships(*, user_ids: set[int], organization_ids: set[int]) -> set[tuple[int, int]]:
+    """(user id, organisation id) of the active users' active memberships among these
+    organisations (active ones): who may hold an item of these organisations, in one read for
+    many people (the desk's assignment write)."""
+    if not user_ids or not organization_ids:
+        return set()
+    rows = Membership.objects.filter(
+        user_id__in=sorted(user_ids),
+        user__is_active=True,
+        is_active=True,
+        organization_id__in=sorted(organization_ids),
+        organization__is_active=True,
+    ).values_list("user_id", "organization_id")
+    return set(rows)
+
+
 def membership_list_for_role(organization: Organization, *, role: str) -> list[Membership]:
     """Active members with one role, for setup jobs (the demo loader) that act as them."""
     return list(

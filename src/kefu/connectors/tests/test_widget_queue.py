@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -84,3 +86,31 @@ def test_a_chat_outside_any_queue_hears_nothing_of_queues(tenants: Tenants, widg
         return frames
 
     assert [f["type"] for f in run(scenario)] == ["conversation", "ack", "message", "pong"]
+
+
+def test_the_place_moves_up_on_its_own_while_the_customer_only_waits(
+    tenants: Tenants, queued_widget: WidgetConfig, settings: Any
+) -> None:
+    # given two customers waiting, and the widget looking again every 0.2 s
+    settings.KEFU_WIDGET_QUEUE_EVERY_S = 0.2
+    key = queued_widget.widget_key
+    lead, agent_id = tenants.scope("pa", "supervisor"), tenants.user("pa", "agent").pk
+
+    async def scenario() -> tuple:
+        first, first_frames = await _start(key, "在吗", "a-1")
+        second, second_frames = await _start(key, "你好", "b-1")
+        # when an agent takes the first customer's chat, and the second customer does nothing
+        await database_sync_to_async(desk_services.conversation_assign)(
+            lead, conversation_id=first_frames[-1]["conversation_id"], agent_id=agent_id
+        )
+        moved = await frames_until(second, "queue", timeout=5)
+        await first.disconnect()
+        await second.disconnect()
+        return second_frames, moved
+
+    second_frames, moved = run(scenario)
+    # then the second customer's widget is told their new place without asking
+    assert second_frames[-1]["position"] == 2
+    assert [f["type"] for f in moved] == ["queue"]
+    assert (moved[-1]["position"], moved[-1]["waiting"]) == (1, True)
+    assert moved[-1]["conversation_id"] == second_frames[-1]["conversation_id"]

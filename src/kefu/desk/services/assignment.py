@@ -31,7 +31,7 @@ from kefu.desk import selectors
 from kefu.desk.models import Conversation
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _publish
-from kefu.desk.services.conversations import conversation_assign
+from kefu.desk.services.conversations import Handover, conversation_assign, conversations_assign_locked
 from kefu.desk.services.provider_move import conversation_move_provider
 from kefu.routing import offer_selectors, offer_services
 from kefu.routing import services as routing_services
@@ -40,6 +40,7 @@ from kefu.routing.models import Offer, OfferState
 log = logging.getLogger(__name__)
 
 BATCH = 500
+RETRIES = 3  # a pass decides a batch again at most this often when another process beat it to agents
 SYSTEM_PERMISSIONS = frozenset({DeskPerm.VIEW, DeskPerm.HANDLE, DeskPerm.ASSIGN})
 
 
@@ -83,8 +84,10 @@ def route_waiting(
     keys = offer_services.routable_queue_keys()
     if not keys:
         return 0
-    made, after = 0, None
+    made, after, retries = 0, None, RETRIES
+    cache = offer_services.RoutingPass()  # skills, certifications, capacities: read once a pass
     while True:
+        start, dropped = after, cache.dropped
         with transaction.atomic():
             rows = selectors.waiting_for_update(
                 queue_keys=keys,
@@ -112,7 +115,7 @@ def route_waiting(
                 for r in rows
             ]
             planned = offer_services.plan_offers(
-                contacts, loads=selectors.agent_loads, now=now, agent_ids=agent_ids
+                contacts, loads=selectors.agent_loads, now=now, agent_ids=agent_ids, cache=cache
             )
             by_id = {r.pk: r for r in rows}
             for item in planned:
@@ -124,9 +127,23 @@ def route_waiting(
                         reason="overflow" if item.offer.tier > 0 else "split",
                         now=now,
                     )
-                if item.offer.auto:
-                    _take(by_id[item.offer.conversation_id], item.offer, how="auto")
+            # auto-accepting queues: the batch through the one assignment write (locked above)
+            conversations_assign_locked(
+                [
+                    Handover(_system_scope(c.provider_id, c.client_id), c, item.offer.agent_id, item.offer.pk)
+                    for item in planned
+                    if item.offer.auto
+                    for c in (by_id[item.offer.conversation_id],)
+                ],
+                how="auto",
+            )
             made += len(planned)
+        if cache.dropped > dropped and retries > 0:
+            # another process filled an agent this batch chose: decide its contacts again now,
+            # on fresh loads, rather than leave them to the next sweep (offer latency)
+            retries -= 1
+            after = start
+            continue
         if fetched < batch:
             return made
 

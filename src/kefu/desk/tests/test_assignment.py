@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kefu.analytics.models import ContactEvent
@@ -20,6 +24,7 @@ from kefu.routing import selectors as routing_selectors
 from kefu.routing import services as routing_services
 from kefu.routing.models import Offer
 from kefu.tenancy import services as tenancy_services
+from kefu.testing.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(timezone.datetime(2026, 12, 7, 10, 0))
@@ -272,3 +277,75 @@ def test_the_offers_api(tenants: Any) -> None:
     assert (declined.status_code, declined.json()["state"]) == (200, "declined")
     assert _api(t, "supervisor", "post", f"/api/offers/{second.pk}/accept").status_code == 404
     assert _api(t, "agent", "get", "/api/offers").json() == []
+
+
+def _statement(sql: str) -> str:
+    """A statement's verb and first table, e.g. `UPDATE "desk_conversation"`."""
+    found = re.search(r'(?:UPDATE|INTO|FROM) ("[a-z_]+")', sql)
+    return f"{sql.split(' ', 1)[0]} {found.group(1) if found else ''}"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_batch_is_one_update_and_one_insert_of_events_however_many_it_assigns(tenants: Any) -> None:
+    # given an auto-accepting queue with four agents (three chats each)
+    t = tenants
+    agents = [t.user("pa", "agent")]
+    agents += [MembershipFactory(organization=t.pa, role="agent").user for _ in range(3)]
+    _floor(t, agents=agents, auto_accept=True, default_chat_concurrency=3)
+
+    def assign(chats: int) -> tuple[list[str], int]:
+        for _ in range(chats):
+            _chat(t)
+        with CaptureQueriesContext(connection) as seen:
+            made = assignment.route_waiting()
+        return [_statement(q["sql"]) for q in seen.captured_queries], made
+
+    # when two chats are assigned, then eight more
+    small, made_small = assign(2)
+    large, made_large = assign(8)
+    # then both passes run the same statements: the assignees in one UPDATE, the events in one INSERT
+    assert (made_small, made_large) == (2, 8)
+    assert small == large
+    assert small.count('UPDATE "desk_conversation"') == 1
+    assert small.count('INSERT "analytics_contactevent"') == 1
+    taken = Conversation.all_tenants.filter(client=t.ca1, assignee__isnull=False)
+    held = Counter(taken.values_list("assignee_id", flat=True))
+    assert sum(held.values()) == 10 and max(held.values()) == 3 and set(held) <= {a.pk for a in agents}
+    assigned = ContactEvent.all_tenants.filter(type="assigned", client_id=t.ca1.pk)
+    assert Counter(assigned.values_list("conversation_id", flat=True)).most_common(1)[0][1] == 1
+    assert sorted(e.data["how"] for e in assigned) == ["auto"] * 10
+    assignees = dict(taken.values_list("id", "assignee_id"))
+    assert all(e.agent_id == assignees[e.conversation_id] for e in assigned)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_contact_whose_agent_another_process_filled_is_decided_again_at_once(
+    tenants: Any, monkeypatch: Any
+) -> None:
+    # given two agents with room for one chat each, and a chat waiting
+    from kefu.desk import selectors as desk_selectors
+
+    t = tenants
+    agents = sorted(
+        [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user], key=lambda u: u.pk
+    )
+    _floor(t, agents=agents, default_chat_concurrency=1)
+    chat = _chat(t)
+    real, calls = desk_selectors.agent_loads, []
+
+    def loads(ids: list[int]) -> dict[tuple[int, str], int]:
+        calls.append(ids)
+        found = real(ids)
+        if len(calls) >= 2:  # from the re-count under the lock on, another process gave the first a chat
+            found[agents[0].pk, "chat"] = found.get((agents[0].pk, "chat"), 0) + 1
+        return found
+
+    monkeypatch.setattr(desk_selectors, "agent_loads", loads)
+    # when one pass runs (the core first picks the first agent: same idle time, smaller id)
+    made = assignment.route_waiting()
+    # then the stale answer is dropped and the chat offered to the other agent in the same pass
+    assert made == 1
+    assert list(Offer.all_tenants.filter(conversation_id=chat.pk).values_list("agent_id", "state")) == [
+        (agents[1].pk, "offered")
+    ]
+    assert len(calls) == 4  # decide and confirm, twice

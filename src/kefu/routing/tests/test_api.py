@@ -171,6 +171,11 @@ def test_presence_over_the_api(tenants: Tenants) -> None:
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "state")
     assert agent.send("post", "/api/presence", {"state": "online", "reason": "meal"}).status_code == 422
     assert agent.send("post", "/api/presence", {}).status_code == 422
+    # a null reason is no reason (clients send `"reason": null` for states other than a break)
+    unset = agent.send("post", "/api/presence", {"state": "offline", "reason": None})
+    assert (unset.status_code, unset.json()["state"], unset.json()["reason"]) == (200, "offline", "")
+    led = lead.send("post", f"/api/agents/{agent_id}/presence", {"state": "online", "reason": None})
+    assert (led.status_code, led.json()["state"]) == (200, "online")
     assert (
         Api(tenants, "ca1", "client_admin").send("post", "/api/presence", {"state": "online"}).status_code
         == 403
