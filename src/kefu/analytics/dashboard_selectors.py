@@ -221,11 +221,11 @@ def figure_get(
     if threshold is not None:
         ask["threshold_s"] = threshold
     query = queries.metric_query(scope, date_from=period.first, date_to=period.last, interval=interval, **ask)
-    now = queries.metric_value(scope, query)
     before_period = period.previous()
-    before = queries.metric_value(
-        scope, queries.metric_query(scope, date_from=before_period.first, date_to=before_period.last, **ask)
-    )
+    earlier = queries.metric_query(scope, date_from=before_period.first, date_to=before_period.last, **ask)
+    # Both periods in one grouped read of the rollups; the median (which only the records give) is
+    # on the figure's drill-down, so a card never recomputes a figure from the events.
+    now, before = queries.metric_values(scope, [query, earlier], median=False)
     params = query.params()
     params.pop("interval", None)
     return Figure(
@@ -406,6 +406,7 @@ class Drilldown:
     page: int
     pages: int
     bucket: str = ""
+    median: float | None = None  # of every item, for the metrics that report one
 
 
 def drilldown(
@@ -459,6 +460,7 @@ def drilldown(
         page=page,
         pages=pages,
         bucket=bucket,
+        median=compute.median_of(items) if query.metric.median else None,
     )
 
 

@@ -10,7 +10,7 @@ recomputed from the events, with the same formulas. Which quarters an event touc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -27,7 +27,52 @@ if TYPE_CHECKING:
     from kefu.analytics.metrics.queries import MetricQuery
 
 STATE = "interval_rollups"
+THRESHOLD_STATE = STATE + ":"  # + "service_level@30": that threshold's rows are complete
 TAIL_LIMIT = 20_000  # more unfolded events than this for the client: read the events instead
+
+# Service level is kept in the rollups at the default 20 s and at every threshold some
+# configuration uses (a queue's "X % within Y s", later a contract term). Analytics imports no
+# domain app, so the apps that configure thresholds register a source at start-up; the folder
+# backfills a threshold that appears, and from then on keeps its rows like any other.
+ThresholdSource = Callable[[], Iterable[float]]
+_threshold_sources: dict[str, ThresholdSource] = {}
+
+
+def register_threshold_source(name: str, source: ThresholdSource) -> None:
+    """Register (or replace) the source called `name` of service-level thresholds in use."""
+    _threshold_sources[name] = source
+
+
+def wanted_thresholds() -> set[float]:
+    """The service-level thresholds (seconds, other than the default) configurations use now."""
+    found: set[float] = set()
+    for source in _threshold_sources.values():
+        found |= {float(t) for t in source()}
+    found.discard(compute.DEFAULT_SERVICE_LEVEL_S)
+    return found
+
+
+def rolled_thresholds() -> set[float]:
+    """The thresholds whose service-level rows the rollups hold for every folded event."""
+    names = RollupFillState.objects.filter(name__startswith=THRESHOLD_STATE).values_list("name", flat=True)
+    found = set()
+    for name in names:
+        _metric, threshold = quarters.split_row_metric(name.removeprefix(THRESHOLD_STATE))
+        if threshold is not None:
+            found.add(threshold)
+    return found
+
+
+def threshold_state_name(threshold_s: float) -> str:
+    return THRESHOLD_STATE + quarters.row_metric(quarters.THRESHOLD_METRIC, threshold_s)
+
+
+def row_metrics(metric_ids: list[str], thresholds: Iterable[float]) -> list[str]:
+    """The row metrics of an anchor's metrics: service level once per kept threshold too."""
+    found = list(metric_ids)
+    if quarters.THRESHOLD_METRIC in metric_ids:
+        found += [quarters.row_metric(quarters.THRESHOLD_METRIC, t) for t in sorted(thresholds)]
+    return found
 
 
 def rollups_through() -> int:
@@ -123,7 +168,8 @@ def can_read(query: MetricQuery, *, median: bool) -> bool:
     metric = query.metric
     if not metric.rolls_up or (median and metric.median):
         return False
-    if query.threshold_s is not None and query.threshold_s != compute.DEFAULT_SERVICE_LEVEL_S:
+    threshold = query.threshold_s
+    if threshold not in (None, compute.DEFAULT_SERVICE_LEVEL_S) and threshold not in rolled_thresholds():
         return False
     start, end = query.bounds
     return quarters.zone_fits(query.tz, start, end)
@@ -149,7 +195,10 @@ def snapshot() -> Iterator[None]:
 
 def _rows(scope: Scope, query: MetricQuery, start: datetime, end: datetime) -> QuerySet[IntervalRollup]:
     rows = IntervalRollup.objects.for_scope(scope).filter(
-        client_id=query.client_id, metric=query.metric.id, bucket__gte=start, bucket__lt=end
+        client_id=query.client_id,
+        metric=quarters.row_metric(query.metric.id, query.threshold_s),
+        bucket__gte=start,
+        bucket__lt=end,
     )
     if query.queue:
         rows = rows.filter(queue=query.queue)
@@ -185,35 +234,52 @@ def _tail_items(
 def rolled_result(scope: Scope, query: MetricQuery) -> compute.Result | None:
     """The figure from rollups and the tail, or None when the tail is too long to be worth it
     (the caller then reads the events). Equal to the events' figure exactly (tested)."""
-    start, end = query.bounds
+    found = rolled_results(scope, [query])
+    return None if found is None else found[0]
+
+
+def rolled_results(scope: Scope, asked: list[MetricQuery]) -> list[compute.Result] | None:
+    """Several periods of one question (same metric, client and filters; a dashboard's period and
+    the previous one) in one grouped query over the span they cover, plus the tail once."""
+    first = asked[0]
+    start = min(q.bounds[0] for q in asked)
+    end = max(q.bounds[1] for q in asked)
     with snapshot():
         through = rollups_through()
-        if not _tail_is_short(scope, query.client_id, through):
+        if not _tail_is_short(scope, first.client_id, through):
             return None
         touched = touched_quarters(
             scope,
             after_id=through,
             through_id=None,
-            client_id=query.client_id,
-            anchors=(query.metric.anchor,),
+            client_id=first.client_id,
+            anchors=(first.metric.anchor,),
         )
-        fresh = sorted(q for q in touched.get(query.client_id, set()) if start <= q < end)
-        runs = quarters.runs(fresh, gap=1)
+        fresh = sorted(q for q in touched.get(first.client_id, set()) if start <= q < end)
         sums = (
-            _rows(scope, query, start, end)
+            _rows(scope, first, start, end)
             .exclude(bucket__in=fresh)
             .values("bucket")
             .annotate(n=Sum("numerator_micro"), d=Sum("denominator_micro"), i=Sum("items"))
             .order_by("bucket")
         )
         by_quarter = [(row["bucket"], compute.MicroTotals(row["n"], row["d"], row["i"])) for row in sums]
-        items = _tail_items(scope, query, runs) if runs else []
-    for item in items:
-        by_quarter.append((quarters.quarter_of(item.at), compute.micro_totals_of([item])))
-    total = sum((totals for _bucket, totals in by_quarter), compute.MicroTotals()).totals()
+        tails: list[list[tuple[datetime, compute.MicroTotals]]] = []
+        for query in asked:  # each period's own slice of the fresh quarters (periods may overlap)
+            q_start, q_end = query.bounds
+            runs = quarters.runs([q for q in fresh if q_start <= q < q_end], gap=1)
+            items = _tail_items(scope, query, runs) if runs else []
+            tails.append([(quarters.quarter_of(i.at), compute.micro_totals_of([i])) for i in items])
+    return [_result(query, by_quarter + tail) for query, tail in zip(asked, tails, strict=True)]
+
+
+def _result(query: MetricQuery, by_quarter: list[tuple[datetime, compute.MicroTotals]]) -> compute.Result:
+    start, end = query.bounds
+    mine = [(bucket, totals) for bucket, totals in by_quarter if start <= bucket < end]
+    total = sum((totals for _bucket, totals in mine), compute.MicroTotals()).totals()
     series: list[dict[str, object]] = []
     if query.interval:
-        grouped = quarters.grouped_by_local(by_quarter, query.interval, query.tz)
+        grouped = quarters.grouped_by_local(mine, query.interval, query.tz)
         series = compute.series_of_totals(
             query.metric.kind,
             grouped,

@@ -79,7 +79,9 @@ def _figure(scope: Scope, client_id: int, first: date, last: date, metric_id: st
     return queries.metric_value(scope, query)
 
 
-def _metric_entry(scope: Scope, client_id: int, first: date, last: date, metric_id: str) -> dict[str, Any]:
+def _metric_entry(
+    scope: Scope, client_id: int, first: date, last: date, metric_id: str, *, median: bool = True
+) -> dict[str, Any]:
     metric = queries.metric_get(metric_id)
     entry: dict[str, Any] = {
         "id": metric.id,
@@ -93,7 +95,10 @@ def _metric_entry(scope: Scope, client_id: int, first: date, last: date, metric_
         "median": None,
     }
     try:
-        result = _figure(scope, client_id, first, last, metric_id).result
+        query = queries.metric_query(
+            scope, metric_id=metric_id, client_id=client_id, date_from=first, date_to=last
+        )
+        result = queries.metric_value(scope, query, median=median).result
     except queries.MetricUnavailable as exc:
         entry["unavailable"] = _bilingual(exc.message)
         return entry
@@ -259,8 +264,9 @@ def _queue_target(scope: Scope, client_id: int, first: date, last: date, queue: 
         interval="day",
     )
     target = float(queue.sl_target_percent)
-    items = queries.metric_items(scope, figure.query)
-    missed = [i for i in items if i.denominator and not i.numerator and i.conversation_id is not None]
+    # Each conversation counts 1 and scores 1 when answered in time, so the misses are the count
+    # less the answered share; which conversations they are, the drill-down lists when opened.
+    answered = round((figure.result.value or 0.0) * figure.result.count / 100)
     trend = [
         {
             "date": point["start"][:10],
@@ -282,11 +288,9 @@ def _queue_target(scope: Scope, client_id: int, first: date, last: date, queue: 
         "count": figure.result.count,
         "met": None if figure.result.value is None else figure.result.value >= target,
         "trend": trend,
-        "breach_count": len(missed),
-        "breaches": [
-            {"conversation_id": i.conversation_id, "at": _local(i.at, figure.query.tz)}
-            for i in missed[:BREACHES_LISTED]
-        ],
+        "breach_count": figure.result.count - answered,
+        "breaches": [],
+        "drilldown": {k: v for k, v in figure.query.params().items() if k != "interval"},
     }
 
 
@@ -406,5 +410,6 @@ def monthly_review(scope: Scope, *, client_id: int, month: date) -> dict[str, An
         "targets": targets,
         "targets_met": sum(1 for t in measured if t["met"]),
         "targets_measured": len(measured),
-        "metrics": [_metric_entry(scope, client_id, first, last, m) for m in KEY_METRICS],
+        # the month's figures from the rollups: the medians are on each figure's drill-down
+        "metrics": [_metric_entry(scope, client_id, first, last, m, median=False) for m in KEY_METRICS],
     }

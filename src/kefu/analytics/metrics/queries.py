@@ -387,6 +387,16 @@ def metric_value(scope: Scope, query: MetricQuery, *, median: bool = True) -> Me
     return metric_value_from_events(scope, query, median=median)
 
 
+def metric_values(scope: Scope, asked: list[MetricQuery], *, median: bool = True) -> list[MetricValue]:
+    """Several periods of one question (a dashboard's period and the previous one): from the
+    rollups in one grouped query when the metric is additive, else each from the events."""
+    if asked and all(rollup_selectors.can_read(query, median=median) for query in asked):
+        results = rollup_selectors.rolled_results(scope, asked)
+        if results is not None:
+            return [MetricValue(query=q, result=r) for q, r in zip(asked, results, strict=True)]
+    return [metric_value_from_events(scope, query, median=median) for query in asked]
+
+
 def metric_value_from_events(scope: Scope, query: MetricQuery, *, median: bool = True) -> MetricValue:
     """The figure recomputed from the events alone (what `kefu analytics check` compares with)."""
     items = metric_items(scope, query)
