@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Min, Q, QuerySet, Sum
@@ -193,12 +193,12 @@ def snapshot() -> Iterator[None]:
         yield
 
 
-def _rows(scope: Scope, query: MetricQuery, start: datetime, end: datetime) -> QuerySet[IntervalRollup]:
+def _rows(
+    scope: Scope, query: MetricQuery, keys: list[str], start: datetime, end: datetime
+) -> QuerySet[IntervalRollup]:
+    """The rows of these row metrics with the question's client, queue, channel and agent."""
     rows = IntervalRollup.objects.for_scope(scope).filter(
-        client_id=query.client_id,
-        metric=quarters.row_metric(query.metric.id, query.threshold_s),
-        bucket__gte=start,
-        bucket__lt=end,
+        client_id=query.client_id, metric__in=keys, bucket__gte=start, bucket__lt=end
     )
     if query.queue:
         rows = rows.filter(queue=query.queue)
@@ -207,6 +207,10 @@ def _rows(scope: Scope, query: MetricQuery, start: datetime, end: datetime) -> Q
     if query.agent_id is not None:
         rows = rows.filter(agent_id=query.agent_id)
     return rows
+
+
+def _key(query: MetricQuery) -> str:
+    return quarters.row_metric(query.metric.id, query.threshold_s)
 
 
 def _tail_items(
@@ -239,38 +243,80 @@ def rolled_result(scope: Scope, query: MetricQuery) -> compute.Result | None:
 
 
 def rolled_results(scope: Scope, asked: list[MetricQuery]) -> list[compute.Result] | None:
-    """Several periods of one question (same metric, client and filters; a dashboard's period and
-    the previous one) in one grouped query over the span they cover, plus the tail once."""
-    first = asked[0]
+    """Several figures of one client (a dashboard's: each metric in its period and the previous
+    one) from one view of the rollups: one grouped query per set of filters over the span the
+    periods cover, the tail's quarter hours found once and recomputed per question."""
+    client_id = asked[0].client_id
+    if any(q.client_id != client_id for q in asked):
+        raise ValueError("one client at a time")
     start = min(q.bounds[0] for q in asked)
     end = max(q.bounds[1] for q in asked)
     with snapshot():
         through = rollups_through()
-        if not _tail_is_short(scope, first.client_id, through):
+        if not _tail_is_short(scope, client_id, through):
             return None
+        anchors = tuple(sorted({q.metric.anchor for q in asked}))
         touched = touched_quarters(
-            scope,
-            after_id=through,
-            through_id=None,
-            client_id=first.client_id,
-            anchors=(first.metric.anchor,),
+            scope, after_id=through, through_id=None, client_id=client_id, anchors=anchors
         )
-        fresh = sorted(q for q in touched.get(first.client_id, set()) if start <= q < end)
-        sums = (
-            _rows(scope, first, start, end)
-            .exclude(bucket__in=fresh)
-            .values("bucket")
-            .annotate(n=Sum("numerator_micro"), d=Sum("denominator_micro"), i=Sum("items"))
-            .order_by("bucket")
-        )
-        by_quarter = [(row["bucket"], compute.MicroTotals(row["n"], row["d"], row["i"])) for row in sums]
-        tails: list[list[tuple[datetime, compute.MicroTotals]]] = []
-        for query in asked:  # each period's own slice of the fresh quarters (periods may overlap)
+        # a quarter any asked anchor's tail touches is read from the events for every question
+        # (exact either way: an untouched quarter's items are the same from rows or events)
+        fresh = sorted(q for q in touched.get(client_id, set()) if start <= q < end)
+        groups: dict[tuple[str, str, int | None], list[MetricQuery]] = {}
+        for query in asked:
+            groups.setdefault((query.queue, query.channel, query.agent_id), []).append(query)
+        stored: dict[tuple[tuple[str, str, int | None], str], list[tuple[datetime, compute.MicroTotals]]] = {}
+        whole: dict[tuple[tuple[str, str, int | None], str, datetime, datetime], compute.MicroTotals] = {}
+        for filters, members in groups.items():
+            # a series needs its quarter hours; a bare value only its period's sums
+            series = [q for q in members if q.interval]
+            if series:
+                keys = sorted({_key(q) for q in series})
+                sums = (
+                    _rows(scope, members[0], keys, start, end)
+                    .exclude(bucket__in=fresh)
+                    .values("metric", "bucket")
+                    .annotate(n=Sum("numerator_micro"), d=Sum("denominator_micro"), i=Sum("items"))
+                    .order_by("metric", "bucket")
+                )
+                for row in sums:
+                    totals = compute.MicroTotals(row["n"], row["d"], row["i"])
+                    stored.setdefault((filters, row["metric"]), []).append((row["bucket"], totals))
+            bare = [q for q in members if not q.interval]
+            if bare:
+                periods = sorted({q.bounds for q in bare})
+                sums_of: dict[str, Any] = {}
+                for k, (p_start, p_end) in enumerate(periods):
+                    within = Q(bucket__gte=p_start, bucket__lt=p_end)
+                    sums_of[f"n{k}"] = Sum("numerator_micro", filter=within)
+                    sums_of[f"d{k}"] = Sum("denominator_micro", filter=within)
+                    sums_of[f"i{k}"] = Sum("items", filter=within)
+                keys = sorted({_key(q) for q in bare})
+                rows = (
+                    _rows(scope, members[0], keys, start, end)
+                    .exclude(bucket__in=fresh)
+                    .values("metric")
+                    .annotate(**sums_of)
+                    .order_by("metric")
+                )
+                for row in rows:
+                    for k, (p_start, p_end) in enumerate(periods):
+                        totals = compute.MicroTotals(row[f"n{k}"] or 0, row[f"d{k}"] or 0, row[f"i{k}"] or 0)
+                        whole[(filters, row["metric"], p_start, p_end)] = totals
+        results = []
+        for query in asked:  # each question's own slice of the fresh quarters (periods may overlap)
             q_start, q_end = query.bounds
             runs = quarters.runs([q for q in fresh if q_start <= q < q_end], gap=1)
             items = _tail_items(scope, query, runs) if runs else []
-            tails.append([(quarters.quarter_of(i.at), compute.micro_totals_of([i])) for i in items])
-    return [_result(query, by_quarter + tail) for query, tail in zip(asked, tails, strict=True)]
+            tail = [(quarters.quarter_of(i.at), compute.micro_totals_of([i])) for i in items]
+            filters = (query.queue, query.channel, query.agent_id)
+            if query.interval:
+                rows = stored.get((filters, _key(query)), [])
+            else:  # the period's sums, counted in its first quarter hour (no series to place them in)
+                sums = whole.get((filters, _key(query), q_start, q_end))
+                rows = [] if sums is None else [(quarters.quarter_of(q_start), sums)]
+            results.append(_result(query, rows + tail))
+    return results
 
 
 def _result(query: MetricQuery, by_quarter: list[tuple[datetime, compute.MicroTotals]]) -> compute.Result:
