@@ -146,3 +146,43 @@ def test_a_threshold_configured_later_is_backfilled_then_checked(
     monkeypatch.setattr(rollup_selectors, "_threshold_sources", {"test": lambda: [45.0]})
     rollups.rebuild(lag=0)
     assert rollup_selectors.rolled_thresholds() == {45.0}
+
+
+def test_several_figures_read_together_equal_each_read_alone(tenants: Tenants, day: Day) -> None:
+    # given the day folded, then a reply to c4 written after the fold (a tail)
+    rollups.fold(lag=0)
+    day.emit(day.c4, "message_out", t("05:00:00"), day.a)
+    scope = tenants.scope("pa", "supervisor")
+
+    def ask(metric: str, first: str, last: str, **kw: Any) -> queries.MetricQuery:
+        return queries.metric_query(
+            scope, metric_id=metric, client_id=tenants.ca1.pk, date_from=first, date_to=last, **kw
+        )
+
+    asked = [
+        ask("handled", DAY, DAY, interval="15m"),
+        ask("handled", "2026-03-01", DAY),  # overlaps the first
+        ask("answer_rate", "2026-03-01", "2026-03-01"),
+        ask("service_level", DAY, DAY, threshold_s=60.0),  # not kept: from the events
+        ask("asa", DAY, DAY, channel="chat", interval="day"),
+        ask("csat", DAY, "2026-03-03", agent_id=day.b.pk),
+        ask("next_response_time", DAY, DAY),  # never rolled up
+    ]
+
+    # when they are read together, then each is what it is alone, and the events' figure
+    together = queries.metric_values(scope, asked, median=False)
+    for query, found in zip(asked, together, strict=True):
+        alone = queries.metric_value(scope, query, median=False).result
+        raw = queries.metric_value_from_events(scope, query, median=False).result
+        assert found.query == query
+        assert (found.result.value, found.result.count, found.result.series) == (
+            alone.value,
+            alone.count,
+            alone.series,
+        )
+        assert (found.result.value, found.result.count, found.result.series) == (
+            raw.value,
+            raw.count,
+            raw.series,
+        )
+    assert [f.result.value for f in together[:2]] == [4, 5]  # c2, c3, c6 and c4's late reply; and c1
