@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from kefu.analytics.metrics import compute, dictionary, facts, quarters
 from kefu.analytics.models import ContactEvent, IntervalRollup, RollupFillState
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 STATE = "interval_rollups"
 THRESHOLD_STATE = STATE + ":"  # + "service_level@30": that threshold's rows are complete
+DAILY = ("day", "week", "month")  # series whose buckets are unions of local days
 TAIL_LIMIT = 20_000  # more unfolded events than this for the client: read the events instead
 
 # Service level is kept in the rollups at the default 20 s and at every threshold some
@@ -265,23 +267,34 @@ def rolled_results(scope: Scope, asked: list[MetricQuery]) -> list[compute.Resul
         groups: dict[tuple[str, str, int | None], list[MetricQuery]] = {}
         for query in asked:
             groups.setdefault((query.queue, query.channel, query.agent_id), []).append(query)
-        stored: dict[tuple[tuple[str, str, int | None], str], list[tuple[datetime, compute.MicroTotals]]] = {}
+        stored: dict[
+            tuple[tuple[str, str, int | None], str, bool], list[tuple[datetime, compute.MicroTotals]]
+        ] = {}
         whole: dict[tuple[tuple[str, str, int | None], str, datetime, datetime], compute.MicroTotals] = {}
         for filters, members in groups.items():
             # a series needs its quarter hours; a bare value only its period's sums
-            series = [q for q in members if q.interval]
-            if series:
+            for coarse in (False, True):
+                series = [q for q in members if q.interval and (q.interval in DAILY) == coarse]
+                if not series:
+                    continue
                 keys = sorted({_key(q) for q in series})
-                sums = (
-                    _rows(scope, members[0], keys, start, end)
-                    .exclude(bucket__in=fresh)
-                    .values("metric", "bucket")
-                    .annotate(n=Sum("numerator_micro"), d=Sum("denominator_micro"), i=Sum("items"))
-                    .order_by("metric", "bucket")
-                )
-                for row in sums:
+                rows = _rows(scope, members[0], keys, start, end).exclude(bucket__in=fresh)
+                tz = series[0].tz  # the client's: one zone for every question
+                if coarse:  # summed per local day in the database (a fitting zone: each quarter in one day)
+                    rows = rows.annotate(local_day=TruncDate("bucket", tzinfo=tz)).values(
+                        "metric", "local_day"
+                    )
+                else:
+                    rows = rows.values("metric", "bucket")
+                sums = rows.annotate(n=Sum("numerator_micro"), d=Sum("denominator_micro"), i=Sum("items"))
+                for row in sums.order_by():
                     totals = compute.MicroTotals(row["n"], row["d"], row["i"])
-                    stored.setdefault((filters, row["metric"]), []).append((row["bucket"], totals))
+                    if coarse:
+                        day = row["local_day"]
+                        at = datetime(day.year, day.month, day.day, tzinfo=tz)  # the day's first instant
+                    else:
+                        at = row["bucket"]
+                    stored.setdefault((filters, row["metric"], coarse), []).append((at, totals))
             bare = [q for q in members if not q.interval]
             if bare:
                 periods = sorted({q.bounds for q in bare})
@@ -311,7 +324,7 @@ def rolled_results(scope: Scope, asked: list[MetricQuery]) -> list[compute.Resul
             tail = [(quarters.quarter_of(i.at), compute.micro_totals_of([i])) for i in items]
             filters = (query.queue, query.channel, query.agent_id)
             if query.interval:
-                rows = stored.get((filters, _key(query)), [])
+                rows = stored.get((filters, _key(query), query.interval in DAILY), [])
             else:  # the period's sums, counted in its first quarter hour (no series to place them in)
                 sums = whole.get((filters, _key(query), q_start, q_end))
                 rows = [] if sums is None else [(quarters.quarter_of(q_start), sums)]
