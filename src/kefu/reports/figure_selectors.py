@@ -418,8 +418,9 @@ def _sla_targets(
 
 def monthly_review(scope: Scope, *, client_id: int, month: date) -> dict[str, Any]:
     """Target against actual for every target of the client: its queues' service levels and its
-    SLA policies' timers (until contracts hold the agreed terms), with the daily trend and the
-    conversations behind every miss."""
+    SLA policies' timers (until contracts hold the agreed terms), with the daily trend and what is
+    behind every miss: the SLA timers' breached conversations, a queue target's drill-down
+    question (its conversations are listed when it is opened). Read from the rollups."""
     first, last = month_bounds(month)
     tz = timezones.client_time_zone(client_id)
     goal = float(settings.KEFU_REPORTS_SLA_GOAL_PERCENT)
