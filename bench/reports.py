@@ -225,7 +225,7 @@ def main() -> None:
 
     from django.db import connection
 
-    from kefu.analytics import dashboard_selectors, rollups
+    from kefu.analytics import dashboard_selectors, rollup_selectors, rollups
     from kefu.analytics.metrics import queries
     from kefu.analytics.metrics.dictionary import METRICS
     from kefu.analytics.models import ContactEvent
@@ -264,15 +264,29 @@ def main() -> None:
         )
     )
     month_last = last
-    for metric in (m for m in METRICS.values() if m.rolls_up):
+    asked = [(m.id, None, "") for m in METRICS.values() if m.rolls_up]
+    # service level at each queue's own threshold, per queue: what the review reads
+    queues = [f"{CLIENTS[0][1][:2]}-{queue}" for queue in QUEUES]  # the first client's
+    asked += [("service_level", t, q) for t in sorted(rollup_selectors.rolled_thresholds()) for q in queues]
+    for metric_id, threshold, queue in asked:
         query = queries.metric_query(
-            scope, metric_id=metric.id, client_id=client, date_from=month, date_to=month_last, interval="day"
+            scope,
+            metric_id=metric_id,
+            client_id=client,
+            date_from=month,
+            date_to=month_last,
+            interval="day",
+            threshold_s=threshold,
+            queue=queue,
         )
+        if not rollup_selectors.can_read(query, median=False):
+            problems.append(f"{metric_id} at {threshold} s: not served from the rollups")
         served = queries.metric_value(scope, query, median=False).result
         raw = queries.metric_value_from_events(scope, query, median=False).result
         if (served.value, served.count, served.series) != (raw.value, raw.count, raw.series):
             problems.append(
-                f"{metric.id}: rollups {served.value}/{served.count}, events {raw.value}/{raw.count}"
+                f"{metric_id} {threshold or ''} {queue}: rollups {served.value}/{served.count}, "
+                f"events {raw.value}/{raw.count}"
             )
 
     result = {
@@ -290,6 +304,7 @@ def main() -> None:
         "dashboard_figures": len(dashboard.figures),
         "dashboard_ms": round(min(dashboard_s, dashboard_again_s) * 1000, 1),
         "dashboard_first_ms": round(dashboard_s * 1000, 1),
+        "figures_checked": len(asked),
         "rollups_match_recomputation": not problems,
     }
     connection.close()

@@ -12,6 +12,7 @@ are the client's figures filtered by queue.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -203,6 +204,68 @@ def client_list(scope: Scope) -> list[tuple[int, str]]:
     return list(rows.order_by("name").values_list("pk", "name"))
 
 
+@dataclass(frozen=True)
+class _Question:
+    """A figure asked: its period and the previous one of equal length, and its target."""
+
+    query: queries.MetricQuery
+    earlier: queries.MetricQuery
+    target: Target | None
+
+
+def _question(
+    scope: Scope,
+    *,
+    metric_id: str,
+    client_id: int,
+    period: Period,
+    queue: str,
+    agent_id: int | None,
+    interval: str | None,
+    targets: dict[str, Target],
+) -> _Question:
+    target = targets.get(metric_id)
+    threshold = target.threshold_s if target is not None else None
+    query = queries.metric_query(
+        scope,
+        metric_id=metric_id,
+        client_id=client_id,
+        date_from=period.first,
+        date_to=period.last,
+        queue=queue,
+        agent_id=agent_id,
+        interval=interval,
+        threshold_s=threshold,
+    )
+    before = period.previous()  # checked with the question: the same filters, another period
+    earlier = dataclasses.replace(query, first=before.first, last=before.last, interval=None)
+    return _Question(query, earlier, target)
+
+
+def _figures(scope: Scope, asked: list[_Question]) -> list[Figure]:
+    """Every figure of a page from one view of the rollups (each period and the previous one);
+    the median, which only the records give, is on each figure's drill-down."""
+    values = queries.metric_values(scope, [q for a in asked for q in (a.query, a.earlier)], median=False)
+    figures = []
+    for n, question in enumerate(asked):
+        now, before = values[2 * n], values[2 * n + 1]
+        params = question.query.params()
+        params.pop("interval", None)
+        figures.append(
+            Figure(
+                metric=question.query.metric,
+                value=now.result.value,
+                count=now.result.count,
+                previous=before.result.value,
+                target=question.target,
+                params=params,
+                median=now.result.median,
+                series=now.result.series,
+            )
+        )
+    return figures
+
+
 def figure_get(
     scope: Scope,
     *,
@@ -215,29 +278,17 @@ def figure_get(
     targets: dict[str, Target] | None = None,
 ) -> Figure:
     """One figure, its value in the previous period of equal length, and its target."""
-    target = (targets if targets is not None else targets_for(client_id, queue)).get(metric_id)
-    threshold = target.threshold_s if target is not None else None
-    ask = {"metric_id": metric_id, "client_id": client_id, "queue": queue, "agent_id": agent_id}
-    if threshold is not None:
-        ask["threshold_s"] = threshold
-    query = queries.metric_query(scope, date_from=period.first, date_to=period.last, interval=interval, **ask)
-    now = queries.metric_value(scope, query)
-    before_period = period.previous()
-    before = queries.metric_value(
-        scope, queries.metric_query(scope, date_from=before_period.first, date_to=before_period.last, **ask)
+    question = _question(
+        scope,
+        metric_id=metric_id,
+        client_id=client_id,
+        period=period,
+        queue=queue,
+        agent_id=agent_id,
+        interval=interval,
+        targets=targets if targets is not None else targets_for(client_id, queue),
     )
-    params = query.params()
-    params.pop("interval", None)
-    return Figure(
-        metric=query.metric,
-        value=now.result.value,
-        count=now.result.count,
-        previous=before.result.value,
-        target=target,
-        params=params,
-        median=now.result.median,
-        series=now.result.series,
-    )
+    return _figures(scope, [question])[0]
 
 
 def _visible_metrics(scope: Scope, metric_ids: tuple[str, ...], *, agent_id: int | None) -> list[Metric]:
@@ -263,13 +314,14 @@ def client_dashboard(
     if not sees_team(scope):
         agent_id = scope.user_id
     targets = targets_for(client, queue)
-    figures, unavailable = [], []
+    asked: list[_Question] = []
+    unavailable = []
     for metric in _visible_metrics(scope, metric_ids, agent_id=agent_id):
         if not metric.available:
             unavailable.append(Unavailable(metric))
             continue
-        figures.append(
-            figure_get(
+        asked.append(
+            _question(
                 scope,
                 metric_id=metric.id,
                 client_id=client,
@@ -280,6 +332,7 @@ def client_dashboard(
                 targets=targets,
             )
         )
+    figures = _figures(scope, asked)
     unavailable += [Unavailable(m) for m in METRICS.values() if not m.available and m.id not in metric_ids]
     return Dashboard(
         client_id=client,
@@ -406,6 +459,7 @@ class Drilldown:
     page: int
     pages: int
     bucket: str = ""
+    median: float | None = None  # of every item, for the metrics that report one
 
 
 def drilldown(
@@ -459,6 +513,7 @@ def drilldown(
         page=page,
         pages=pages,
         bucket=bucket,
+        median=compute.median_of(items) if query.metric.median else None,
     )
 
 

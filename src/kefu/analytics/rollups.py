@@ -13,6 +13,7 @@ is exact whatever the cursor's lag. docs/metrics.md, "Rollups".
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,15 +59,27 @@ def _state() -> RollupFillState:
 
 
 def rows_between(
-    client_id: int, start: datetime, end: datetime, *, through_id: int
+    client_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    through_id: int,
+    thresholds: Iterable[float] = (),
+    only: set[str] | None = None,
 ) -> dict[quarters.RowKey, compute.MicroTotals]:
     """Every rollup row of a client's quarter hours in [start, end), from the events up to
-    `through_id`: one query per anchor."""
+    `through_id`, service level also at each of `thresholds` (of the row metrics in `only` when
+    given): one query per anchor."""
     rows: dict[quarters.RowKey, compute.MicroTotals] = {}
     for anchor, metric_ids in rollup_selectors.rolled_metrics().items():
+        keys = rollup_selectors.row_metrics(metric_ids, thresholds)
+        if only is not None:
+            keys = [key for key in keys if key in only]
+            if not keys:
+                continue
         piece = facts.Slice(client_id=client_id, start=start, end=end, through_id=through_id)
         found = facts.anchor_facts(SYSTEM, piece, anchor=anchor, needs=rollup_selectors.needs_of(metric_ids))
-        rows.update(quarters.rows_of(metric_ids, found))
+        rows.update(quarters.rows_of(keys, found))
     return rows
 
 
@@ -85,12 +98,24 @@ def stored_rows(client_id: int, start: datetime, end: datetime) -> dict[quarters
     return found
 
 
-def _write(client_id: int, start: datetime, end: datetime, *, through_id: int) -> int:
-    """Replace a client's rows of [start, end) by the recomputed ones; returns how many."""
-    rows = rows_between(client_id, start, end, through_id=through_id)
-    IntervalRollup.objects.for_scope(SYSTEM).filter(
+def _write(
+    client_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    through_id: int,
+    thresholds: Iterable[float] = (),
+    only: set[str] | None = None,
+) -> int:
+    """Replace a client's rows of [start, end) (of the row metrics in `only` when given) by the
+    recomputed ones; returns how many."""
+    rows = rows_between(client_id, start, end, through_id=through_id, thresholds=thresholds, only=only)
+    stale = IntervalRollup.objects.for_scope(SYSTEM).filter(
         client_id=client_id, bucket__gte=start, bucket__lt=end
-    ).delete()
+    )
+    if only is not None:
+        stale = stale.filter(metric__in=sorted(only))
+    stale.delete()
     _insert(
         [
             (
@@ -142,6 +167,7 @@ def fold(*, lag: float | None = None, batch: int = BATCH, max_events: int | None
     report = FoldReport()
     with transaction.atomic():
         sealing.horizon_take()
+    backfill_thresholds()
     horizon = sealing.horizon_usable(lag=lag)
     limit = horizon.max_event_id if horizon is not None else None
     while True:
@@ -159,15 +185,57 @@ def fold(*, lag: float | None = None, batch: int = BATCH, max_events: int | None
             )
             through = ids[-1] if len(ids) == take else limit  # past the gaps at the end
             touched = rollup_selectors.touched_quarters(SYSTEM, after_id=after, through_id=through)
+            thresholds = rollup_selectors.rolled_thresholds()
             for client_id, found in sorted(touched.items()):
                 for start, end in quarters.runs(found, gap=RUN_GAP):
-                    report.rows += _write(client_id, start, end, through_id=through)
+                    report.rows += _write(client_id, start, end, through_id=through, thresholds=thresholds)
                     report.quarters += round((end - start) / quarters.QUARTER)
             state.through_event_id = report.through_event_id = through
             state.updated_at = clock.now()
             state.save(update_fields=["through_event_id", "updated_at"])
             report.events += len(ids)
     return report
+
+
+def _clients(through: int) -> list[int]:
+    return sorted(
+        c
+        for c in ContactEvent.objects.for_scope(SYSTEM)
+        .filter(id__lte=through)
+        .order_by()
+        .values_list("client_id", flat=True)
+        .distinct()
+        if c is not None
+    )
+
+
+def _mark_thresholds(thresholds: Iterable[float], through: int) -> None:
+    for threshold in thresholds:
+        RollupFillState.objects.update_or_create(
+            name=rollup_selectors.threshold_state_name(threshold),
+            defaults={"through_event_id": through, "updated_at": clock.now()},
+        )
+
+
+def backfill_thresholds() -> list[float]:
+    """Service level at each threshold a configuration now uses and the rollups do not hold yet:
+    its rows for the whole history up to the cursor, then the threshold is kept like any other
+    (readers use its rows from then on; until then they read the events). Returns the ones added."""
+    added: list[float] = []
+    for threshold in sorted(rollup_selectors.wanted_thresholds() - rollup_selectors.rolled_thresholds()):
+        with transaction.atomic():
+            state = _state()
+            through = state.through_event_id
+            key = quarters.row_metric(quarters.THRESHOLD_METRIC, threshold)
+            for client in _clients(through):
+                extent = _extent(client, through)
+                if extent is None:
+                    continue
+                for start, end in quarters.chunks(*extent, REBUILD_CHUNK):
+                    _write(client, start, end, through_id=through, thresholds=[threshold], only={key})
+            _mark_thresholds([threshold], through)
+            added.append(threshold)
+    return added
 
 
 def fold_due() -> str:
@@ -220,18 +288,13 @@ def rebuild(
             horizon = sealing.horizon_usable(lag=lag)
             through = max(through, horizon.max_event_id if horizon is not None else 0)
             IntervalRollup.objects.for_scope(SYSTEM).delete()
-        if client_id is not None:
-            clients = [client_id]
+            # from scratch: the thresholds configurations use now, and no other
+            RollupFillState.objects.filter(name__startswith=rollup_selectors.THRESHOLD_STATE).delete()
+            thresholds = rollup_selectors.wanted_thresholds()
+            _mark_thresholds(thresholds, through)
         else:
-            clients = sorted(
-                c
-                for c in ContactEvent.objects.for_scope(SYSTEM)
-                .filter(id__lte=through)
-                .order_by()
-                .values_list("client_id", flat=True)
-                .distinct()
-                if c is not None
-            )
+            thresholds = rollup_selectors.rolled_thresholds()
+        clients = [client_id] if client_id is not None else _clients(through)
         for client in clients:
             extent = _extent(client, through)
             if extent is None:
@@ -240,7 +303,9 @@ def rebuild(
             if first is not None or last is not None:
                 start, end = period_quarters(client, first or start.date(), last or end.date())
             for piece_start, piece_end in quarters.chunks(start, end, REBUILD_CHUNK):
-                report.rows += _write(client, piece_start, piece_end, through_id=through)
+                report.rows += _write(
+                    client, piece_start, piece_end, through_id=through, thresholds=thresholds
+                )
             report.clients.append(client)
         state.through_event_id = report.through_event_id = through
         state.updated_at = clock.now()
@@ -282,7 +347,10 @@ def check(*, client_id: int, first: date, last: date) -> CheckReport:
         state = _state()  # no fold moves the cursor meanwhile
         report = CheckReport(client_id, first, last, state.through_event_id)
         start, end = period_quarters(client_id, first, last)
-        expected = rows_between(client_id, start, end, through_id=state.through_event_id)
+        thresholds = sorted(rollup_selectors.rolled_thresholds())
+        expected = rows_between(
+            client_id, start, end, through_id=state.through_event_id, thresholds=thresholds
+        )
         stored = stored_rows(client_id, start, end)
         report.rows = len(stored)
         order = sorted(set(expected) | set(stored), key=lambda k: (k.bucket, k.metric, repr(k)))
@@ -304,20 +372,34 @@ def check(*, client_id: int, first: date, last: date) -> CheckReport:
         figure_scope = Scope.platform(
             user_id=None, organization_id=None, permissions=frozenset(AnalyticsPerm)
         )
-        for metric_ids in rollup_selectors.rolled_metrics().values():
-            for metric_id in metric_ids:
-                query = queries.metric_query(
-                    figure_scope, metric_id=metric_id, client_id=client_id, date_from=first, date_to=last
-                )
-                rolled = queries.metric_value(figure_scope, query, median=False).result
-                raw = queries.metric_value_from_events(figure_scope, query, median=False).result
-                report.figures += 1
-                for measure in ("value", "count"):
-                    if getattr(rolled, measure) != getattr(raw, measure):
-                        report.differences.append(
-                            Difference(
-                                None, metric_id, measure, getattr(rolled, measure), getattr(raw, measure)
-                            )
+        asked = [
+            (metric_id, None)
+            for metric_ids in rollup_selectors.rolled_metrics().values()
+            for metric_id in metric_ids
+        ]
+        asked += [(quarters.THRESHOLD_METRIC, threshold) for threshold in thresholds]
+        for metric_id, threshold in asked:
+            query = queries.metric_query(
+                figure_scope,
+                metric_id=metric_id,
+                client_id=client_id,
+                date_from=first,
+                date_to=last,
+                threshold_s=threshold,
+            )
+            rolled = queries.metric_value(figure_scope, query, median=False).result
+            raw = queries.metric_value_from_events(figure_scope, query, median=False).result
+            report.figures += 1
+            for measure in ("value", "count"):
+                if getattr(rolled, measure) != getattr(raw, measure):
+                    report.differences.append(
+                        Difference(
+                            None,
+                            quarters.row_metric(metric_id, threshold),
+                            measure,
+                            getattr(rolled, measure),
+                            getattr(raw, measure),
                         )
-                        break
+                    )
+                    break
     return report

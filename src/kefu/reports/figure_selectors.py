@@ -12,7 +12,7 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -79,26 +79,39 @@ def _figure(scope: Scope, client_id: int, first: date, last: date, metric_id: st
     return queries.metric_value(scope, query)
 
 
-def _metric_entry(scope: Scope, client_id: int, first: date, last: date, metric_id: str) -> dict[str, Any]:
-    metric = queries.metric_get(metric_id)
-    entry: dict[str, Any] = {
-        "id": metric.id,
-        "name": _bilingual(metric.name),
-        "definition": _bilingual(metric.definition),
-        "formula": metric.formula,
-        "unit": metric.unit,
-        "direction": metric.direction,
-        "value": None,
-        "count": 0,
-        "median": None,
-    }
-    try:
-        result = _figure(scope, client_id, first, last, metric_id).result
-    except queries.MetricUnavailable as exc:
-        entry["unavailable"] = _bilingual(exc.message)
-        return entry
-    entry.update(value=_round(result.value), count=result.count, median=_round(result.median))
-    return entry
+def _metric_entries(
+    scope: Scope, client_id: int, first: date, last: date, metric_ids: tuple[str, ...], *, median: bool = True
+) -> list[dict[str, Any]]:
+    """The key figures of a period, the additive ones from one view of the rollups."""
+    entries: dict[str, dict[str, Any]] = {}
+    asked = []
+    for metric_id in metric_ids:
+        metric = queries.metric_get(metric_id)
+        entries[metric_id] = {
+            "id": metric.id,
+            "name": _bilingual(metric.name),
+            "definition": _bilingual(metric.definition),
+            "formula": metric.formula,
+            "unit": metric.unit,
+            "direction": metric.direction,
+            "value": None,
+            "count": 0,
+            "median": None,
+        }
+        try:
+            asked.append(
+                queries.metric_query(
+                    scope, metric_id=metric_id, client_id=client_id, date_from=first, date_to=last
+                )
+            )
+        except queries.MetricUnavailable as exc:
+            entries[metric_id]["unavailable"] = _bilingual(exc.message)
+    for found in queries.metric_values(scope, asked, median=median):
+        result = found.result
+        entries[found.query.metric.id].update(
+            value=_round(result.value), count=result.count, median=_round(result.median)
+        )
+    return [entries[m] for m in metric_ids]
 
 
 # --- the daily report ----------------------------------------------------------------------------
@@ -232,7 +245,7 @@ def daily_figures(scope: Scope, *, client_id: int, day: date) -> dict[str, Any]:
         "contacts": _contacts(scope, client_id, day, tz),
         "orders": _orders(scope, client_id, day, tz),
         "after_sales": _after_sales(scope, client_id, day, tz),
-        "metrics": [_metric_entry(scope, client_id, day, day, m) for m in KEY_METRICS],
+        "metrics": _metric_entries(scope, client_id, day, day, KEY_METRICS),
     }
 
 
@@ -246,21 +259,26 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _queue_target(scope: Scope, client_id: int, first: date, last: date, queue: Any) -> dict[str, Any]:
-    """A queue's service level (X % answered within Y s) against its target, day by day."""
-    figure = _figure(
+def _queue_question(scope: Scope, client_id: int, first: date, last: date, queue: Any) -> queries.MetricQuery:
+    """A queue's service level at its own threshold (X % answered within Y s), day by day."""
+    return queries.metric_query(
         scope,
-        client_id,
-        first,
-        last,
-        "service_level",
+        metric_id="service_level",
+        client_id=client_id,
+        date_from=first,
+        date_to=last,
         queue=queue.name,
         threshold_s=float(queue.sl_target_seconds),
         interval="day",
     )
+
+
+def _queue_target(queue: Any, figure: queries.MetricValue) -> dict[str, Any]:
+    """A queue's service level against its target, day by day."""
     target = float(queue.sl_target_percent)
-    items = queries.metric_items(scope, figure.query)
-    missed = [i for i in items if i.denominator and not i.numerator and i.conversation_id is not None]
+    # Each conversation counts 1 and scores 1 when answered in time, so the misses are the count
+    # less the answered share; which conversations they are, the drill-down lists when opened.
+    answered = round((figure.result.value or 0.0) * figure.result.count / 100)
     trend = [
         {
             "date": point["start"][:10],
@@ -282,11 +300,9 @@ def _queue_target(scope: Scope, client_id: int, first: date, last: date, queue: 
         "count": figure.result.count,
         "met": None if figure.result.value is None else figure.result.value >= target,
         "trend": trend,
-        "breach_count": len(missed),
-        "breaches": [
-            {"conversation_id": i.conversation_id, "at": _local(i.at, figure.query.tz)}
-            for i in missed[:BREACHES_LISTED]
-        ],
+        "breach_count": figure.result.count - answered,
+        "breaches": [],
+        "drilldown": {k: v for k, v in figure.query.params().items() if k != "interval"},
     }
 
 
@@ -296,6 +312,34 @@ def _policy_channels(policies: list[Any], policy: Any) -> list[str]:
         return [policy.channel]
     own = {p.channel for p in policies if p.channel}
     return [c for c in CHANNELS if c not in own]
+
+
+class _Offer(NamedTuple):
+    at: datetime
+    conversation_id: int | None
+
+
+def _offered_cohort(
+    scope: Scope, client_id: int, first: date, last: date, tz: ZoneInfo
+) -> tuple[dict[str, list[_Offer]], set[int]]:
+    """The month's offered contacts by channel (the `offered` items: one per offer event in the
+    period) and which of their conversations were ever escalated to the client's L2 (the
+    `escalation_rate` numerator), each in one query."""
+    start, end = compute.period_bounds(first, last, tz)
+    offers = analytics_selectors.contact_event_list(scope, type="offered").filter(
+        client_id=client_id, at__gte=start, at__lt=end
+    )
+    by_channel: dict[str, list[_Offer]] = {}
+    for conversation_id, at, channel in offers.values_list("conversation_id", "at", "channel"):
+        by_channel.setdefault(channel or "", []).append(_Offer(at, conversation_id))
+    escalated = set(
+        analytics_selectors.contact_event_list(scope, type="escalated")
+        .filter(client_id=client_id, data__tier="l2", conversation_id__in=offers.values("conversation_id"))
+        .order_by()
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    )
+    return by_channel, escalated
 
 
 def _sla_targets(
@@ -313,8 +357,7 @@ def _sla_targets(
     ):
         if kind in breached:
             breached[kind].setdefault(conversation_id, at)
-    offered_by_channel: dict[str, list[Any]] = {}
-    escalated_by_channel: dict[str, set[int]] = {}
+    offered_by_channel, escalated = _offered_cohort(scope, client_id, first, last, tz)
     targets = []
     for policy in policies:
         channels = _policy_channels(policies, policy)
@@ -324,19 +367,9 @@ def _sla_targets(
                 continue
             cohort: list[Any] = []
             for channel in channels:
-                if channel not in offered_by_channel:
-                    figure = _figure(scope, client_id, first, last, "offered", channel=channel)
-                    offered_by_channel[channel] = queries.metric_items(scope, figure.query)
-                items = offered_by_channel[channel]
+                items = offered_by_channel.get(channel, [])
                 if kind == "l2_resolution":
-                    if channel not in escalated_by_channel:
-                        figure = _figure(scope, client_id, first, last, "escalation_rate", channel=channel)
-                        escalated_by_channel[channel] = {
-                            i.conversation_id
-                            for i in queries.metric_items(scope, figure.query)
-                            if i.numerator
-                        }
-                    items = [i for i in items if i.conversation_id in escalated_by_channel[channel]]
+                    items = [i for i in items if i.conversation_id in escalated]
                 cohort.extend(items)
             cohort.sort(key=lambda i: (i.at, i.conversation_id or 0))
             missed = [i for i in cohort if i.conversation_id in breached[kind]]
@@ -385,15 +418,16 @@ def _sla_targets(
 
 def monthly_review(scope: Scope, *, client_id: int, month: date) -> dict[str, Any]:
     """Target against actual for every target of the client: its queues' service levels and its
-    SLA policies' timers (until contracts hold the agreed terms), with the daily trend and the
-    conversations behind every miss."""
+    SLA policies' timers (until contracts hold the agreed terms), with the daily trend and what is
+    behind every miss: the SLA timers' breached conversations, a queue target's drill-down
+    question (its conversations are listed when it is opened). Read from the rollups."""
     first, last = month_bounds(month)
     tz = timezones.client_time_zone(client_id)
     goal = float(settings.KEFU_REPORTS_SLA_GOAL_PERCENT)
-    targets = [
-        _queue_target(scope, client_id, first, last, queue)
-        for queue in routing_selectors.queue_list(scope, client_id=client_id).filter(active=True)
-    ]
+    queues = list(routing_selectors.queue_list(scope, client_id=client_id).filter(active=True))
+    asked = [_queue_question(scope, client_id, first, last, queue) for queue in queues]
+    figures = queries.metric_values(scope, asked, median=False)  # one view of the rollups
+    targets = [_queue_target(queue, figure) for queue, figure in zip(queues, figures, strict=True)]
     targets.extend(_sla_targets(scope, client_id, first, last, tz, goal))
     measured = [t for t in targets if t["met"] is not None]
     return {
@@ -406,5 +440,6 @@ def monthly_review(scope: Scope, *, client_id: int, month: date) -> dict[str, An
         "targets": targets,
         "targets_met": sum(1 for t in measured if t["met"]),
         "targets_measured": len(measured),
-        "metrics": [_metric_entry(scope, client_id, first, last, m) for m in KEY_METRICS],
+        # the month's figures from the rollups: the medians are on each figure's drill-down
+        "metrics": _metric_entries(scope, client_id, first, last, KEY_METRICS, median=False),
     }

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from kefu.analytics.dashboard_links import drill_base
 from kefu.desk.models import CaseStatus, CaseType, Channel
 from kefu.reports.exports import DATE, DATETIME, DECIMAL, INT, PERCENT, SECONDS, Column, Table
 
@@ -293,6 +295,15 @@ def metric_rows(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _drill_url(target: dict[str, Any]) -> str:
+    """The records behind a target that lists its misses only when asked (service level: the
+    drill-down of its figure, each conversation with whether it was answered in time)."""
+    params = target.get("drilldown")
+    if not params:
+        return ""
+    return drill_base(int(params["client"]), target["metric"]) + "?" + urlencode(params)
+
+
 def review_context(review: dict[str, Any], digests: list[dict[str, Any]]) -> dict[str, Any]:
     targets = [
         {
@@ -300,6 +311,7 @@ def review_context(review: dict[str, Any], digests: list[dict[str, Any]]) -> dic
             "label": target_label(t),
             "breaches": [{**b, "url": conversation_url(b["conversation_id"])} for b in t["breaches"]],
             "more_breaches": t["breach_count"] - len(t["breaches"]),
+            "drill_url": _drill_url(t),
         }
         for t in review["targets"]
     ]

@@ -47,10 +47,28 @@ def quarter_of(at: datetime) -> datetime:
     return utc.replace(minute=utc.minute // 15 * 15, second=0, microsecond=0)
 
 
+THRESHOLD_METRIC = "service_level"  # the one metric whose rows are kept per threshold
+
+
+def row_metric(metric_id: str, threshold_s: float | None = None) -> str:
+    """The `metric` a rollup row is stored under: the metric's id, and for service level at
+    another threshold than the default 20 s, `service_level@30` (the threshold in seconds)."""
+    if metric_id != THRESHOLD_METRIC or threshold_s is None or threshold_s == compute.DEFAULT_SERVICE_LEVEL_S:
+        return metric_id
+    return f"{metric_id}@{threshold_s:g}"
+
+
+def split_row_metric(key: str) -> tuple[str, float | None]:
+    """`row_metric` reversed: (metric id, threshold in seconds or None for the default)."""
+    metric_id, _at, threshold = key.partition("@")
+    return metric_id, float(threshold) if threshold else None
+
+
 def rows_of(
     metric_ids: Sequence[str], facts: Iterable[tuple[Dims, compute.Facts]]
 ) -> dict[RowKey, compute.MicroTotals]:
-    """The rollup rows of these metrics (which share one anchor) from their facts.
+    """The rollup rows of these metrics (which share one anchor) from their facts; a metric given
+    as `service_level@30` (`row_metric`) is computed at that threshold.
 
     `items_for` maps each fact to at most one item on its own, so grouping the facts first
     (provider, quarter hour, queue, channel) and the items then (their agent) gives the same
@@ -62,7 +80,8 @@ def rows_of(
     rows: dict[RowKey, compute.MicroTotals] = {}
     for (provider, bucket, queue, channel), group in groups.items():
         for metric in metric_ids:
-            for item in compute.items_for(metric, group):
+            metric_id, threshold_s = split_row_metric(metric)
+            for item in compute.items_for(metric_id, group, threshold_s=threshold_s):
                 key = RowKey(provider, bucket, metric, queue, channel, item.agent_id)
                 rows[key] = rows.get(key, compute.MicroTotals()) + compute.micro_totals_of([item])
     return rows

@@ -387,6 +387,27 @@ def metric_value(scope: Scope, query: MetricQuery, *, median: bool = True) -> Me
     return metric_value_from_events(scope, query, median=median)
 
 
+def metric_values(scope: Scope, asked: list[MetricQuery], *, median: bool = True) -> list[MetricValue]:
+    """Several figures of one client (a dashboard's, each in its period and the previous one):
+    the additive ones from one view of the rollups (`rollup_selectors.rolled_results`), the
+    others from the events; in the order asked, each equal to what `metric_value` gives."""
+    found: dict[int, MetricValue] = {}
+    rolled = [n for n, query in enumerate(asked) if rollup_selectors.can_read(query, median=median)]
+    by_client: dict[int, list[int]] = {}
+    for n in rolled:
+        by_client.setdefault(asked[n].client_id, []).append(n)
+    for numbers in by_client.values():
+        results = rollup_selectors.rolled_results(scope, [asked[n] for n in numbers])
+        if results is not None:
+            found.update(
+                {n: MetricValue(query=asked[n], result=r) for n, r in zip(numbers, results, strict=True)}
+            )
+    return [
+        found[n] if n in found else metric_value_from_events(scope, query, median=median)
+        for n, query in enumerate(asked)
+    ]
+
+
 def metric_value_from_events(scope: Scope, query: MetricQuery, *, median: bool = True) -> MetricValue:
     """The figure recomputed from the events alone (what `kefu analytics check` compares with)."""
     items = metric_items(scope, query)

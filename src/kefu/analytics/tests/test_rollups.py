@@ -6,6 +6,7 @@ folds every committed event (SQLite commits in id order, so the newest horizon i
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -92,3 +93,96 @@ def test_the_unfolded_tail_is_read_from_the_events(tenants: Tenants, day: Day) -
     for metric, value in (("handled", 4), ("answer_rate", 80.0), ("resolution_rate", 60.0)):
         served, raw = both(tenants, metric)
         assert served.value == raw.value == value, metric
+
+
+def test_service_level_at_a_configured_threshold_is_folded_like_the_default(
+    tenants: Tenants, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a queue promising 60 s (c2 answered in 60 s, c3 in 30 s, c6 in 31 s, c5 abandoned at 40 s;
+    # c4's 3 s abandon is left out), and the day folded
+    monkeypatch.setattr(rollup_selectors, "_threshold_sources", {"test": lambda: [60]})
+    rollups.fold(lag=0)
+
+    # when service level is served at 60 s and at the default 20 s
+    at_60, raw_60 = both(tenants, "service_level", threshold_s=60.0, interval="day")
+    at_20, raw_20 = both(tenants, "service_level", interval="day")
+
+    # then the rows of each threshold give its own figure, equal to the events'
+    assert rollup_selectors.rolled_thresholds() == {60.0}
+    assert (at_60.value, at_60.count) == (raw_60.value, raw_60.count) == (75.0, 4)
+    assert at_60.series == raw_60.series
+    assert (at_20.value, at_20.count) == (raw_20.value, raw_20.count) == (0.0, 4)
+
+
+def test_a_threshold_configured_later_is_backfilled_then_checked(
+    tenants: Tenants, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the day folded before any queue promised 30 s
+    rollups.fold(lag=0)
+    scope = tenants.scope("pa", "supervisor")
+    query = queries.metric_query(
+        scope,
+        metric_id="service_level",
+        client_id=tenants.ca1.pk,
+        date_from=DAY,
+        date_to=DAY,
+        threshold_s=30.0,
+    )
+    assert not rollup_selectors.can_read(query, median=False)  # read from the events meanwhile
+
+    # when a queue's 30 s target appears and the folder runs (no new event)
+    monkeypatch.setattr(rollup_selectors, "_threshold_sources", {"test": lambda: [30.0]})
+    report = rollups.fold(lag=0)
+
+    # then the threshold's rows cover the history and agree with the events (c3 only: 1 of 4)
+    assert report.events == 0
+    assert rollup_selectors.can_read(query, median=False)
+    served, raw = both(tenants, "service_level", threshold_s=30.0)
+    assert (served.value, served.count) == (raw.value, raw.count) == (25.0, 4)
+    checked = rollups.check(client_id=tenants.ca1.pk, first=date(2026, 3, 2), last=date(2026, 3, 2))
+    assert checked.differences == []
+    assert checked.figures == len(ADDITIVE) + 1
+    # and a rebuild from scratch keeps the thresholds in use and no other
+    monkeypatch.setattr(rollup_selectors, "_threshold_sources", {"test": lambda: [45.0]})
+    rollups.rebuild(lag=0)
+    assert rollup_selectors.rolled_thresholds() == {45.0}
+
+
+def test_several_figures_read_together_equal_each_read_alone(tenants: Tenants, day: Day) -> None:
+    # given the day folded, then a reply to c4 written after the fold (a tail)
+    rollups.fold(lag=0)
+    day.emit(day.c4, "message_out", t("05:00:00"), day.a)
+    scope = tenants.scope("pa", "supervisor")
+
+    def ask(metric: str, first: str, last: str, **kw: Any) -> queries.MetricQuery:
+        return queries.metric_query(
+            scope, metric_id=metric, client_id=tenants.ca1.pk, date_from=first, date_to=last, **kw
+        )
+
+    asked = [
+        ask("handled", DAY, DAY, interval="15m"),
+        ask("handled", "2026-03-01", DAY),  # overlaps the first
+        ask("answer_rate", "2026-03-01", "2026-03-01"),
+        ask("service_level", DAY, DAY, threshold_s=60.0),  # not kept: from the events
+        ask("asa", DAY, DAY, channel="chat", interval="day"),
+        ask("csat", DAY, "2026-03-03", agent_id=day.b.pk),
+        ask("next_response_time", DAY, DAY),  # never rolled up
+    ]
+
+    # when they are read together, then each is what it is alone, and the events' figure
+    together = queries.metric_values(scope, asked, median=False)
+    for query, found in zip(asked, together, strict=True):
+        alone = queries.metric_value(scope, query, median=False).result
+        raw = queries.metric_value_from_events(scope, query, median=False).result
+        assert found.query == query
+        assert (found.result.value, found.result.count, found.result.series) == (
+            alone.value,
+            alone.count,
+            alone.series,
+        )
+        assert (found.result.value, found.result.count, found.result.series) == (
+            raw.value,
+            raw.count,
+            raw.series,
+        )
+    assert [f.result.value for f in together[:2]] == [4, 5]  # c2, c3, c6 and c4's late reply; and c1

@@ -90,6 +90,8 @@ def test_rollups_plus_tail_equal_the_events(
     ask: tuple[Any, ...],
 ) -> None:
     monkeypatch.setattr(rollups, "RUN_GAP", 1)  # rebuild only the touched quarters: no rule is masked
+    # service level is kept at a queue's own threshold too (900 s: replies fall on the quarter-hour edges)
+    monkeypatch.setattr(rollup_selectors, "_threshold_sources", {"test": lambda: [900.0]})
     agents = {"a": tenants.user("pa", "agent"), "b": tenants.user("pa", "supervisor")}
     scope = tenants.scope("pa", "supervisor")
     try:
@@ -111,7 +113,7 @@ def test_rollups_plus_tail_equal_the_events(
 
             # when each additive figure is served (rollups + tail), then it equals the events'
             queue, channel, agent = ask
-            for metric in ADDITIVE:
+            for metric, threshold in [*((m, None) for m in ADDITIVE), ("service_level", 900.0)]:
                 definition = queries.metric_get(metric)
                 for interval, first in (("15m", "2026-03-02"), ("day", "2026-03-01")):
                     query = queries.metric_query(
@@ -124,7 +126,10 @@ def test_rollups_plus_tail_equal_the_events(
                         channel=channel,
                         agent_id=agents[agent].pk if agent and "agent" in definition.filters else None,
                         interval=interval,
+                        threshold_s=threshold,
                     )
+                    if any(k in folds for k in range(len(writes))):  # folded once: the threshold's rows
+                        assert rollup_selectors.can_read(query, median=False)
                     served = rollup_selectors.rolled_result(scope, query)
                     raw = queries.metric_value_from_events(scope, query, median=False).result
                     assert served is not None
@@ -134,6 +139,7 @@ def test_rollups_plus_tail_equal_the_events(
                         raw.series,
                     ), (
                         metric,
+                        threshold,
                         interval,
                     )
 

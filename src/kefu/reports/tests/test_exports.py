@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -162,7 +164,14 @@ def test_the_monthly_review_sets_every_target_against_its_actual(march: Worked) 
 
     queue = targets["家居-在线"]  # c1 answered in 10 s, c2 in 60 s: one of two within 30 s
     assert (queue["target"], queue["actual"], queue["met"], queue["count"]) == (80.0, 50.0, False, 2)
-    assert [b["conversation_id"] for b in queue["breaches"]] == [march.c2.pk]
+    assert (queue["breach_count"], queue["breaches"]) == (1, [])  # listed by the drill-down
+    assert queue["drilldown"] == {
+        "client": t.ca1.pk,
+        "from": "2026-03-01",
+        "to": "2026-03-31",
+        "queue": "家居-在线",
+        "threshold_s": 30.0,
+    }
     tenth = next(p for p in queue["trend"] if p["date"] == DAY)
     assert tenth == {"date": DAY, "value": 50.0, "count": 2, "met": False}
     assert len(queue["trend"]) == 31
@@ -185,6 +194,24 @@ def test_the_monthly_review_page_drills_into_the_missed_conversations(march: Wor
     assert f'href="/desk/c/{march.c2.pk}/"' in page.content.decode()
     assert other.status_code == 404
     assert _targets(api)["家居-在线"]["actual"] == 50.0
+
+
+def test_a_service_level_miss_is_listed_when_its_drill_down_is_opened(march: Worked) -> None:
+    # given the March review of a queue whose target (30 s) c2 missed (answered in 60 s)
+    t = march.tenants
+    client = t.client_for("ca1", "client_manager")
+    with time_machine.travel(APRIL, tick=False):
+        page = client.get(f"/kpi-review/?client={t.ca1.pk}&month=2026-03").content.decode()
+        # when the misses' link of the queue's target is followed
+        link = re.search(r'href="(/analytics/dashboards/[^"]*threshold_s=30\.0[^"]*)"', page)
+        assert link is not None
+        drill = client.get(html.unescape(link.group(1)))
+
+    # then it lists both conversations of the queue at the 30 s threshold: c1 in time, c2 not
+    body = drill.content.decode()
+    assert drill.status_code == 200
+    assert re.search(r'id="drill-value">\s*50', body)
+    assert f"/desk/c/{march.c1.pk}/" in body and f"/desk/c/{march.c2.pk}/" in body
 
 
 def test_the_monthly_review_prints_as_pdf_with_its_figures(march: Worked) -> None:
