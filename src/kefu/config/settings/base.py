@@ -196,6 +196,11 @@ KEFU_AUTOQA_MAX_PER_RUN = env.env_int("KEFU_AUTOQA_MAX_PER_RUN", 5000)
 # Surveys: the class that sends SMS (docs/quality-surveys.md "SMS"); the default logs and delivers
 # nothing (Kefu has no SMS gateway), so SMS invitations read "logged", never "sent".
 KEFU_SMS_BACKEND = env.env_str("KEFU_SMS_BACKEND") or "kefu.quality.surveys.sms.LoggingBackend"
+# `kefu.quality.surveys.sms.HttpBackend`: the gateway (or the provider's relay to its SMS vendor)
+# that takes {"to", "text"} as JSON with this bearer token.
+KEFU_SMS_HTTP_URL = env.env_str("KEFU_SMS_HTTP_URL")
+KEFU_SMS_HTTP_TOKEN = env.env_str("KEFU_SMS_HTTP_TOKEN")
+KEFU_SMS_HTTP_TIMEOUT_S = env.env_int("KEFU_SMS_HTTP_TIMEOUT_S", 10)
 # Presence: after-contact work ends by itself after this many seconds; an agent whose workspace
 # closed goes offline after the grace period (a reload or a short network drop keeps the state).
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
