@@ -349,3 +349,53 @@ def test_a_contact_whose_agent_another_process_filled_is_decided_again_at_once(
         (agents[1].pk, "offered")
     ]
     assert len(calls) == 4  # decide and confirm, twice
+
+
+@pytest.mark.parametrize("gone", ["user_deactivated", "membership_ended"])
+@time_machine.travel(NOW, tick=False)
+def test_one_agent_who_may_no_longer_take_chats_does_not_stall_the_batch(tenants: Any, gone: str) -> None:
+    # given an auto-accepting queue, four agents online with room for two chats each, and one of
+    # them no longer allowed to hold the provider's conversations though still marked online
+    from kefu.routing.models import PresenceChange
+    from kefu.tenancy.models import Membership
+
+    t = tenants
+    agents = sorted(
+        [t.user("pa", "agent"), *(MembershipFactory(organization=t.pa, role="agent").user for _ in range(3))],
+        key=lambda u: u.pk,
+    )
+    _floor(t, agents=agents, auto_accept=True, default_chat_concurrency=2)
+    bad = agents[0]  # equal in all else the core picks the smaller id first
+    if gone == "user_deactivated":
+        bad.is_active = False
+        bad.save(update_fields=["is_active"])
+    else:
+        Membership.objects.filter(user=bad, organization=t.pa).update(is_active=False)
+    chats = [_chat(t) for _ in range(5)]  # (wake-ups run after commit: not in a test transaction)
+    # when one pass runs
+    made = assignment.route_waiting()
+    # then every chat is assigned, none to the bad agent, whose offers were withdrawn
+    assert made == 5
+    held = dict(
+        Conversation.all_tenants.filter(pk__in=[c.pk for c in chats]).values_list("id", "assignee_id")
+    )
+    assert None not in held.values() and bad.pk not in held.values()
+    assigned = ContactEvent.all_tenants.filter(type="assigned", client_id=t.ca1.pk)
+    assert sorted(e.conversation_id for e in assigned) == sorted(c.pk for c in chats)
+    assert {e.agent_id for e in assigned} <= {a.pk for a in agents[1:]}
+    withdrawn = list(Offer.all_tenants.filter(agent_id=bad.pk).values_list("state", flat=True))
+    assert withdrawn and set(withdrawn) == {"cancelled"}
+    # and the bad agent is set offline (recorded), so the next sweep does not try the pair again
+    assert _state(t, bad) == "offline"
+    assert list(PresenceChange.all_tenants.filter(user=bad).order_by("id").values_list("state", "source")) == [
+        ("online", "lead"),
+        ("offline", "auto"),
+    ]
+    later = _chat(t)
+    assert assignment.routing_sweep(NOW + timedelta(seconds=2)) == {
+        "missed": 0,
+        "overflowed": 0,
+        "offered": 1,
+    }
+    assert Offer.all_tenants.filter(agent_id=bad.pk).count() == len(withdrawn)
+    assert Conversation.all_tenants.get(pk=later.pk).assignee_id in {a.pk for a in agents[1:]}
