@@ -25,6 +25,7 @@ from kefu.desk.services._common import (
     _client_for,
     _provider_for,
     _publish,
+    _publish_batch,
     _require_write,
     _strings,
     _text,
@@ -159,7 +160,7 @@ def conversations_assign_locked(
     `provider_id`, the `offer_id` of automatic assignment, `how`: auto, manual or supervisor),
     `transferred` for a change, `queued` for back to the queue. Taking one by hand cancels its
     live offer; a freed agent or a re-queued conversation wakes routing; pages are told after
-    commit (one batch of hints)."""
+    commit (one hint per conversation's page, one per inbox group: `batch_hints`)."""
     if how is not None and how not in ASSIGNED_HOW:
         raise ValueError(how)
 
@@ -215,8 +216,7 @@ def conversations_assign_locked(
         agents.append(agent_id)
     _write_assignees([h.conversation for h in changing], now=now)
     events.emit_many(rows, agent_ids=agents)
-    for h in changing:
-        _publish(h.conversation, "conversation.updated")
+    _publish_batch([h.conversation for h in changing], "conversation.updated")
     return [h.conversation for h in changing]
 
 

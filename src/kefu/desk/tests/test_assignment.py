@@ -387,7 +387,8 @@ def test_one_agent_who_may_no_longer_take_chats_does_not_stall_the_batch(tenants
     assert withdrawn and set(withdrawn) == {"cancelled"}
     # and the bad agent is set offline (recorded), so the next sweep does not try the pair again
     assert _state(t, bad) == "offline"
-    assert list(PresenceChange.all_tenants.filter(user=bad).order_by("id").values_list("state", "source")) == [
+    changes = PresenceChange.all_tenants.filter(user=bad).order_by("id")
+    assert list(changes.values_list("state", "source")) == [
         ("online", "lead"),
         ("offline", "auto"),
     ]
@@ -399,3 +400,35 @@ def test_one_agent_who_may_no_longer_take_chats_does_not_stall_the_batch(tenants
     }
     assert Offer.all_tenants.filter(agent_id=bad.pk).count() == len(withdrawn)
     assert Conversation.all_tenants.get(pk=later.pk).assignee_id in {a.pk for a in agents[1:]}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_batch_tells_each_inbox_group_once_and_each_conversation_page_once(
+    tenants: Any, monkeypatch: Any
+) -> None:
+    # given an auto-accepting queue with two agents and three chats waiting
+    from kefu.core import realtime
+
+    t = tenants
+    agents = [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user]
+    _floor(t, agents=agents, auto_accept=True, default_chat_concurrency=2)
+    chats = sorted(_chat(t).pk for _ in range(3))
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        realtime,
+        "publish_on_commit",
+        lambda group, kind, **data: sent.append((group, {"type": kind, **data})),
+    )
+    # when one pass assigns them
+    assert assignment.route_waiting() == 3
+    # then the conversation hints are one per page, and one per inbox group listing the batch
+    updated = [(group, event) for group, event in sent if event["type"] == "conversation.updated"]
+    listed = [[pk, t.pa.pk, t.ca1.pk] for pk in chats]
+    assert sorted(updated, key=repr) == sorted(
+        [(f"desk.conversation.{pk}", {"type": "conversation.updated", "id": pk}) for pk in chats]
+        + [
+            (f"desk.inbox.{t.pa.pk}", {"type": "conversation.updated", "conversations": listed}),
+            (f"desk.inbox.{t.ca1.pk}", {"type": "conversation.updated", "conversations": listed}),
+        ],
+        key=repr,
+    )
