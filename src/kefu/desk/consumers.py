@@ -1,7 +1,9 @@
 """Realtime for staff pages: `/ws/agent/` tells the workspace what changed, never renders it.
 
 The group names are those `desk.services._publish` sends to (`desk.inbox.<organisation id>`
-for every conversation of a provider or client, `desk.conversation.<id>` per conversation);
+for every conversation of a provider or client, `desk.conversation.<id>` per conversation; a
+batch of assignments sends each inbox group one hint listing its conversations, which the
+socket turns into one frame per visible id);
 typing indicators use their own `desk.typing.<id>` groups so a page subscribed to a
 conversation does not get every desk event twice. Protocol: docs/web-chat.md.
 """
@@ -189,6 +191,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
     async def kefu_event(self, message: dict[str, Any]) -> None:
         event = message.get("event") or {}
         kind, conversation_id = event.get("type"), event.get("id")
+        if kind in DESK_EVENTS and isinstance(event.get("conversations"), list):
+            await self._batch(kind, event["conversations"])
+            return
         if not isinstance(conversation_id, int):
             return
         if kind == "typing":
@@ -206,6 +211,19 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         if "seq" in event:
             frame["seq"] = event["seq"]
         await self.send_json(frame)
+
+    async def _batch(self, kind: str, items: list[Any]) -> None:
+        """A batch's inbox hint (`desk.services.batch_hints`): [id, provider id, client id] per
+        conversation, each judged in memory like a single hint's keys and sent to the browser as
+        its own frame (the page's protocol does not change)."""
+        for item in items:
+            if not (isinstance(item, list | tuple) and len(item) == 3):
+                continue
+            conversation_id, provider_id, client_id = item
+            if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+                continue
+            if self.access.sees(provider_id, client_id):
+                await self.send_json({"type": kind, "id": conversation_id})
 
     async def _can_see(self, conversation_id: int, event: dict[str, Any]) -> bool:
         """The inbox group of a provider carries every client it serves; a user whose scope

@@ -493,6 +493,31 @@ def offer_close(offer: Offer, *, state: str, now: datetime) -> Offer:
     return offer
 
 
+def offer_refused(offer: Offer, *, now: datetime, agent_away: bool) -> Offer:
+    """The desk refused an auto-accepted offer's assignment (a rule of the one assignment write):
+    the offer gave the contact nobody (`cancelled`), so it counts neither in the agent's load nor
+    in the split, and the contact stays waiting. `agent_away`: the agent may not hold this
+    provider's conversations any more (deactivated, membership ended) yet was still marked
+    online; their presence there goes `offline` (a `PresenceChange` by `auto`), so no later pass
+    offers them anything until someone sets them online again."""
+    offer.state, offer.decided_at = OfferState.CANCELLED, now
+    offer.save(update_fields=["state", "decided_at"])
+    if agent_away:
+        _presence_write(
+            provider_id=offer.provider_id,
+            user_id=offer.agent_id,
+            state=PresenceState.OFFLINE,
+            reason="",
+            source=PresenceSource.AUTO,
+            set_by=None,
+            at=now,
+        )
+    realtime.publish_on_commit(
+        agent_group(offer.agent_id), "offer.closed", id=offer.pk, state=OfferState.CANCELLED
+    )
+    return offer
+
+
 def offers_cancel(conversation_id: int, *, now: datetime) -> list[Offer]:
     """Cancel the conversation's live offer (someone took or moved it by hand)."""
     rows = list(

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from kefu.analytics import events
 from kefu.analytics.events import EventType
 from kefu.core import clock
-from kefu.core.errors import Conflict, NotFound
+from kefu.core.errors import Conflict, Invalid, KefuError, NotFound
 from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.models import Conversation
@@ -127,7 +127,9 @@ def route_waiting(
                         reason="overflow" if item.offer.tier > 0 else "split",
                         now=now,
                     )
-            # auto-accepting queues: the batch through the one assignment write (locked above)
+            # auto-accepting queues: the batch through the one assignment write (locked above);
+            # a handover it refuses is left out, the rest written (`_refused`)
+            refused = _Refusals({item.offer.pk: item.offer for item in planned}, now=now)
             conversations_assign_locked(
                 [
                     Handover(_system_scope(c.provider_id, c.client_id), c, item.offer.agent_id, item.offer.pk)
@@ -136,16 +138,44 @@ def route_waiting(
                     for c in (by_id[item.offer.conversation_id],)
                 ],
                 how="auto",
+                on_refused=refused,
             )
-            made += len(planned)
-        if cache.dropped > dropped and retries > 0:
-            # another process filled an agent this batch chose: decide its contacts again now,
-            # on fresh loads, rather than leave them to the next sweep (offer latency)
+            made += len(planned) - len(refused.conversation_ids)
+        if (cache.dropped > dropped or refused.conversation_ids) and retries > 0:
+            # another process filled an agent this batch chose, or the assignment write refused
+            # one (now offline): decide those contacts again now, on fresh loads and presence,
+            # rather than leave them to the next sweep (offer latency)
             retries -= 1
             after = start
             continue
         if fetched < batch:
             return made
+
+
+class _Refusals:
+    """What the assignment write refused in one batch: each offer withdrawn and, when the agent
+    may no longer hold the conversation (not an active member: deactivated, membership ended,
+    yet still online), their presence set offline so later passes do not pick them again;
+    logged. The contacts stay waiting."""
+
+    def __init__(self, offers: dict[int, Offer], *, now: datetime) -> None:
+        self.offers, self.now = offers, now
+        self.conversation_ids: list[int] = []
+
+    def __call__(self, handover: Handover, error: KefuError) -> None:
+        assert handover.offer_id is not None  # automatic assignment: every handover is an offer's
+        offer = self.offers[handover.offer_id]
+        agent_away = isinstance(error, Invalid) and error.field == "agent_id"
+        offer_services.offer_refused(offer, now=self.now, agent_away=agent_away)
+        log.warning(
+            "automatic assignment refused: conversation %s to agent %s (provider %s): %s%s",
+            offer.conversation_id,
+            offer.agent_id,
+            offer.provider_id,
+            error.code,
+            "; the agent is set offline" if agent_away else "",
+        )
+        self.conversation_ids.append(offer.conversation_id)
 
 
 def _on_wake(*, contact_id: int | None = None, agent_id: int | None = None) -> None:

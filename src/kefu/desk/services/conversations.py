@@ -3,6 +3,7 @@ resolution code it needs), tags, and each person's read position."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from kefu.analytics import events
 from kefu.analytics.events import EventType
 from kefu.core import clock
-from kefu.core.errors import Conflict, Invalid
+from kefu.core.errors import Conflict, Invalid, KefuError
 from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.models import Channel, Conversation, Direction, Priority, ReadMarker, Status, Tier
@@ -24,6 +25,7 @@ from kefu.desk.services._common import (
     _client_for,
     _provider_for,
     _publish,
+    _publish_batch,
     _require_write,
     _strings,
     _text,
@@ -139,31 +141,55 @@ def _require_assign(scope: Scope, agent_id: int | None) -> None:
         scope.require(DeskPerm.HANDLE)
 
 
-def conversations_assign_locked(handovers: list[Handover], *, how: str | None = None) -> list[Conversation]:
+def conversations_assign_locked(
+    handovers: list[Handover],
+    *,
+    how: str | None = None,
+    on_refused: Callable[[Handover, KefuError], None] | None = None,
+) -> list[Conversation]:
     """The one write of the assignee, for one conversation or a batch (automatic assignment):
     call inside a transaction holding the conversations' row locks. Returns those changed.
 
     Who may: the handle permission to claim for oneself, the assign permission otherwise; only
     active members of the conversation's provider or client can hold it (one read for the
-    batch); not while escalated without edit access, nor once closed (the first offending
-    handover raises, the batch is not written). What is stored: the assignee, in one UPDATE.
-    Which events, in one INSERT: `assigned` for a first assignee (data: the agent's
+    batch); not while escalated without edit access, nor once closed. A handover breaking a
+    rule raises and nothing is written; with `on_refused` (automatic assignment) it is left out
+    instead, `on_refused(handover, error)` is called, and the rest of the batch is written (one
+    bad agent does not stall every contact of the batch). What is stored: the assignee, in one
+    UPDATE. Which events, in one INSERT: `assigned` for a first assignee (data: the agent's
     `provider_id`, the `offer_id` of automatic assignment, `how`: auto, manual or supervisor),
     `transferred` for a change, `queued` for back to the queue. Taking one by hand cancels its
     live offer; a freed agent or a re-queued conversation wakes routing; pages are told after
-    commit (one batch of hints)."""
+    commit (one hint per conversation's page, one per inbox group: `batch_hints`)."""
     if how is not None and how not in ASSIGNED_HOW:
         raise ValueError(how)
-    changing = [h for h in handovers if h.conversation.assignee_id != h.agent_id]
+
+    def refuse(h: Handover, error: KefuError) -> None:
+        if on_refused is None:
+            raise error
+        on_refused(h, error)
+
+    changing: list[Handover] = []
+    for h in handovers:
+        if h.conversation.assignee_id == h.agent_id:
+            continue
+        try:
+            _require_assign(h.scope, h.agent_id)
+            _require_write(h.scope, h.conversation)
+        except KefuError as error:
+            refuse(h, error)
+        else:
+            changing.append(h)
+    members = _memberships([(h.conversation, h.agent_id) for h in changing if h.agent_id is not None])
+    allowed: list[Handover] = []
     for h in changing:
-        _require_assign(h.scope, h.agent_id)
-        _require_write(h.scope, h.conversation)
-    members = _members(
-        [(h.conversation, h.agent_id) for h in changing if h.agent_id is not None], field="agent_id"
-    )
-    for h in changing:
-        if h.conversation.status == Status.CLOSED:
-            raise Conflict(_("This conversation is closed."))
+        if h.agent_id is not None and not _is_member(members, h.conversation, h.agent_id):
+            refuse(h, Invalid(_("This person cannot take this conversation."), field="agent_id"))
+        elif h.conversation.status == Status.CLOSED:
+            refuse(h, Conflict(_("This conversation is closed.")))
+        else:
+            allowed.append(h)
+    changing = allowed
     if not changing:
         return []
     now = clock.now()
@@ -190,8 +216,7 @@ def conversations_assign_locked(handovers: list[Handover], *, how: str | None = 
         agents.append(agent_id)
     _write_assignees([h.conversation for h in changing], now=now)
     events.emit_many(rows, agent_ids=agents)
-    for h in changing:
-        _publish(h.conversation, "conversation.updated")
+    _publish_batch([h.conversation for h in changing], "conversation.updated")
     return [h.conversation for h in changing]
 
 
@@ -217,16 +242,26 @@ def _write_assignees(conversations: list[Conversation], *, now: Any) -> None:
         cursor.execute(sql, params)
 
 
-def _members(pairs: list[tuple[Conversation, int]], *, field: str) -> set[tuple[int, int]]:
-    """Only active members of a conversation's provider or client can hold it: the (person,
-    organisation) memberships found among these, one read for all; `Invalid` for the first
-    person who belongs to neither."""
-    found = tenancy_selectors.active_memberships(
+def _memberships(pairs: list[tuple[Conversation, int]]) -> set[tuple[int, int]]:
+    """The active (person, organisation) memberships among these conversations' providers and
+    clients: one read for all."""
+    return tenancy_selectors.active_memberships(
         user_ids={agent for _c, agent in pairs},
         organization_ids={o for c, _a in pairs for o in (c.provider_id, c.client_id) if o is not None},
     )
+
+
+def _is_member(found: set[tuple[int, int]], conversation: Conversation, agent_id: int) -> bool:
+    """Only active members of a conversation's provider or client can hold it."""
+    return bool({(agent_id, conversation.provider_id), (agent_id, conversation.client_id)} & found)
+
+
+def _members(pairs: list[tuple[Conversation, int]], *, field: str) -> set[tuple[int, int]]:
+    """The memberships found among these (`_memberships`); `Invalid` for the first person who
+    belongs to neither organisation of their conversation."""
+    found = _memberships(pairs)
     for conversation, agent_id in pairs:
-        if not {(agent_id, conversation.provider_id), (agent_id, conversation.client_id)} & found:
+        if not _is_member(found, conversation, agent_id):
             raise Invalid(_("This person cannot take this conversation."), field=field)
     return found
 

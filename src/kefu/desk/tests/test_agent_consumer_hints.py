@@ -55,3 +55,32 @@ def test_a_conversation_moved_to_another_provider_stops_reaching_the_first() -> 
 
     asyncio.run(consumer.kefu_event(_hint("conversation.updated", 5, OTHER_PROVIDER, CLIENT)))
     assert sent == []
+
+
+def test_a_batch_hint_becomes_one_frame_per_conversation_the_person_sees() -> None:
+    # given a socket of provider 1's agent, partner of client 10 only
+    consumer, sent = _consumer()
+    batch = [
+        [5, PROVIDER, CLIENT],
+        [6, PROVIDER, OTHER_CLIENT],  # a client outside the scope
+        [7, OTHER_PROVIDER, CLIENT],  # another provider's
+        [8, PROVIDER, CLIENT],
+        ["9", PROVIDER, CLIENT],  # malformed entries are ignored
+        [True, PROVIDER, CLIENT],
+        [10, PROVIDER],
+    ]
+    # when a batch of assignments tells the inbox group once
+    message = {"type": "kefu.event", "event": {"type": "conversation.updated", "conversations": batch}}
+    asyncio.run(consumer.kefu_event(message))
+    # then the browser gets the same frames as from single hints, for the visible ids only
+    assert sent == [{"type": "conversation.updated", "id": 5}, {"type": "conversation.updated", "id": 8}]
+
+
+def test_a_batch_hint_of_another_kind_is_not_forwarded() -> None:
+    consumer, sent = _consumer()
+    message = {
+        "type": "kefu.event",
+        "event": {"type": "presence.updated", "conversations": [[5, PROVIDER, CLIENT]]},
+    }
+    asyncio.run(consumer.kefu_event(message))
+    assert sent == []

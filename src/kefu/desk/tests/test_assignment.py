@@ -349,3 +349,86 @@ def test_a_contact_whose_agent_another_process_filled_is_decided_again_at_once(
         (agents[1].pk, "offered")
     ]
     assert len(calls) == 4  # decide and confirm, twice
+
+
+@pytest.mark.parametrize("gone", ["user_deactivated", "membership_ended"])
+@time_machine.travel(NOW, tick=False)
+def test_one_agent_who_may_no_longer_take_chats_does_not_stall_the_batch(tenants: Any, gone: str) -> None:
+    # given an auto-accepting queue, four agents online with room for two chats each, and one of
+    # them no longer allowed to hold the provider's conversations though still marked online
+    from kefu.routing.models import PresenceChange
+    from kefu.tenancy.models import Membership
+
+    t = tenants
+    agents = sorted(
+        [t.user("pa", "agent"), *(MembershipFactory(organization=t.pa, role="agent").user for _ in range(3))],
+        key=lambda u: u.pk,
+    )
+    _floor(t, agents=agents, auto_accept=True, default_chat_concurrency=2)
+    bad = agents[0]  # equal in all else the core picks the smaller id first
+    if gone == "user_deactivated":
+        bad.is_active = False
+        bad.save(update_fields=["is_active"])
+    else:
+        Membership.objects.filter(user=bad, organization=t.pa).update(is_active=False)
+    chats = [_chat(t) for _ in range(5)]  # (wake-ups run after commit: not in a test transaction)
+    # when one pass runs
+    made = assignment.route_waiting()
+    # then every chat is assigned, none to the bad agent, whose offers were withdrawn
+    assert made == 5
+    held = dict(
+        Conversation.all_tenants.filter(pk__in=[c.pk for c in chats]).values_list("id", "assignee_id")
+    )
+    assert None not in held.values() and bad.pk not in held.values()
+    assigned = ContactEvent.all_tenants.filter(type="assigned", client_id=t.ca1.pk)
+    assert sorted(e.conversation_id for e in assigned) == sorted(c.pk for c in chats)
+    assert {e.agent_id for e in assigned} <= {a.pk for a in agents[1:]}
+    withdrawn = list(Offer.all_tenants.filter(agent_id=bad.pk).values_list("state", flat=True))
+    assert withdrawn and set(withdrawn) == {"cancelled"}
+    # and the bad agent is set offline (recorded), so the next sweep does not try the pair again
+    assert _state(t, bad) == "offline"
+    changes = PresenceChange.all_tenants.filter(user=bad).order_by("id")
+    assert list(changes.values_list("state", "source")) == [
+        ("online", "lead"),
+        ("offline", "auto"),
+    ]
+    later = _chat(t)
+    assert assignment.routing_sweep(NOW + timedelta(seconds=2)) == {
+        "missed": 0,
+        "overflowed": 0,
+        "offered": 1,
+    }
+    assert Offer.all_tenants.filter(agent_id=bad.pk).count() == len(withdrawn)
+    assert Conversation.all_tenants.get(pk=later.pk).assignee_id in {a.pk for a in agents[1:]}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_batch_tells_each_inbox_group_once_and_each_conversation_page_once(
+    tenants: Any, monkeypatch: Any
+) -> None:
+    # given an auto-accepting queue with two agents and three chats waiting
+    from kefu.core import realtime
+
+    t = tenants
+    agents = [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user]
+    _floor(t, agents=agents, auto_accept=True, default_chat_concurrency=2)
+    chats = sorted(_chat(t).pk for _ in range(3))
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        realtime,
+        "publish_on_commit",
+        lambda group, kind, **data: sent.append((group, {"type": kind, **data})),
+    )
+    # when one pass assigns them
+    assert assignment.route_waiting() == 3
+    # then the conversation hints are one per page, and one per inbox group listing the batch
+    updated = [(group, event) for group, event in sent if event["type"] == "conversation.updated"]
+    listed = [[pk, t.pa.pk, t.ca1.pk] for pk in chats]
+    assert sorted(updated, key=repr) == sorted(
+        [(f"desk.conversation.{pk}", {"type": "conversation.updated", "id": pk}) for pk in chats]
+        + [
+            (f"desk.inbox.{t.pa.pk}", {"type": "conversation.updated", "conversations": listed}),
+            (f"desk.inbox.{t.ca1.pk}", {"type": "conversation.updated", "conversations": listed}),
+        ],
+        key=repr,
+    )
