@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 from kefu.testing import loadgen  # noqa: E402  (imports no Django)
 
+rollups_filling_every = 60.0  # kefu.analytics.rollups.FILLING_EVERY, which the folder uses by default
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -205,6 +207,18 @@ def main() -> None:
         help="also fold the 15-minute rollups in a second process every S seconds during the load "
         "(the worker's analytics.rollups job, more often than its 15 s); 0: off",
     )
+    parser.add_argument(
+        "--filling-every",
+        type=float,
+        default=None,
+        help="with --rollups-every: fold events of the still-filling quarter hour at most every S seconds "
+        "(default: the job's rollups.FILLING_EVERY, 60); 0: fold them on every run",
+    )
+    parser.add_argument(
+        "--profile-folder",
+        default="",
+        help="with --rollups-every: write the folder's cProfile statistics to this file (pstats)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -277,7 +291,14 @@ def main() -> None:
             raise SystemExit(f"warm-up failed: {warmed.failures[:3]}, {warmed.broken} broken connections")
         if args.rollups_every:
             folder = subprocess.Popen(
-                [sys.executable, "-c", _FOLDER, str(args.rollups_every)],
+                [
+                    sys.executable,
+                    "-c",
+                    _FOLDER,
+                    str(args.rollups_every),
+                    args.profile_folder,
+                    "" if args.filling_every is None else str(args.filling_every),
+                ],
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=open(var_dir / "folder.log", "w"),  # noqa: SIM115 - closed with the process
@@ -343,6 +364,11 @@ def main() -> None:
         "stored_message_in_events": stored["events"],
         "exactly_once": not problems,
         "rollups_every_s": args.rollups_every or None,
+        "rollups_filling_every_s": (
+            (rollups_filling_every if args.filling_every is None else args.filling_every)
+            if args.rollups_every
+            else None
+        ),
         "rollup_events_folded": folded["events"] if folded else None,
         "rollup_cpu_ms_per_message": round(folded["cpu_s"] * 1000 / args.messages, 3) if folded else None,
     }
@@ -363,14 +389,24 @@ def main() -> None:
 
 # The folding process of --rollups-every: `rollups.fold` in a loop; prints the events folded by each run.
 _FOLDER = """
-import signal, sys, time
+import cProfile, signal, sys, time
 import django
 django.setup()
 from kefu.analytics import rollups
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-every = float(sys.argv[1])
+every, profile_to = float(sys.argv[1]), sys.argv[2]
+filling_every = float(sys.argv[3]) if sys.argv[3] else rollups.FILLING_EVERY
+profiler = cProfile.Profile() if profile_to else None
+def stop(*_):
+    if profiler is not None:
+        profiler.dump_stats(profile_to)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
 while True:
-    print(rollups.fold(lag=1).events, flush=True)
+    if profiler is not None:
+        profiler.enable()
+    print(rollups.fold(lag=1, filling_every=filling_every).events, flush=True)
+    if profiler is not None:
+        profiler.disable()
     time.sleep(every)
 """
 

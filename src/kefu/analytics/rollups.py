@@ -8,6 +8,12 @@ with an id up to `through`, every quarter hour those events touch
 (`rollup_selectors.touched_quarters`) and moves the cursor (`RollupFillState`) in the same
 transaction. Readers add the events above the cursor themselves (`rollup_selectors`), so a figure
 is exact whatever the cursor's lag. docs/metrics.md, "Rollups".
+
+A quarter hour that is still filling is folded less often than closed ones: when every unfolded
+event lies in the current quarter hour (or later), there are fewer than a batch of them and the
+cursor moved less than `filling_every` seconds ago, the job leaves them to the next run (each
+fold would rebuild the same filling quarter again). Nothing is served differently: the cursor
+does not move, so readers read those events as the tail, as always.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 
 from kefu.analytics import rollup_selectors, sealing
 from kefu.analytics.metrics import compute, facts, quarters, timezones
@@ -34,6 +40,7 @@ SYSTEM = sealing.SYSTEM  # a cross-tenant system job, like the sealer
 BATCH = 5000  # events per fold transaction
 REBUILD_CHUNK = timedelta(days=7)
 RUN_GAP = 8  # a fold rebuilds the clean quarters between touched ones less than 2 hours apart
+FILLING_EVERY = 60.0  # the job folds events of the still-filling quarter hour at most this often (s)
 
 
 @dataclass
@@ -42,8 +49,14 @@ class FoldReport:
     quarters: int = 0
     rows: int = 0
     through_event_id: int = 0
+    deferred: int = 0  # unfolded events of the filling quarter hour left to a later run
 
     def line(self) -> str:
+        if self.deferred:
+            return (
+                f"left {self.deferred} events of the filling quarter hour to a later run; "
+                f"rollups through event {self.through_event_id}"
+            )
         return (
             f"folded {self.events} events into {self.quarters} quarter hours ({self.rows} rows); "
             f"rollups through event {self.through_event_id}"
@@ -161,15 +174,49 @@ def _insert(rows: list[tuple[object, ...]]) -> None:
             )
 
 
-def fold(*, lag: float | None = None, batch: int = BATCH, max_events: int | None = None) -> FoldReport:
+def _deferred(limit: int | None, *, batch: int, filling_every: float) -> tuple[int, int] | None:
+    """(the cursor, the unfolded events) when they may wait for a later run: all in the quarter
+    hour still filling (or later), fewer than `batch`, and the cursor moved less than
+    `filling_every` seconds ago; None when the fold should run now."""
+    state = RollupFillState.objects.filter(name=rollup_selectors.STATE).first()
+    if filling_every <= 0 or limit is None or state is None or state.through_event_id >= limit:
+        return None
+    now = clock.now()
+    if (now - state.updated_at).total_seconds() >= filling_every:
+        return None
+    unfolded = (
+        ContactEvent.objects.for_scope(SYSTEM)
+        .filter(id__gt=state.through_event_id, id__lte=limit)
+        .aggregate(events=Count("id"), first=Min("at"))
+    )
+    if unfolded["events"] >= batch or (
+        unfolded["first"] is not None and unfolded["first"] < quarters.quarter_of(now)
+    ):
+        return None
+    return state.through_event_id, unfolded["events"]
+
+
+def fold(
+    *,
+    lag: float | None = None,
+    batch: int = BATCH,
+    max_events: int | None = None,
+    filling_every: float = 0,
+) -> FoldReport:
     """Fold the events up to the newest usable horizon into the rollups, `batch` events per
-    transaction (each moves the cursor with the rows it rewrote)."""
+    transaction (each moves the cursor with the rows it rewrote). With `filling_every` (seconds),
+    events that all fall in the still-filling quarter hour wait for a later run unless the cursor
+    moved that long ago (`_deferred`)."""
     report = FoldReport()
     with transaction.atomic():
         sealing.horizon_take()
-    backfill_thresholds()
     horizon = sealing.horizon_usable(lag=lag)
     limit = horizon.max_event_id if horizon is not None else None
+    waiting = _deferred(limit, batch=batch, filling_every=filling_every)
+    if waiting is not None:
+        report.through_event_id, report.deferred = waiting
+        return report
+    backfill_thresholds()
     while True:
         with transaction.atomic():
             state = _state()
@@ -240,7 +287,7 @@ def backfill_thresholds() -> list[float]:
 
 def fold_due() -> str:
     """The worker's periodic job `analytics.rollups`."""
-    return fold().line()
+    return fold(filling_every=FILLING_EVERY).line()
 
 
 # --- rebuild ----------------------------------------------------------------------------------------------

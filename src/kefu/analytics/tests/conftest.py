@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kefu.analytics import events
+from kefu.analytics import events, rollup_selectors
 from kefu.analytics.models import ContactEvent
 from kefu.analytics.tests.builders import Day, seven_conversations
 from kefu.testing.plugin import Tenants
@@ -41,3 +41,13 @@ def emit(tenants: Tenants) -> Emit:
         return events.emit(None, type, conversation=conversation, at=at, **fields)
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _fresh_threshold_sources() -> None:
+    """Threshold sources that keep their answer a while (reports' queue thresholds) start afresh in
+    each test: a queue of an earlier test must not add a threshold to this one's rollups."""
+    for source in rollup_selectors._threshold_sources.values():
+        clear = getattr(source, "cache_clear", None)
+        if clear is not None:
+            clear()

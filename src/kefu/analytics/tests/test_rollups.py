@@ -14,6 +14,8 @@ import pytest
 from kefu.analytics import rollup_selectors, rollups
 from kefu.analytics.metrics import queries
 from kefu.analytics.tests.builders import DAY, Day, t
+from kefu.core import clock
+from kefu.routing import services as routing_services
 from kefu.testing.plugin import Tenants
 
 ADDITIVE = [m for ids in rollup_selectors.rolled_metrics().values() for m in ids]
@@ -186,3 +188,95 @@ def test_several_figures_read_together_equal_each_read_alone(tenants: Tenants, d
             raw.series,
         )
     assert [f.result.value for f in together[:2]] == [4, 5]  # c2, c3, c6 and c4's late reply; and c1
+
+
+def test_a_filling_quarter_hour_is_folded_later_and_then_equals_recomputation(tenants: Tenants) -> None:
+    # given a conversation folded at 02:05Z (the quarter hour 02:00 is still filling)
+    d = Day(tenants)
+    conv = d.conv()
+    with clock.at(t("02:05:00")):
+        d.emit(conv, "offered", t("02:00:00"))
+        d.emit(conv, "message_in", t("02:00:00"))
+        first = rollups.fold(lag=0, filling_every=60)
+    assert first.events == 2 and first.deferred == 0
+    through = rollup_selectors.rollups_through()
+
+    # when the reply (02:05:20) and the resolution (02:05:30) are folded 30 s after the last fold
+    d.emit(conv, "message_out", t("02:05:20"), d.a)
+    d.emit(conv, "resolved", t("02:05:30"), d.a)
+    with clock.at(t("02:05:30")):
+        waiting = rollups.fold(lag=0, filling_every=60)
+
+    # then they wait for a later run (the cursor stays), and the figures read them from the events
+    assert (waiting.events, waiting.deferred, waiting.through_event_id) == (0, 2, through)
+    assert rollup_selectors.rollups_through() == through
+    for metric, value in (("handled", 1), ("first_response_time", 320.0), ("resolution_rate", 100.0)):
+        served, raw = both(tenants, metric)
+        assert (served.value, served.count) == (raw.value, raw.count) == (value, 1), metric
+
+    # and a minute after the last fold they are folded, rows equal to a recomputation
+    with clock.at(t("02:06:01")):
+        later = rollups.fold(lag=0, filling_every=60)
+    assert (later.events, later.deferred) == (2, 0)
+    checked = rollups.check(client_id=tenants.ca1.pk, first=date(2026, 3, 2), last=date(2026, 3, 2))
+    assert checked.differences == [] and checked.rows > 0
+    served, raw = both(tenants, "first_response_time")
+    assert (served.value, served.count) == (raw.value, raw.count) == (320.0, 1)
+
+
+def test_an_event_of_a_closed_quarter_hour_is_folded_at_once(tenants: Tenants) -> None:
+    # given a conversation folded at 02:05Z
+    d = Day(tenants)
+    conv = d.conv()
+    d.emit(conv, "offered", t("02:00:00"))
+    d.emit(conv, "message_in", t("02:00:00"))
+    with clock.at(t("02:05:00")):
+        rollups.fold(lag=0, filling_every=60)
+
+    # when a late event of the closed quarter 01:45 arrives 10 s later, beside one of 02:00
+    d.emit(conv, "message_in", t("01:55:00"))
+    d.emit(conv, "message_out", t("02:05:05"), d.a)
+    with clock.at(t("02:05:10")):
+        report = rollups.fold(lag=0, filling_every=60)
+
+    # then the fold does not wait, and the item moved to 01:45 as a recomputation has it
+    assert (report.events, report.deferred) == (2, 0)
+    checked = rollups.check(client_id=tenants.ca1.pk, first=date(2026, 3, 2), last=date(2026, 3, 2))
+    assert checked.differences == []
+    folded = rollups.stored_rows(tenants.ca1.pk, t("00:00:00"), t("04:00:00"))
+    assert {(k.bucket, v.numerator) for k, v in folded.items() if k.metric == "first_response_time"} == {
+        (t("01:45:00"), 605_000_000)
+    }
+
+
+def test_without_filling_every_a_fold_never_waits(tenants: Tenants) -> None:
+    # given a fold at 02:05Z and a new event of the filling quarter a second later
+    d = Day(tenants)
+    conv = d.conv()
+    d.emit(conv, "offered", t("02:00:00"))
+    with clock.at(t("02:05:00")):
+        rollups.fold(lag=0)
+    d.emit(conv, "message_in", t("02:05:00"))
+
+    # when folded again at once without filling_every (the default), then it folds
+    with clock.at(t("02:05:01")):
+        report = rollups.fold(lag=0)
+    assert (report.events, report.deferred) == (1, 0)
+
+
+def test_the_queue_thresholds_are_kept_a_while_by_the_folder(tenants: Tenants) -> None:
+    # given the queues' threshold source asked once, with one queue promising 60 s
+    source = rollup_selectors._threshold_sources["routing.queues"]
+    scope = tenants.scope("pa", "provider_admin")
+    routing_services.queue_create(
+        scope, client_id=tenants.ca1.pk, name="售前", sl_target_percent=80, sl_target_seconds=60
+    )
+    assert set(source()) == {60.0}
+
+    # when a second queue promises 120 s, then the kept answer is served until it is forgotten
+    routing_services.queue_create(
+        scope, client_id=tenants.ca1.pk, name="售后", sl_target_percent=90, sl_target_seconds=120
+    )
+    assert set(source()) == {60.0}
+    source.cache_clear()  # type: ignore[attr-defined]
+    assert set(source()) == {60.0, 120.0}
