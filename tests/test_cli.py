@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 
-def _kefu(*args: str, var_dir: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+def _kefu(*args: str, var_dir: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "KEFU_SECRET_KEY"}}
     env.update({"KEFU_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base"})
     return subprocess.run(

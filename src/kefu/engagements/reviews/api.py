@@ -115,7 +115,7 @@ class RenewalOut(Schema):
     decided_by_id: int | None
 
 
-class DecisionIn(Schema):
+class RenewalDecisionIn(Schema):
     decision: str
     note: str = ""
 
@@ -201,7 +201,7 @@ def get_renewal(request: HttpRequest, renewal_id: int) -> Any:
 
 
 @router.post("/engagements/renewals/{renewal_id}/decision", response=RenewalOut)
-def decide_renewal(request: HttpRequest, renewal_id: int, body: DecisionIn) -> Any:
+def decide_renewal(request: HttpRequest, renewal_id: int, body: RenewalDecisionIn) -> Any:
     return services.renewal_decide(
         request.access, renewal_id=renewal_id, decision=body.decision, note=body.note
     )
