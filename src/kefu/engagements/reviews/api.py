@@ -66,7 +66,7 @@ class ReviewSummaryOut(Schema):
         return obj.month.strftime("%Y-%m")
 
 
-class ReviewOut(ReviewSummaryOut):
+class BusinessReviewOut(ReviewSummaryOut):
     snapshot: dict[str, Any]
     actions: list[ActionOut]  # its own and those carried over from earlier reviews
     comments: list[CommentOut]
@@ -80,7 +80,7 @@ class ReviewOut(ReviewSummaryOut):
         return selectors.comment_list(obj)
 
 
-class GenerateIn(Schema):
+class BusinessReviewGenerateIn(Schema):
     contract_id: int
     month: str
 
@@ -132,19 +132,19 @@ def list_reviews(request: HttpRequest, contract_id: int | None = None, month: st
     return list(selectors.review_list(request.access, contract_id=contract_id, month=wanted))
 
 
-@router.post("/engagements/reviews", response={201: ReviewOut})
-def generate_review(request: HttpRequest, body: GenerateIn) -> Status:
+@router.post("/engagements/reviews", response={201: BusinessReviewOut})
+def generate_review(request: HttpRequest, body: BusinessReviewGenerateIn) -> Status:
     """A draft of the contract's month, or the draft generated again; 409 once published."""
     review = services.review_generate(request.access, contract_id=body.contract_id, month=body.month)
     return Status(201, _full(request, review))
 
 
-@router.get("/engagements/reviews/{business_review_id}", response=ReviewOut)
+@router.get("/engagements/reviews/{business_review_id}", response=BusinessReviewOut)
 def get_review(request: HttpRequest, business_review_id: int) -> Any:
     return _full(request, selectors.review_get(request.access, business_review_id=business_review_id))
 
 
-@router.post("/engagements/reviews/{business_review_id}/publish", response=ReviewOut)
+@router.post("/engagements/reviews/{business_review_id}/publish", response=BusinessReviewOut)
 def publish_review(request: HttpRequest, business_review_id: int) -> Any:
     return _full(request, services.review_publish(request.access, business_review_id=business_review_id))
 
