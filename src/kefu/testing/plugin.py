@@ -143,3 +143,20 @@ def _fresh_token_scopes() -> Iterator[None]:
 
     services.api_token_cache_clear()
     webhooks.endpoints_cache_clear()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each test file on one xdist worker, except files that ask to be spread.
+
+    The suite runs with `--dist loadgroup`: a file's tests share their module-scoped fixtures
+    (a demo run, an IMAP server, a live server) only when they run on the same worker, so
+    every test is grouped by its file. A file of many independent cases sets
+    `SPREAD_ACROSS_WORKERS = True` and its tests go to whichever worker is free: the
+    isolation matrix holds most of the suite, and as one unit it was the critical path
+    while the other worker sat idle.
+    """
+    for item in items:
+        module = getattr(item, "module", None)
+        if getattr(module, "SPREAD_ACROSS_WORKERS", False) or item.get_closest_marker("xdist_group"):
+            continue
+        item.add_marker(pytest.mark.xdist_group(name=item.nodeid.split("::", 1)[0]))
