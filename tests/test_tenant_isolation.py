@@ -33,9 +33,6 @@ from kefu.testing.snapshot import database_snapshot
 from kefu.workforce import services as workforce_services
 from kefu.workforce.rostering import services as rostering
 
-# Thousands of independent cases: the plugin lets xdist spread them over every worker.
-SPREAD_ACROSS_WORKERS = True
-
 
 # --- objects of tenant B, by the name of the id parameter ------------------------------------
 def _history_b(tenants: Tenants) -> object:
