@@ -2,6 +2,7 @@
 (`floor.services.notice_send`, the floor's notices, live) when
 
 - an open complaint passes its due date: its owner;
+- an open complaint is due within the next 24 hours: its owner;
 - a complaint's planned callback to the customer comes and is not done: its owner;
 - a coaching task is due tomorrow or today: the agent and the coach;
 - a coaching task is past its due day and not done: the agent and the coach.
@@ -28,6 +29,7 @@ from kefu.quality.complaints.workflow import OPEN_STATUSES as COMPLAINT_OPEN
 from kefu.quality.models import CoachingTask, Complaint
 
 BATCH = 500
+DUE_SOON = timedelta(hours=24)  # "due soon": the due date falls within this much from now
 
 
 def _when(moment: object) -> str:
@@ -59,6 +61,22 @@ def complaints_due(now: object) -> int:
     for c in overdue[:BATCH]:
         if _claim(Complaint, c.pk, "overdue_noticed_for", c.due_at):
             text = _("Complaint #%(id)d “%(subject)s” is overdue (due %(due)s).") % {
+                "id": c.pk,
+                "subject": c.subject[:80],
+                "due": _when(c.due_at),
+            }
+            told += _tell(c, [c.owner_id], text)
+    soon_until = now + DUE_SOON  # type: ignore[operator]
+    soon = (
+        Complaint.all_tenants.filter(
+            status__in=COMPLAINT_OPEN, due_at__gte=now, due_at__lt=soon_until, owner__isnull=False
+        )
+        .filter(Q(soon_noticed_for__isnull=True) | ~Q(soon_noticed_for=F("due_at")))
+        .order_by("due_at", "pk")
+    )
+    for c in soon[:BATCH]:
+        if _claim(Complaint, c.pk, "soon_noticed_for", c.due_at):
+            text = _("Complaint #%(id)d “%(subject)s” is due within 24 hours (due %(due)s).") % {
                 "id": c.pk,
                 "subject": c.subject[:80],
                 "due": _when(c.due_at),
