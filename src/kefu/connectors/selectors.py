@@ -24,8 +24,8 @@ from kefu.connectors.models import (
 )
 from kefu.connectors.permissions import ConnectorPerm
 from kefu.core import clock
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk import fields as desk_fields
 from kefu.desk import selectors as desk_selectors
 from kefu.desk.models import Customer
@@ -72,13 +72,7 @@ def widget_list(scope: Scope) -> QuerySet[WidgetConfig]:
 
 
 def widget_get(scope: Scope, *, widget_id: int, for_update: bool = False) -> WidgetConfig:
-    queryset = widget_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update()
-    widget = queryset.filter(pk=widget_id).first()
-    if widget is None:
-        raise NotFound()
-    return widget
+    return one_of(widget_list(scope), pk=widget_id, for_update=for_update)  # one table: the same lock
 
 
 def widget_by_key(widget_key: str) -> WidgetConfig | None:
@@ -283,13 +277,7 @@ def webhook_list(scope: Scope) -> QuerySet[WebhookEndpoint]:
 
 
 def webhook_get(scope: Scope, *, webhook_id: int, for_update: bool = False) -> WebhookEndpoint:
-    queryset = webhook_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update()
-    endpoint = queryset.filter(pk=webhook_id).first()
-    if endpoint is None:
-        raise NotFound()
-    return endpoint
+    return one_of(webhook_list(scope), pk=webhook_id, for_update=for_update)  # one table: the same lock
 
 
 def delivery_list(scope: Scope, *, webhook_id: int, status: str = "") -> QuerySet[WebhookDelivery]:
@@ -300,15 +288,12 @@ def delivery_list(scope: Scope, *, webhook_id: int, status: str = "") -> QuerySe
 
 def delivery_get(scope: Scope, *, delivery_id: int, for_update: bool = False) -> WebhookDelivery:
     scope.require(ConnectorPerm.MANAGE)
-    queryset = WebhookDelivery.objects.for_scope(scope).filter(
-        pk=delivery_id, endpoint__organization_id=scope.organization_id
+    return one_of(
+        WebhookDelivery.objects.for_scope(scope),
+        pk=delivery_id,
+        endpoint__organization_id=scope.organization_id,
+        for_update=for_update,
     )
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    delivery = queryset.first()
-    if delivery is None:
-        raise NotFound()
-    return delivery
 
 
 def deliveries_due(now: datetime, *, limit: int) -> list[int]:
@@ -340,13 +325,7 @@ def cti_endpoint_list(scope: Scope) -> QuerySet[CtiEndpoint]:
 
 
 def cti_endpoint_get(scope: Scope, *, endpoint_id: int, for_update: bool = False) -> CtiEndpoint:
-    queryset = cti_endpoint_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    endpoint = queryset.filter(pk=endpoint_id).first()
-    if endpoint is None:
-        raise NotFound()
-    return endpoint
+    return one_of(cti_endpoint_list(scope), pk=endpoint_id, for_update=for_update)
 
 
 # --- email -----------------------------------------------------------------------------------
@@ -356,13 +335,7 @@ def mailbox_list(scope: Scope) -> QuerySet[MailboxConfig]:
 
 
 def mailbox_get(scope: Scope, *, mailbox_id: int, for_update: bool = False) -> MailboxConfig:
-    queryset = mailbox_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    mailbox = queryset.filter(pk=mailbox_id).first()
-    if mailbox is None:
-        raise NotFound()
-    return mailbox
+    return one_of(mailbox_list(scope), pk=mailbox_id, for_update=for_update)
 
 
 def mailbox_by_key_hash(key_hash: str) -> MailboxConfig | None:

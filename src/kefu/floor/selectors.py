@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core import clock
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk import selectors as desk_selectors
 from kefu.floor import adherence as core
 from kefu.floor.models import (
@@ -291,10 +291,7 @@ def alarm_list(scope: Scope, *, open_only: bool = False) -> QuerySet[Alarm]:
 
 
 def alarm_get(scope: Scope, *, alarm_id: int) -> Alarm:
-    found = alarm_list(scope).filter(pk=alarm_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(alarm_list(scope), pk=alarm_id)
 
 
 def alarm_open_count(scope: Scope) -> int:
@@ -312,13 +309,7 @@ def alarm_rule_list(scope: Scope) -> QuerySet[AlarmRule]:
 
 
 def alarm_rule_get(scope: Scope, *, rule_id: int, for_update: bool = False) -> AlarmRule:
-    rows = alarm_rule_list(scope)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    found = rows.filter(pk=rule_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(alarm_rule_list(scope), pk=rule_id, for_update=for_update)
 
 
 def missed_offer_events(scope: Scope, *, since: datetime, types: frozenset[str]) -> QuerySet:
@@ -337,10 +328,7 @@ def plan_list(scope: Scope) -> QuerySet[EmergencyPlan]:
 
 
 def plan_get(scope: Scope, *, emergency_plan_id: int) -> EmergencyPlan:
-    found = plan_list(scope).filter(pk=emergency_plan_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(plan_list(scope), pk=emergency_plan_id)
 
 
 def plan_steps(scope: Scope, *, emergency_plan_id: int) -> list[PlanStep]:
@@ -361,10 +349,7 @@ def plan_steps(scope: Scope, *, emergency_plan_id: int) -> list[PlanStep]:
 
 def plan_step_get(scope: Scope, *, step_id: int) -> PlanStep:
     scope.require(FloorPerm.MANAGE_ALARMS)
-    found = PlanStep.objects.for_scope(scope).filter(pk=step_id, provider_id=scope.provider_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(PlanStep.objects.for_scope(scope), pk=step_id, provider_id=scope.provider_id)
 
 
 def step_run_list(
@@ -382,13 +367,7 @@ def step_run_list(
 
 
 def step_run_get(scope: Scope, *, run_id: int, for_update: bool = False) -> StepRun:
-    rows = step_run_list(scope)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    found = rows.filter(pk=run_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(step_run_list(scope), pk=run_id, for_update=for_update)
 
 
 # --- notices -------------------------------------------------------------------------------------

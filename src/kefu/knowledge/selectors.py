@@ -7,8 +7,8 @@ import io
 
 from django.db.models import Q, QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.knowledge.models import QuickPhrase
 from kefu.knowledge.permissions import KnowledgePerm
 
@@ -42,13 +42,7 @@ def quick_phrase_list(
 
 
 def quick_phrase_get(scope: Scope, *, phrase_id: int, for_update: bool = False) -> QuickPhrase:
-    queryset = quick_phrase_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    phrase = queryset.filter(pk=phrase_id).first()
-    if phrase is None:
-        raise NotFound()
-    return phrase
+    return one_of(quick_phrase_list(scope), pk=phrase_id, for_update=for_update)
 
 
 def quick_phrase_categories(scope: Scope, *, client_id: int | None = None) -> list[str]:

@@ -92,6 +92,7 @@ class Complaint(TenantModel):
     # reminded of, so each is told once and a moved date is told again
     overdue_noticed_for = models.DateTimeField(null=True, blank=True)
     callback_noticed_for = models.DateTimeField(null=True, blank=True)
+    soon_noticed_for = models.DateTimeField(null=True, blank=True)  # "due within 24 hours"
 
     class Meta(TenantModel.Meta):
         ordering = ["-created_at", "-id"]

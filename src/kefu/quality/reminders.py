@@ -2,6 +2,7 @@
 (`floor.services.notice_send`, the floor's notices, live) when
 
 - an open complaint passes its due date: its owner;
+- an open complaint is due within the next 24 hours: its owner;
 - a complaint's planned callback to the customer comes and is not done: its owner;
 - a coaching task is due tomorrow or today: the agent and the coach;
 - a coaching task is past its due day and not done: the agent and the coach.
@@ -14,10 +15,10 @@ also on the pages: the register's "Overdue only" filter and badge, the coaching 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from kefu.quality.complaints.workflow import OPEN_STATUSES as COMPLAINT_OPEN
 from kefu.quality.models import CoachingTask, Complaint
 
 BATCH = 500
+DUE_SOON = timedelta(hours=24)  # "due soon": the due date falls within this much from now
 
 
 def _when(moment: object) -> str:
@@ -49,39 +51,49 @@ def _claim(model: type[CoachingTask | Complaint], pk: int, field: str, value: ob
     return bool(model.all_tenants.filter(pk=pk).exclude(**{field: value}).update(**{field: value}))
 
 
-def complaints_due(now: object) -> int:
-    told = 0
-    overdue = (
-        Complaint.all_tenants.filter(status__in=COMPLAINT_OPEN, due_at__lt=now, owner__isnull=False)
-        .filter(Q(overdue_noticed_for__isnull=True) | ~Q(overdue_noticed_for=F("due_at")))
-        .order_by("due_at", "pk")
+def _tell_owners(rows: QuerySet[Complaint], *, when: str, told: str, text: str, key: str) -> int:
+    """Tell each complaint's owner `text` once per value of its `when` field: the claim stores
+    that value in `told`, so a rerun tells nothing new and a moved date is told again."""
+    count = 0
+    pending = (
+        rows.filter(owner__isnull=False)
+        .filter(Q(**{f"{told}__isnull": True}) | ~Q(**{told: F(when)}))
+        .order_by(when, "pk")
     )
-    for c in overdue[:BATCH]:
-        if _claim(Complaint, c.pk, "overdue_noticed_for", c.due_at):
-            text = _("Complaint #%(id)d “%(subject)s” is overdue (due %(due)s).") % {
-                "id": c.pk,
-                "subject": c.subject[:80],
-                "due": _when(c.due_at),
-            }
-            told += _tell(c, [c.owner_id], text)
-    callbacks = (
-        Complaint.all_tenants.filter(
-            callback_planned_at__lte=now,
-            callback_done_at__isnull=True,
-            owner__isnull=False,
-        )
-        .exclude(status__in=("closed", "withdrawn"))
-        .filter(Q(callback_noticed_for__isnull=True) | ~Q(callback_noticed_for=F("callback_planned_at")))
-        .order_by("callback_planned_at", "pk")
+    for c in pending[:BATCH]:
+        moment = getattr(c, when)
+        if _claim(Complaint, c.pk, told, moment):
+            values = {"id": c.pk, "subject": c.subject[:80], key: _when(moment)}
+            count += _tell(c, [c.owner_id], text % values)
+    return count
+
+
+def complaints_due(now: datetime) -> int:
+    open_ = Complaint.all_tenants.filter(status__in=COMPLAINT_OPEN)
+    told = _tell_owners(
+        open_.filter(due_at__lt=now),
+        when="due_at",
+        told="overdue_noticed_for",
+        text=_("Complaint #%(id)d “%(subject)s” is overdue (due %(due)s)."),
+        key="due",
     )
-    for c in callbacks[:BATCH]:
-        if _claim(Complaint, c.pk, "callback_noticed_for", c.callback_planned_at):
-            text = _("Complaint #%(id)d “%(subject)s”: the callback to the customer is due (%(at)s).") % {
-                "id": c.pk,
-                "subject": c.subject[:80],
-                "at": _when(c.callback_planned_at),
-            }
-            told += _tell(c, [c.owner_id], text)
+    told += _tell_owners(
+        open_.filter(due_at__gte=now, due_at__lt=now + DUE_SOON),
+        when="due_at",
+        told="soon_noticed_for",
+        text=_("Complaint #%(id)d “%(subject)s” is due within 24 hours (due %(due)s)."),
+        key="due",
+    )
+    callbacks = Complaint.all_tenants.filter(
+        callback_planned_at__lte=now, callback_done_at__isnull=True
+    ).exclude(status__in=("closed", "withdrawn"))
+    told += _tell_owners(
+        callbacks,
+        when="callback_planned_at",
+        told="callback_noticed_for",
+        text=_("Complaint #%(id)d “%(subject)s”: the callback to the customer is due (%(at)s)."),
+        key="at",
+    )
     return told
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core.errors import Invalid, NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.reports.figure_selectors import month_bounds, monthly_review
 from kefu.reports.models import Report, ReportDelivery, ReportKind, ReportRecipient
 from kefu.reports.permissions import ReportPerm
@@ -81,10 +82,7 @@ def report_list(
 
 
 def report_get(scope: Scope, *, report_id: int) -> Report:
-    report = report_list(scope).filter(pk=report_id).first()
-    if report is None:
-        raise NotFound()
-    return report
+    return one_of(report_list(scope), pk=report_id)
 
 
 def report_find(
@@ -112,10 +110,7 @@ def recipient_list(scope: Scope, *, client_id: int) -> QuerySet[ReportRecipient]
 
 def recipient_get(scope: Scope, *, recipient_id: int) -> ReportRecipient:
     scope.require(ReportPerm.VIEW)
-    recipient = ReportRecipient.objects.for_scope(scope).filter(pk=recipient_id).first()
-    if recipient is None:
-        raise NotFound()
-    return recipient
+    return one_of(ReportRecipient.objects.for_scope(scope), pk=recipient_id)
 
 
 def serving_pairs() -> list[tuple[int, int]]:

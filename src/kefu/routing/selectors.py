@@ -20,6 +20,7 @@ from kefu.analytics import selectors as analytics_selectors
 from kefu.core import clock
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.routing import decision, occupancy, wait_estimate
 from kefu.routing.decision import rules
 from kefu.routing.models import (
@@ -104,13 +105,7 @@ def queue_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[Queue]
 
 
 def queue_get(scope: Scope, *, queue_id: int, for_update: bool = False) -> Queue:
-    rows = queue_list(scope)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    queue = rows.filter(pk=queue_id).first()
-    if queue is None:
-        raise NotFound()
-    return queue
+    return one_of(queue_list(scope), pk=queue_id, for_update=for_update)
 
 
 def client_queue_names(scope: Scope) -> dict[int, set[str]]:
@@ -545,10 +540,7 @@ def certification_list(
 
 
 def certification_get(scope: Scope, *, certification_id: int) -> Certification:
-    found = Certification.objects.for_scope(scope).filter(pk=certification_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(Certification.objects.for_scope(scope), pk=certification_id)
 
 
 def certified_agents(scope: Scope, *, client_id: int, at: datetime | None = None) -> set[int]:

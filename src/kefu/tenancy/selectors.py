@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.roles import Role, permissions_for
 from kefu.core.scope import OrgKind, Scope
+from kefu.core.tenancy import one_of
 from kefu.tenancy.models import (
     AccessLogEntry,
     ApiToken,
@@ -148,10 +148,7 @@ def session_access(
 # --- organisations ---------------------------------------------------------------------------
 def organization_get(scope: Scope, *, organization_id: int) -> Organization:
     """An organisation the actor may see: its own or a partner."""
-    visible = organization_list(scope).filter(pk=organization_id).first()
-    if visible is None:
-        raise NotFound()
-    return visible
+    return one_of(organization_list(scope), pk=organization_id)
 
 
 def organization_list(scope: Scope) -> QuerySet[Organization]:
@@ -205,13 +202,7 @@ def membership_list(scope: Scope, *, role: str | None = None, search: str = "") 
 
 
 def membership_get(scope: Scope, *, membership_id: int, for_update: bool = False) -> Membership:
-    queryset = membership_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    membership = queryset.filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFound()
-    return membership
+    return one_of(membership_list(scope), pk=membership_id, for_update=for_update)
 
 
 def admin_count(organization_id: int) -> int:

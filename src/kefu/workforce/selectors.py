@@ -6,8 +6,8 @@ from datetime import datetime
 
 from django.db.models import QuerySet, Sum
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.workforce.models import Campaign, ForecastRun, StaffingPlan, VolumeHistory, VolumeInterval
 from kefu.workforce.permissions import WorkforcePerm
 
@@ -18,10 +18,7 @@ def volume_history_list(scope: Scope) -> QuerySet[VolumeHistory]:
 
 
 def volume_history_get(scope: Scope, *, history_id: int) -> VolumeHistory:
-    history = volume_history_list(scope).filter(pk=history_id).first()
-    if history is None:
-        raise NotFound()
-    return history
+    return one_of(volume_history_list(scope), pk=history_id)
 
 
 def volume_series(
@@ -57,10 +54,7 @@ def forecast_run_list(
 
 
 def forecast_run_get(scope: Scope, *, forecast_id: int) -> ForecastRun:
-    run = forecast_run_list(scope).filter(pk=forecast_id).first()
-    if run is None:
-        raise NotFound()
-    return run
+    return one_of(forecast_run_list(scope), pk=forecast_id)
 
 
 def require_view(scope: Scope) -> None:
@@ -77,10 +71,7 @@ def campaign_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[Cam
 
 
 def campaign_get(scope: Scope, *, campaign_id: int) -> Campaign:
-    campaign = campaign_list(scope).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound()
-    return campaign
+    return one_of(campaign_list(scope), pk=campaign_id)
 
 
 def staffing_plan_list(scope: Scope, *, forecast_id: int | None = None) -> QuerySet[StaffingPlan]:
@@ -92,7 +83,4 @@ def staffing_plan_list(scope: Scope, *, forecast_id: int | None = None) -> Query
 
 
 def staffing_plan_get(scope: Scope, *, plan_id: int) -> StaffingPlan:
-    plan = staffing_plan_list(scope).filter(pk=plan_id).first()
-    if plan is None:
-        raise NotFound()
-    return plan
+    return one_of(staffing_plan_list(scope), pk=plan_id)

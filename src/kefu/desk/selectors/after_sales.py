@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import AfterSalesRule, Case, CaseType, Conversation, Direction
 from kefu.desk.permissions import DeskPerm
 
@@ -38,10 +38,4 @@ def after_sales_rule_list(scope: Scope, *, client_id: int | None = None) -> Quer
 
 
 def after_sales_rule_get(scope: Scope, *, rule_id: int, for_update: bool = False) -> AfterSalesRule:
-    queryset = after_sales_rule_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    rule = queryset.filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFound()
-    return rule
+    return one_of(after_sales_rule_list(scope), pk=rule_id, for_update=for_update)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import Attachment
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.selectors.conversations import conversation_get
@@ -23,7 +23,4 @@ def attachment_list(scope: Scope, *, conversation_id: int) -> QuerySet[Attachmen
 
 def attachment_get(scope: Scope, *, attachment_id: int) -> Attachment:
     scope.require(DeskPerm.VIEW)
-    row = Attachment.objects.for_scope(scope).select_related("message").filter(pk=attachment_id).first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(Attachment.objects.for_scope(scope).select_related("message"), pk=attachment_id)

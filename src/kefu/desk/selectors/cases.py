@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from kefu.analytics import selectors as analytics_selectors
 from kefu.core import clock
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import Case
 from kefu.desk.permissions import DeskPerm
 from kefu.tenancy import selectors as tenancy_selectors
@@ -68,11 +68,8 @@ def case_list(scope: Scope, *, filters: CaseFilter | None = None) -> QuerySet[Ca
 def case_get(scope: Scope, *, case_id: int, for_update: bool = False) -> Case:
     queryset = case_list(scope)
     if for_update:
-        queryset = Case.objects.for_scope(scope).select_for_update(of=("self",))
-    case = queryset.filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
-    return case
+        queryset = Case.objects.for_scope(scope)  # the row alone, without the list's prefetch
+    return one_of(queryset, pk=case_id, for_update=for_update)
 
 
 def case_events(scope: Scope, *, case_id: int) -> QuerySet[ContactEvent]:

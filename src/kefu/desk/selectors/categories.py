@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import Category, Conversation
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.selectors._common import _client_visible
@@ -28,13 +28,7 @@ def category_list(
 
 
 def category_get(scope: Scope, *, category_id: int, for_update: bool = False) -> Category:
-    queryset = category_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    row = queryset.filter(pk=category_id).first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(category_list(scope), pk=category_id, for_update=for_update)
 
 
 def category_tree_exists(client_id: int | None) -> bool:

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import DeskSettings, ProviderAccess, SlaPolicy
 from kefu.desk.permissions import DeskPerm
 
@@ -19,13 +20,7 @@ def sla_policy_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[S
 
 
 def sla_policy_get(scope: Scope, *, policy_id: int, for_update: bool = False) -> SlaPolicy:
-    queryset = sla_policy_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    policy = queryset.filter(pk=policy_id).first()
-    if policy is None:
-        raise NotFound()
-    return policy
+    return one_of(sla_policy_list(scope), pk=policy_id, for_update=for_update)
 
 
 def sla_policy_for(client_id: int, channel: str) -> SlaPolicy | None:

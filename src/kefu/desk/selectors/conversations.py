@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import Conversation
 from kefu.desk.permissions import DeskPerm
 
@@ -56,13 +56,7 @@ def conversation_queue_names(scope: Scope, *, channel: str = "") -> set[str]:
 
 
 def conversation_get(scope: Scope, *, conversation_id: int, for_update: bool = False) -> Conversation:
-    queryset = conversation_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    conversation = queryset.filter(pk=conversation_id).first()
-    if conversation is None:
-        raise NotFound()
-    return conversation
+    return one_of(conversation_list(scope), pk=conversation_id, for_update=for_update)
 
 
 def conversations_for_update(scope: Scope, *, conversation_ids: set[int]) -> dict[int, Conversation]:

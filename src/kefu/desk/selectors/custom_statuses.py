@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk.models import Conversation, CustomStatus
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.selectors._common import _client_visible
@@ -26,13 +26,7 @@ def custom_status_list(
 
 
 def custom_status_get(scope: Scope, *, status_id: int, for_update: bool = False) -> CustomStatus:
-    queryset = custom_status_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    row = queryset.filter(pk=status_id).first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(custom_status_list(scope), pk=status_id, for_update=for_update)
 
 
 def custom_status_in_use(row: CustomStatus) -> bool:

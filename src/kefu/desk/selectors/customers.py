@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk import masking
 from kefu.desk.models import Customer
 from kefu.desk.permissions import DeskPerm
@@ -29,13 +29,7 @@ class CustomerView:
 def customer_row(scope: Scope, *, customer_id: int, for_update: bool = False) -> Customer:
     """The stored row (encrypted fields decrypted): for services, never rendered as is."""
     scope.require(DeskPerm.VIEW_CUSTOMERS)
-    queryset = Customer.objects.for_scope(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    customer = queryset.filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound()
-    return customer
+    return one_of(Customer.objects.for_scope(scope), pk=customer_id, for_update=for_update)
 
 
 def customer_view(customer: Customer, *, masked: bool = True) -> CustomerView:

@@ -26,8 +26,8 @@ from django.db.models import QuerySet
 
 from kefu.analytics.metrics import queries, timezones
 from kefu.core import clock
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.engagements.billing.models import Invoice, InvoiceStatus
 from kefu.engagements.contracts import standing
 from kefu.engagements.contracts.models import Contract
@@ -54,13 +54,7 @@ def invoice_list(
 
 
 def invoice_get(scope: Scope, *, invoice_id: int, for_update: bool = False) -> Invoice:
-    invoices = invoice_list(scope).filter(pk=invoice_id)
-    if for_update:
-        invoices = invoices.select_for_update(of=("self",))
-    invoice = invoices.first()
-    if invoice is None:
-        raise NotFound()
-    return invoice
+    return one_of(invoice_list(scope), pk=invoice_id, for_update=for_update)
 
 
 def open_invoice(scope: Scope, *, contract: Contract, period_start: date) -> Invoice | None:

@@ -16,6 +16,7 @@ from kefu.analytics.metrics import queries
 from kefu.analytics.metrics.dictionary import Metric
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.engagements.contracts.models import (
     Contract,
     ContractReminder,
@@ -44,13 +45,7 @@ def contract_list(
 
 
 def contract_get(scope: Scope, *, contract_id: int, for_update: bool = False) -> Contract:
-    contracts = contract_list(scope).filter(pk=contract_id)
-    if for_update:
-        contracts = contracts.select_for_update(of=("self",))
-    contract = contracts.first()
-    if contract is None:
-        raise NotFound()
-    return contract
+    return one_of(contract_list(scope), pk=contract_id, for_update=for_update)
 
 
 def term_list(contract: Contract) -> list[SlaTerm]:
@@ -59,10 +54,7 @@ def term_list(contract: Contract) -> list[SlaTerm]:
 
 
 def term_get(scope: Scope, *, contract: Contract, term_id: int) -> SlaTerm:
-    term = SlaTerm.objects.for_scope(scope).filter(contract=contract, pk=term_id).first()
-    if term is None:
-        raise NotFound()
-    return term
+    return one_of(SlaTerm.objects.for_scope(scope), contract=contract, pk=term_id)
 
 
 def signed_get(contract: Contract) -> SignedContract | None:

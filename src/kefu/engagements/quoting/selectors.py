@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from kefu.analytics.metrics import queries as metric_queries
 from kefu.analytics.permissions import AnalyticsPerm
 from kefu.core import clock
-from kefu.core.errors import NotFound
 from kefu.core.scope import OrgKind, Scope
+from kefu.core.tenancy import one_of
 from kefu.engagements.quoting import comparison
 from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote, Rfq
 from kefu.tenancy import selectors as tenancy_selectors
@@ -32,10 +32,7 @@ def cost_model_list(scope: Scope) -> QuerySet[CostModelRecord]:
 
 
 def cost_model_get(scope: Scope, *, cost_model_id: int) -> CostModelRecord:
-    row = cost_model_list(scope).filter(pk=cost_model_id).first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(cost_model_list(scope), pk=cost_model_id)
 
 
 def intake_list(scope: Scope) -> QuerySet[Intake]:
@@ -43,13 +40,7 @@ def intake_list(scope: Scope) -> QuerySet[Intake]:
 
 
 def intake_get(scope: Scope, *, intake_id: int, for_update: bool = False) -> Intake:
-    rows = intake_list(scope).filter(pk=intake_id)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    row = rows.first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(intake_list(scope), pk=intake_id, for_update=for_update)
 
 
 def quote_list(scope: Scope, *, intake_id: int | None = None) -> QuerySet[Quote]:
@@ -62,13 +53,7 @@ def quote_list(scope: Scope, *, intake_id: int | None = None) -> QuerySet[Quote]
 
 
 def quote_get(scope: Scope, *, quote_id: int, for_update: bool = False) -> Quote:
-    rows = quote_list(scope).filter(pk=quote_id)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    row = rows.first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(quote_list(scope), pk=quote_id, for_update=for_update)
 
 
 def quote_next_version(scope: Scope, *, intake_id: int) -> int:
@@ -85,13 +70,7 @@ def rfq_list(scope: Scope) -> QuerySet[Rfq]:
 
 
 def rfq_get(scope: Scope, *, rfq_id: int, for_update: bool = False) -> Rfq:
-    rows = rfq_list(scope).filter(pk=rfq_id)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    row = rows.first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(rfq_list(scope), pk=rfq_id, for_update=for_update)
 
 
 def provider_choices(scope: Scope) -> list[tuple[int, str]]:

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kefu.analytics.metrics import timezones
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.engagements.contracts import selectors as contract_selectors
 from kefu.engagements.contracts.models import Contract, ContractStatus, SlaTerm
 from kefu.engagements.permissions import EngagementPerm
@@ -46,13 +46,7 @@ def review_list(
 
 
 def review_get(scope: Scope, *, business_review_id: int, for_update: bool = False) -> BusinessReview:
-    reviews = review_list(scope).filter(pk=business_review_id)
-    if for_update:
-        reviews = reviews.select_for_update(of=("self",))
-    review = reviews.first()
-    if review is None:
-        raise NotFound()
-    return review
+    return one_of(review_list(scope), pk=business_review_id, for_update=for_update)
 
 
 def review_find(scope: Scope, *, contract: Contract, month: date) -> BusinessReview | None:
@@ -88,13 +82,11 @@ def action_list(scope: Scope, *, review: BusinessReview) -> list[ReviewAction]:
 
 def action_get(scope: Scope, *, review_action_id: int, for_update: bool = False) -> ReviewAction:
     scope.require(EngagementPerm.REVIEW_VIEW)
-    actions = ReviewAction.objects.for_scope(scope).filter(pk=review_action_id)
-    if for_update:
-        actions = actions.select_for_update(of=("self",))
-    action = actions.select_related("review").first()
-    if action is None:
-        raise NotFound()
-    return action
+    return one_of(
+        ReviewAction.objects.for_scope(scope).select_related("review"),
+        pk=review_action_id,
+        for_update=for_update,
+    )
 
 
 def comment_list(review: BusinessReview) -> list[ReviewComment]:
@@ -147,13 +139,7 @@ def renewal_list(scope: Scope, *, contract_id: int | None = None) -> QuerySet[Re
 
 
 def renewal_get(scope: Scope, *, renewal_id: int, for_update: bool = False) -> RenewalRecommendation:
-    rows = renewal_list(scope).filter(pk=renewal_id)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    row = rows.first()
-    if row is None:
-        raise NotFound()
-    return row
+    return one_of(renewal_list(scope), pk=renewal_id, for_update=for_update)
 
 
 def renewal_due(contract: Contract, today: date) -> date | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import Conflict, NotFound, PermissionDenied
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk import selectors as desk_selectors
 from kefu.quality.calibration import report as report_core
 from kefu.quality.models import CalibrationScore, CalibrationSession, CalibrationStatus, Scorecard
@@ -59,11 +60,7 @@ def calibration_get(scope: Scope, *, session_id: int, for_update: bool = False) 
     queryset = calibration_list(scope)
     if for_update:
         queryset = CalibrationSession.objects.for_scope(scope).filter(pk__in=queryset.values("pk"))
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(pk=session_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(queryset, pk=session_id, for_update=for_update)
 
 
 def calibration_sheets(scope: Scope, *, session: CalibrationSession) -> QuerySet[CalibrationScore]:
@@ -82,15 +79,13 @@ def calibration_sheet_get(
     scope: Scope, *, session: CalibrationSession, conversation_id: int, for_update: bool = False
 ) -> CalibrationScore:
     """The actor's own sheet for one conversation of the session."""
-    queryset = CalibrationScore.objects.for_scope(scope).filter(
-        session=session, conversation_id=conversation_id, reviewer_id=scope.user_id
+    return one_of(
+        CalibrationScore.objects.for_scope(scope),
+        session=session,
+        conversation_id=conversation_id,
+        reviewer_id=scope.user_id,
+        for_update=for_update,
     )
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.first()
-    if found is None:
-        raise NotFound()
-    return found
 
 
 @dataclass(frozen=True)

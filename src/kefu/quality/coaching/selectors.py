@@ -14,9 +14,10 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import Invalid, NotFound, PermissionDenied
+from kefu.core.errors import Invalid, PermissionDenied
 from kefu.core.roles import Role
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.quality import autoqa_selectors
 from kefu.quality.coaching import focus
 from kefu.quality.models import CoachingStatus, CoachingTask, Review, ReviewStatus
@@ -63,13 +64,7 @@ def coaching_list(scope: Scope, *, filters: CoachingFilter | None = None) -> Que
 
 
 def coaching_get(scope: Scope, *, task_id: int, for_update: bool = False) -> CoachingTask:
-    queryset = coaching_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(pk=task_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(coaching_list(scope), pk=task_id, for_update=for_update)
 
 
 def coaching_counts(scope: Scope, *, today: date) -> dict[str, int]:

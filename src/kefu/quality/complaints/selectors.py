@@ -19,6 +19,7 @@ from kefu.analytics.metrics import timezones
 from kefu.core import clock
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.quality.complaints import workflow
 from kefu.quality.complaints.permissions import ComplaintPerm
 from kefu.quality.models import Complaint, ComplaintCategory
@@ -72,13 +73,10 @@ def complaint_list(scope: Scope, *, filters: ComplaintFilters | None = None) -> 
 def complaint_get(scope: Scope, *, complaint_id: int, for_update: bool = False) -> Complaint:
     queryset = complaint_list(scope)
     if for_update:
-        queryset = Complaint.objects.for_scope(scope).select_for_update(of=("self",))
+        queryset = Complaint.objects.for_scope(scope)
         if not scope.has(ComplaintPerm.VIEW):
             queryset = queryset.filter(Q(raised_by_id=scope.user_id) | Q(owner_id=scope.user_id))
-    found = queryset.filter(pk=complaint_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(queryset, pk=complaint_id, for_update=for_update)
 
 
 OWNER_ROLES = ("provider_admin", "supervisor", "qa_inspector")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kefu.core import clock
 from kefu.core.errors import Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk import selectors as desk_selectors
 from kefu.quality import scoring
 from kefu.quality.models import (
@@ -55,13 +56,7 @@ def scorecard_list(
 
 
 def scorecard_get(scope: Scope, *, scorecard_id: int, for_update: bool = False) -> Scorecard:
-    queryset = scorecard_list(scope, current_only=False)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(pk=scorecard_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(scorecard_list(scope, current_only=False), pk=scorecard_id, for_update=for_update)
 
 
 def scorecard_versions(scope: Scope, *, scorecard: Scorecard) -> list[Scorecard]:
@@ -104,10 +99,7 @@ def break_in_list(scope: Scope, *, client_id: int) -> QuerySet[BreakInPeriod]:
 
 
 def break_in_get(scope: Scope, *, period_id: int) -> BreakInPeriod:
-    found = BreakInPeriod.objects.for_scope(scope).filter(pk=period_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(BreakInPeriod.objects.for_scope(scope), pk=period_id)
 
 
 def break_in_covers(periods: list[BreakInPeriod], *, agent_id: int | None, day: date) -> bool:
@@ -173,13 +165,7 @@ def review_list(scope: Scope, *, filters: ReviewFilter | None = None) -> QuerySe
 
 
 def review_get(scope: Scope, *, review_id: int, for_update: bool = False) -> Review:
-    queryset = review_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(pk=review_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(review_list(scope), pk=review_id, for_update=for_update)
 
 
 def review_next(scope: Scope, *, after: Review | None = None) -> Review | None:
@@ -230,13 +216,7 @@ def appeal_list(scope: Scope, *, status: str = "") -> QuerySet[Appeal]:
 
 
 def appeal_get(scope: Scope, *, appeal_id: int, for_update: bool = False) -> Appeal:
-    queryset = appeal_list(scope)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(pk=appeal_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(appeal_list(scope), pk=appeal_id, for_update=for_update)
 
 
 def open_appeal_count(scope: Scope) -> int:

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.desk import selectors as desk_selectors
 from kefu.quality.models import SurveyAnswer, SurveyDefinition, SurveyInvitation
 from kefu.quality.permissions import QualityPerm
@@ -30,13 +30,10 @@ def definition_list(
 
 def definition_get(scope: Scope, *, definition_id: int, for_update: bool = False) -> SurveyDefinition:
     scope.require(QualityPerm.VIEW_SURVEYS)
-    rows = SurveyDefinition.objects.for_scope(scope).select_related("client")
-    if for_update:
-        rows = rows.select_for_update(of=("self",))  # the client is an outer join (None for all clients)
-    row = rows.filter(pk=definition_id).first()
-    if row is None:
-        raise NotFound()
-    return row
+    rows = SurveyDefinition.objects.for_scope(scope).select_related(
+        "client"
+    )  # outer join: None for all clients
+    return one_of(rows, pk=definition_id, for_update=for_update)
 
 
 def definition_versions(scope: Scope, *, definition: SurveyDefinition) -> list[SurveyDefinition]:

@@ -1,5 +1,6 @@
-"""The reminders job: overdue complaints and due callbacks to the owner, coaching due soon and
-overdue to the agent and the coach, each once per date, a moved date told again."""
+"""The reminders job: complaints due within 24 hours, overdue complaints and due callbacks to the
+owner, coaching due soon and overdue to the agent and the coach, each once per date, a moved date
+told again."""
 
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ def test_an_overdue_complaint_and_its_callback_remind_the_owner_once(tenants: Te
         )
         # when the job runs before anything is due, then nobody is told
         assert reminders.reminders_due() == "reminders: complaints 0, coaching 0"
-    # when the callback time comes, then the owner hears of it, once
+    # when the callback time comes (the due date now within 24 hours), then the owner hears of
+    # both, once
     with time_machine.travel(AT + timedelta(hours=4), tick=False):
-        assert reminders.reminders_due() == "reminders: complaints 1, coaching 0"
+        assert reminders.reminders_due() == "reminders: complaints 2, coaching 0"
         assert reminders.reminders_due() == "reminders: complaints 0, coaching 0"
     # when the due date passes, then the owner hears it is overdue, once
     with time_machine.travel(AT + timedelta(days=1, minutes=1), tick=False):
@@ -52,10 +54,45 @@ def test_an_overdue_complaint_and_its_callback_remind_the_owner_once(tenants: Te
         complaint_services.complaint_update(lead, complaint_id=complaint.pk, due_at=AT + timedelta(hours=20))
         assert reminders.reminders_due() == "reminders: complaints 1, coaching 0"
     texts = _texts(owner.pk)
-    assert len(texts) == 3
-    assert texts[0] == f"投诉 #{complaint.pk}“客服态度差”：该给顾客回电了（2026-12-03 18:00）。"
-    assert texts[1] == f"投诉 #{complaint.pk}“客服态度差”已超期（期限 2026-12-04 15:00）。"
+    assert len(texts) == 4
+    assert texts[0] == f"投诉 #{complaint.pk}“客服态度差”将在 24 小时内到期（期限 2026-12-04 15:00）。"
+    assert texts[1] == f"投诉 #{complaint.pk}“客服态度差”：该给顾客回电了（2026-12-03 18:00）。"
+    assert texts[2] == f"投诉 #{complaint.pk}“客服态度差”已超期（期限 2026-12-04 15:00）。"
     assert _texts(tenants.user("pa", "supervisor").pk) == []
+
+
+def test_a_complaint_due_within_24_hours_reminds_the_owner_once_per_due_date(tenants: Tenants) -> None:
+    # given a low complaint (due in seven days) owned by the QA inspector, and one without owner
+    lead = tenants.scope("pa", "supervisor")
+    owner = tenants.user("pa", "qa_inspector")
+    with time_machine.travel(AT, tick=False):
+        complaint = complaint_services.complaint_create(
+            lead, client_id=tenants.ca1.pk, subject="退款慢", severity="low", owner_id=owner.pk
+        )
+        complaint_services.complaint_create(
+            lead, client_id=tenants.ca1.pk, subject="无人负责", severity="low"
+        )
+    # when the due date is exactly 24 hours away, then it is not yet "within" them
+    with time_machine.travel(AT + timedelta(days=6), tick=False):
+        assert reminders.reminders_due() == "reminders: complaints 0, coaching 0"
+    # when it is 23 hours away, then the owner hears of it, once
+    with time_machine.travel(AT + timedelta(days=6, hours=1), tick=False):
+        assert reminders.reminders_due() == "reminders: complaints 1, coaching 0"
+        assert reminders.reminders_due() == "reminders: complaints 0, coaching 0"
+        # a due date moved out of the 24 hours is not told now ...
+        complaint_services.complaint_update(
+            lead, complaint_id=complaint.pk, due_at=AT + timedelta(days=7, hours=12)
+        )
+        assert reminders.reminders_due() == "reminders: complaints 0, coaching 0"
+    # ... and is told again once it comes within them
+    with time_machine.travel(AT + timedelta(days=6, hours=13), tick=False):
+        assert reminders.reminders_due() == "reminders: complaints 1, coaching 0"
+        assert reminders.reminders_due() == "reminders: complaints 0, coaching 0"
+    assert _texts(owner.pk) == [
+        f"投诉 #{complaint.pk}“退款慢”将在 24 小时内到期（期限 2026-12-10 15:00）。",
+        f"投诉 #{complaint.pk}“退款慢”将在 24 小时内到期（期限 2026-12-11 03:00）。",
+    ]
+    assert _texts(lead.user_id) == []
 
 
 def test_a_resolved_complaint_is_not_overdue(tenants: Tenants) -> None:

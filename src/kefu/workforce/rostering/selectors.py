@@ -11,8 +11,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kefu.core.errors import NotFound, PermissionDenied
+from kefu.core.errors import PermissionDenied
 from kefu.core.scope import Scope
+from kefu.core.tenancy import one_of
 from kefu.routing import selectors as routing_selectors
 from kefu.workforce import selectors
 from kefu.workforce.models import (
@@ -49,10 +50,7 @@ def shift_template_list(
 
 
 def shift_template_get(scope: Scope, *, template_id: int) -> ShiftTemplateDef:
-    template = shift_template_list(scope).filter(pk=template_id).first()
-    if template is None:
-        raise NotFound()
-    return template
+    return one_of(shift_template_list(scope), pk=template_id)
 
 
 def _profiles(scope: Scope) -> QuerySet[AgentWorkProfile]:
@@ -99,22 +97,13 @@ def schedule_list(scope: Scope, *, client_id: int | None = None) -> QuerySet[Sch
 
 
 def schedule_get(scope: Scope, *, schedule_id: int, for_update: bool = False) -> Schedule:
-    rows = schedule_list(scope)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    found = rows.filter(pk=schedule_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(schedule_list(scope), pk=schedule_id, for_update=for_update)
 
 
 def published_schedule_get(scope: Scope, *, schedule_id: int) -> Schedule:
     """A published schedule of the acting provider, for agents filing requests."""
     _provider(scope, WorkforcePerm.VIEW_OWN_SCHEDULE)
-    found = Schedule.objects.for_scope(scope).filter(pk=schedule_id, status=Schedule.Status.PUBLISHED).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(Schedule.objects.for_scope(scope), pk=schedule_id, status=Schedule.Status.PUBLISHED)
 
 
 def scheduled_shift_rows(schedule: Schedule) -> QuerySet[ScheduledShift]:
@@ -226,13 +215,7 @@ def schedule_request_list(
 
 
 def schedule_request_get(scope: Scope, *, request_id: int, for_update: bool = False) -> ScheduleRequest:
-    rows = schedule_request_list(scope)
-    if for_update:
-        rows = rows.select_for_update(of=("self",))
-    found = rows.filter(pk=request_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return one_of(schedule_request_list(scope), pk=request_id, for_update=for_update)
 
 
 # --- capacity plan -----------------------------------------------------------------------------------
