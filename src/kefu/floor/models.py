@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.tenancy import TenantModel
@@ -176,7 +177,11 @@ class Notice(TenantModel):
     """A message to one person on the floor (a standby agent called in); shown in their bell."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=300)  # a person's words, or the system's in reports' language
+    # A system notice keeps its message (the English source, marked for translation) and values,
+    # so each reader's bell shows it in their own language; a person's words stay as written.
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -188,3 +193,13 @@ class Notice(TenantModel):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def shown_text(self) -> str:
+        """The notice in the active language: a system message is translated for its reader."""
+        if not self.message:
+            return self.text
+        try:
+            return gettext(self.message) % self.params
+        except (KeyError, TypeError, ValueError):  # a message whose values no longer fit it
+            return self.text

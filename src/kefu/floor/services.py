@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kefu.connectors import selectors as connector_selectors
@@ -572,15 +573,23 @@ def step_undo(scope: Scope, *, run_id: int) -> StepRun:
 
 
 @transaction.atomic
-def notice_send(*, provider_id: int | None, client_id: int | None, user_id: int, text: str) -> Notice:
+def notice_send(
+    *, provider_id: int | None, client_id: int | None, user_id: int, message: str, params: dict[str, Any]
+) -> Notice:
     """A notice from the system (no sender) to one person's bell, live: the reminders other apps'
     periodic jobs raise (overdue complaints, coaching due: docs/quality-complaints.md). The
-    caller's job decides who and when; the tenant keys are the row it reminds of."""
+    caller's job decides who and when; the tenant keys are the row it reminds of.
+
+    `message` is the English source marked with `gettext_noop` and `params` its values (JSON):
+    the bell translates it for each reader. `text` keeps it in the active language (the job's
+    reports language) for the API and the admin."""
     notice = Notice.objects.create(
         provider_id=provider_id,
         client_id=client_id,
         user_id=user_id,
-        text=text[:300],
+        text=(gettext(message) % params)[:300],
+        message=message,
+        params=params,
         sent_by_id=None,
         created_at=clock.now(),
     )

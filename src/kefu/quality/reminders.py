@@ -16,11 +16,12 @@ also on the pages: the register's "Overdue only" filter and badge, the coaching 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kefu.core import clock
 from kefu.floor import services as floor_services
@@ -36,11 +37,18 @@ def _when(moment: object) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
 
 
-def _tell(row: CoachingTask | Complaint, user_ids: list[int | None], text: str) -> int:
+def _tell(
+    row: CoachingTask | Complaint, user_ids: list[int | None], message: str, params: dict[str, Any]
+) -> int:
+    """`message` is marked with gettext_noop: each reader's bell shows it in their language."""
     told = 0
     for user_id in dict.fromkeys(u for u in user_ids if u is not None):
         floor_services.notice_send(
-            provider_id=row.provider_id, client_id=row.client_id, user_id=user_id, text=text
+            provider_id=row.provider_id,
+            client_id=row.client_id,
+            user_id=user_id,
+            message=message,
+            params=params,
         )
         told += 1
     return told
@@ -51,8 +59,8 @@ def _claim(model: type[CoachingTask | Complaint], pk: int, field: str, value: ob
     return bool(model.all_tenants.filter(pk=pk).exclude(**{field: value}).update(**{field: value}))
 
 
-def _tell_owners(rows: QuerySet[Complaint], *, when: str, told: str, text: str, key: str) -> int:
-    """Tell each complaint's owner `text` once per value of its `when` field: the claim stores
+def _tell_owners(rows: QuerySet[Complaint], *, when: str, told: str, message: str, key: str) -> int:
+    """Tell each complaint's owner `message` once per value of its `when` field: the claim stores
     that value in `told`, so a rerun tells nothing new and a moved date is told again."""
     count = 0
     pending = (
@@ -64,7 +72,7 @@ def _tell_owners(rows: QuerySet[Complaint], *, when: str, told: str, text: str, 
         moment = getattr(c, when)
         if _claim(Complaint, c.pk, told, moment):
             values = {"id": c.pk, "subject": c.subject[:80], key: _when(moment)}
-            count += _tell(c, [c.owner_id], text % values)
+            count += _tell(c, [c.owner_id], message, values)
     return count
 
 
@@ -74,14 +82,14 @@ def complaints_due(now: datetime) -> int:
         open_.filter(due_at__lt=now),
         when="due_at",
         told="overdue_noticed_for",
-        text=_("Complaint #%(id)d “%(subject)s” is overdue (due %(due)s)."),
+        message=gettext_noop("Complaint #%(id)d “%(subject)s” is overdue (due %(due)s)."),
         key="due",
     )
     told += _tell_owners(
         open_.filter(due_at__gte=now, due_at__lt=now + DUE_SOON),
         when="due_at",
         told="soon_noticed_for",
-        text=_("Complaint #%(id)d “%(subject)s” is due within 24 hours (due %(due)s)."),
+        message=gettext_noop("Complaint #%(id)d “%(subject)s” is due within 24 hours (due %(due)s)."),
         key="due",
     )
     callbacks = Complaint.all_tenants.filter(
@@ -91,7 +99,9 @@ def complaints_due(now: datetime) -> int:
         callbacks,
         when="callback_planned_at",
         told="callback_noticed_for",
-        text=_("Complaint #%(id)d “%(subject)s”: the callback to the customer is due (%(at)s)."),
+        message=gettext_noop(
+            "Complaint #%(id)d “%(subject)s”: the callback to the customer is due (%(at)s)."
+        ),
         key="at",
     )
     return told
@@ -107,24 +117,18 @@ def coaching_due(today: object) -> int:
     for task in soon.order_by("due_on", "pk")[:BATCH]:
         if _claim(CoachingTask, task.pk, "soon_reminded_for", task.due_on):
             name = task.agent.display_name or task.agent.username
-            text = _("The coaching of %(agent)s (#%(id)d) is due on %(day)s.") % {
-                "agent": name,
-                "id": task.pk,
-                "day": task.due_on.isoformat(),
-            }
-            told += _tell(task, [task.agent_id, task.coach_id], text)
+            values = {"agent": name, "id": task.pk, "day": task.due_on.isoformat()}
+            message = gettext_noop("The coaching of %(agent)s (#%(id)d) is due on %(day)s.")
+            told += _tell(task, [task.agent_id, task.coach_id], message, values)
     late = pending.filter(due_on__lt=today).filter(
         Q(overdue_reminded_for__isnull=True) | ~Q(overdue_reminded_for=F("due_on"))
     )
     for task in late.order_by("due_on", "pk")[:BATCH]:
         if _claim(CoachingTask, task.pk, "overdue_reminded_for", task.due_on):
             name = task.agent.display_name or task.agent.username
-            text = _("The coaching of %(agent)s (#%(id)d) is overdue (due %(day)s).") % {
-                "agent": name,
-                "id": task.pk,
-                "day": task.due_on.isoformat(),
-            }
-            told += _tell(task, [task.agent_id, task.coach_id], text)
+            values = {"agent": name, "id": task.pk, "day": task.due_on.isoformat()}
+            message = gettext_noop("The coaching of %(agent)s (#%(id)d) is overdue (due %(day)s).")
+            told += _tell(task, [task.agent_id, task.coach_id], message, values)
     return told
 
 
