@@ -167,10 +167,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class LoadFileSpreadingScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            units = SPREAD_FILES.get(path)
-            if units is None:
-                return path
-            return f"{path}#{zlib.crc32(nodeid.encode()) % units}"
+            return xdist_unit(nodeid)
 
     return LoadFileSpreadingScheduling(config, log)
+
+
+def xdist_unit(nodeid: str) -> str:
+    """The work unit a test goes to: its file, or for SPREAD_FILES one of the file's units."""
+    path = nodeid.split("::", 1)[0]
+    units = SPREAD_FILES.get(path)
+    if units is None:
+        return path
+    return f"{path}#{zlib.crc32(nodeid.encode()) % units}"
