@@ -40,6 +40,8 @@ def intake_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "can_edit": scope.has(EngagementPerm.INTAKE_EDIT),
             "can_price": scope.has(EngagementPerm.QUOTE_PREPARE),
+            "can_directory": (scope.is_provider and scope.has(EngagementPerm.DIRECTORY_LIST))
+            or (scope.is_client and scope.has(EngagementPerm.QUOTE_COMPARE)),
         },
     )
 
