@@ -701,3 +701,54 @@ def _reviews_b(t: Tenants) -> dict[str, int]:
 
 for _name in ("business_review_id", "review_action_id", "renewal_id"):
     OBJECT_MAKERS[_name] = lambda t, _name=_name: _reviews_b(t)[_name]
+
+
+# --- the provider directory: an invitation to quote opens nothing else ---------------------------
+def _listing_b(t: Tenants) -> int:
+    """Tenant B's provider with a directory profile it has not listed: nobody else reads it."""
+    from kefu.engagements.directory import services as directory_services
+
+    directory_services.listing_save(t.scope("pb", "provider_admin"), listed=False, summary="乙")
+    return t.pb.pk
+
+
+OBJECT_MAKERS["provider_id"] = _listing_b
+
+
+@pytest.fixture
+def invited(tenants: Tenants) -> Tenants:
+    """Tenant A's provider `pa`, listed in the directory, invited by tenant B's client `cb` to
+    quote on one of cb's intakes: pa holds a proposed engagement with cb and has quoted."""
+    from kefu.engagements.directory import services as directory_services
+    from kefu.engagements.quoting import services as quoting_services
+    from kefu.engagements.quoting.tests import factories as quoting_factories
+
+    directory_services.listing_save(
+        tenants.scope("pa", "provider_admin"), listed=True, summary="甲", services=["pre_sales"]
+    )
+    intake = quoting_factories.intake(tenants.scope("cb", "client_manager"))
+    quoting_services.rfq_create(
+        tenants.scope("cb", "client_manager"), intake_id=intake.pk, provider_ids=[tenants.pa.pk]
+    )
+    quoting_factories.quote(tenants.scope("pa", "account_manager"), intake, options=[8], send=True)
+    return tenants
+
+
+INVITED_ACTORS = [("pa", "provider_admin"), ("pa", "account_manager")]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), API_ROUTES, ids=[f"{m} {p}" for m, p, _b in API_ROUTES])
+@pytest.mark.parametrize(("org", "role"), INVITED_ACTORS)
+def test_an_invitation_to_quote_opens_no_other_api_object(
+    invited: Tenants, method: str, path: str, body: dict[str, Any] | None, org: str, role: str
+) -> None:
+    test_api_routes_hide_other_tenants_objects(invited, method, path, body, org, role)
+
+
+@pytest.mark.parametrize("path", _web_routes())
+@pytest.mark.parametrize(("org", "role"), INVITED_ACTORS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_invitation_to_quote_opens_no_other_page(
+    invited: Tenants, path: str, org: str, role: str, method: str
+) -> None:
+    test_web_routes_hide_other_tenants_objects(invited, path, org, role, method)

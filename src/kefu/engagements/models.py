@@ -7,6 +7,7 @@ from kefu.engagements.contracts.models import (
     SignedContract,
     SlaTerm,
 )
+from kefu.engagements.directory.models import ProviderListing
 from kefu.engagements.onboarding.models import ChecklistItem, DiligenceItem, HandoverPhase, Risk
 from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote, Rfq
 from kefu.engagements.reviews.models import (
@@ -26,6 +27,7 @@ __all__ = [
     "HandoverPhase",
     "Intake",
     "Invoice",
+    "ProviderListing",
     "Quote",
     "RenewalRecommendation",
     "ReviewAction",

@@ -16,6 +16,9 @@ class EngagementPerm(StrEnum):
     QUOTE_PREPARE = "engagements.quote_prepare"
     QUOTE_DECIDE = "engagements.quote_decide"
     QUOTE_COMPARE = "engagements.quote_compare"  # a client's RFQs: invite, compare, decide
+    # directory/: a provider admin lists (and unlists) its organisation for RFQs of new clients;
+    # clients read listed profiles with QUOTE_COMPARE
+    DIRECTORY_LIST = "engagements.directory_list"
     # contracts (contracts/): confidential, so only the people who answer for the relationship
     CONTRACT_VIEW = "engagements.contract_view"
     CONTRACT_EDIT = "engagements.contract_edit"  # draft, amend, SLA terms (the provider drafts)
@@ -67,6 +70,7 @@ def _grants() -> dict[Role, set[str]]:
     return {
         Role.PROVIDER_ADMIN: {
             *quote_sell,
+            EngagementPerm.DIRECTORY_LIST,
             *contracts_edit,
             EngagementPerm.CONTRACT_APPROVE,
             *onboarding_plan,

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("quotes/", include("kefu.engagements.quoting.urls")),
+    path("directory/", include("kefu.engagements.directory.urls")),
     path("contracts/", include("kefu.engagements.contracts.urls")),
     path("onboarding/", include("kefu.engagements.onboarding.urls")),
     path("reviews/", include("kefu.engagements.reviews.urls")),

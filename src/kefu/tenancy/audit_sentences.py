@@ -176,6 +176,11 @@ for _code, _sentence in {
     "organization.created": _("The organisation %(target)s was created"),
     "organization.security_changed": _("%(actor)s changed the security settings of %(target)s"),
     "engagement.created": _("The service engagement %(target)s was created"),
+    "engagement.proposed": _("%(actor)s invited %(provider)s to quote (proposed engagement %(target)s)"),
+    "engagement.awarded": _("%(actor)s chose %(provider)s: the engagement %(target)s is active"),
+    "engagement.declined": _(
+        "%(actor)s passed over %(provider)s: the proposed engagement %(target)s is closed"
+    ),
     "api_token.created": _("%(actor)s created the API token %(name)s"),
     "api_token.revoked": _("%(actor)s revoked the API token %(target)s"),
     "export.conversations": _("%(actor)s exported conversations"),

@@ -26,6 +26,7 @@ class DemoAccount:
 PROVIDERS = [
     ("dingmao", "丁卯客服外包", "电商客服外包"),
     ("xinghe", "星河呼叫中心", "呼叫中心外包"),
+    ("yunfan", "云帆客服", "电商客服外包"),  # serves nobody yet: listed in the provider directory
 ]
 CLIENTS = [
     ("yuejia", "悦家家居旗舰店", "家居家装"),
@@ -61,6 +62,7 @@ PEOPLE = [
     ("xiaoqing", "肖晴", "dingmao", Role.AGENT),
     ("gaofeng", "高峰", "xinghe", Role.PROVIDER_ADMIN),
     ("luoxue", "罗雪", "xinghe", Role.AGENT),
+    ("zhouhang", "周航", "yunfan", Role.PROVIDER_ADMIN),
     ("linxiao", "林晓", "yuejia", Role.CLIENT_ADMIN),
     ("yj_shouhou", "杨帆（售后）", "yuejia", Role.CLIENT_L2),
     ("songqian", "宋倩", "qingyu", Role.CLIENT_ADMIN),

@@ -45,12 +45,19 @@ class Organization(models.Model):
 
 
 class Engagement(models.Model):
-    """That a provider serves a client; the engagements app grows this into contracts."""
+    """That a provider serves a client; the engagements app grows this into contracts.
+
+    Only an active engagement opens the client's data to the provider (`selectors.partner_ids`).
+    A proposed one is an invitation to quote from a client the provider does not serve yet (the
+    provider directory): it opens nothing but the request's intake and the provider's own quote
+    on it (`engagements.quoting.selectors`). Awarded, it becomes active; passed over, declined.
+    """
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
+        DECLINED = "declined", _("Declined")
 
     provider = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="engagements_as_provider"

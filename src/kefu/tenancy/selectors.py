@@ -172,8 +172,13 @@ def organization_partners(organization: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=partner_ids(organization)).order_by("slug")
 
 
+# Statuses of relationships that serve: a proposed or declined one is only an invitation to quote
+# (see `Engagement`), so contracts, onboarding, reviews and billing never list it.
+SERVING_STATUSES = (Engagement.Status.ACTIVE, Engagement.Status.ENDED)
+
+
 def engagement_list(scope: Scope) -> QuerySet[Engagement]:
-    queryset = Engagement.objects.select_related("provider", "client")
+    queryset = Engagement.objects.select_related("provider", "client").filter(status__in=SERVING_STATUSES)
     if scope.all_tenants:
         return queryset.all()
     if scope.is_provider:
@@ -181,6 +186,39 @@ def engagement_list(scope: Scope) -> QuerySet[Engagement]:
     if scope.is_client:
         return queryset.filter(client_id=scope.organization_id)
     return queryset.none()
+
+
+def proposed_partner_ids(organization_id: int, *, kind: OrgKind) -> frozenset[int]:
+    """The other side of this organisation's proposed engagements (invitations to quote): the
+    clients that invited a provider, or the providers a client invited. Opens no data by itself;
+    quoting's selectors use it to show an invited provider one intake and its own quote."""
+    rows = Engagement.objects.filter(status=Engagement.Status.PROPOSED)
+    if kind == OrgKind.PROVIDER:
+        return frozenset(rows.filter(provider_id=organization_id).values_list("client_id", flat=True))
+    if kind == OrgKind.CLIENT:
+        return frozenset(rows.filter(client_id=organization_id).values_list("provider_id", flat=True))
+    return frozenset()
+
+
+def engagement_partner_names(scope: Scope) -> dict[int, str]:
+    """The names of the other side of every relationship of the actor's organisation in any
+    status (a client's invited, serving and former providers), to name them on its own pages."""
+    if scope.is_client:
+        rows = Engagement.objects.filter(client_id=scope.organization_id)
+        return dict(rows.values_list("provider_id", "provider__name"))
+    if scope.is_provider:
+        rows = Engagement.objects.filter(provider_id=scope.organization_id)
+        return dict(rows.values_list("client_id", "client__name"))
+    return {}
+
+
+def engagement_between(*, provider_id: int, client_id: int, for_update: bool = False) -> Engagement | None:
+    """The relationship of one pair in any status, for the services that propose, award or close
+    it; None when the two have never met."""
+    rows = Engagement.objects.filter(provider_id=provider_id, client_id=client_id)
+    if for_update:
+        rows = rows.select_for_update()
+    return rows.first()
 
 
 # --- members ---------------------------------------------------------------------------------

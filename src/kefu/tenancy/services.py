@@ -405,6 +405,96 @@ def engagement_create(*, provider: Organization, client: Organization, started_o
     return engagement
 
 
+def _audit_both_sides(scope: Scope, *, action: str, engagement: Engagement, data: dict[str, Any]) -> None:
+    """One record in the acting client's trail and a copy in the provider's own (provider row, no
+    client), so each side's audit page shows the step while the provider still sees no client data."""
+    record = audit_record(scope, action=action, target=engagement, data=data)
+    AuditEvent.all_tenants.create(
+        at=record.at,
+        actor_id=record.actor_id,
+        actor_name=record.actor_name,
+        actor_organization_id=record.actor_organization_id,
+        action=action,
+        target_type=record.target_type,
+        target_id=record.target_id,
+        target_repr=record.target_repr,
+        data=data,
+        provider_id=engagement.provider_id,
+        client_id=None,
+    )
+
+
+@transaction.atomic
+def engagement_propose(scope: Scope, *, provider_id: int) -> Engagement:
+    """A client invites a provider it does not work with to quote: a proposed engagement, which
+    opens none of the client's data (only the request's intake and the provider's own quote, see
+    `Engagement`). An active engagement is returned unchanged; a declined or ended one is proposed
+    again."""
+    if not scope.is_client:
+        raise PermissionDenied()
+    provider = Organization.objects.filter(pk=provider_id, kind=OrgKind.PROVIDER, is_active=True).first()
+    if provider is None:
+        raise NotFound(_("Unknown provider."), field="provider_ids")
+    engagement = selectors.engagement_between(
+        provider_id=provider.pk, client_id=scope.organization_id, for_update=True
+    )
+    if engagement is not None and engagement.status in (Engagement.Status.ACTIVE, Engagement.Status.PROPOSED):
+        return engagement
+    if engagement is None:
+        engagement = Engagement.objects.create(
+            provider=provider, client_id=scope.organization_id, status=Engagement.Status.PROPOSED
+        )
+    else:
+        engagement.status = Engagement.Status.PROPOSED
+        engagement.save(update_fields=["status"])
+    _audit_both_sides(
+        scope, action="engagement.proposed", engagement=engagement, data={"provider": provider.name}
+    )
+    return engagement
+
+
+@transaction.atomic
+def engagement_award(scope: Scope, *, provider_id: int) -> Engagement | None:
+    """The client chose a proposed provider: the engagement becomes active (the provider now serves
+    the client, and the contract flow starts from it). An engagement that is not proposed is left
+    as it is and None returned."""
+    if not scope.is_client:
+        raise PermissionDenied()
+    engagement = selectors.engagement_between(
+        provider_id=provider_id, client_id=scope.organization_id, for_update=True
+    )
+    if engagement is None or engagement.status != Engagement.Status.PROPOSED:
+        return None
+    engagement.status, engagement.started_on = Engagement.Status.ACTIVE, clock.now().date()
+    engagement.save(update_fields=["status", "started_on"])
+    _audit_both_sides(
+        scope, action="engagement.awarded", engagement=engagement, data={"provider": engagement.provider.name}
+    )
+    return engagement
+
+
+@transaction.atomic
+def engagement_decline(scope: Scope, *, provider_id: int) -> Engagement | None:
+    """The client passed over a proposed provider: the engagement is declined and the provider
+    loses sight of the request's intake and of its own quote. Other statuses are left alone."""
+    if not scope.is_client:
+        raise PermissionDenied()
+    engagement = selectors.engagement_between(
+        provider_id=provider_id, client_id=scope.organization_id, for_update=True
+    )
+    if engagement is None or engagement.status != Engagement.Status.PROPOSED:
+        return None
+    engagement.status = Engagement.Status.DECLINED
+    engagement.save(update_fields=["status"])
+    _audit_both_sides(
+        scope,
+        action="engagement.declined",
+        engagement=engagement,
+        data={"provider": engagement.provider.name},
+    )
+    return engagement
+
+
 @transaction.atomic
 def user_add_to_organization(
     *,

@@ -74,6 +74,7 @@ class ContractPatch(Schema):
 class TermIn(Schema):
     metric_id: str
     target: Number
+    threshold_s: Number | None = None  # service level: X % within threshold_s (default 20)
     floor_window: str = ""
     floor_target: Number | None = None
     exclusions: str = ""
@@ -89,6 +90,7 @@ class TermOut(Schema):
     id: int
     metric_id: str
     target: float
+    threshold_s: float | None
     floor_window: str
     floor_target: float | None
     exclusions: str

@@ -40,6 +40,7 @@ LIVE_TERMS = (
     },
     {"metric_id": "csat", "target": 90, "consequence": "bonus", "step": 1, "rate_pct": 0.5, "cap_pct": 3},
     {"metric_id": "abandon_rate", "target": 5, "consequence": "none"},
+    {"metric_id": "service_level", "target": 80, "threshold_s": 30, "consequence": "none"},
 )  # fmt: skip
 
 

@@ -120,6 +120,13 @@ class ContractForm(forms.Form):
 class TermForm(forms.Form):
     metric_id = forms.ChoiceField(label=_("Metric"))
     target = forms.FloatField(label=_("Target"), min_value=0)
+    threshold_s = forms.FloatField(
+        label=_("Answered within (seconds)"),
+        min_value=1,
+        max_value=86_400,
+        required=False,
+        help_text=_("Service level only: X % answered within these seconds (20 unless given)."),
+    )
     floor_window = forms.ChoiceField(label=_("Floor window"), choices=FloorWindow.choices, required=False)
     floor_target = forms.FloatField(label=_("Floor"), min_value=0, required=False)
     consequence = forms.ChoiceField(label=_("Consequence"), choices=Consequence.choices)

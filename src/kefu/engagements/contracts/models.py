@@ -114,6 +114,9 @@ class SlaTerm(TenantModel):
     position = models.PositiveIntegerField(default=0)
     metric_id = models.CharField(_("metric"), max_length=60)
     target = models.FloatField(_("target"))
+    # service level ("X % answered within Y s"): the Y of this promise, in seconds; None for
+    # metrics that take no threshold (the dictionary's `Metric.params`)
+    threshold_s = models.FloatField(_("answered within (seconds)"), null=True, blank=True)
     floor_window = models.CharField(
         _("floor window"), max_length=4, choices=FloorWindow.choices, default=FloorWindow.NONE, blank=True
     )
@@ -132,7 +135,8 @@ class SlaTerm(TenantModel):
         ordering = ["contract_id", "position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.metric_id} {self.target}"
+        within = f" @{self.threshold_s:g}s" if self.threshold_s is not None else ""
+        return f"{self.metric_id} {self.target}{within}"
 
 
 class SignedContract(AppendOnly, TenantModel):

@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kefu.analytics.metrics import compute as metric_compute
 from kefu.analytics.metrics import queries
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -62,7 +63,7 @@ CONTRACT_FIELDS = (
     "bonus_cap_pct", "starts_on", "renews_on", "ends_on", "notice_days", "pricing_model", "pricing_rates",
 )  # fmt: skip
 TERM_FIELDS = (
-    "metric_id", "target", "floor_window", "floor_target", "exclusions", "consequence", "step",
+    "metric_id", "target", "threshold_s", "floor_window", "floor_target", "exclusions", "consequence", "step",
     "rate_pct", "cap_pct", "floor_rate_pct", "earn_back_periods",
 )  # fmt: skip
 MAX_TERMS = 20
@@ -207,6 +208,19 @@ def _check_dates(contract: Contract) -> None:
             raise Invalid(_("This date is before the contract starts."), field=name)
 
 
+def _threshold(metric: Any, raw: Any) -> float | None:
+    """A service-level term's seconds ("X % within Y s"): given, else the metric's default made
+    explicit, so the signed text and every comparison name the same threshold; a metric without
+    a threshold takes none."""
+    if "threshold_s" not in metric.params:
+        if raw not in (None, ""):
+            raise Invalid(_("This metric takes no threshold."), field="threshold_s")
+        return None
+    if raw in (None, ""):
+        return float(metric_compute.DEFAULT_SERVICE_LEVEL_S)
+    return _number(raw, "threshold_s", low=1, high=86_400)
+
+
 def clean_term(data: dict[str, Any]) -> dict[str, Any]:
     """Check an SLA term: an available metric of the dictionary, a sane target and consequence."""
     unknown = sorted(set(data) - set(TERM_FIELDS))
@@ -232,6 +246,7 @@ def clean_term(data: dict[str, Any]) -> dict[str, Any]:
             or 0
         ),
     }
+    clean["threshold_s"] = _threshold(metric, data.get("threshold_s"))
     if clean["floor_window"] and clean["floor_target"] is None:
         raise Invalid(_("A floor window needs a floor."), field="floor_target")
     if not clean["floor_window"]:

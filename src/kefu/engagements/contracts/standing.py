@@ -106,6 +106,7 @@ def term_measure(
         date_from=first,
         date_to=last,
         interval=term.floor_window or None,
+        threshold_s=term.threshold_s,  # service level at the term's own seconds
     )
     result = queries.metric_value(scope, query).result
     floors = []
@@ -210,6 +211,7 @@ def as_json(found: Standing) -> dict:
                 "unit": row.metric.unit,
                 "direction": row.metric.direction,
                 "target": row.term.target,
+                "threshold_s": row.term.threshold_s,
                 "value": row.value,
                 "count": row.count,
                 "status": row.outcome.status,

@@ -32,6 +32,16 @@ def register() -> None:
     audit_sentences.register(
         "engagements.rfq_decide", _("%(actor)s chose %(provider)s with %(seats)s seats for %(target)s")
     )
+    audit_sentences.register(
+        "engagements.directory_list", _("%(actor)s listed the organisation in the provider directory")
+    )
+    audit_sentences.register(
+        "engagements.directory_unlist", _("%(actor)s removed the organisation from the provider directory")
+    )
+    audit_sentences.register(
+        "engagements.directory_update", _("%(actor)s changed the organisation's directory profile")
+    )
+    audit_sentences.register_key("listed", _("Listed"))
     audit_sentences.register_key("seats", _("Seats"))
     audit_sentences.register_key("providers", _("Providers"))
     audit_sentences.register_key("provider", _("Provider"))

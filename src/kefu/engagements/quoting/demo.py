@@ -3,8 +3,10 @@
 - intake: 丁卯's account manager 何琳 has filled an intake with a prospect (南京优品母婴专营店)
   not in Kefu yet; not priced.
 - quoted: 丁卯 sent 轻语美妆 a quote for its after-sales hotline and night chat (three options).
-- comparing: 极客数码 asked both its providers (丁卯 and 星河) to quote on one intake; both sent
-  quotes, 方圆 (jk_jingli) rated them and compares them (丁卯's measured record counts).
+- comparing: 极客数码 asked both its providers (丁卯 and 星河) and 云帆客服, a provider it found in
+  the provider directory, to quote on one intake; all three sent quotes, 方圆 (jk_jingli) rated
+  them and compares them (丁卯's measured record counts). 云帆 (zhouhang) holds a proposed
+  engagement: it sees that intake and its own quote, nothing else of 极客数码.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kefu.core.scope import Scope
+from kefu.engagements.directory import services as directory_services
 from kefu.engagements.quoting import services
 from kefu.tenancy import selectors as tenancy_selectors
 
@@ -44,6 +47,42 @@ XINGHE_COSTS = {
         "software": 220,
     },
     "margin": 0.15,
+}
+
+YUNFAN_COSTS = {
+    "currency": "CNY",
+    "monthly_per_seat": {
+        "salary": 4900,
+        "social_insurance": 1470,
+        "lodging_meals": 600,
+        "training": 280,
+        "management": 700,
+        "recruiting": 220,
+        "office": 520,
+        "equipment": 170,
+        "software": 180,
+    },
+    "margin": 0.16,
+}
+PROFILES = {
+    "yunfan": {
+        "summary": "扬州、宿迁两个基地共 260 席，专做天猫、京东、抖音店铺的售前导购与售后。",
+        "services": ["pre_sales", "after_sales", "order_follow_up"],
+        "channels": ["chat", "phone"],
+        "languages": "普通话, English",
+        "qualifications": "ISO 27001 信息安全管理体系认证；阿里巴巴官方服务商",
+        "references": "两家 3C 品牌旗舰店（合作 3 年以上），一家母婴品牌",
+        "security": "坐席电脑禁用 USB 与外网，客户手机号脱敏，通话录音加密存储 180 天",
+    },
+    "dingmao": {
+        "summary": "杭州基地 400 席，电商售前售后全托管，大促弹性扩容。",
+        "services": ["pre_sales", "after_sales", "complaints", "membership"],
+        "channels": ["chat", "phone", "email"],
+        "languages": "普通话",
+        "qualifications": "ISO 27001；COPC 认证",
+        "references": "悦家家居、轻语美妆、极客数码",
+        "security": "双因素登录，顾客联系方式按需解密并留痕",
+    },
 }
 
 
@@ -84,12 +123,19 @@ def _scope(slug: str, role: str) -> Scope | None:
 def load() -> None:
     dingmao = _scope("dingmao", "account_manager")
     xinghe = _scope("xinghe", "provider_admin")
+    yunfan = _scope("yunfan", "provider_admin")
     jike = _scope("jike", "client_manager")
     qingyu = tenancy_selectors.organization_by_slug("qingyu")
-    if dingmao is None or xinghe is None or jike is None or qingyu is None:
+    if dingmao is None or xinghe is None or yunfan is None or jike is None or qingyu is None:
         return
     d_cost = services.cost_model_save(dingmao, name="杭州基地标准坐席", data=DINGMAO_COSTS)
     x_cost = services.cost_model_save(xinghe, name="合肥中心标准坐席", data=XINGHE_COSTS)
+    y_cost = services.cost_model_save(yunfan, name="扬州基地标准坐席", data=YUNFAN_COSTS)
+    # the provider directory: 云帆 (serving nobody yet) and 丁卯 list themselves
+    directory_services.listing_save(yunfan, listed=True, **PROFILES["yunfan"])
+    directory_services.listing_save(
+        _scope("dingmao", "provider_admin") or dingmao, listed=True, **PROFILES["dingmao"]
+    )
 
     # intake: a prospect, not priced yet
     services.intake_create(
@@ -147,9 +193,10 @@ def load() -> None:
             current_agents=8,
         ),
     )
-    providers = [o for o in (tenancy_selectors.organization_by_slug(s) for s in ("dingmao", "xinghe")) if o]
+    slugs = ("dingmao", "xinghe", "yunfan")
+    providers = [o for o in (tenancy_selectors.organization_by_slug(s) for s in slugs) if o]
     rfq = services.rfq_create(jike, intake_id=intake.pk, provider_ids=[p.pk for p in providers])
-    for scope, cost in ((dingmao, d_cost), (xinghe, x_cost)):
+    for scope, cost in ((dingmao, d_cost), (xinghe, x_cost), (yunfan, y_cost)):
         made = services.quote_create(scope, intake_id=intake.pk, cost_model_id=cost.pk)
         services.quote_send(scope, quote_id=made.pk)
     services.rfq_weigh(
@@ -166,5 +213,6 @@ def load() -> None:
         ratings={
             providers[0].pk: {"qualifications": 4, "references": 5, "security": 4},
             providers[1].pk: {"qualifications": 5, "references": 3, "security": 3},
+            providers[2].pk: {"qualifications": 4, "references": 3, "security": 5},
         },
     )

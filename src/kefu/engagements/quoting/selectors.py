@@ -2,7 +2,9 @@
 
 A provider sees its own cost models, its intakes and its quotes (never another provider's: a
 quote carries its provider's key, and the tenant filter only shows a provider its own rows); a
-client sees its own intakes and the quotes its providers have sent it, never their drafts.
+client sees its own intakes and the quotes its providers have sent it, never their drafts. An
+invitation from a client the provider does not serve opens one intake and the provider's own
+quotes on it, nothing else (`invited_intake_ids`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kefu.analytics.metrics import queries as metric_queries
 from kefu.analytics.permissions import AnalyticsPerm
 from kefu.core import clock
 from kefu.core.scope import OrgKind, Scope
 from kefu.core.tenancy import one_of
+from kefu.engagements.directory import selectors as directory_selectors
 from kefu.engagements.quoting import comparison
 from kefu.engagements.quoting.models import CostModelRecord, Intake, Quote, Rfq
 from kefu.tenancy import selectors as tenancy_selectors
@@ -35,16 +38,67 @@ def cost_model_get(scope: Scope, *, cost_model_id: int) -> CostModelRecord:
     return one_of(cost_model_list(scope), pk=cost_model_id)
 
 
-def intake_list(scope: Scope) -> QuerySet[Intake]:
-    return Intake.objects.for_scope(scope).select_related("client", "provider")
+# --- invitations to quote from clients a provider does not serve (proposed engagements) -----------
+# A proposed engagement opens no client data (`tenancy.selectors.partner_ids` counts only active
+# ones). What it opens is written here, once: to the invited provider, the intake of each open
+# RFQ that invites it and its own quotes on that intake; to the client, the quotes the providers
+# it invited sent on its RFQs' intakes. Nothing else of either side.
+def invited_intake_ids(scope: Scope) -> frozenset[int]:
+    """Intakes of open RFQs that invite this provider from a client it does not serve."""
+    if not scope.is_provider or scope.organization_id is None:
+        return frozenset()
+    clients = tenancy_selectors.proposed_partner_ids(scope.organization_id, kind=OrgKind.PROVIDER)
+    if not clients:
+        return frozenset()
+    rfqs = Rfq.all_tenants.filter(
+        client_id__in=sorted(clients), provider__isnull=True, status=Rfq.Status.OPEN
+    ).values_list("intake_id", "provider_ids")
+    return frozenset(intake for intake, invited in rfqs if scope.organization_id in invited)
 
 
-def intake_get(scope: Scope, *, intake_id: int, for_update: bool = False) -> Intake:
-    return one_of(intake_list(scope), pk=intake_id, for_update=for_update)
+def _invited_quotes_q(scope: Scope) -> Q | None:
+    """The extra quotes an invitation shows: a provider's own on invited intakes; a client's
+    invited (not serving) providers' quotes on its own RFQs' intakes. None when there are none."""
+    if scope.is_provider:
+        intakes = invited_intake_ids(scope)
+        return Q(provider_id=scope.organization_id, intake_id__in=sorted(intakes)) if intakes else None
+    if not scope.is_client or scope.organization_id is None:
+        return None
+    pairs = Q()
+    found = False
+    rfqs = Rfq.all_tenants.filter(client_id=scope.organization_id, provider__isnull=True)
+    for intake_id, invited in rfqs.values_list("intake_id", "provider_ids"):
+        outside = sorted(set(invited) - scope.provider_ids)
+        if outside:
+            pairs |= Q(client_id=scope.organization_id, intake_id=intake_id, provider_id__in=outside)
+            found = True
+    return pairs if found else None
+
+
+def intake_list(scope: Scope, *, to_edit: bool = False) -> QuerySet[Intake]:
+    """The intakes the actor sees; an invited provider also sees the invitations' intakes (to
+    read and quote, never `to_edit`)."""
+    invited = frozenset() if to_edit else invited_intake_ids(scope)
+    if invited:
+        rows = Intake.all_tenants.filter(scope.tenant_q() | Q(pk__in=sorted(invited)))
+    else:
+        rows = Intake.objects.for_scope(scope)
+    return rows.select_related("client", "provider")
+
+
+def intake_get(scope: Scope, *, intake_id: int, for_update: bool = False, to_edit: bool = False) -> Intake:
+    return one_of(intake_list(scope, to_edit=to_edit), pk=intake_id, for_update=for_update)
+
+
+def _quote_rows(scope: Scope) -> QuerySet[Quote]:
+    extra = _invited_quotes_q(scope)
+    if extra is None:
+        return Quote.objects.for_scope(scope)
+    return Quote.all_tenants.filter(scope.tenant_q() | extra)
 
 
 def quote_list(scope: Scope, *, intake_id: int | None = None) -> QuerySet[Quote]:
-    rows = Quote.objects.for_scope(scope).select_related("intake", "provider", "client")
+    rows = _quote_rows(scope).select_related("intake", "provider", "client")
     if scope.is_client:
         rows = rows.exclude(status__in=HIDDEN_FROM_CLIENTS)
     if intake_id is not None:
@@ -58,7 +112,12 @@ def quote_get(scope: Scope, *, quote_id: int, for_update: bool = False) -> Quote
 
 def quote_next_version(scope: Scope, *, intake_id: int) -> int:
     """One more than the provider's highest version on the intake (drafts included: never repeated)."""
-    last = Quote.objects.for_scope(scope).filter(intake_id=intake_id).order_by("-version").first()
+    last = (
+        _quote_rows(scope)
+        .filter(intake_id=intake_id, provider_id=scope.provider_id)
+        .order_by("-version")
+        .first()
+    )
     return (last.version if last else 0) + 1
 
 
@@ -74,10 +133,19 @@ def rfq_get(scope: Scope, *, rfq_id: int, for_update: bool = False) -> Rfq:
 
 
 def provider_choices(scope: Scope) -> list[tuple[int, str]]:
-    """The providers a client may invite: those serving it (a prospective provider needs an
-    engagement first; see docs/engagements-quotes.md)."""
+    """The providers serving the client (active engagements)."""
     organizations = tenancy_selectors.organization_list(scope).filter(kind=OrgKind.PROVIDER)
     return [(o.pk, o.name) for o in organizations if o.pk in scope.provider_ids]
+
+
+def invitable_providers(scope: Scope) -> dict[int, tuple[str, bool]]:
+    """The providers a client may invite to an RFQ, by id: (name, serving). Those serving it,
+    and the providers listed in the directory (a listed provider it does not serve yet gets a
+    proposed engagement when invited)."""
+    found = {pk: (name, True) for pk, name in provider_choices(scope)}
+    for pk, name in directory_selectors.listed_provider_ids(scope).items():
+        found.setdefault(pk, (name, False))
+    return found
 
 
 def _measured_service_level(provider_id: int, client_id: int, today: date) -> float | None:
@@ -105,7 +173,7 @@ def _measured_service_level(provider_id: int, client_id: int, today: date) -> fl
 def rfq_comparison(scope: Scope, rfq: Rfq) -> list[dict[str, Any]]:
     """One row per invited provider: its latest quote on the intake, the compared option, the
     client's ratings, its measured record, the weighted scores and the rank."""
-    names = dict(provider_choices(scope))
+    names = tenancy_selectors.engagement_partner_names(scope)
     target = float(rfq.intake.data.get("quality_targets", {}).get("service_level", 0.8))
     latest: dict[int, Quote] = {}
     for quote in quote_list(scope, intake_id=rfq.intake_id).order_by("-version"):

@@ -92,7 +92,7 @@ def intake_create(scope: Scope, *, title: str, data: Any, client_id: int | None 
 def intake_update(scope: Scope, *, intake_id: int, title: str, data: Any) -> Intake:
     """Edit an intake until it is quoted; after that its facts are what the quotes priced."""
     scope.require(EngagementPerm.INTAKE_EDIT)
-    row = selectors.intake_get(scope, intake_id=intake_id, for_update=True)
+    row = selectors.intake_get(scope, intake_id=intake_id, for_update=True, to_edit=True)
     if row.status != Intake.Status.DRAFT:
         raise Conflict(_("This intake has been quoted; start a new intake for changed needs."))
     row.data = _parsed_intake(data)
@@ -217,12 +217,15 @@ def _require_client(scope: Scope) -> None:
 
 @transaction.atomic
 def rfq_create(scope: Scope, *, intake_id: int, provider_ids: list[int], title: str = "") -> Rfq:
-    """Invite providers serving the client to quote on one of its own intakes."""
+    """Invite providers to quote on one of the client's own intakes: those serving it and
+    providers listed in the directory. A listed provider the client does not serve gets a
+    proposed engagement, which shows it this intake and its own quote and nothing else; an
+    unlisted one cannot be invited (404, as an unknown id)."""
     _require_client(scope)
     intake = selectors.intake_get(scope, intake_id=intake_id)
     if intake.provider_id is not None:
         raise Invalid(_("Only an intake of your own can go out for quotes."), field="intake_id")
-    allowed = dict(selectors.provider_choices(scope))
+    allowed = selectors.invitable_providers(scope)
     chosen = sorted(set(provider_ids))
     if not chosen:
         raise Invalid(_("Invite at least one provider."), field="provider_ids")
@@ -237,8 +240,14 @@ def rfq_create(scope: Scope, *, intake_id: int, provider_ids: list[int], title: 
         weights=dict(comparison.DEFAULT_WEIGHTS),
     )
     tenancy_services.audit_record(
-        scope, action="engagements.rfq_create", target=rfq, data={"providers": [allowed[p] for p in chosen]}
+        scope,
+        action="engagements.rfq_create",
+        target=rfq,
+        data={"providers": [allowed[p][0] for p in chosen]},
     )
+    for provider_id in chosen:
+        if not allowed[provider_id][1]:  # listed, not serving the client yet
+            tenancy_services.engagement_propose(scope, provider_id=provider_id)
     return rfq
 
 
@@ -303,4 +312,19 @@ def rfq_decide(scope: Scope, *, rfq_id: int, quote_id: int, seats: int, reason: 
         target=rfq,
         data={"provider": quote.provider.name, "seats": seats},
     )
+    _settle_invitations(scope, rfq, winner_id=quote.provider_id)
     return rfq
+
+
+def _settle_invitations(scope: Scope, rfq: Rfq, *, winner_id: int) -> None:
+    """After the decision: a proposed winner's engagement becomes active (the contract flow
+    starts from it); every other invited provider the client does not serve is declined and
+    loses sight of the intake and its quote, unless another open RFQ of the client still
+    invites it."""
+    tenancy_services.engagement_award(scope, provider_id=winner_id)
+    still_invited = {
+        p for other in selectors.rfq_list(scope).filter(status=Rfq.Status.OPEN) for p in other.provider_ids
+    }
+    for provider_id in rfq.provider_ids:
+        if provider_id != winner_id and provider_id not in still_invited:
+            tenancy_services.engagement_decline(scope, provider_id=provider_id)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.errors import KefuError
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
+from kefu.engagements.directory import selectors as directory_selectors
 from kefu.engagements.permissions import EngagementPerm
 from kefu.engagements.quoting import forms, presentation, selectors, services
 from kefu.tenancy import selectors as tenancy_selectors
@@ -39,6 +40,8 @@ def intake_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "can_edit": scope.has(EngagementPerm.INTAKE_EDIT),
             "can_price": scope.has(EngagementPerm.QUOTE_PREPARE),
+            "can_directory": (scope.is_provider and scope.has(EngagementPerm.DIRECTORY_LIST))
+            or (scope.is_client and scope.has(EngagementPerm.QUOTE_COMPARE)),
         },
     )
 
@@ -46,7 +49,7 @@ def intake_list(request: HttpRequest) -> HttpResponse:
 @access_required(EngagementPerm.INTAKE_EDIT)
 def intake_edit(request: HttpRequest, intake_id: int | None = None) -> HttpResponse:
     scope = request.access
-    intake = selectors.intake_get(scope, intake_id=intake_id) if intake_id is not None else None
+    intake = selectors.intake_get(scope, intake_id=intake_id, to_edit=True) if intake_id is not None else None
     clients = tenancy_selectors.client_choices(scope) if scope.is_provider and intake is None else None
     initial = forms.IntakeForm.initial_from(intake.title, intake.data) if intake else {}
     form = forms.IntakeForm(request.POST or None, initial=initial, clients=clients)
@@ -99,9 +102,12 @@ def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
             "facts": presentation.intake_facts(intake.data),
             "quotes": selectors.quote_list(scope, intake_id=intake.pk),
             "form": form,
-            "can_edit": scope.has(EngagementPerm.INTAKE_EDIT) and intake.status == intake.Status.DRAFT,
+            "can_edit": scope.has(EngagementPerm.INTAKE_EDIT)
+            and intake.status == intake.Status.DRAFT
+            and selectors.intake_list(scope, to_edit=True).filter(pk=intake.pk).exists(),
+            "invitation": intake.pk in selectors.invited_intake_ids(scope),
             "rfqs": selectors.rfq_list(scope).filter(intake_id=intake.pk),
-            "rfq_form": forms.RfqForm(providers=selectors.provider_choices(scope))
+            "rfq_form": forms.RfqForm(providers=_invite_choices(scope))
             if scope.has(EngagementPerm.QUOTE_COMPARE) and scope.is_client and intake.provider_id is None
             else None,
         },
@@ -205,12 +211,22 @@ def cost_model_edit(request: HttpRequest, cost_model_id: int | None = None) -> H
     )
 
 
+def _invite_choices(scope: Any) -> list[tuple[int, str]]:
+    """Serving providers first, then listed ones the client does not work with yet (marked)."""
+    found = selectors.invitable_providers(scope)
+    ordered = sorted(found.items(), key=lambda item: (not item[1][1], item[1][0]))
+    return [
+        (pk, name if serving else _("%(name)s (directory, not working with you yet)") % {"name": name})
+        for pk, (name, serving) in ordered
+    ]
+
+
 @require_POST
 @access_required(EngagementPerm.QUOTE_COMPARE)
 def rfq_new(request: HttpRequest, intake_id: int) -> HttpResponse:
     scope = request.access
     intake_id = selectors.intake_get(scope, intake_id=intake_id).pk  # another tenant's: 404 first
-    form = forms.RfqForm(request.POST, providers=selectors.provider_choices(scope))
+    form = forms.RfqForm(request.POST, providers=_invite_choices(scope))
     if not form.is_valid():
         messages.error(request, _("Choose the providers to invite."))
         return redirect("engagements_intake", intake_id=intake_id)
@@ -228,7 +244,7 @@ def rfq_new(request: HttpRequest, intake_id: int) -> HttpResponse:
 def rfq_detail(request: HttpRequest, rfq_id: int) -> HttpResponse:
     scope = request.access
     rfq = selectors.rfq_get(scope, rfq_id=rfq_id)
-    names = dict(selectors.provider_choices(scope))
+    names = tenancy_selectors.engagement_partner_names(scope)
     invited = [(p, names.get(p, "—")) for p in rfq.provider_ids]
     weigh = forms.WeighForm(
         request.POST if request.POST.get("form") == "weigh" else None,
@@ -237,8 +253,12 @@ def rfq_detail(request: HttpRequest, rfq_id: int) -> HttpResponse:
         ratings=rfq.assessments,
     )
     rows = selectors.rfq_comparison(scope, rfq)
+    serving = scope.provider_ids
+    listed = directory_selectors.listed_provider_ids(scope)
     for row in rows:
         row["score_cells"] = [row["scored"].scores.get(key) for key in forms.CRITERION_LABELS]
+        row["outside"] = row["provider_id"] not in serving
+        row["profile"] = row["provider_id"] in listed
     choices = [
         (
             f"{r['quote'].pk}:{o['seats']}",

@@ -161,6 +161,13 @@ def approaching_renewal(scope: Scope) -> list[tuple[Contract, date]]:
     return sorted(found, key=lambda row: (row[1], row[0].pk))
 
 
+def signed_term_thresholds() -> set[float]:
+    """The seconds of every service-level term of a signed contract, across tenants: a system
+    read for the rollups' thresholds (configuration, not data)."""
+    rows = SlaTerm.all_tenants.filter(contract__status=ContractStatus.SIGNED, threshold_s__isnull=False)
+    return {float(t) for t in rows.values_list("threshold_s", flat=True).distinct()}
+
+
 def terms_in_force(*, client_id: int, today: date) -> list[SlaTerm]:
     """The SLA terms of the client's signed contracts in force today, whichever provider: a system
     read for the dashboard's targets (a target is the client's agreement, shown to whoever may
