@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -257,6 +258,7 @@ async def _sockets(
     ready: asyncio.Event,
     stop: asyncio.Event,
     socket_errors: list[str],
+    counts: Counter,
 ) -> None:
     import websockets
 
@@ -281,9 +283,14 @@ async def _sockets(
                 except TimeoutError:
                     continue
                 at = time.time()
+                counts["frames"] += 1
+                if "offer.created" not in raw:  # the inbox hints: counted, not parsed
+                    continue
                 frame = json.loads(raw)
                 if frame.get("type") == "offer.created":
-                    frames.setdefault(frame["conversation_id"], []).append((user_id, at, frame["id"]))
+                    frames.setdefault(frame["conversation_id"], []).append(
+                        (user_id, at, frame["id"], frame.get("offered_at"), frame.get("sent_at"))
+                    )
 
     connected: list[int] = []
     tasks = []
@@ -357,13 +364,17 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         opened: list[int] = []
         errors: list[str] = []
         socket_errors: list[str] = []
+        counts: Counter = Counter()
+        window: dict[str, float] = {}
 
         async def run() -> None:
             ready, stop = asyncio.Event(), asyncio.Event()
             sockets = asyncio.create_task(
-                _sockets(ports, setup["sessions"], frames, ready, stop, socket_errors)
+                _sockets(ports, setup["sessions"], frames, ready, stop, socket_errors, counts)
             )
             await asyncio.wait_for(ready.wait(), timeout=300)
+            counts["frames"] = 0
+            window["start"], window["cpu"] = time.perf_counter(), time.process_time()
             await asyncio.to_thread(
                 _post_chats,
                 ports,
@@ -378,6 +389,8 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
             deadline = time.monotonic() + DRAIN_S  # the last offers on their way
             while len(frames) < len(opened) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
+            window["wall"] = time.perf_counter() - window["start"]
+            window["cpu"] = time.process_time() - window["cpu"]
             stop.set()
             await sockets
 
@@ -396,6 +409,21 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
     latencies = [
         (seen[0][1] - stored[cid].timestamp()) * 1000 for cid, seen in frames.items() if cid in stored
     ]
+    # where the time goes: message stored -> offer created (the wake-up's decision) -> frame sent by
+    # the server (its consumer, `sent_at`) -> frame received here; one machine, one clock
+    legs: dict[str, list[float]] = {"stored_to_offered": [], "offered_to_sent": [], "sent_to_received": []}
+    for cid, seen in frames.items():
+        _user, received, _offer, offered_at, sent_at = seen[0]
+        if cid not in stored or offered_at is None or sent_at is None:
+            continue
+        offered = datetime.fromisoformat(offered_at).timestamp()
+        legs["stored_to_offered"].append((offered - stored[cid].timestamp()) * 1000)
+        legs["offered_to_sent"].append((sent_at - offered) * 1000)
+        legs["sent_to_received"].append((received - sent_at) * 1000)
+    split = {
+        f"{leg}_p50_p99_ms": [round(percentile(v, 0.5), 1), round(percentile(v, 0.99), 1)] if v else None
+        for leg, v in legs.items()
+    }
     problems = [f"post failed: {e}" for e in errors[:5]] + [f"socket: {e}" for e in socket_errors[:3]]
     if len(offers) != len(opened):
         problems.append(f"{len(opened)} chats opened, {len(offers)} offered")
@@ -412,6 +440,11 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         "offer_latency_p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
         "offer_latency_p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
         "offer_latency_max_ms": round(max(latencies), 1) if latencies else None,
+        **split,
+        # the client's own load: every frame its sockets took in, and its CPU share of the window
+        "client_frames": counts["frames"],
+        "client_frames_per_s": round(counts["frames"] / window["wall"]) if window.get("wall") else None,
+        "client_cpu_share": round(window["cpu"] / window["wall"], 2) if window.get("wall") else None,
         "problems": problems,
     }
 
@@ -476,6 +509,7 @@ def main() -> int:
         "offer_latency_p50_ms": second["offer_latency_p50_ms"],
         "offer_latency_p99_ms": second["offer_latency_p99_ms"],
         "offer_latency_max_ms": second["offer_latency_max_ms"],
+        **{k: v for k, v in second.items() if k.endswith("_p50_p99_ms") or k.startswith("client_")},
         "chats": second["chats"],
         "exactly_once": not problems,
         "load_average": round(os.getloadavg()[0], 1),

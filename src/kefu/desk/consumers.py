@@ -203,7 +203,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
                 )
             return
         if kind in OFFER_EVENTS:  # the group is this person's own: the offer is theirs
-            await self.send_json({**event, "type": kind})
+            # `sent_at`: the server's clock as the frame leaves (epoch seconds), which splits an
+            # offer's latency into the server's part and the network's (bench/routing_e2e.py)
+            await self.send_json({**event, "type": kind, "sent_at": round(time.time(), 4)})
             return
         if kind not in DESK_EVENTS or not await self._can_see(conversation_id, event):
             return
