@@ -200,7 +200,7 @@ class _Merger:
 
     @staticmethod
     def window() -> float:
-        return float(getattr(settings, "KEFU_HINT_MERGE_S", 0.25))
+        return float(settings.KEFU_HINT_MERGE_S)
 
     def _close(self, slot: tuple[str, str]) -> None:
         held = self.pending.pop(slot, None)
