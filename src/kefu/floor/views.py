@@ -305,7 +305,7 @@ def agent_state(request: HttpRequest, agent_id: int) -> HttpResponse:
         else:
             return redirect("floor_wallboard")
     message = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    error = {"agent_id": agent_id, "message": message, "state": form.data.get("state", "")}
+    error = {"agent_id": agent_id, "message": message}
     return render(request, "floor/wallboard.html", _wallboard_context(request, error), status=422)
 
 
