@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -164,12 +165,16 @@ def _assign_worker(barrier: Any, results: Any) -> None:
 
 
 def throughput(agents: int) -> dict[str, Any]:
+    from channels.layers import get_channel_layer
     from django.db import connections
 
     from kefu.analytics.models import ContactEvent
     from kefu.desk.models import Conversation
     from kefu.routing.models import Queue
 
+    # the channel layer's import (redis, 0.7 s) happens once at a process's start, not in the
+    # measured window: the children inherit it (its connections are opened per event loop, later)
+    get_channel_layer()
     connections.close_all()
     for connection in connections.all():  # the pool's connections must not be shared with the children
         if hasattr(connection, "close_pool"):
@@ -233,8 +238,19 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # a file, not a pipe: nobody reads a pipe until the end, and a server whose log fills the
+        # pipe's 64 KB blocks on its next log line, event loop and sockets included
+        stderr=open(Path(env["KEFU_VAR_DIR"]) / f"serve-{port}.log", "wb"),
     )
+
+
+def _cpu_s(pid: int) -> float:
+    """A process's CPU time so far (user + system, Linux /proc), 0 where unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _healthy(port: int, timeout_s: float = 240) -> None:
@@ -257,6 +273,7 @@ async def _sockets(
     ready: asyncio.Event,
     stop: asyncio.Event,
     socket_errors: list[str],
+    counts: Counter,
 ) -> None:
     import websockets
 
@@ -281,9 +298,21 @@ async def _sockets(
                 except TimeoutError:
                     continue
                 at = time.time()
+                counts["frames"] += 1
+                if "offer.created" not in raw:  # the inbox hints: counted, not parsed
+                    continue
                 frame = json.loads(raw)
                 if frame.get("type") == "offer.created":
-                    frames.setdefault(frame["conversation_id"], []).append((user_id, at, frame["id"]))
+                    frames.setdefault(frame["conversation_id"], []).append(
+                        (
+                            user_id,
+                            at,
+                            frame["id"],
+                            frame.get("offered_at"),
+                            frame.get("sent_at"),
+                            frame.get("trace"),
+                        )
+                    )
 
     connected: list[int] = []
     tasks = []
@@ -357,13 +386,18 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         opened: list[int] = []
         errors: list[str] = []
         socket_errors: list[str] = []
+        counts: Counter = Counter()
+        window: dict[str, float] = {}
 
         async def run() -> None:
             ready, stop = asyncio.Event(), asyncio.Event()
             sockets = asyncio.create_task(
-                _sockets(ports, setup["sessions"], frames, ready, stop, socket_errors)
+                _sockets(ports, setup["sessions"], frames, ready, stop, socket_errors, counts)
             )
             await asyncio.wait_for(ready.wait(), timeout=300)
+            counts["frames"] = 0
+            window["start"], window["cpu"] = time.perf_counter(), time.process_time()
+            window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers)
             await asyncio.to_thread(
                 _post_chats,
                 ports,
@@ -378,6 +412,9 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
             deadline = time.monotonic() + DRAIN_S  # the last offers on their way
             while len(frames) < len(opened) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
+            window["wall"] = time.perf_counter() - window["start"]
+            window["cpu"] = time.process_time() - window["cpu"]
+            window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers) - window["servers_cpu"]
             stop.set()
             await sockets
 
@@ -385,6 +422,10 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
     finally:
         for server in servers:
             server.terminate()
+        for port in ports:
+            log = Path(env["KEFU_VAR_DIR"]) / f"serve-{port}.log"
+            print(f"server {port}: {log.stat().st_size} bytes of log, last lines:", flush=True)
+            print("\n".join(log.read_text(errors="replace").splitlines()[-8:]), flush=True)
         for server in servers:
             server.wait(timeout=30)
     stored = dict(
@@ -396,6 +437,28 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
     latencies = [
         (seen[0][1] - stored[cid].timestamp()) * 1000 for cid, seen in frames.items() if cid in stored
     ]
+    # where the time goes: message stored -> offer created (the wake-up's decision) -> frame sent by
+    # the server (its consumer, `sent_at`) -> frame received here; one machine, one clock
+    # (with KEFU_REALTIME_TRACE the server's `trace` splits offered -> sent further: the offer's
+    # commit handing the frame over (published), the server loop taking it (loop), the consumer)
+    legs: dict[str, list[float]] = {"stored_to_offered": [], "offered_to_sent": [], "sent_to_received": []}
+    legs |= {"offered_to_published": [], "published_to_loop": [], "loop_to_sent": []}
+    for cid, seen in frames.items():
+        _user, received, _offer, offered_at, sent_at, trace = seen[0]
+        if cid not in stored or offered_at is None or sent_at is None:
+            continue
+        offered = datetime.fromisoformat(offered_at).timestamp()
+        legs["stored_to_offered"].append((offered - stored[cid].timestamp()) * 1000)
+        legs["offered_to_sent"].append((sent_at - offered) * 1000)
+        legs["sent_to_received"].append((received - sent_at) * 1000)
+        if trace and "published" in trace and "loop" in trace:
+            legs["offered_to_published"].append((trace["published"] - offered) * 1000)
+            legs["published_to_loop"].append((trace["loop"] - trace["published"]) * 1000)
+            legs["loop_to_sent"].append((sent_at - trace["loop"]) * 1000)
+    split = {
+        f"{leg}_p50_p99_ms": [round(percentile(v, 0.5), 1), round(percentile(v, 0.99), 1)] if v else None
+        for leg, v in legs.items()
+    }
     problems = [f"post failed: {e}" for e in errors[:5]] + [f"socket: {e}" for e in socket_errors[:3]]
     if len(offers) != len(opened):
         problems.append(f"{len(opened)} chats opened, {len(offers)} offered")
@@ -412,6 +475,14 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         "offer_latency_p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
         "offer_latency_p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
         "offer_latency_max_ms": round(max(latencies), 1) if latencies else None,
+        **split,
+        # the client's own load: every frame its sockets took in, and its CPU share of the window
+        "client_frames": counts["frames"],
+        "client_frames_per_s": round(counts["frames"] / window["wall"]) if window.get("wall") else None,
+        "client_cpu_share": round(window["cpu"] / window["wall"], 2) if window.get("wall") else None,
+        # the two servers' CPU (user + system) over the same window, per chat and as cores used
+        "servers_cpu_ms_per_chat": round(window["servers_cpu"] * 1000 / len(opened), 1) if opened else None,
+        "servers_cpu_cores": round(window["servers_cpu"] / window["wall"], 2) if window.get("wall") else None,
         "problems": problems,
     }
 
@@ -439,6 +510,7 @@ def main() -> int:
         "KEFU_VAR_DIR": var,
         "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base",
         "KEFU_DB_CONN_MAX_AGE": "60",
+        "KEFU_REALTIME_TRACE": "1",
     }
     os.environ.update(env)
     try:
@@ -476,6 +548,7 @@ def main() -> int:
         "offer_latency_p50_ms": second["offer_latency_p50_ms"],
         "offer_latency_p99_ms": second["offer_latency_p99_ms"],
         "offer_latency_max_ms": second["offer_latency_max_ms"],
+        **{k: v for k, v in second.items() if k.endswith("_p50_p99_ms") or k.startswith("client_")},
         "chats": second["chats"],
         "exactly_once": not problems,
         "load_average": round(os.getloadavg()[0], 1),

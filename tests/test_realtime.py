@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -50,3 +51,107 @@ def test_events_are_sent_once_committed_and_dropped_on_rollback() -> None:
 
     realtime.publish_on_commit("g1", "conversation.updated", id=3)  # outside a transaction: at once
     assert [m["event"]["id"] for m in _received(channel)] == [3]
+
+
+def _redis_layer(prefix: str):
+    core = pytest.importorskip("channels_redis.core")
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return core.RedisChannelLayer(hosts=[url], prefix=prefix)
+
+
+def test_many_group_sends_on_redis_arrive_as_separate_sends_would() -> None:
+    # given two processes' channels in three groups, and a plain channel in one of them
+    prefix = f"kefu-test-{id(object())}"
+    layer, other = _redis_layer(prefix), _redis_layer(prefix)  # two server processes
+
+    async def run() -> tuple[dict[str, list], bool]:
+        a1, a2 = await layer.new_channel(), await layer.new_channel()
+        b1 = await other.new_channel()
+        plain = f"plain.{prefix}"
+        for group, channel in (("g1", a1), ("g1", b1), ("g2", a2), ("g2", plain), ("g3", a1)):
+            await layer.group_add(group, channel)
+        messages = [
+            ("g1", {"type": "kefu.event", "event": {"n": 1}}),
+            ("g2", {"type": "kefu.event", "event": {"n": 2}}),
+            ("g3", {"type": "kefu.event", "event": {"n": 3}}),
+            ("nobody", {"type": "kefu.event", "event": {"n": 4}}),
+            ("g1", {"type": "kefu.event", "event": {"n": 5}}),
+        ]
+        # when they go in one batch
+        assert realtime._pipelines(layer)
+        await realtime._group_send_many(layer, messages)
+        got: dict[str, list] = {}
+        for name, channel, by in (
+            ("a1", a1, layer),
+            ("a2", a2, layer),
+            ("b1", b1, other),
+            ("plain", plain, layer),
+        ):
+            got[name] = []
+            while True:
+                try:
+                    message = await asyncio.wait_for(by.receive(channel), timeout=0.3)
+                except TimeoutError:
+                    break
+                got[name].append(message["event"]["n"])
+        await layer.flush()
+        return got, True
+
+    got, _ = asyncio.run(run())
+
+    # then each channel has what its groups were sent, once each and in the order sent
+    assert got == {"a1": [1, 3, 5], "a2": [2], "b1": [1, 5], "plain": [2]}
+
+
+def test_listing_hints_merge_on_the_server_loop(settings: Any) -> None:
+    # given a server loop and a window of 50 ms
+    settings.KEFU_HINT_MERGE_S = 0.05
+    layer = get_channel_layer()
+
+    def hint(n: int) -> dict:
+        message = realtime._message("conversation.created", {"conversations": [[n, 1, 2]]})
+        message[realtime.MERGE] = "conversations"
+        return message
+
+    async def run() -> list:
+        realtime.set_server_loop(asyncio.get_running_loop())
+        channel = await layer.new_channel()
+        await layer.group_add("desk.inbox.1", channel)
+        # when three hints of one group and type come in a quick row, and one of another type
+        for n in (1, 2, 3):
+            await realtime._send_all(layer, [("desk.inbox.1", hint(n))])
+        await realtime._send_all(layer, [("desk.inbox.1", realtime._message("message.created", {"id": 9}))])
+        await asyncio.sleep(0.3)
+        got = []
+        while True:
+            try:
+                event = (await asyncio.wait_for(layer.receive(channel), timeout=0.05))["event"]
+            except TimeoutError:
+                return got
+            got.append((event["type"], event.get("conversations"), realtime.MERGE in event))
+
+    try:
+        got = asyncio.run(run())
+    finally:
+        realtime._server_loop = None
+
+    # then the first goes at once, the other two as one at the window's end; others are untouched
+    # (their order against another type's hints is not kept: hints only make pages re-fetch)
+    assert [g for g in got if g[0] == "conversation.created"] == [
+        ("conversation.created", [[1, 1, 2]], False),
+        ("conversation.created", [[2, 1, 2], [3, 1, 2]], False),
+    ]
+    assert sorted(got, key=str) == sorted(
+        [
+            ("conversation.created", [[1, 1, 2]], False),
+            ("message.created", None, False),
+            ("conversation.created", [[2, 1, 2], [3, 1, 2]], False),
+        ],
+        key=str,
+    )

@@ -203,7 +203,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
                 )
             return
         if kind in OFFER_EVENTS:  # the group is this person's own: the offer is theirs
-            await self.send_json({**event, "type": kind})
+            # `sent_at`: the server's clock as the frame leaves (epoch seconds), which splits an
+            # offer's latency into the server's part and the network's (bench/routing_e2e.py)
+            await self.send_json({**event, "type": kind, "sent_at": round(time.time(), 4)})
             return
         if kind not in DESK_EVENTS or not await self._can_see(conversation_id, event):
             return
@@ -213,17 +215,26 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(frame)
 
     async def _batch(self, kind: str, items: list[Any]) -> None:
-        """A batch's inbox hint (`desk.services.batch_hints`): [id, provider id, client id] per
-        conversation, each judged in memory like a single hint's keys and sent to the browser as
-        its own frame (the page's protocol does not change)."""
+        """An inbox hint listing conversations (a batch, or hints the server merged:
+        `desk.services._tell`): [id, provider id, client id] each, judged in memory like a
+        single hint's keys. The browser gets a frame per conversation it subscribed to (its
+        open one, its own), and one frame for all the others: for those the page only re-fetches
+        its lists, once however many changed (the page's protocol does not change)."""
+        others = None
         for item in items:
             if not (isinstance(item, list | tuple) and len(item) == 3):
                 continue
             conversation_id, provider_id, client_id = item
             if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
                 continue
-            if self.access.sees(provider_id, client_id):
+            if not self.access.sees(provider_id, client_id):
+                continue
+            if conversation_id in self.subscribed:
                 await self.send_json({"type": kind, "id": conversation_id})
+            elif others is None:
+                others = conversation_id
+        if others is not None:
+            await self.send_json({"type": kind, "id": others})
 
     async def _can_see(self, conversation_id: int, event: dict[str, Any]) -> bool:
         """The inbox group of a provider carries every client it serves; a user whose scope

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.floor.models import Metric, StepKind
+from kefu.routing.models import BreakReason, PresenceState
 
 
 class AlarmRuleForm(forms.Form):
@@ -92,3 +93,29 @@ class WhisperForm(forms.Form):
     body = forms.CharField(
         label=_("Whisper to the agent"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AgentStateForm(forms.Form):
+    """A lead's "set state" on the wallboard. The reason is one routing defines and counts only
+    for a break (it is dropped for any other state); the service checks both again."""
+
+    state = forms.ChoiceField(
+        label=_("Set state"),
+        choices=[
+            (s.value, s.label) for s in (PresenceState.ONLINE, PresenceState.BREAK, PresenceState.OFFLINE)
+        ],
+    )
+    reason = forms.ChoiceField(
+        label=_("Break reason"),
+        choices=[(value, label) for value, label in BreakReason.choices if value],
+        required=False,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("state") != PresenceState.BREAK:
+            data["reason"] = ""
+            self.errors.pop("reason", None)
+        elif not data.get("reason") and "reason" not in self.errors:
+            self.add_error("reason", _("Choose a reason for the break."))
+        return data

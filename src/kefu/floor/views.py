@@ -11,11 +11,19 @@ from django.views.decorators.http import require_POST
 
 from kefu.connectors import selectors as connector_selectors
 from kefu.connectors.permissions import ConnectorPerm
-from kefu.core.errors import KefuError, PermissionDenied, status_for
+from kefu.core.errors import KefuError, NotFound, PermissionDenied, status_for
 from kefu.core.forms import form_error
 from kefu.core.http import access_required
 from kefu.floor import selectors, services
-from kefu.floor.forms import AlarmRuleForm, AssignForm, MoveForm, PlanForm, StepForm, WhisperForm
+from kefu.floor.forms import (
+    AgentStateForm,
+    AlarmRuleForm,
+    AssignForm,
+    MoveForm,
+    PlanForm,
+    StepForm,
+    WhisperForm,
+)
 from kefu.floor.permissions import FloorPerm
 from kefu.routing import selectors as routing_selectors
 from kefu.routing import services as routing_services
@@ -30,19 +38,24 @@ def _agents(request: HttpRequest) -> list[tuple[int, str]]:
     return [(row.user_id, row.name) for row in selectors.agent_rows(request.access)]
 
 
-@access_required(FloorPerm.VIEW_WALLBOARD)
-def wallboard(request: HttpRequest) -> HttpResponse:
+def _wallboard_context(request: HttpRequest, state_error: dict | None = None) -> dict:
     scope = request.access
-    board = selectors.wallboard(scope)
     can_supervise = scope.is_provider and scope.has(FloorPerm.SUPERVISE)
-    context = {
-        "board": board,
+    return {
+        "board": selectors.wallboard(scope),
         "can_supervise": can_supervise,
         "waiting": selectors.waiting_conversations(scope) if can_supervise else [],
         "live": selectors.live_conversations(scope) if can_supervise else [],
+        "state_choices": AgentStateForm.base_fields["state"].choices,
+        "reason_choices": AgentStateForm.base_fields["reason"].choices,
+        "state_error": state_error,
     }
+
+
+@access_required(FloorPerm.VIEW_WALLBOARD)
+def wallboard(request: HttpRequest) -> HttpResponse:
     template = "floor/_wallboard.html" if request.htmx else "floor/wallboard.html"
-    return render(request, template, context)
+    return render(request, template, _wallboard_context(request))
 
 
 @access_required(FloorPerm.VIEW_WALLBOARD)
@@ -271,16 +284,29 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @access_required(FloorPerm.SUPERVISE)
 def agent_state(request: HttpRequest, agent_id: int) -> HttpResponse:
-    """A lead sets an agent's state from the wallboard (routing's service: history, source "lead")."""
-    state = request.POST.get("state", "")
-    reason = request.POST.get("reason", "") if state == "break" else ""
-    try:
-        routing_services.presence_set(request.access, agent_id=agent_id, state=state, reason=reason)
-    except KefuError as exc:
-        if status_for(exc) == 404:
-            raise
-        messages.error(request, str(exc.message))
-    return redirect("floor_wallboard")
+    """A lead sets an agent's state from the wallboard (routing's service: history, source "lead").
+    A bad state or reason comes back as the wallboard with the error on that agent's row (422)."""
+    # whose agent (404) before the input (422), as in the service
+    if agent_id not in routing_selectors.staff_ids(request.access):
+        raise NotFound(_("Unknown agent."), field="agent_id")
+    form = AgentStateForm(request.POST)
+    if form.is_valid():
+        try:
+            routing_services.presence_set(
+                request.access,
+                agent_id=agent_id,
+                state=form.cleaned_data["state"],
+                reason=form.cleaned_data["reason"],
+            )
+        except KefuError as exc:
+            if status_for(exc) == 404:
+                raise
+            form_error(form, exc)
+        else:
+            return redirect("floor_wallboard")
+    message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    error = {"agent_id": agent_id, "message": message}
+    return render(request, "floor/wallboard.html", _wallboard_context(request, error), status=422)
 
 
 @access_required()

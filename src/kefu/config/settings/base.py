@@ -206,6 +206,9 @@ KEFU_SMS_HTTP_TIMEOUT_S = env.env_int("KEFU_SMS_HTTP_TIMEOUT_S", 10)
 KEFU_ACW_SECONDS = env.env_int("KEFU_ACW_SECONDS", 120)
 KEFU_PRESENCE_GRACE_S = env.env_int("KEFU_PRESENCE_GRACE_S", 90)
 KEFU_WIDGET_QUEUE_EVERY_S = env.env_int("KEFU_WIDGET_QUEUE_EVERY_S", 10)  # widget's place in line refresh
+# Inbox hints of one group and type within this window are merged into one on a server (the
+# first goes at once): a busy provider's inboxes hear a few hints a second, not one per chat.
+KEFU_HINT_MERGE_S = env.env_int("KEFU_HINT_MERGE_MS", 250) / 1000
 # An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when
 # the sealer last looked has ended): ids from a sequence commit out of order.
 KEFU_EVENT_SEAL_LAG_S = env.env_int("KEFU_EVENT_SEAL_LAG_S", 5)

@@ -79,10 +79,25 @@ def _redaction_policy(client_id: int | None) -> RedactionPolicy:
     return RedactionPolicy()
 
 
+INBOX_PREFIX = "desk.inbox."
+
+
 def _publish(conversation: Conversation, event_type: str, **payload: Any) -> None:
     """Tell open pages after commit; they re-fetch their partial."""
-    for group, kind, data in conversation_hints(conversation, event_type, **payload):
-        realtime.publish_on_commit(group, kind, **data)
+    _tell(conversation_hints(conversation, event_type, **payload))
+
+
+def _tell(hints: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Publish hints after commit. An inbox group's hint goes as a list of [id, provider id,
+    client id] that the server may merge with the same group's next hints (`core.realtime`,
+    docs/routing.md "Hint storms"): every socket of the organisation hears an inbox group, and
+    a busy provider's new chats would otherwise reach each of a thousand agents one by one."""
+    for group, kind, data in hints:
+        if group.startswith(INBOX_PREFIX):
+            items = data.get("conversations") or [[data["id"], data["provider_id"], data["client_id"]]]
+            realtime.publish_merged_on_commit(group, kind, "conversations", items)
+        else:
+            realtime.publish_on_commit(group, kind, **data)
 
 
 def conversation_hints(
@@ -105,8 +120,7 @@ def conversation_hints(
 
 def _publish_batch(conversations: list[Conversation], event_type: str) -> None:
     """Tell open pages after commit about a batch of changed conversations (`batch_hints`)."""
-    for group, kind, data in batch_hints(conversations, event_type):
-        realtime.publish_on_commit(group, kind, **data)
+    _tell(batch_hints(conversations, event_type))
 
 
 def batch_hints(conversations: list[Conversation], event_type: str) -> list[tuple[str, str, dict[str, Any]]]:

@@ -23,6 +23,7 @@ def _consumer() -> tuple[AgentConsumer, list[dict[str, Any]]]:
         partner_ids=frozenset({CLIENT}),
     )
     consumer.visible_cache = {}
+    consumer.subscribed = set()
     sent: list[dict[str, Any]] = []
 
     async def send_json(content: dict[str, Any], close: bool = False) -> None:
@@ -57,9 +58,10 @@ def test_a_conversation_moved_to_another_provider_stops_reaching_the_first() -> 
     assert sent == []
 
 
-def test_a_batch_hint_becomes_one_frame_per_conversation_the_person_sees() -> None:
-    # given a socket of provider 1's agent, partner of client 10 only
+def test_a_batch_hint_becomes_a_frame_per_subscribed_conversation_and_one_for_the_rest() -> None:
+    # given a socket of provider 1's agent, partner of client 10 only, with conversation 8 open
     consumer, sent = _consumer()
+    consumer.subscribed = {8}
     batch = [
         [5, PROVIDER, CLIENT],
         [6, PROVIDER, OTHER_CLIENT],  # a client outside the scope
@@ -72,8 +74,22 @@ def test_a_batch_hint_becomes_one_frame_per_conversation_the_person_sees() -> No
     # when a batch of assignments tells the inbox group once
     message = {"type": "kefu.event", "event": {"type": "conversation.updated", "conversations": batch}}
     asyncio.run(consumer.kefu_event(message))
-    # then the browser gets the same frames as from single hints, for the visible ids only
-    assert sent == [{"type": "conversation.updated", "id": 5}, {"type": "conversation.updated", "id": 8}]
+    # then the browser gets the same frames as from single hints, for visible ids only: its open
+    # conversation's own, and one for the others (the page re-fetches its lists once)
+    assert sent == [{"type": "conversation.updated", "id": 8}, {"type": "conversation.updated", "id": 5}]
+
+
+def test_a_merged_hint_of_many_new_chats_is_one_frame_for_an_agent_with_none_open() -> None:
+    consumer, sent = _consumer()
+    merged = [[n, PROVIDER, CLIENT] for n in range(100, 150)]
+
+    asyncio.run(
+        consumer.kefu_event(
+            {"type": "kefu.event", "event": {"type": "conversation.created", "conversations": merged}}
+        )
+    )
+
+    assert sent == [{"type": "conversation.created", "id": 100}]
 
 
 def test_a_batch_hint_of_another_kind_is_not_forwarded() -> None:

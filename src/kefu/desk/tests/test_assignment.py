@@ -419,6 +419,11 @@ def test_a_batch_tells_each_inbox_group_once_and_each_conversation_page_once(
         "publish_on_commit",
         lambda group, kind, **data: sent.append((group, {"type": kind, **data})),
     )
+    monkeypatch.setattr(  # inbox hints are lists the server may merge (docs/routing.md "Hint storms")
+        realtime,
+        "publish_merged_on_commit",
+        lambda group, kind, key, items: sent.append((group, {"type": kind, key: items})),
+    )
     # when one pass assigns them
     assert assignment.route_waiting() == 3
     # then the conversation hints are one per page, and one per inbox group listing the batch

@@ -128,3 +128,61 @@ def test_a_lead_sets_an_agents_state_from_the_wallboard(floor: Floor) -> None:
         .status_code
         == 403
     )
+
+
+def test_a_lead_picks_the_break_reason_on_the_wallboard(floor: Floor) -> None:
+    from kefu.routing import selectors as routing_selectors
+
+    agent = floor.t.user("pa", "agent")
+    lead = floor.t.client_for("pa", "supervisor")
+
+    page = lead.get("/floor/wallboard/").content.decode()
+    answer = lead.post(f"/floor/agents/{agent.pk}/state/", {"state": "break", "reason": "meal"})
+
+    current = routing_selectors.presence_get(floor.lead, user_id=agent.pk)
+    assert answer.status_code == 302
+    assert (current.state, current.reason) == ("break", "meal")
+    for reason in ("meal", "training", "coaching", "wellbeing"):
+        assert f'<option value="{reason}"' in page
+    assert 'name="reason" value="coaching"' not in page  # no fixed hidden reason any more
+
+
+def test_the_reason_counts_only_for_a_break(floor: Floor) -> None:
+    from kefu.routing import selectors as routing_selectors
+
+    agent = floor.t.user("pa", "agent")
+    lead = floor.t.client_for("pa", "supervisor")
+
+    answer = lead.post(f"/floor/agents/{agent.pk}/state/", {"state": "online", "reason": "meal"})
+
+    current = routing_selectors.presence_get(floor.lead, user_id=agent.pk)
+    assert answer.status_code == 302
+    assert (current.state, current.reason) == ("online", "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"state": "break", "reason": "nap"}, {"state": "break"}, {"state": "dancing"}, {}],
+)
+def test_a_bad_state_or_reason_is_a_form_error_and_changes_nothing(floor: Floor, body: dict) -> None:
+    from kefu.routing import selectors as routing_selectors
+
+    agent = floor.t.user("pa", "agent")
+    lead = floor.t.client_for("pa", "supervisor")
+    lead.post(f"/floor/agents/{agent.pk}/state/", {"state": "online"})
+
+    answer = lead.post(f"/floor/agents/{agent.pk}/state/", body)
+
+    current = routing_selectors.presence_get(floor.lead, user_id=agent.pk)
+    assert answer.status_code == 422
+    assert 'class="errorlist" role="alert"' in answer.content.decode()
+    assert (current.state, current.reason) == ("online", "")
+
+
+def test_another_tenants_agent_is_not_found_whatever_the_body(floor: Floor) -> None:
+    stranger = floor.t.user("pb", "agent")
+    lead = floor.t.client_for("pa", "supervisor")
+
+    answer = lead.post(f"/floor/agents/{stranger.pk}/state/", {"state": "break", "reason": "nap"})
+
+    assert answer.status_code == 404

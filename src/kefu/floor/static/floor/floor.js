@@ -9,6 +9,21 @@
   function refresh(selector, swap) {
     var node = document.querySelector(selector);
     if (!node || !window.htmx) return;
+    // a lead half-way through a form on the board (picking a state and a break reason) keeps it:
+    // the refresh waits until the focus leaves the board
+    var active = document.activeElement;
+    if (active && active !== document.body && node.contains(active) && /^(SELECT|INPUT|TEXTAREA)$/.test(active.tagName)) {
+      if (!node._pending) {
+        node._pending = true;
+        node.addEventListener("focusout", function later(event) {
+          if (event.relatedTarget && node.contains(event.relatedTarget)) return;
+          node.removeEventListener("focusout", later);
+          node._pending = false;
+          refresh(selector, swap);
+        });
+      }
+      return;
+    }
     window.htmx.ajax("GET", node.getAttribute("data-partial"), { target: node, swap: swap || "innerHTML" });
   }
 
