@@ -169,3 +169,35 @@ def test_period_bounds_are_local_midnights(tenants: Tenants) -> None:
 
     assert query.bounds == (t("16:00:00", "2026-03-01"), t("16:00:00", "2026-03-03"))
     assert query.first == date(2026, 3, 2)
+
+
+def test_a_conversation_counts_on_the_day_of_its_first_message_only(tenants: Tenants) -> None:
+    """First message on 03-01 (local), more customer messages on 03-02: the first response time
+    is 03-01's alone; two first messages at the same instant count once; a first resolution on
+    03-01 keeps a reopened conversation's second resolution out of 03-02's handling time."""
+    d = Day(tenants)
+    early = d.offered_with_message(t("15:00:00", "2026-03-01"))  # 23:00 local on 03-01
+    d.emit(early, "message_out", t("15:00:20", "2026-03-01"), d.a)
+    d.emit(early, "message_in", t("02:00:00"))
+    d.emit(early, "message_out", t("02:00:05"), d.a)
+    twin = d.offered_with_message(t("03:00:00"))
+    d.emit(twin, "message_in", t("03:00:00"))  # a second message at the same instant
+    d.emit(twin, "assigned", t("03:00:10"), d.a)
+    d.emit(twin, "message_out", t("03:00:40"), d.a)
+    d.emit(twin, "resolved", t("03:10:00"), d.a)
+    d.emit(early, "assigned", t("15:00:10", "2026-03-01"), d.a)
+    d.emit(early, "resolved", t("15:30:00", "2026-03-01"), d.a)
+    d.emit(early, "reopened", t("02:00:00"))
+    d.emit(early, "resolved", t("02:30:00"), d.a)
+
+    on_1, items_1 = ask(tenants, "first_response_time", date_from="2026-03-01", date_to="2026-03-01")
+    on_2, items_2 = ask(tenants, "first_response_time")
+    aht_1, _ = ask(tenants, "aht", date_from="2026-03-01", date_to="2026-03-01")
+    aht_2, aht_items_2 = ask(tenants, "aht")
+
+    assert [(item.conversation_id, item.numerator) for item in items_1] == [(early.pk, 20.0)]
+    assert [(item.conversation_id, item.numerator) for item in items_2] == [(twin.pk, 40.0)]
+    assert (on_1.result.count, on_2.result.count) == (1, 1)
+    assert (aht_1.result.value, aht_1.result.count) == (1790.0, 1)  # 15:00:10 → 15:30:00
+    assert [item.conversation_id for item in aht_items_2] == [twin.pk]
+    assert (aht_2.result.value, aht_2.result.count) == (590.0, 1)
