@@ -219,6 +219,14 @@ def main() -> None:
         default="",
         help="with --rollups-every: write the folder's cProfile statistics to this file (pstats)",
     )
+    parser.add_argument(
+        "--database",
+        default="",
+        help="with --database-url: the throwaway database's name (default kefu_bench_PID)",
+    )
+    parser.add_argument(
+        "--healthy-timeout", type=float, default=60, help="seconds the server may take to answer /healthz"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -229,7 +237,9 @@ def main() -> None:
         import psycopg
 
         parts = urlsplit(database_url)
-        bench_db = f"kefu_bench_{os.getpid()}"
+        bench_db = args.database or f"kefu_bench_{os.getpid()}"
+        if not bench_db.replace("_", "").isalnum():
+            parser.error(f"--database {bench_db!r}: letters, digits and underscores only")
         admin_url = database_url
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {bench_db}")
@@ -274,7 +284,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=open(var_dir / "server.log", "w"),  # noqa: SIM115 - closed with the process
         )
-        _wait_healthy(port)
+        _wait_healthy(port, args.healthy_timeout)
         api = Api(port, token)
         client_id = min(api.get("/api/me")["visible_client_ids"])
         conversations = []

@@ -201,3 +201,36 @@ def test_a_conversation_counts_on_the_day_of_its_first_message_only(tenants: Ten
     assert (aht_1.result.value, aht_1.result.count) == (1790.0, 1)  # 15:00:10 → 15:30:00
     assert [item.conversation_id for item in aht_items_2] == [twin.pk]
     assert (aht_2.result.value, aht_2.result.count) == (590.0, 1)
+
+
+def test_abandoned_in_the_queue_and_after_a_missed_offer_count_alike(tenants: Tenants) -> None:
+    """A call abandoned while waiting in the queue and one abandoned after an agent let its offer
+    ring out are both abandons; the missed offer answers nothing and gives that agent no contact.
+    A third call, missed by A and then answered by B after 25 s, is B's."""
+    d = Day(tenants)
+    in_queue = d.conv("phone")
+    d.emit(in_queue, "offered", t("05:00:00"))
+    d.emit(in_queue, "abandoned", t("05:00:40"), value_s=40.0)
+    after_offer = d.conv("phone")
+    d.emit(after_offer, "offered", t("06:00:00"))
+    d.emit(after_offer, "missed", t("06:00:20"), d.a)
+    d.emit(after_offer, "abandoned", t("06:00:50"), value_s=50.0)
+    answered = d.conv("phone")
+    d.emit(answered, "offered", t("07:00:00"))
+    d.emit(answered, "missed", t("07:00:15"), d.a)
+    d.emit(answered, "assigned", t("07:00:20"), d.b)
+    d.emit(answered, "message_out", t("07:00:25"), d.b)
+
+    def value(metric: str, **kw: Any) -> tuple[float | None, int]:
+        figure, _ = ask(tenants, metric, **kw)
+        return figure.result.value, figure.result.count
+
+    assert value("offered") == (3, 3)
+    assert value("abandon_rate") == (pytest.approx(200 / 3), 3)
+    assert value("abandon_rate_excl_short") == (pytest.approx(200 / 3), 3)
+    assert value("handled") == (1, 1)
+    assert value("asa") == (25.0, 1)
+    assert value("service_level") == (0.0, 3)  # answered after 25 s, the default threshold is 20 s
+    assert value("service_level", threshold_s=30) == (pytest.approx(100 / 3), 3)
+    assert value("handled", agent_id=d.a.pk) == (0, 0)
+    assert value("handled", agent_id=d.b.pk) == (1, 1)
