@@ -4,8 +4,7 @@
 bounded by the rollup cursor (`through_id`: only events with an id at or below it, so the rows
 describe exactly the events the rollups have folded). One query per anchor: the anchor events
 over the `(provider, client, type, at)` index and the facts the formulas need as correlated
-subqueries over the conversation's events (the `(conversation_id, at)` index); a conversation's
-first message (or resolution) by one window over the conversations of the slice (`firsts`).
+subqueries over the conversation's events (the `(conversation_id, at)` index).
 """
 
 from __future__ import annotations
@@ -14,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from kefu.analytics.metrics import compute, dictionary
 from kefu.analytics.metrics.quarters import Dims
@@ -89,30 +87,13 @@ def anchors(scope: Scope, piece: Slice, anchor: str) -> QuerySet[ContactEvent]:
     if piece.agent_id is not None:
         events = events.filter(agent_id=piece.agent_id)
     if anchor in FIRST_ONLY:
-        events = events.filter(id__in=firsts(scope, piece, type, events))
-    return events
-
-
-def firsts(
-    scope: Scope, piece: Slice, type: str, candidates: QuerySet[ContactEvent]
-) -> QuerySet[ContactEvent]:
-    """The ids of the first event of `type` (by time, ties by id) of each conversation that has a
-    candidate: one pass that numbers each conversation's events of the type (a window partitioned
-    by conversation) over the conversations of the candidates, instead of asking, candidate by
-    candidate, whether an earlier one exists. Events after the slice cannot be a first one in it,
-    so they are left out; a first event before the slice is numbered 1 and is not a candidate, so
-    that conversation drops out."""
-    ranked = (
-        events_of(scope, piece)
-        .filter(type=type, at__lt=piece.end, conversation_id__in=candidates.values("conversation_id"))
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("conversation_id")], order_by=[F("at").asc(), F("id").asc()]
-            )
+        earlier = events_of(scope, piece).filter(
+            Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), id__lt=OuterRef("id")),
+            conversation_id=OuterRef("conversation_id"),
+            type=type,
         )
-        .filter(rank=1)
-    )
-    return ranked.values("id")
+        events = events.filter(~Exists(earlier))
+    return events
 
 
 def _same(scope: Scope, piece: Slice, type: str, **filters: Any) -> QuerySet[ContactEvent]:
