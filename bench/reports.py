@@ -1,14 +1,14 @@
 """Six months of three clients, then the monthly KPI review and a dashboard, timed on PostgreSQL.
 
     uv run python bench/reports.py [--conversations 1000000] [--months 6]
-        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--json]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--database NAME] [--keep] [--json]
 
-Makes a throwaway database `kefu_bench_metrics` (dropped at the end unless `--keep`), writes a
-seeded history by bulk inserts with a progress bar on stderr: `--conversations` contacts (about
-ten events each: offers, customer messages, automatic greetings, assignments, replies, further
-turns, escalations, complaints, resolutions, reopenings, abandoned calls, survey answers, linked
-orders) spread over `--months` months for three clients with a daily curve, each client with an
-SLA policy and three queues with service-level targets. Then it folds the 15-minute rollups from
+Makes a throwaway database `--database` (default `kefu_bench_metrics`; dropped at the end unless
+`--keep`), writes a seeded history by bulk inserts with a progress bar on stderr: `--conversations`
+contacts (about ten events each: offers, customer messages, automatic greetings, assignments,
+replies, further turns, escalations, complaints, resolutions, reopenings, abandoned calls, survey
+answers, linked orders) spread over `--months` months for three clients with a daily curve, each client
+with an SLA policy and three queues with service-level targets. Then it folds the 15-minute rollups from
 the event log (`rollups.rebuild`, timed: what the worker does as events arrive) and, for the
 first client:
 
@@ -197,6 +197,12 @@ def _history(conversations: int, first: date, days: int, seed: int) -> int:
     return written
 
 
+def _note(line: str) -> None:
+    """A phase's end on stderr, with the load average (a long run's log shows how far it got)."""
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{datetime.now(UTC):%H:%M:%S} {line} (load {load})", file=sys.stderr, flush=True)
+
+
 def _timed(call):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     value = call()
@@ -209,17 +215,20 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=6)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE}")
+    parser.add_argument("--database", default=DATABASE, help="the scratch database's name")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     import psycopg
 
-    admin_url = args.database_url
+    admin_url, name = args.database_url, args.database
+    if not name.replace("_", "").isalnum():
+        parser.error(f"--database {name!r}: letters, digits and underscores only")
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    database_url = urlsplit(admin_url)._replace(path=f"/{DATABASE}").geturl()
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    database_url = urlsplit(admin_url)._replace(path=f"/{name}").geturl()
     var_dir = Path(tempfile.mkdtemp(prefix="kefu-bench-reports-"))
     _setup(database_url, var_dir)
 
@@ -245,7 +254,9 @@ def main() -> None:
         cursor.execute("ANALYZE")
     events = ContactEvent.all_tenants.count()
     problems = [] if events == generated else [f"{generated} events generated, {events} stored"]
+    _note(f"generated {events:,} events in {generate_s:.0f} s; rebuilding the rollups")
     _, rebuild_s = _timed(lambda: rollups.rebuild(lag=0))
+    _note(f"rollups rebuilt in {rebuild_s:.0f} s; timing the review and the dashboard")
 
     scope = Scope.platform(user_id=None, organization_id=None, permissions=all_permissions())
     client = clients[0]
@@ -263,6 +274,8 @@ def main() -> None:
             scope, client_id=client, period=period, metric_ids=dashboard_selectors.HOME_METRICS
         )
     )
+    best_review, best_dashboard = min(review_s, review_again_s), min(dashboard_s, dashboard_again_s)
+    _note(f"review {best_review:.3f} s, dashboard {best_dashboard * 1000:.1f} ms; checking the rollups")
     month_last = last
     asked = [(m.id, None, "") for m in METRICS.values() if m.rolls_up]
     # service level at each queue's own threshold, per queue: what the review reads
@@ -310,7 +323,7 @@ def main() -> None:
     connection.close()
     if not args.keep:
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     shutil.rmtree(var_dir, ignore_errors=True)
     if not args.json:
         for key, value in result.items():

@@ -74,6 +74,9 @@ class ContactEvent(AppendOnly, TenantModel):
         indexes = [
             models.Index(fields=["provider", "client", "type", "at"], name="contactevent_tenant_type_at"),
             models.Index(fields=["conversation_id", "at"], name="contactevent_conversation_at"),
+            # a client's own reads and the platform's (rollup rebuild, reports) name no provider,
+            # so the tenant index above cannot serve them (bench/README.md, "reports": 1M run)
+            models.Index(fields=["client", "type", "at"], name="contactevent_client_type_at"),
         ]
 
     def __str__(self) -> str:

@@ -169,3 +169,68 @@ def test_period_bounds_are_local_midnights(tenants: Tenants) -> None:
 
     assert query.bounds == (t("16:00:00", "2026-03-01"), t("16:00:00", "2026-03-03"))
     assert query.first == date(2026, 3, 2)
+
+
+def test_a_conversation_counts_on_the_day_of_its_first_message_only(tenants: Tenants) -> None:
+    """First message on 03-01 (local), more customer messages on 03-02: the first response time
+    is 03-01's alone; two first messages at the same instant count once; a first resolution on
+    03-01 keeps a reopened conversation's second resolution out of 03-02's handling time."""
+    d = Day(tenants)
+    early = d.offered_with_message(t("15:00:00", "2026-03-01"))  # 23:00 local on 03-01
+    d.emit(early, "message_out", t("15:00:20", "2026-03-01"), d.a)
+    d.emit(early, "message_in", t("02:00:00"))
+    d.emit(early, "message_out", t("02:00:05"), d.a)
+    twin = d.offered_with_message(t("03:00:00"))
+    d.emit(twin, "message_in", t("03:00:00"))  # a second message at the same instant
+    d.emit(twin, "assigned", t("03:00:10"), d.a)
+    d.emit(twin, "message_out", t("03:00:40"), d.a)
+    d.emit(twin, "resolved", t("03:10:00"), d.a)
+    d.emit(early, "assigned", t("15:00:10", "2026-03-01"), d.a)
+    d.emit(early, "resolved", t("15:30:00", "2026-03-01"), d.a)
+    d.emit(early, "reopened", t("02:00:00"))
+    d.emit(early, "resolved", t("02:30:00"), d.a)
+
+    on_1, items_1 = ask(tenants, "first_response_time", date_from="2026-03-01", date_to="2026-03-01")
+    on_2, items_2 = ask(tenants, "first_response_time")
+    aht_1, _ = ask(tenants, "aht", date_from="2026-03-01", date_to="2026-03-01")
+    aht_2, aht_items_2 = ask(tenants, "aht")
+
+    assert [(item.conversation_id, item.numerator) for item in items_1] == [(early.pk, 20.0)]
+    assert [(item.conversation_id, item.numerator) for item in items_2] == [(twin.pk, 40.0)]
+    assert (on_1.result.count, on_2.result.count) == (1, 1)
+    assert (aht_1.result.value, aht_1.result.count) == (1790.0, 1)  # 15:00:10 → 15:30:00
+    assert [item.conversation_id for item in aht_items_2] == [twin.pk]
+    assert (aht_2.result.value, aht_2.result.count) == (590.0, 1)
+
+
+def test_abandoned_in_the_queue_and_after_a_missed_offer_count_alike(tenants: Tenants) -> None:
+    """A call abandoned while waiting in the queue and one abandoned after an agent let its offer
+    ring out are both abandons; the missed offer answers nothing and gives that agent no contact.
+    A third call, missed by A and then answered by B after 25 s, is B's."""
+    d = Day(tenants)
+    in_queue = d.conv("phone")
+    d.emit(in_queue, "offered", t("05:00:00"))
+    d.emit(in_queue, "abandoned", t("05:00:40"), value_s=40.0)
+    after_offer = d.conv("phone")
+    d.emit(after_offer, "offered", t("06:00:00"))
+    d.emit(after_offer, "missed", t("06:00:20"), d.a)
+    d.emit(after_offer, "abandoned", t("06:00:50"), value_s=50.0)
+    answered = d.conv("phone")
+    d.emit(answered, "offered", t("07:00:00"))
+    d.emit(answered, "missed", t("07:00:15"), d.a)
+    d.emit(answered, "assigned", t("07:00:20"), d.b)
+    d.emit(answered, "message_out", t("07:00:25"), d.b)
+
+    def value(metric: str, **kw: Any) -> tuple[float | None, int]:
+        figure, _ = ask(tenants, metric, **kw)
+        return figure.result.value, figure.result.count
+
+    assert value("offered") == (3, 3)
+    assert value("abandon_rate") == (pytest.approx(200 / 3), 3)
+    assert value("abandon_rate_excl_short") == (pytest.approx(200 / 3), 3)
+    assert value("handled") == (1, 1)
+    assert value("asa") == (25.0, 1)
+    assert value("service_level") == (0.0, 3)  # answered after 25 s, the default threshold is 20 s
+    assert value("service_level", threshold_s=30) == (pytest.approx(100 / 3), 3)
+    assert value("handled", agent_id=d.a.pk) == (0, 0)
+    assert value("handled", agent_id=d.b.pk) == (1, 1)
