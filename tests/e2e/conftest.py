@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 CHROMIUM = os.environ.get("KEFU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -19,6 +20,33 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server answering one request at a time (as Django's own single-thread live
+    server tests do). The test database on SQLite is one shared in-memory database; requests
+    in parallel threads (a page, its header's bell, a form posted again on a dropped
+    keep-alive connection) then collide in it ("cannot release savepoint - SQL statements in
+    progress", a session deleted mid-request) and the page answers 500. A real installation's
+    file database does not share a cache that way. Without threads the server closes each
+    connection after its answer, and the browser's parallel requests wait their turn."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the server's own thread already uses the overrides
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite() -> Iterator[None]:
+    from django.conf import settings
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = _SerialWSGIServer
+    yield
+    LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(scope="module")
