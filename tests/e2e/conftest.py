@@ -49,26 +49,6 @@ def _serial_live_server_on_sqlite() -> Iterator[None]:
     LiveServerThread.server_class = threaded
 
 
-def _read_uncommitted(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA read_uncommitted = 1")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _shared_memory_reads_do_not_wait_on_writers() -> Iterator[None]:
-    """The ASGI server's request threads open their own connections to SQLite's shared
-    in-memory test database, where a reader meets a writer's table lock at once ("database
-    table is locked: django_session", a 500) instead of waiting as on a database file. Reading
-    uncommitted rows lifts readers' table locks in shared-cache mode (and nowhere else), so a
-    page and the header's bell loading while another request writes both answer."""
-    from django.db.backends.signals import connection_created
-
-    connection_created.connect(_read_uncommitted)
-    yield
-    connection_created.disconnect(_read_uncommitted)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium per test module: Playwright keeps an event loop running in this thread
