@@ -10,6 +10,7 @@ access rules would block its requests to the loopback server.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -20,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from kefu.connectors import services as connector_services
@@ -37,6 +39,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _one_request_at_a_time(app: Any) -> Any:
+    """HTTP requests answered one at a time (sockets stay concurrent). On SQLite the test
+    database is one shared in-memory database, whose table locks do not wait: a page and its
+    header's bell, both saving the session, met "database table is locked" as a 500. A real
+    installation's database file waits instead (WAL, busy timeout)."""
+    lock = asyncio.Lock()
+
+    async def serial(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        async with lock:
+            await app(scope, receive, send)
+
+    return serial
+
+
 @pytest.fixture
 def asgi_server(transactional_db: None) -> Iterator[str]:
     import uvicorn
@@ -44,9 +63,9 @@ def asgi_server(transactional_db: None) -> Iterator[str]:
     from kefu.config.asgi import application
 
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
+    app = _one_request_at_a_time(application) if connection.vendor == "sqlite" else application
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
