@@ -443,6 +443,7 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
     # commit handing the frame over (published), the server loop taking it (loop), the consumer)
     legs: dict[str, list[float]] = {"stored_to_offered": [], "offered_to_sent": [], "sent_to_received": []}
     legs |= {"offered_to_published": [], "published_to_loop": [], "loop_to_sent": []}
+    legs |= {"loop_to_heard": [], "heard_to_sent": []}  # the receiving process's fan-out took it
     for cid, seen in frames.items():
         _user, received, _offer, offered_at, sent_at, trace = seen[0]
         if cid not in stored or offered_at is None or sent_at is None:
@@ -455,6 +456,9 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
             legs["offered_to_published"].append((trace["published"] - offered) * 1000)
             legs["published_to_loop"].append((trace["loop"] - trace["published"]) * 1000)
             legs["loop_to_sent"].append((sent_at - trace["loop"]) * 1000)
+            if "heard" in trace:
+                legs["loop_to_heard"].append((trace["heard"] - trace["loop"]) * 1000)
+                legs["heard_to_sent"].append((sent_at - trace["heard"]) * 1000)
     split = {
         f"{leg}_p50_p99_ms": [round(percentile(v, 0.5), 1), round(percentile(v, 0.99), 1)] if v else None
         for leg, v in legs.items()

@@ -14,6 +14,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from kefu.core.fanout import GROUP_KEY
+
 Message = tuple[str, dict[str, Any]]
 
 
@@ -153,6 +155,8 @@ def _send(messages: list[Message]) -> None:
     layer = get_channel_layer()
     if layer is None or not messages:
         return
+    for group, message in messages:  # a server process hands it to its sockets by group
+        message[GROUP_KEY] = group
     if TRACE:
         _stamp(messages, "published")
     try:

@@ -10,15 +10,17 @@ conversation does not get every desk event twice. Protocol: docs/web-chat.md.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
 from kefu.core.errors import NotFound
+from kefu.core.fanout import GROUP_KEY, FannedOutConsumer
 from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.permissions import DeskPerm
@@ -48,9 +50,11 @@ def typing_group(conversation_id: int) -> str:
 
 
 def typing_event(conversation_id: int, *, side: str, sender: str, user_id: int | None = None) -> dict:
-    """The channel-layer message of a typing indicator (same envelope as `core.realtime`)."""
+    """The channel-layer message of a typing indicator (same envelope as `core.realtime`, with its
+    group for `core.fanout`)."""
     return {
         "type": "kefu.event",
+        GROUP_KEY: typing_group(conversation_id),
         "event": {
             "type": "typing",
             "id": conversation_id,
@@ -97,10 +101,13 @@ def _last_seq(scope: Scope, conversation_id: int) -> int:
     return selectors.conversation_get(scope, conversation_id=conversation_id).last_message_seq
 
 
-class AgentConsumer(AsyncJsonWebsocketConsumer):
-    """One staff browser tab: inbox events of its organisation, typing of the conversations it opened."""
+class AgentConsumer(FannedOutConsumer):
+    """One staff browser tab: inbox events of its organisation, typing of the conversations it
+    opened, its person's offers; heard through the process's one channel (`core.fanout`)."""
 
     access: Scope | None = None
+    lists_window: asyncio.TimerHandle | None = None  # `_lists_changed`
+    lists_pending: tuple[str, int] | None = None
 
     async def connect(self) -> None:
         await self.accept()
@@ -115,25 +122,21 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         if not self.access.has(DeskPerm.VIEW) or self.access.organization_id is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.joined: set[str] = set()
         self.subscribed: set[int] = set()
         self.visible_cache: dict[int, bool] = {}  # ids known visible
         self.last_typing: dict[int, float] = {}
-        await self._join(inbox_group(self.access.organization_id))
+        await self.start_hearing(inbox_group(self.access.organization_id))
         if self.access.user_id is not None:  # offers of automatic assignment (docs/routing.md)
-            await self._join(offer_services.agent_group(self.access.user_id))
+            await self.start_hearing(offer_services.agent_group(self.access.user_id))
         await self.send_json({"type": "hello", "organization_id": self.access.organization_id})
         await database_sync_to_async(routing_services.presence_connection)(self.access, connected=True)
 
     async def disconnect(self, code: int) -> None:
+        if self.lists_window is not None:
+            self.lists_window.cancel()
         if self.access is not None:  # a closed workspace goes offline after a grace period (routing)
             await database_sync_to_async(routing_services.presence_connection)(self.access, connected=False)
-        for group in getattr(self, "joined", set()):
-            await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def _join(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
-        self.joined.add(group)
+        await self.stop_hearing_all()
 
     # --- from the page ---------------------------------------------------------------------
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -152,8 +155,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "unsubscribe":
             if conversation_id in self.subscribed:
                 self.subscribed.discard(conversation_id)
-                self.joined.discard(typing_group(conversation_id))
-                await self.channel_layer.group_discard(typing_group(conversation_id), self.channel_name)
+                await self.stop_hearing(typing_group(conversation_id))
             await self.send_json({"type": "unsubscribed", "conversation_id": conversation_id})
         elif kind == "typing":
             await self._typing(conversation_id)
@@ -166,7 +168,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         self.visible_cache[conversation_id] = True
         self.subscribed.add(conversation_id)
-        await self._join(typing_group(conversation_id))
+        await self.start_hearing(typing_group(conversation_id))
         last_seq = await database_sync_to_async(_last_seq)(self.access, conversation_id)
         await self.send_json({"type": "subscribed", "conversation_id": conversation_id, "last_seq": last_seq})
 
@@ -209,10 +211,40 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         if kind not in DESK_EVENTS or not await self._can_see(conversation_id, event):
             return
+        if conversation_id not in self.subscribed:
+            await self._lists_changed(kind, conversation_id)
+            return
         frame = {"type": kind, "id": conversation_id}
         if "seq" in event:
             frame["seq"] = event["seq"]
         await self.send_json(frame)
+
+    async def _lists_changed(self, kind: str, conversation_id: int) -> None:
+        """A change to a conversation the page only lists: it re-fetches its lists, once however
+        many changed, so the socket says so at most once per `KEFU_INBOX_HINT_S` (the first at
+        once, the last of a window at its end). A thousand agents' pages then re-fetch at most
+        a thousand times a second, whatever the traffic (docs/routing.md, "Hint storms")."""
+        if self.lists_window is not None:
+            self.lists_pending = (kind, conversation_id)
+            return
+        await self.send_json({"type": kind, "id": conversation_id})
+        self._open_lists_window()
+
+    def _open_lists_window(self) -> None:
+        every = float(settings.KEFU_INBOX_HINT_S)
+        self.lists_window = asyncio.get_running_loop().call_later(every, self._close_lists_window)
+
+    def _close_lists_window(self) -> None:
+        pending, self.lists_pending = self.lists_pending, None
+        if pending is None:
+            self.lists_window = None
+            return
+        kind, conversation_id = pending  # sent in turn with the socket's other messages
+        self.hear({"type": "kefu.lists_changed", "kind": kind, "id": conversation_id})
+        self._open_lists_window()
+
+    async def kefu_lists_changed(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": message["kind"], "id": message["id"]})
 
     async def _batch(self, kind: str, items: list[Any]) -> None:
         """An inbox hint listing conversations (a batch, or hints the server merged:
@@ -234,7 +266,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             elif others is None:
                 others = conversation_id
         if others is not None:
-            await self.send_json({"type": kind, "id": others})
+            await self._lists_changed(kind, others)
 
     async def _can_see(self, conversation_id: int, event: dict[str, Any]) -> bool:
         """The inbox group of a provider carries every client it serves; a user whose scope

@@ -17,8 +17,8 @@ import asyncio
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from kefu.core.fanout import FannedOutConsumer
 from kefu.core.scope import Scope
 from kefu.desk.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, access_for, inbox_group
 from kefu.floor import services
@@ -59,7 +59,9 @@ def groups_for(scope: Scope) -> list[str]:
     return groups
 
 
-class FloorConsumer(AsyncJsonWebsocketConsumer):
+class FloorConsumer(FannedOutConsumer):
+    """An open wallboard or header bell; its groups heard through the process's one channel."""
+
     access: Scope | None = None
 
     async def connect(self) -> None:
@@ -77,7 +79,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.start_hearing(group)
         self.pending: asyncio.TimerHandle | None = None
         self.stats_moved = False
         await self.send_json({"type": "hello", "board": self.access.has(FloorPerm.VIEW_WALLBOARD)})
@@ -85,8 +87,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if getattr(self, "pending", None) is not None:
             self.pending.cancel()
-        for group in getattr(self, "joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.stop_hearing_all()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":

@@ -116,13 +116,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Realtime and jobs: REDIS_URL switches to the distributed mode ---
 REDIS_URL = env.env_str("REDIS_URL")
+# Messages a channel holds before further ones are dropped. With Redis every channel of one server
+# process shares one key, so this bounds the messages waiting for a whole process (its fan-out
+# channel, its widget sockets), not one socket: channels' default of 100 dropped a batch of offers
+# (docs/routing.md, "One channel per process").
+CHANNEL_CAPACITY = env.env_int("KEFU_CHANNEL_CAPACITY", 5000)
+REDIS_SOCKET_TIMEOUT_S = env.env_int("KEFU_REDIS_SOCKET_TIMEOUT_S", 30)
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # redis-py 8 times socket reads out after 5 s, exactly how long channels_redis blocks
+            # waiting for a message: an idle server's every wait failed ("Timeout reading")
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_SOCKET_TIMEOUT_S}],
+                "capacity": CHANNEL_CAPACITY,
+            },
+        }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background work: django-tasks on the database; `kefu worker` runs tasks and periodic jobs ---
@@ -209,6 +228,8 @@ KEFU_WIDGET_QUEUE_EVERY_S = env.env_int("KEFU_WIDGET_QUEUE_EVERY_S", 10)  # widg
 # Inbox hints of one group and type within this window are merged into one on a server (the
 # first goes at once): a busy provider's inboxes hear a few hints a second, not one per chat.
 KEFU_HINT_MERGE_S = env.env_int("KEFU_HINT_MERGE_MS", 250) / 1000
+# a workspace socket tells its page "your lists changed" at most this often (the page re-fetches)
+KEFU_INBOX_HINT_S = env.env_int("KEFU_INBOX_HINT_MS", 1000) / 1000
 # An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when
 # the sealer last looked has ended): ids from a sequence commit out of order.
 KEFU_EVENT_SEAL_LAG_S = env.env_int("KEFU_EVENT_SEAL_LAG_S", 5)

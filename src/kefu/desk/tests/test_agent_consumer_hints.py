@@ -100,3 +100,38 @@ def test_a_batch_hint_of_another_kind_is_not_forwarded() -> None:
     }
     asyncio.run(consumer.kefu_event(message))
     assert sent == []
+
+
+def test_list_changes_reach_the_page_at_most_once_per_window_and_the_last_one_is_kept(settings: Any) -> None:
+    # given a socket with conversation 8 open and a window of 50 ms for its lists
+    settings.KEFU_INBOX_HINT_S = 0.05
+    consumer, sent = _consumer()
+    consumer.subscribed = {8}
+
+    async def scenario() -> list[list[dict[str, Any]]]:
+        consumer.heard = asyncio.Queue()
+        consumer.fell_behind = False
+        seen = []
+        # when hints of listed conversations and of the open one arrive within one window
+        for kind, conversation_id in (
+            ("conversation.created", 5),
+            ("message.created", 6),
+            ("message.created", 8),
+            ("conversation.updated", 7),
+        ):
+            await consumer.kefu_event(_hint(kind, conversation_id, PROVIDER, CLIENT))
+        seen.append(list(sent))
+        # then at the window's end the last held one goes, in turn with the socket's messages
+        await consumer.dispatch(await asyncio.wait_for(consumer.heard.get(), timeout=5))
+        seen.append(list(sent))
+        await asyncio.sleep(0.12)  # a quiet window: nothing more, and the next goes at once
+        await consumer.kefu_event(_hint("message.created", 9, PROVIDER, CLIENT))
+        seen.append(list(sent))
+        consumer.lists_window.cancel()
+        return seen
+
+    at_once, after_window, next_window = asyncio.run(scenario())
+
+    assert at_once == [{"type": "conversation.created", "id": 5}, {"type": "message.created", "id": 8}]
+    assert after_window[2:] == [{"type": "conversation.updated", "id": 7}]
+    assert next_window[3:] == [{"type": "message.created", "id": 9}]
