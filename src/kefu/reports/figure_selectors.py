@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, OuterRef, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import translation
 
@@ -326,18 +326,18 @@ class _CohortRow(NamedTuple):
     count: int
 
 
-def _breach_list(scope: Scope, client_id: int, start: datetime, kind: str) -> Any:
+def _breach_list(scope: Scope, client_id: int, start: datetime, kind: str) -> QuerySet[Any]:
     """A timer's breaches of the client's conversations whose timer started in the month or later."""
     return desk_selectors.sla_breach_list(scope, client_id=client_id).filter(kind=kind, started_at__gte=start)
 
 
-def _cohort_offers(scope: Scope, client_id: int, start: datetime, end: datetime) -> Any:
+def _cohort_offers(scope: Scope, client_id: int, start: datetime, end: datetime) -> QuerySet[Any]:
     return analytics_selectors.contact_event_list(scope, type="offered").filter(
         client_id=client_id, at__gte=start, at__lt=end
     )
 
 
-def _escalated_ids(scope: Scope, client_id: int) -> Any:
+def _escalated_ids(scope: Scope, client_id: int) -> QuerySet[Any]:
     """The client's conversations ever escalated to its L2 (the `escalation_rate` numerator)."""
     return (
         analytics_selectors.contact_event_list(scope, type="escalated")
@@ -347,7 +347,7 @@ def _escalated_ids(scope: Scope, client_id: int) -> Any:
     )
 
 
-def _flag(ids: Any) -> Case:
+def _flag(ids: QuerySet[Any]) -> Case:
     """True when the offer's conversation is one of `ids`: an uncorrelated `IN`, so the database
     reads the set once (a hashed subplan on PostgreSQL) rather than probing it per offer."""
     return Case(
