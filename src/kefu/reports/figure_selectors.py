@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import BooleanField, Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import translation
 
 from kefu.analytics import chain_selectors
@@ -314,32 +316,92 @@ def _policy_channels(policies: list[Any], policy: Any) -> list[str]:
     return [c for c in CHANNELS if c not in own]
 
 
-class _Offer(NamedTuple):
-    at: datetime
-    conversation_id: int | None
+class _CohortRow(NamedTuple):
+    """Offers of one channel and local day with the same escalation and breach flags, counted."""
+
+    channel: str
+    day: date
+    escalated: bool
+    missed: dict[str, bool]  # timer -> the conversation breached it
+    count: int
 
 
-def _offered_cohort(
-    scope: Scope, client_id: int, first: date, last: date, tz: ZoneInfo
-) -> tuple[dict[str, list[_Offer]], set[int]]:
-    """The month's offered contacts by channel (the `offered` items: one per offer event in the
-    period) and which of their conversations were ever escalated to the client's L2 (the
-    `escalation_rate` numerator), each in one query."""
-    start, end = compute.period_bounds(first, last, tz)
-    offers = analytics_selectors.contact_event_list(scope, type="offered").filter(
+def _breach_list(scope: Scope, client_id: int, start: datetime, kind: str) -> QuerySet[Any]:
+    """A timer's breaches of the client's conversations whose timer started in the month or later."""
+    return desk_selectors.sla_breach_list(scope, client_id=client_id).filter(kind=kind, started_at__gte=start)
+
+
+def _cohort_offers(scope: Scope, client_id: int, start: datetime, end: datetime) -> QuerySet[Any]:
+    return analytics_selectors.contact_event_list(scope, type="offered").filter(
         client_id=client_id, at__gte=start, at__lt=end
     )
-    by_channel: dict[str, list[_Offer]] = {}
-    for conversation_id, at, channel in offers.values_list("conversation_id", "at", "channel"):
-        by_channel.setdefault(channel or "", []).append(_Offer(at, conversation_id))
-    escalated = set(
+
+
+def _escalated_ids(scope: Scope, client_id: int) -> QuerySet[Any]:
+    """The client's conversations ever escalated to its L2 (the `escalation_rate` numerator)."""
+    return (
         analytics_selectors.contact_event_list(scope, type="escalated")
-        .filter(client_id=client_id, data__tier="l2", conversation_id__in=offers.values("conversation_id"))
+        .filter(client_id=client_id, data__tier="l2")
         .order_by()
-        .values_list("conversation_id", flat=True)
-        .distinct()
+        .values("conversation_id")
     )
-    return by_channel, escalated
+
+
+def _flag(ids: QuerySet[Any]) -> Case:
+    """True when the offer's conversation is one of `ids`: an uncorrelated `IN`, so the database
+    reads the set once (a hashed subplan on PostgreSQL) rather than probing it per offer."""
+    return Case(
+        When(conversation_id__in=ids, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def _offered_cohort(scope: Scope, client_id: int, first: date, last: date, tz: ZoneInfo) -> list[_CohortRow]:
+    """The month's offered contacts (the `offered` items: one per offer event in the period)
+    counted in one grouped query per channel, local day, escalated to the client's L2 or not and
+    breached or not for each timer: the review never fetches the offers themselves."""
+    start, end = compute.period_bounds(first, last, tz)
+    flags = {
+        f"missed_{kind}": _flag(_breach_list(scope, client_id, start, kind).values("conversation_id"))
+        for kind in SLA_TIMERS
+    }
+    rows = (
+        _cohort_offers(scope, client_id, start, end)
+        .order_by()
+        .annotate(day=TruncDate("at", tzinfo=tz), escalated=_flag(_escalated_ids(scope, client_id)), **flags)
+        .values("channel", "day", "escalated", *flags)
+        .annotate(n=Count("id"))
+    )
+    return [
+        _CohortRow(
+            row["channel"] or "",
+            row["day"],
+            bool(row["escalated"]),
+            {kind: bool(row[f"missed_{kind}"]) for kind in SLA_TIMERS},
+            row["n"],
+        )
+        for row in rows
+    ]
+
+
+def _missed_list(
+    scope: Scope, client_id: int, first: date, last: date, tz: ZoneInfo, kind: str, channels: list[str]
+) -> list[dict[str, Any]]:
+    """The first `BREACHES_LISTED` offers of a timer's cohort whose conversation breached it, in
+    time order, each with its first breach (the review's list; the count is the grouped one)."""
+    start, end = compute.period_bounds(first, last, tz)
+    breaches = _breach_list(scope, client_id, start, kind)
+    offers = _cohort_offers(scope, client_id, start, end).filter(
+        channel__in=channels, conversation_id__in=breaches.values("conversation_id")
+    )
+    if kind == "l2_resolution":
+        offers = offers.filter(conversation_id__in=_escalated_ids(scope, client_id))
+    first_breach = breaches.filter(conversation_id=OuterRef("conversation_id")).order_by("breached_at")
+    rows = (
+        offers.order_by("at", "conversation_id", "id")
+        .annotate(breached=Subquery(first_breach.values("breached_at")[:1]))
+        .values_list("conversation_id", "breached")[:BREACHES_LISTED]
+    )
+    return [{"conversation_id": cid, "at": _local(at, tz)} for cid, at in rows]
 
 
 def _sla_targets(
@@ -349,15 +411,7 @@ def _sla_targets(
     policies = list(desk_selectors.sla_policy_list(scope, client_id=client_id))
     if not policies:
         return []
-    breached: dict[str, dict[int, datetime]] = {kind: {} for kind in SLA_TIMERS}
-    start, _end = compute.period_bounds(first, last, tz)
-    breaches = desk_selectors.sla_breach_list(scope, client_id=client_id).filter(started_at__gte=start)
-    for conversation_id, kind, at in breaches.order_by("breached_at").values_list(
-        "conversation_id", "kind", "breached_at"
-    ):
-        if kind in breached:
-            breached[kind].setdefault(conversation_id, at)
-    offered_by_channel, escalated = _offered_cohort(scope, client_id, first, last, tz)
+    cohort_rows = _offered_cohort(scope, client_id, first, last, tz)
     targets = []
     for policy in policies:
         channels = _policy_channels(policies, policy)
@@ -365,28 +419,24 @@ def _sla_targets(
             target_s = getattr(policy, f"{kind}_s")
             if target_s is None:
                 continue
-            cohort: list[Any] = []
-            for channel in channels:
-                items = offered_by_channel.get(channel, [])
-                if kind == "l2_resolution":
-                    items = [i for i in items if i.conversation_id in escalated]
-                cohort.extend(items)
-            cohort.sort(key=lambda i: (i.at, i.conversation_id or 0))
-            missed = [i for i in cohort if i.conversation_id in breached[kind]]
             per_day: dict[str, list[int]] = {d.isoformat(): [0, 0] for d in _days(first, last)}
-            for item in cohort:
-                counts = per_day.setdefault(item.at.astimezone(tz).date().isoformat(), [0, 0])
-                counts[0] += 1
-                counts[1] += item.conversation_id in breached[kind]
-            actual = 100 * (len(cohort) - len(missed)) / len(cohort) if cohort else None
+            for row in cohort_rows:
+                if row.channel not in channels or (kind == "l2_resolution" and not row.escalated):
+                    continue
+                counts = per_day.setdefault(row.day.isoformat(), [0, 0])
+                counts[0] += row.count
+                counts[1] += row.count if row.missed[kind] else 0
+            count = sum(c for c, _m in per_day.values())
+            missed = sum(m for _c, m in per_day.values())
+            actual = 100 * (count - missed) / count if count else None
             trend = []
-            for day, (count, misses) in sorted(per_day.items()):
-                value = 100 * (count - misses) / count if count else None
+            for day, (day_count, misses) in sorted(per_day.items()):
+                value = 100 * (day_count - misses) / day_count if day_count else None
                 trend.append(
                     {
                         "date": day,
                         "value": _round(value),
-                        "count": count,
+                        "count": day_count,
                         "met": None if value is None else value >= goal,
                     }
                 )
@@ -400,17 +450,13 @@ def _sla_targets(
                     "target_s": target_s,
                     "target": goal,
                     "actual": _round(actual),
-                    "count": len(cohort),
+                    "count": count,
                     "met": None if actual is None else actual >= goal,
                     "trend": trend,
-                    "breach_count": len(missed),
-                    "breaches": [
-                        {
-                            "conversation_id": i.conversation_id,
-                            "at": _local(breached[kind][i.conversation_id], tz),
-                        }
-                        for i in missed[:BREACHES_LISTED]
-                    ],
+                    "breach_count": missed,
+                    "breaches": _missed_list(scope, client_id, first, last, tz, kind, channels)
+                    if missed
+                    else [],
                 }
             )
     return targets

@@ -298,17 +298,27 @@ def agent_day_items(rows: Iterable[tuple[int, date, int]], tz: ZoneInfo) -> list
     for agent, day, conversation in rows:
         days.setdefault((agent, day), set()).add(conversation)
     return [
-        Item(
-            f"{agent}:{day.isoformat()}",
-            datetime(day.year, day.month, day.day, tzinfo=tz),
-            float(len(conversations)),
-            1.0,
-            None,
-            agent,
-            tuple(sorted(conversations)),
-        )
+        _agent_day(agent, day, len(conversations), tz, tuple(sorted(conversations)))
         for (agent, day), conversations in sorted(days.items())
     ]
+
+
+def agent_day_count_items(rows: Iterable[tuple[int, date, int]], tz: ZoneInfo) -> list[Item]:
+    """`agent_day_items` from (agent, local day, number of conversations) rows the database
+    counted: the same items without the conversations' ids, which only the drill-down lists."""
+    return [_agent_day(agent, day, count, tz) for agent, day, count in sorted(rows)]
+
+
+def _agent_day(agent: int, day: date, count: int, tz: ZoneInfo, conversations: tuple[int, ...] = ()) -> Item:
+    return Item(
+        f"{agent}:{day.isoformat()}",
+        datetime(day.year, day.month, day.day, tzinfo=tz),
+        float(count),
+        1.0,
+        None,
+        agent,
+        conversations,
+    )
 
 
 # --- aggregation ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -266,15 +266,26 @@ def _messages(scope: Scope, query: MetricQuery) -> list[compute.Message]:
     ]
 
 
-def _agent_days(scope: Scope, query: MetricQuery) -> list[tuple[int, date, int]]:
+def _agent_day_replies(scope: Scope, query: MetricQuery) -> QuerySet[ContactEvent]:
+    """The period's person replies, each with its local day (the client's time zone)."""
     replies = _anchor(scope, query, EventType.MESSAGE_OUT).filter(agent__isnull=False)
     if query.agent_id is not None:
         replies = replies.filter(agent_id=query.agent_id)
+    return replies.annotate(day=TruncDate("at", tzinfo=query.tz)).order_by()
+
+
+def _agent_days(scope: Scope, query: MetricQuery) -> list[tuple[int, date, int]]:
+    return list(_agent_day_replies(scope, query).values_list("agent_id", "day", "conversation_id").distinct())
+
+
+def _agent_day_counts(scope: Scope, query: MetricQuery) -> list[tuple[int, date, int]]:
+    """(agent, local day, distinct conversations replied to): one row per agent-day, counted in
+    the database, so the value never fetches the replies (the drill-down lists them)."""
     return list(
-        replies.annotate(day=TruncDate("at", tzinfo=query.tz))
-        .order_by()
-        .values_list("agent_id", "day", "conversation_id")
-        .distinct()
+        _agent_day_replies(scope, query)
+        .values("agent_id", "day")
+        .annotate(conversations=Count("conversation_id", distinct=True))
+        .values_list("agent_id", "day", "conversations")
     )
 
 
@@ -409,8 +420,12 @@ def metric_values(scope: Scope, asked: list[MetricQuery], *, median: bool = True
 
 
 def metric_value_from_events(scope: Scope, query: MetricQuery, *, median: bool = True) -> MetricValue:
-    """The figure recomputed from the events alone (what `kefu analytics check` compares with)."""
-    items = metric_items(scope, query)
+    """The figure recomputed from the events alone (what `kefu analytics check` compares with);
+    agent-days are counted in the database (the items without their conversations' ids)."""
+    if query.metric.anchor == dictionary.AGENT_DAY:
+        items = compute.agent_day_count_items(_agent_day_counts(scope, query), query.tz)
+    else:
+        items = metric_items(scope, query)
     result = compute.result_of(
         query.metric.kind,
         items,

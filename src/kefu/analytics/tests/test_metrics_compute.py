@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -142,3 +143,19 @@ def test_a_short_abandon_is_five_seconds_or_less() -> None:
 
     assert [(i.conversation_id, i.numerator) for i in kept] == [(2, 1), (3, 0)]
     assert [(i.conversation_id, i.numerator) for i in level] == [(2, 0), (3, 1)]  # 20 s is within 20 s
+
+
+def test_agent_days_counted_by_the_database_are_the_same_items_without_ids() -> None:
+    rows = [
+        (1, date(2026, 3, 2), 10),
+        (1, date(2026, 3, 2), 11),
+        (1, date(2026, 3, 3), 10),
+        (2, date(2026, 3, 2), 12),
+    ]
+    counted = [(2, date(2026, 3, 2), 1), (1, date(2026, 3, 3), 1), (1, date(2026, 3, 2), 2)]
+
+    items = compute.agent_day_count_items(counted, SHANGHAI)
+
+    assert items == [
+        dataclasses.replace(i, conversation_ids=()) for i in compute.agent_day_items(rows, SHANGHAI)
+    ]
