@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 GROUP_KEY = "group"  # a channel-layer message's group, for the process to hand it on
 CLOSE_FELL_BEHIND = 4408  # the page reconnects and re-fetches what it shows
 MAX_BACKLOG = 2000  # messages waiting for one socket before it is closed
+MAX_BATCH = 500  # messages taken off Redis in one round trip
 REFRESH_EVERY_S = 3600.0  # re-join every group: the layer forgets members after `group_expiry`
 
 
@@ -64,7 +65,11 @@ class ProcessFanout:
     async def join(self, group: str, listener: Listener) -> None:
         async with self.lock:
             if self.channel is None:
-                self.channel = await self.layer.new_channel()
+                self.channel = (
+                    f"kefu-fanout.{uuid.uuid4().hex}"
+                    if _reads_redis(self.layer)
+                    else await self.layer.new_channel()
+                )
                 self.tasks = [asyncio.ensure_future(self._pump()), asyncio.ensure_future(self._refresh())]
             members = self.listeners.setdefault(group, set())
             if not members:
@@ -93,19 +98,43 @@ class ProcessFanout:
         from kefu.core.realtime import TRACE  # realtime imports this module
 
         channel = self.channel
+        receive = self._receive_redis if _reads_redis(self.layer) else self._receive_one
         while True:
             try:
-                message = await self.layer.receive(channel)
+                messages = await receive(channel)
             except asyncio.CancelledError:
                 raise
             except Exception:  # Redis away for a moment: try again, do not lose the process's sockets
                 log.exception("fan-out receive failed")
                 await asyncio.sleep(1.0)
                 continue
-            if TRACE and isinstance(message.get("event", {}).get("trace"), dict):
-                message["event"]["trace"]["heard"] = round(time.time(), 4)
-            for listener in tuple(self.listeners.get(message.get(GROUP_KEY), ())):
-                listener.hear(message)
+            for message in messages:
+                if TRACE and isinstance(message.get("event", {}).get("trace"), dict):
+                    message["event"]["trace"]["heard"] = round(time.time(), 4)
+                for listener in tuple(self.listeners.get(message.get(GROUP_KEY), ())):
+                    listener.hear(message)
+
+    async def _receive_one(self, channel: str) -> list[dict[str, Any]]:
+        return [await self.layer.receive(channel)]
+
+    async def _receive_redis(self, channel: str) -> list[dict[str, Any]]:
+        """Everything waiting on the channel, in two round trips: channels_redis's `receive` takes
+        one message per four (its backup queue, kept so no message is lost when a receiver is
+        cancelled; these are hints, and a lost process loses its sockets with them), and a batch
+        of 200 offers then waited a second. The channel is a plain one with its own key, so no
+        other socket's message is in it."""
+        key = self.layer.prefix + channel
+        connection = self.layer.connection(self.layer.consistent_hash(channel))
+        first = await connection.bzpopmin(key, timeout=self.layer.brpop_timeout)
+        if first is None:
+            return []
+        members = [first[1]] + [member for member, _score in await connection.zpopmin(key, MAX_BATCH)]
+        messages = []
+        for member in members:
+            message = self.layer.deserialize(member)
+            message.pop("__asgi_channel__", None)
+            messages.append(message)
+        return messages
 
     async def _refresh(self) -> None:
         every = min(REFRESH_EVERY_S, float(getattr(self.layer, "group_expiry", 86400)) / 4)
@@ -114,6 +143,11 @@ class ProcessFanout:
             async with self.lock:
                 for group in tuple(self.listeners):
                     await self.layer.group_add(group, self.channel)
+
+
+def _reads_redis(layer: Any) -> bool:
+    """A channels_redis layer, whose channel keys the fan-out reads itself (`_receive_redis`)."""
+    return all(hasattr(layer, name) for name in ("prefix", "connection", "consistent_hash", "deserialize"))
 
 
 _fanouts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessFanout] = weakref.WeakKeyDictionary()

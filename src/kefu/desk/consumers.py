@@ -101,13 +101,25 @@ def _last_seq(scope: Scope, conversation_id: int) -> int:
     return selectors.conversation_get(scope, conversation_id=conversation_id).last_message_seq
 
 
+def _an_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _keyed(event: dict[str, Any]) -> bool:
+    """An inbox hint that can be judged in memory: a list of conversations with their tenant
+    keys, or one conversation's id with its keys (older publishers send the id alone)."""
+    if isinstance(event.get("conversations"), list):
+        return True
+    return _an_id(event.get("id")) and "provider_id" in event and "client_id" in event
+
+
 class AgentConsumer(FannedOutConsumer):
     """One staff browser tab: inbox events of its organisation, typing of the conversations it
     opened, its person's offers; heard through the process's one channel (`core.fanout`)."""
 
     access: Scope | None = None
-    lists_window: asyncio.TimerHandle | None = None  # `_lists_changed`
-    lists_pending: tuple[str, int] | None = None
+    lists_window: asyncio.TimerHandle | None = None  # `_frames`
+    lists_pending: dict[str, Any] | None = None
 
     async def connect(self) -> None:
         await self.accept()
@@ -190,11 +202,27 @@ class AgentConsumer(FannedOutConsumer):
         )
 
     # --- from the services (channel layer) ---------------------------------------------------
+    def hear(self, message: dict[str, Any]) -> None:
+        """Inbox hints that carry their tenant keys are judged here, as the process hands them
+        over, without a turn of the socket's queue: most only move the lists' window on, and a
+        hint heard by 500 sockets queued 500 dispatches (offers waited behind them). What the
+        page must be told is queued as frames, in order with the rest."""
+        event = message.get("event") or {}
+        if self.access is not None and event.get("type") in DESK_EVENTS and _keyed(event):
+            for frame in self._judge(event):
+                super().hear({"type": "kefu.frame", "frame": frame})
+            return
+        super().hear(message)
+
+    async def kefu_frame(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["frame"])
+
     async def kefu_event(self, message: dict[str, Any]) -> None:
         event = message.get("event") or {}
         kind, conversation_id = event.get("type"), event.get("id")
-        if kind in DESK_EVENTS and isinstance(event.get("conversations"), list):
-            await self._batch(kind, event["conversations"])
+        if kind in DESK_EVENTS and _keyed(event):
+            for frame in self._judge(event):
+                await self.send_json(frame)
             return
         if not isinstance(conversation_id, int):
             return
@@ -211,24 +239,51 @@ class AgentConsumer(FannedOutConsumer):
             return
         if kind not in DESK_EVENTS or not await self._can_see(conversation_id, event):
             return
-        if conversation_id not in self.subscribed:
-            await self._lists_changed(kind, conversation_id)
-            return
-        frame = {"type": kind, "id": conversation_id}
-        if "seq" in event:
-            frame["seq"] = event["seq"]
-        await self.send_json(frame)
+        for frame in self._frames(kind, [conversation_id], seq=event.get("seq")):
+            await self.send_json(frame)
 
-    async def _lists_changed(self, kind: str, conversation_id: int) -> None:
-        """A change to a conversation the page only lists: it re-fetches its lists, once however
-        many changed, so the socket says so at most once per `KEFU_INBOX_HINT_S` (the first at
-        once, the last of a window at its end). A thousand agents' pages then re-fetch at most
-        a thousand times a second, whatever the traffic (docs/routing.md, "Hint storms")."""
-        if self.lists_window is not None:
-            self.lists_pending = (kind, conversation_id)
-            return
-        await self.send_json({"type": kind, "id": conversation_id})
-        self._open_lists_window()
+    def _judge(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        """The frames for an inbox hint with tenant keys: a list of [id, provider id, client id]
+        (a batch, or hints the server merged: `desk.services._tell`) or one conversation's keys,
+        judged in memory by the same rule as the database's (`Scope.sees`). A user whose scope
+        leaves a client out (one requiring two-factor) must not even learn its ids."""
+        kind = event["type"]
+        if "conversations" not in event:
+            if not self.access.sees(event["provider_id"], event["client_id"]):
+                return []
+            return self._frames(kind, [event["id"]], seq=event.get("seq"))
+        visible = []
+        for item in event["conversations"]:
+            if not (isinstance(item, list | tuple) and len(item) == 3):
+                continue
+            conversation_id, provider_id, client_id = item
+            if _an_id(conversation_id) and self.access.sees(provider_id, client_id):
+                visible.append(conversation_id)
+        return self._frames(kind, visible)
+
+    def _frames(self, kind: str, visible: list[int], *, seq: Any = None) -> list[dict[str, Any]]:
+        """A frame per visible conversation the page subscribed to (its open one, its own), and
+        one for the others, which the page only lists: it re-fetches its lists once however many
+        changed, so that frame goes at most once per `KEFU_INBOX_HINT_S` (the first at once, the
+        last of a window at its end). A thousand agents' pages then re-fetch at most a thousand
+        times a second, whatever the traffic (docs/routing.md, "Hint storms")."""
+        frames: list[dict[str, Any]] = []
+        others = None
+        for conversation_id in visible:
+            if conversation_id in self.subscribed:
+                frame = {"type": kind, "id": conversation_id}
+                if seq is not None:
+                    frame["seq"] = seq
+                frames.append(frame)
+            elif others is None:
+                others = conversation_id
+        if others is not None:
+            if self.lists_window is not None:
+                self.lists_pending = {"type": kind, "id": others}
+            else:
+                frames.append({"type": kind, "id": others})
+                self._open_lists_window()
+        return frames
 
     def _open_lists_window(self) -> None:
         every = float(settings.KEFU_INBOX_HINT_S)
@@ -239,44 +294,12 @@ class AgentConsumer(FannedOutConsumer):
         if pending is None:
             self.lists_window = None
             return
-        kind, conversation_id = pending  # sent in turn with the socket's other messages
-        self.hear({"type": "kefu.lists_changed", "kind": kind, "id": conversation_id})
+        super().hear({"type": "kefu.frame", "frame": pending})  # in turn with the socket's messages
         self._open_lists_window()
 
-    async def kefu_lists_changed(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": message["kind"], "id": message["id"]})
-
-    async def _batch(self, kind: str, items: list[Any]) -> None:
-        """An inbox hint listing conversations (a batch, or hints the server merged:
-        `desk.services._tell`): [id, provider id, client id] each, judged in memory like a
-        single hint's keys. The browser gets a frame per conversation it subscribed to (its
-        open one, its own), and one frame for all the others: for those the page only re-fetches
-        its lists, once however many changed (the page's protocol does not change)."""
-        others = None
-        for item in items:
-            if not (isinstance(item, list | tuple) and len(item) == 3):
-                continue
-            conversation_id, provider_id, client_id = item
-            if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
-                continue
-            if not self.access.sees(provider_id, client_id):
-                continue
-            if conversation_id in self.subscribed:
-                await self.send_json({"type": kind, "id": conversation_id})
-            elif others is None:
-                others = conversation_id
-        if others is not None:
-            await self._lists_changed(kind, others)
-
     async def _can_see(self, conversation_id: int, event: dict[str, Any]) -> bool:
-        """The inbox group of a provider carries every client it serves; a user whose scope
-        leaves some out (a client requiring two-factor) must not even learn their ids.
-
-        An inbox hint carries the conversation's tenant keys as they are now: judged in memory,
-        the same rule as the database's (`Scope.sees`), with no read per socket. Hints without
-        them (older publishers) are looked up once per conversation."""
-        if "provider_id" in event and "client_id" in event:
-            return self.access.sees(event["provider_id"], event["client_id"])
+        """A hint without tenant keys (older publishers; keyed ones go to `_judge`): looked up
+        once per conversation, only positives kept."""
         if conversation_id in self.visible_cache:
             return True
         visible = await database_sync_to_async(_visible)(self.access, conversation_id)

@@ -135,3 +135,39 @@ def test_list_changes_reach_the_page_at_most_once_per_window_and_the_last_one_is
     assert at_once == [{"type": "conversation.created", "id": 5}, {"type": "message.created", "id": 8}]
     assert after_window[2:] == [{"type": "conversation.updated", "id": 7}]
     assert next_window[3:] == [{"type": "message.created", "id": 9}]
+
+
+def test_hints_heard_from_the_process_queue_only_what_the_page_must_be_told() -> None:
+    # given a socket with conversation 8 open
+    consumer, sent = _consumer()
+    consumer.subscribed = {8}
+
+    async def scenario() -> list[dict[str, Any]]:
+        consumer.heard = asyncio.Queue()
+        consumer.fell_behind = False
+        # when its process hands it fifty hints of listed conversations, one of its open one,
+        # one of another client's conversation and an offer
+        for n in range(50):
+            consumer.hear(_hint("message.created", 100 + n, PROVIDER, CLIENT))
+        consumer.hear(
+            {
+                "type": "kefu.event",
+                "event": {**_hint("message.created", 8, PROVIDER, CLIENT)["event"], "seq": 4},
+            }
+        )
+        consumer.hear(_hint("conversation.created", 6, PROVIDER, OTHER_CLIENT))
+        consumer.hear({"type": "kefu.event", "event": {"type": "offer.created", "id": 3}})
+        queued = [consumer.heard.get_nowait() for _ in range(consumer.heard.qsize())]
+        consumer.lists_window.cancel()
+        return queued
+
+    queued = asyncio.run(scenario())
+
+    # then three messages wait for the socket's turn: one lists frame, its open conversation's
+    # frame, the offer; nothing of the other client
+    assert queued == [
+        {"type": "kefu.frame", "frame": {"type": "message.created", "id": 100}},
+        {"type": "kefu.frame", "frame": {"type": "message.created", "id": 8, "seq": 4}},
+        {"type": "kefu.event", "event": {"type": "offer.created", "id": 3}},
+    ]
+    assert sent == []  # nothing sent before its turn
