@@ -43,6 +43,22 @@ def register_billing() -> None:
     audit_sentences.register_key("invoice_number", _("Invoice"))
     audit_sentences.register_key("invoice_outcome", _("Outcome"), _outcome)
     audit_sentences.register_key("total", _("Total (yuan)"))
+    audit_sentences.register(
+        "engagements.sales_statement_import", _("%(actor)s uploaded the sales statement %(target)s")
+    )
+    audit_sentences.register(
+        "engagements.sales_statement_supersede",
+        _("The sales statement %(target)s was replaced by a newer upload"),
+    )
+    audit_sentences.register(
+        "engagements.sales_statement_confirm", _("%(actor)s confirmed the sales statement %(target)s")
+    )
+    audit_sentences.register(
+        "engagements.sales_statement_dispute", _("%(actor)s disputed the sales statement %(target)s")
+    )
+    audit_sentences.register_key("month", _("Month"))
+    audit_sentences.register_key("rows", _("Orders"))
+    audit_sentences.register_key("net", _("Net sales (yuan)"))
 
 
 def register_contracts() -> None:
