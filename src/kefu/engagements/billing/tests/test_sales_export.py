@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from decimal import Decimal as D  # noqa: N817
+from decimal import Decimal
 
 import openpyxl
 
 from kefu.engagements.billing import sales_export as core
 
+D = Decimal
 NOV = date(2026, 11, 1)
 CHINESE = (
     "订单号,下单时间,实付金额(元),退款金额,客服昵称,商品\n"

@@ -4,7 +4,7 @@ to the line), the typed figure only as a correction with its reason, and the des
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,39 +13,13 @@ from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.desk import services as desk_services
 from kefu.engagements.billing import services, statement_selectors, statement_services
 from kefu.engagements.billing.models import SalesStatement, SalesStatementRow
-from kefu.engagements.billing.tests.conftest import CONTRACT, START, at, engagement_of
-from kefu.engagements.contracts import services as contract_services
+from kefu.engagements.billing.tests.conftest import MARCH_CSV, at
 from kefu.engagements.contracts.models import Contract
-from kefu.engagements.contracts.tests.conftest import ANSWER_RATE
 from kefu.tenancy.models import AuditEvent
 from kefu.testing.plugin import Tenants
 
 pytestmark = pytest.mark.django_db
 APRIL = datetime(2026, 4, 2, 2, 0, tzinfo=UTC)
-COMMISSION = {
-    **CONTRACT,
-    "pricing_model": "base_commission",
-    "pricing_rates": {"base_per_seat_month": "5000", "commission_rate": "3", "vat_pct": "6"},
-}
-MARCH_CSV = (
-    "订单号,下单时间,实付金额,退款金额,客服\n"
-    "M-1,2026-03-02 10:00:00,1000.00,0,小王\n"
-    "M-2,2026-03-10 09:30:00,2500.50,500.50,小李\n"
-    "M-3,2026-03-31 23:59:00,99.90,,\n"
-).encode()  # paid 3600.40, refunded 500.50, net 3099.90
-
-
-@pytest.fixture
-def commission(tenants: Tenants) -> Contract:
-    """pa's signed base + commission contract for ca1 (8 seats × ¥5,000, 3 % of sales, VAT 6 %)."""
-    admin = tenants.scope("pa", "provider_admin")
-    with at(START - timedelta(days=20)):
-        made = contract_services.contract_create(admin, engagement_id=engagement_of(tenants), **COMMISSION)
-        contract_services.term_add(admin, contract_id=made.pk, **ANSWER_RATE)
-        contract_services.contract_approve(admin, contract_id=made.pk)
-        contract_services.contract_approve(tenants.scope("ca1", "client_admin"), contract_id=made.pk)
-    made.refresh_from_db()
-    return made
 
 
 def _import(tenants: Tenants, contract: Contract, *, org: str = "pa", role: str = "account_manager",
