@@ -59,6 +59,8 @@ def register_billing() -> None:
     audit_sentences.register_key("month", _("Month"))
     audit_sentences.register_key("rows", _("Orders"))
     audit_sentences.register_key("net", _("Net sales (yuan)"))
+    audit_sentences.register_key("contract_id", _("Contract"))
+    audit_sentences.register_key("superseded_by", _("Replaced by a newer upload"), lambda v: f"#{v}")
 
 
 def register_contracts() -> None:
