@@ -587,6 +587,40 @@ def _invoice_b(t: Tenants) -> int:
 OBJECT_MAKERS["invoice_id"] = _invoice_b
 
 
+def _sales_statement_b(t: Tenants) -> int:
+    """Tenant B's sales statement of January 2026, uploaded by its provider and awaiting its client
+    (on a signed base + commission contract; made once, then found)."""
+    from kefu.engagements.billing import statement_services
+    from kefu.engagements.billing.models import SalesStatement
+    from kefu.engagements.contracts import services as contract_services
+    from kefu.tenancy import selectors as tenancy_selectors
+
+    made = SalesStatement.all_tenants.filter(provider=t.pb).first()
+    if made is not None:
+        return made.pk
+    admin = t.scope("pb", "provider_admin")
+    engagement = tenancy_selectors.engagement_list(admin).get(client=t.cb)
+    contract = contract_services.contract_create(
+        admin,
+        engagement_id=engagement.pk,
+        title="乙的提成合同",
+        starts_on="2026-01-01",
+        monthly_fee="50000",
+        pricing_model="base_commission",
+        pricing_rates={"base_per_seat_month": "5000", "commission_rate": "3"},
+    )
+    contract_services.term_add(admin, contract_id=contract.pk, metric_id="answer_rate", target=90)
+    contract_services.contract_approve(admin, contract_id=contract.pk)
+    contract_services.contract_approve(t.scope("cb", "client_admin"), contract_id=contract.pk)
+    content = "订单号,下单时间,实付金额\nB-1,2026-01-05 10:00,100\n".encode()
+    return statement_services.statement_import(
+        admin, contract_id=contract.pk, month="2026-01", filename="b.csv", content=content
+    ).statement.pk
+
+
+OBJECT_MAKERS["sales_statement_id"] = _sales_statement_b
+
+
 def _calibration_b(t: Tenants) -> int:
     """Tenant B's closed calibration session (one sheet submitted), so report routes find it."""
     from datetime import timedelta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -77,3 +78,34 @@ def queue_assignments(
         at__lt=end,
     ).order_by("at", "id")
     return list(rows.values_list("conversation_id", "at", "provider_id", "data"))
+
+
+@dataclass(frozen=True)
+class OrderLink:
+    """An order an agent linked on a chat (the latest `order_linked` event of its number)."""
+
+    order_number: str
+    at: datetime
+    conversation_id: int
+    agent_id: int | None
+    order_value: str | None  # yuan, as the agent typed it; None when not given
+
+
+def order_link_list(scope: Scope, *, client_id: int, since: datetime, until: datetime) -> list[OrderLink]:
+    """The distinct order numbers linked on the client's conversations in [since, until), each
+    with its latest link: what the desk knows of sales, to cross-check the shop's own export."""
+    events = (
+        ContactEvent.objects.for_scope(scope)
+        .filter(client_id=client_id, type="order_linked", at__gte=since, at__lt=until)
+        .order_by("at", "id")
+        .values_list("at", "conversation_id", "agent_id", "data")
+    )
+    found: dict[str, OrderLink] = {}
+    for at, conversation_id, agent_id, data in events.iterator(chunk_size=5000):
+        number = str((data or {}).get("order_number") or "").strip()
+        if number:
+            value = (data or {}).get("order_value")
+            found[number] = OrderLink(
+                number, at, conversation_id, agent_id, None if value is None else str(value)
+            )
+    return sorted(found.values(), key=lambda link: (link.at, link.order_number))

@@ -1,7 +1,8 @@
 """The `kefu` command: Django's management commands under one entry point.
 
 `kefu demo`, `kefu serve`, `kefu token create`, `kefu staffing`… and every Django
-command (`kefu migrate`, `kefu createsuperuser`).
+command (`kefu migrate`, `kefu createsuperuser`). A hyphen in the command's name reads as an
+underscore (`kefu sales-statement` is the `sales_statement` command).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.base")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kefu", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")  # `kefu sales-statement` runs the `sales_statement` command
+    execute_from_command_line(["kefu", *args])
 
 
 if __name__ == "__main__":

@@ -159,7 +159,11 @@ def documented_code(exc: KefuError) -> str:
 @api.exception_handler(KefuError)
 def on_kefu_error(request: HttpRequest, exc: KefuError) -> HttpResponse:
     return api.create_response(
-        request, error_body(documented_code(exc), str(exc.message), field=exc.field), status=status_for(exc)
+        request,
+        error_body(
+            documented_code(exc), str(exc.message), field=exc.field, details=getattr(exc, "details", None)
+        ),
+        status=status_for(exc),
     )
 
 
@@ -273,3 +277,4 @@ api.add_router("/", "kefu.engagements.quoting.api.router")
 api.add_router("/", "kefu.engagements.directory.api.router")
 api.add_router("/", "kefu.engagements.reviews.api.router")
 api.add_router("/", "kefu.engagements.billing.api.router")
+api.add_router("/", "kefu.engagements.billing.statement_api.router")

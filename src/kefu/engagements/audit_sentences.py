@@ -43,6 +43,24 @@ def register_billing() -> None:
     audit_sentences.register_key("invoice_number", _("Invoice"))
     audit_sentences.register_key("invoice_outcome", _("Outcome"), _outcome)
     audit_sentences.register_key("total", _("Total (yuan)"))
+    audit_sentences.register(
+        "engagements.sales_statement_import", _("%(actor)s uploaded the sales statement %(target)s")
+    )
+    audit_sentences.register(
+        "engagements.sales_statement_supersede",
+        _("The sales statement %(target)s was replaced by a newer upload"),
+    )
+    audit_sentences.register(
+        "engagements.sales_statement_confirm", _("%(actor)s confirmed the sales statement %(target)s")
+    )
+    audit_sentences.register(
+        "engagements.sales_statement_dispute", _("%(actor)s disputed the sales statement %(target)s")
+    )
+    audit_sentences.register_key("month", _("Month"))
+    audit_sentences.register_key("rows", _("Orders"))
+    audit_sentences.register_key("net", _("Net sales (yuan)"))
+    audit_sentences.register_key("contract_id", _("Contract"))
+    audit_sentences.register_key("superseded_by", _("Replaced by a newer upload"), lambda v: f"#{v}")
 
 
 def register_contracts() -> None:

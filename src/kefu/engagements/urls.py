@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("onboarding/", include("kefu.engagements.onboarding.urls")),
     path("reviews/", include("kefu.engagements.reviews.urls")),
     path("invoices/", include("kefu.engagements.billing.urls")),
+    path("sales-statements/", include("kefu.engagements.billing.statement_urls")),
 ]

@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from kefu.core.errors import Invalid
 from kefu.engagements.billing import exports, presentation, selectors, services
 
 router = Router(tags=["invoices"])
@@ -20,13 +22,18 @@ class InvoiceIn(Schema):
     contract_id: int
     period: str  # YYYY-MM, the first month of the period
     months: int | None = None  # the payment terms' length unless given (1–12)
-    sales: Number | None = None  # sales the service made (commission base)
+    # base + commission bills the confirmed sales statements; a typed figure only corrects them
+    sales_correction: Number | None = None  # yuan of sales, may be negative, with its reason
+    sales_correction_note: str | None = None
+    sales: Number | None = None  # no longer accepted (422): sales come from the statements
 
 
 class RecomputeIn(Schema):
-    sales: Number | None = None
     adjustment: Number | None = None  # a correction (yuan, may be negative), with its reason
     adjustment_note: str | None = None
+    sales_correction: Number | None = None
+    sales_correction_note: str | None = None
+    sales: Number | None = None  # no longer accepted (422): sales come from the statements
 
 
 class DisputeIn(Schema):
@@ -72,7 +79,8 @@ class InvoiceOut(InvoiceSummaryOut):
     usage: dict[str, Any]
     sla: dict[str, Any]
     lines: list[LineOut]
-    sales: Decimal
+    sales_correction: Decimal
+    sales_correction_note: str
     adjustment: Decimal
     adjustment_note: str
     dispute_reason: str
@@ -96,6 +104,17 @@ def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _no_typed_sales(body: InvoiceIn | RecomputeIn) -> None:
+    if body.sales is not None:
+        raise Invalid(
+            _(
+                "Sales for commission come from the confirmed sales statement; give a "
+                "sales_correction with its sales_correction_note instead."
+            ),
+            field="sales",
+        )
+
+
 @router.get("/engagements/invoices", response=list[InvoiceSummaryOut])
 def list_invoices(
     request: HttpRequest, contract: int | None = None, client: int | None = None, status: str = ""
@@ -107,12 +126,14 @@ def list_invoices(
 
 @router.post("/engagements/invoices", response={201: InvoiceOut})
 def create_invoice(request: HttpRequest, body: InvoiceIn) -> Status:
+    _no_typed_sales(body)
     invoice = services.invoice_create(
         request.access,
         contract_id=body.contract_id,
         period=body.period,
         months=body.months,
-        sales=body.sales,
+        sales_correction=body.sales_correction,
+        sales_correction_note=body.sales_correction_note,
         ip_address=_ip(request),
     )
     return Status(201, invoice)
@@ -125,7 +146,10 @@ def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
 
 @router.post("/engagements/invoices/{invoice_id}/recompute", response=InvoiceOut)
 def recompute_invoice(request: HttpRequest, invoice_id: int, body: RecomputeIn) -> Any:
-    return services.invoice_recompute(request.access, invoice_id=invoice_id, **body.model_dump())
+    _no_typed_sales(body)
+    return services.invoice_recompute(
+        request.access, invoice_id=invoice_id, **body.model_dump(exclude={"sales"})
+    )
 
 
 @router.post("/engagements/invoices/{invoice_id}/issue", response=InvoiceOut)

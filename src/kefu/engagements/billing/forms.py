@@ -24,14 +24,6 @@ class InvoiceForm(forms.Form):
         required=False,
         help_text=_("Empty: the contract's payment terms (a quarter is three months)."),
     )
-    sales = forms.DecimalField(
-        label=_("Sales for commission (yuan)"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-        help_text=_("Only the base + commission model uses it: the sales the service made."),
-    )
 
     def __init__(self, *args: Any, contracts: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,14 +31,26 @@ class InvoiceForm(forms.Form):
 
 
 class RecomputeForm(forms.Form):
-    sales = forms.DecimalField(
-        label=_("Sales for commission (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False
-    )
     adjustment = forms.DecimalField(
         label=_("Correction (yuan, negative to reduce)"), max_digits=14, decimal_places=2, required=False
     )
     adjustment_note = forms.CharField(
         label=_("Reason for the correction"), required=False, max_length=2000, widget=_TEXT
+    )
+
+
+class SalesCorrectionForm(forms.Form):
+    """Base + commission only: the confirmed statements' sales are billed; this corrects them."""
+
+    sales_correction = forms.DecimalField(
+        label=_("Sales correction (yuan of sales, negative to reduce)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Added to the confirmed statements' net sales; the commission is charged on it."),
+    )
+    sales_correction_note = forms.CharField(
+        label=_("Reason for the sales correction"), required=False, max_length=2000, widget=_TEXT
     )
 
 

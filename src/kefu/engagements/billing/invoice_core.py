@@ -12,7 +12,9 @@ Per model (`quoting.pricing.MODELS`), for a period of ``months`` whole months:
 - ``hourly``: hours agents were signed in × rate per hour;
 - ``per_contact``: contacts handled × rate per contact;
 - ``per_resolved``: resolved conversations × rate per resolved conversation;
-- ``base_commission``: seats × months × base per seat-month, plus commission % of the sales;
+- ``base_commission``: seats × months × base per seat-month, plus commission % of the sales:
+  one line per month with a confirmed sales statement (``sales_by_month``, None for a month
+  without one: no line, the caller says so), and a line for a typed sales correction;
 - ``fixed_monthly``: months × the monthly fee;
 - ``anchored_volume``: each month the fixed fee; contacts above the band's top cost
   ``over_rate`` each, contacts below its bottom are credited at ``under_rate`` each (per month,
@@ -58,7 +60,9 @@ class Usage:
     hours: Decimal = ZERO  # hours agents were signed in for the client
     contacts: int = 0  # contacts handled
     resolved: int = 0  # conversations resolved
-    sales: Decimal = ZERO  # sales the service made (commission base)
+    sales: Decimal = ZERO  # sales the service made (commission base), when not given by month
+    sales_by_month: Sequence[Decimal | None] = ()  # net sales of each month's confirmed statement
+    sales_correction: Decimal = ZERO  # a typed correction of the sales (with its reason, elsewhere)
     seat_days: int = 0  # agent-days signed in for the client
     contacts_by_month: Sequence[int] = ()  # anchored volume: the contacts of each month
 
@@ -104,10 +108,19 @@ def usage_lines(model: str, rates: Mapping[str, Decimal], usage: Usage) -> list[
     if model == "per_resolved":
         return [_line("resolved", usage.resolved, r["rate_per_resolved"])]
     if model == "base_commission":
-        return [
-            _line("base", seat_months, r["base_per_seat_month"]),
-            _line("commission", usage.sales, r["commission_rate"] / Decimal(100)),
-        ]
+        rate = r["commission_rate"] / Decimal(100)
+        lines = [_line("base", seat_months, r["base_per_seat_month"])]
+        if usage.sales_by_month:
+            lines += [
+                _line("commission", sales, rate, index)
+                for index, sales in enumerate(usage.sales_by_month)
+                if sales is not None
+            ]
+        else:
+            lines.append(_line("commission", usage.sales, rate))
+        if usage.sales_correction:
+            lines.append(_line("commission_correction", usage.sales_correction, rate))
+        return lines
     if model == "fixed_monthly":
         return [_line("fixed", usage.months, r["monthly"])]
     if model == "anchored_volume":

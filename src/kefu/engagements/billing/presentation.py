@@ -30,7 +30,8 @@ LINE_LABELS = {
     "contacts": _("Contacts handled"),
     "resolved": _("Cases resolved"),
     "base": _("Base fee (seat-months)"),
-    "commission": _("Commission on sales"),
+    "commission": _("Commission on sales (confirmed statement)"),
+    "commission_correction": _("Commission on the sales correction"),
     "fixed": _("Fixed monthly fee (months)"),
     "over": _("Contacts above the band"),
     "under": _("Contacts below the band (credited)"),
@@ -118,6 +119,12 @@ def reconciliation(invoice: Any) -> reconcile.Reconciliation:
 
 def _drill(invoice: Any, code: str, month: int | None) -> str:
     usage = invoice.usage
+    if code == "commission":  # the confirmed statement's orders
+        sales = usage.get("sales", [])
+        found = sales[month] if month is not None and month < len(sales) else None
+        if found and found.get("statement_id"):
+            return reverse("sales_statements_detail", args=[found["statement_id"]])
+        return ""
     if code in ("sla_credit", "sla_bonus", "earn_back"):
         months = invoice.sla.get("months", [])
         month_code = months[-1]["month"] if months else invoice.period_start.strftime("%Y-%m")
@@ -160,11 +167,25 @@ def usage_facts(invoice: Any) -> list[tuple[str, Any]]:
         (_("Cases resolved"), usage.get("resolved")),
         (_("Agent hours signed in"), usage.get("hours")),
         (_("Seat-days delivered"), usage.get("seat_days")),
-        (_("Sales for commission (yuan)"), invoice.sales),
+        *sales_facts(invoice),
         (_("SLA credits (before earn-back)"), invoice.sla.get("credits")),
         (_("SLA credits earned back"), invoice.sla.get("earned_back")),
         (_("SLA bonus"), invoice.sla.get("bonus")),
     ]
+
+
+def sales_facts(invoice: Any) -> list[tuple[str, Any]]:
+    """Base + commission: each month's net sales from its confirmed statement, or that none is."""
+    if invoice.pricing_model != "base_commission":
+        return []
+    facts: list[tuple[str, Any]] = []
+    for month in invoice.usage.get("sales", []):
+        label = _("Net sales %(month)s (confirmed statement)") % {"month": month["month"]}
+        facts.append((label, month["net"] if month["net"] is not None else _("no confirmed statement")))
+    if invoice.sales_correction:
+        facts.append((_("Sales correction (yuan)"), invoice.sales_correction))
+        facts.append((_("Reason for the sales correction"), invoice.sales_correction_note))
+    return facts
 
 
 def invoice_tables(invoice: Any) -> list[exports.Table]:
@@ -249,4 +270,6 @@ def invoice_context(invoice: Any) -> dict[str, Any]:
         "status_label": STATUS_LABELS.get(invoice.status, invoice.status),
         "rec": reconciliation(invoice),
         "sla_months": invoice.sla.get("months", []),
+        "sales_missing": [m["month"] for m in invoice.usage.get("sales", []) if m.get("net") is None],
+        "is_commission": invoice.pricing_model == "base_commission",
     }

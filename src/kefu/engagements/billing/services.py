@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, NotFound
 from kefu.core.scope import Scope
-from kefu.engagements.billing import invoice_core, pricing_terms, selectors
+from kefu.engagements.billing import invoice_core, pricing_terms, selectors, statement_selectors
 from kefu.engagements.billing.models import Invoice, InvoiceStatus
 from kefu.engagements.contracts import selectors as contract_selectors
 from kefu.engagements.contracts import services as contract_services
@@ -78,6 +78,10 @@ def compute(invoice: Invoice) -> None:
     months = invoice.usage.get("months") or selectors.PERIOD_MONTHS[invoice.contract.payment_terms]
     measured = selectors.measure(invoice.contract, period_start=invoice.period_start, months=months)
     usage, sla = measured.usage, measured.sla
+    sales_by_month: list[Decimal | None] = []
+    if invoice.pricing_model == "base_commission":
+        usage["sales"] = sales_of(invoice.contract, invoice.period_start, months)
+        sales_by_month = [None if m["net"] is None else Decimal(m["net"]) for m in usage["sales"]]
     rates = pricing_terms.decimals(invoice.rates)
     result = invoice_core.invoice_lines(
         invoice.pricing_model,
@@ -88,7 +92,8 @@ def compute(invoice: Invoice) -> None:
             hours=Decimal(usage["hours"]),
             contacts=usage["contacts"],
             resolved=usage["resolved"],
-            sales=invoice.sales,
+            sales_by_month=sales_by_month,
+            sales_correction=invoice.sales_correction,
             seat_days=usage["seat_days"],
             contacts_by_month=[m["contacts"] for m in usage["by_month"]],
         ),
@@ -111,6 +116,42 @@ def compute(invoice: Invoice) -> None:
     ]
     invoice.net, invoice.vat, invoice.total = result.net, result.vat, result.total
     invoice.computed_at = clock.now()
+
+
+def sales_of(contract: Contract, period_start: date, months: int) -> list[dict[str, Any]]:
+    """Each month's net sales from its confirmed statement (`net` None: no confirmed statement)."""
+    month_starts = [
+        month
+        for month in (selectors.add_months(period_start, n) for n in range(months))
+        if selectors.period_of(month, 1)[1] >= contract.starts_on
+        and (contract.ends_on is None or month <= contract.ends_on)
+    ]
+    found = statement_selectors.confirmed_statements(contract, months=month_starts)
+    return [
+        {
+            "month": month.strftime("%Y-%m"),
+            "statement_id": found[month].pk if month in found else None,
+            "orders": found[month].row_count if month in found else 0,
+            "paid": str(found[month].paid) if month in found else None,
+            "refunded": str(found[month].refunded) if month in found else None,
+            "net": str(found[month].net) if month in found else None,
+        }
+        for month in month_starts
+    ]
+
+
+def sales_missing(invoice: Invoice) -> list[str]:
+    """The months of a base + commission invoice without a confirmed sales statement."""
+    return [m["month"] for m in invoice.usage.get("sales", []) if m.get("net") is None]
+
+
+def _sales_correction(invoice: Invoice, amount: Any, note: Any) -> None:
+    if amount is not None:
+        invoice.sales_correction = _amount(amount, "sales_correction", signed=True)
+    if note is not None:
+        invoice.sales_correction_note = _text(note, "sales_correction_note")
+    if invoice.sales_correction and not invoice.sales_correction_note:
+        raise Invalid(_("Say why the sales are corrected."), field="sales_correction_note")
 
 
 def _audit(scope: Scope, invoice: Invoice, action: str, **data: Any) -> None:
@@ -136,7 +177,15 @@ def months_of(contract: Contract, months: Any) -> int:
     return count
 
 
-def new_invoice(contract: Contract, *, start: date, months: int, sales: Any, user_id: int | None) -> Invoice:
+def new_invoice(
+    contract: Contract,
+    *,
+    start: date,
+    months: int,
+    user_id: int | None,
+    sales_correction: Any = None,
+    sales_correction_note: Any = None,
+) -> Invoice:
     """An unsaved draft of a signed contract's period, measured (the CLI previews it as it is)."""
     first, last = selectors.period_of(start, months)
     if last < contract.starts_on or (contract.ends_on is not None and first > contract.ends_on):
@@ -155,11 +204,11 @@ def new_invoice(contract: Contract, *, start: date, months: int, sales: Any, use
         pricing_model=model,
         rates=rates,
         usage={"months": months},
-        sales=_amount(sales, "sales"),
         created_at=now,
         created_by_id=user_id,
         computed_at=now,
     )
+    _sales_correction(invoice, sales_correction, sales_correction_note)
     compute(invoice)
     return invoice
 
@@ -171,10 +220,14 @@ def invoice_create(
     contract_id: int,
     period: Any,
     months: Any = None,
-    sales: Any = None,
+    sales_correction: Any = None,
+    sales_correction_note: Any = None,
     ip_address: str | None = None,
 ) -> Invoice:
-    """A draft for a signed contract's period (its payment terms' length unless `months` is given)."""
+    """A draft for a signed contract's period (its payment terms' length unless `months` is given).
+
+    A base + commission contract bills each month's confirmed sales statement; a typed figure is
+    only a correction of them with its reason (`sales_correction`, `sales_correction_note`)."""
     scope.require(EngagementPerm.INVOICE_EDIT)
     try:
         contract = contract_services.contract_open(
@@ -190,7 +243,14 @@ def invoice_create(
     count = months_of(contract, months)
     if selectors.open_invoice(scope, contract=contract, period_start=start) is not None:
         raise Conflict(_("This period already has an invoice."), field="period")
-    invoice = new_invoice(contract, start=start, months=count, sales=sales, user_id=scope.user_id)
+    invoice = new_invoice(
+        contract,
+        start=start,
+        months=count,
+        user_id=scope.user_id,
+        sales_correction=sales_correction,
+        sales_correction_note=sales_correction_note,
+    )
     invoice.save()
     _audit(scope, invoice, "create")
     return invoice
@@ -206,12 +266,18 @@ def _draft(scope: Scope, invoice_id: int) -> Invoice:
 
 @transaction.atomic
 def invoice_recompute(
-    scope: Scope, *, invoice_id: int, sales: Any = None, adjustment: Any = None, adjustment_note: Any = None
+    scope: Scope,
+    *,
+    invoice_id: int,
+    adjustment: Any = None,
+    adjustment_note: Any = None,
+    sales_correction: Any = None,
+    sales_correction_note: Any = None,
 ) -> Invoice:
-    """Measure a draft again (new events, a changed schedule), with new sales or a correction."""
+    """Measure a draft again (new events, a changed schedule, a newly confirmed sales statement),
+    with a correction of the total or of the sales, each with its reason."""
     invoice = _draft(scope, invoice_id)
-    if sales is not None:
-        invoice.sales = _amount(sales, "sales")
+    _sales_correction(invoice, sales_correction, sales_correction_note)
     if adjustment is not None:
         invoice.adjustment = _amount(adjustment, "adjustment", signed=True)
     if adjustment_note is not None:
@@ -231,6 +297,16 @@ def invoice_issue(scope: Scope, *, invoice_id: int) -> Invoice:
     if invoice.period_end >= selectors.client_today(invoice.contract):
         raise Conflict(_("The period is not over yet: issue the invoice after it ends."))
     compute(invoice)  # the figures as they are at issue time are the ones frozen
+    missing = sales_missing(invoice)
+    if missing and not invoice.sales_correction_note:
+        raise Conflict(
+            _(
+                "No confirmed sales statement for %(months)s: have the statement confirmed, or enter "
+                "the sales as a correction with its reason."
+            )
+            % {"months": ", ".join(missing)},
+            field="sales_correction",
+        )
     now = clock.now()
     invoice.status, invoice.issued_at, invoice.issued_by_id = InvoiceStatus.ISSUED, now, scope.user_id
     invoice.save()
@@ -293,7 +369,8 @@ def invoice_resolve(scope: Scope, *, invoice_id: int, outcome: Any, note: Any) -
         pricing_model=invoice.pricing_model,
         rates=invoice.rates,
         usage={"months": invoice.usage.get("months")},
-        sales=invoice.sales,
+        sales_correction=invoice.sales_correction,
+        sales_correction_note=invoice.sales_correction_note,
         created_at=now,
         created_by_id=scope.user_id,
         computed_at=now,

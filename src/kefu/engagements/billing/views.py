@@ -69,7 +69,6 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
                 contract_id=form.cleaned_data["contract"],
                 period=form.cleaned_data["period"],
                 months=form.cleaned_data.get("months"),
-                sales=form.cleaned_data.get("sales"),
                 ip_address=_ip(request),
             )
         except KefuError as exc:
@@ -102,10 +101,13 @@ def invoice_detail(request: HttpRequest, invoice_id: int, **forms_: Any) -> Http
         can_dispute=scope.has(EngagementPerm.INVOICE_DISPUTE) and invoice.status == "issued",
         recompute_form=forms_.get("recompute_form")
         or forms.RecomputeForm(
+            initial={"adjustment": invoice.adjustment, "adjustment_note": invoice.adjustment_note}
+        ),
+        sales_form=forms_.get("sales_form")
+        or forms.SalesCorrectionForm(
             initial={
-                "sales": invoice.sales,
-                "adjustment": invoice.adjustment,
-                "adjustment_note": invoice.adjustment_note,
+                "sales_correction": invoice.sales_correction,
+                "sales_correction_note": invoice.sales_correction_note,
             }
         ),
         dispute_form=forms_.get("dispute_form") or forms.DisputeForm(),
@@ -136,12 +138,26 @@ def recompute(request: HttpRequest, invoice_id: int) -> HttpResponse:
         return services.invoice_recompute(
             request.access,
             invoice_id=invoice_id,
-            sales=data.get("sales") if data.get("sales") is not None else "0",
             adjustment=data.get("adjustment") if data.get("adjustment") is not None else "0",
             adjustment_note=data.get("adjustment_note", ""),
         )
 
     return _act(request, invoice_id, forms.RecomputeForm(request.POST), "recompute_form", call)
+
+
+@require_POST
+@access_required(EngagementPerm.INVOICE_EDIT)
+def correct_sales(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    def call(**data: Any) -> Any:
+        amount = data.get("sales_correction")
+        return services.invoice_recompute(
+            request.access,
+            invoice_id=invoice_id,
+            sales_correction=amount if amount is not None else "0",
+            sales_correction_note=data.get("sales_correction_note", ""),
+        )
+
+    return _act(request, invoice_id, forms.SalesCorrectionForm(request.POST), "sales_form", call)
 
 
 @require_POST

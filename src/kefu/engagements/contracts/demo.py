@@ -1,5 +1,6 @@
 """The demo's contracts: 丁卯 → 悦家 live (signed in the spring, SLA terms measured from the replayed
-history, billed per seat-month with last month's invoice issued, an amendment in draft), 丁卯 → 轻语
+history, billed base + commission on the shop's confirmed sales statements with last month's
+invoice issued, an amendment in draft), 丁卯 → 轻语
 contracted and onboarding (signed, starts in two weeks), and 丁卯 → 极客 awaiting the client's
 approval. Runs after the desk's replay."""
 
@@ -95,8 +96,14 @@ def load(*, today: dt.date) -> None:
             "service_types": "售前、售后、投诉处理",
             "handover_method": "分三阶段接管：第 1 周 20% 流量，第 2 周 50%，第 3 周起 100%。",
             "monthly_fee": "86000",
-            "pricing_model": "seat_month",
-            "pricing_rates": {"rate_per_seat_month": "8600", "vat_pct": "6", "hours_per_seat_month": "176"},
+            # 底薪+提成: the commission is billed on the shop's confirmed sales statement (billing/demo.py)
+            "pricing_model": "base_commission",
+            "pricing_rates": {
+                "base_per_seat_month": "7800",
+                "commission_rate": "1.5",
+                "vat_pct": "6",
+                "hours_per_seat_month": "176",
+            },
             "at_risk_pct": "10",
             "bonus_cap_pct": "3",
             "starts_on": spring.isoformat(),
@@ -107,7 +114,7 @@ def load(*, today: dt.date) -> None:
         LIVE_TERMS,
     )
     if live is not None:
-        billing_demo.load(provider, live, today=today)  # last month's invoice, issued
+        billing_demo.load(provider, live, today=today)  # last month's statement and invoice
         amendment = services.contract_amend(provider, contract_id=live.pk)
         services.contract_update(
             provider,

@@ -149,14 +149,15 @@ def test_one_invoice_per_period_and_bad_input_names_the_field(tenants: Tenants, 
             {"period": "2026-05"},
             {"period": "2026-02", "months": 1},
             {"period": "2026-04", "months": 13},
-            {"period": "2026-04", "sales": "-1"},
+            {"period": "2026-04", "sales_correction": "x", "sales_correction_note": "typo"},
+            {"period": "2026-04", "sales_correction": "100"},
         ):
             with pytest.raises((Conflict, Invalid)) as caught:
                 services.invoice_create(admin, contract_id=contract.pk, **kwargs)
             failures.append((type(caught.value).__name__, caught.value.field))
     assert failures == [
         ("Conflict", "period"), ("Invalid", "period"), ("Invalid", "period"), ("Invalid", "period"),
-        ("Invalid", "months"), ("Invalid", "sales"),
+        ("Invalid", "months"), ("Invalid", "sales_correction"), ("Invalid", "sales_correction_note"),
     ]  # fmt: skip
 
 

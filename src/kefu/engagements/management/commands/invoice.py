@@ -1,4 +1,5 @@
-"""`kefu invoice --contract ID --period 2026-11 [--months N] [--sales 12345] --json`: preview an invoice.
+"""`kefu invoice --contract ID --period 2026-11 [--months N] [--sales-correction 1234 --sales-correction-note
+TEXT] --json`: preview an invoice (base + commission bills the months' confirmed sales statements).
 
 Thin: measure the contract's period and price it exactly as a draft invoice would (the same
 service code), and print it; nothing is stored. An operator's tool (it reads across tenants).
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--contract", type=int, required=True, help="The contract's id.")
         parser.add_argument("--period", required=True, help="The first month of the period, YYYY-MM.")
         parser.add_argument("--months", help="Months in the period (default: the payment terms).")
-        parser.add_argument("--sales", help="Sales for commission (yuan), for base + commission.")
+        parser.add_argument(
+            "--sales-correction", help="Base + commission: yuan of sales added to the confirmed statements'."
+        )
+        parser.add_argument("--sales-correction-note", help="Why the sales are corrected (required with it).")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,12 +40,20 @@ class Command(BaseCommand):
             start = services.parse_period(options["period"])
             months = services.months_of(contract, options["months"])
             invoice = services.new_invoice(
-                contract, start=start, months=months, sales=options["sales"], user_id=None
+                contract,
+                start=start,
+                months=months,
+                user_id=None,
+                sales_correction=options["sales_correction"],
+                sales_correction_note=options["sales_correction_note"],
             )
         except KefuError as exc:
-            field = {"period": "--period", "months": "--months", "sales": "--sales"}.get(
-                exc.field or "", exc.field
-            )
+            field = {
+                "period": "--period",
+                "months": "--months",
+                "sales_correction": "--sales-correction",
+                "sales_correction_note": "--sales-correction-note",
+            }.get(exc.field or "", exc.field)
             raise CommandError(f"{field}: {exc.message}", returncode=2) from exc
         body = {
             "contract_id": contract.pk,
