@@ -20,7 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
 from kefu.core.errors import NotFound
-from kefu.core.fanout import GROUP_KEY, FannedOutConsumer
+from kefu.core.fanout import GROUP_KEY, FannedOutConsumer, process_fanout
 from kefu.core.scope import Scope
 from kefu.desk import selectors
 from kefu.desk.permissions import DeskPerm
@@ -286,8 +286,20 @@ class AgentConsumer(FannedOutConsumer):
         return frames
 
     def _open_lists_window(self) -> None:
-        every = float(settings.KEFU_INBOX_HINT_S)
-        self.lists_window = asyncio.get_running_loop().call_later(every, self._close_lists_window)
+        self.lists_window = asyncio.get_running_loop().call_later(
+            self.lists_window_s(), self._close_lists_window
+        )
+
+    def lists_window_s(self) -> float:
+        """`KEFU_INBOX_HINT_S`, or longer when many of this process's sockets hear the same inbox:
+        together they then ask for at most `KEFU_INBOX_REFETCHES_PER_S` list re-fetches a second
+        (500 workspaces on one server: every 2.5 s), since each page re-fetches its lists, a
+        request each, when told (bench/README.md: a thousand agents' frames alone cost the
+        servers ~20 ms of CPU per chat)."""
+        fanout = process_fanout()
+        group = inbox_group(self.access.organization_id) if self.access is not None else None
+        listeners = len(fanout.listeners.get(group, ())) if fanout is not None else 1
+        return max(float(settings.KEFU_INBOX_HINT_S), listeners / float(settings.KEFU_INBOX_REFETCHES_PER_S))
 
     def _close_lists_window(self) -> None:
         pending, self.lists_pending = self.lists_pending, None

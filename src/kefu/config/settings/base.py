@@ -230,6 +230,8 @@ KEFU_WIDGET_QUEUE_EVERY_S = env.env_int("KEFU_WIDGET_QUEUE_EVERY_S", 10)  # widg
 KEFU_HINT_MERGE_S = env.env_int("KEFU_HINT_MERGE_MS", 250) / 1000
 # a workspace socket tells its page "your lists changed" at most this often (the page re-fetches)
 KEFU_INBOX_HINT_S = env.env_int("KEFU_INBOX_HINT_MS", 1000) / 1000
+# ...and less often when many sockets of one server hear one inbox: at most this many a second
+KEFU_INBOX_REFETCHES_PER_S = env.env_int("KEFU_INBOX_REFETCHES_PER_S", 200)
 # An event is sealed only once it is this old (and, on PostgreSQL, every transaction running when
 # the sealer last looked has ended): ids from a sequence commit out of order.
 KEFU_EVENT_SEAL_LAG_S = env.env_int("KEFU_EVENT_SEAL_LAG_S", 5)

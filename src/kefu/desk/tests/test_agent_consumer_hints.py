@@ -171,3 +171,25 @@ def test_hints_heard_from_the_process_queue_only_what_the_page_must_be_told() ->
         {"type": "kefu.event", "event": {"type": "offer.created", "id": 3}},
     ]
     assert sent == []  # nothing sent before its turn
+
+
+def test_the_lists_window_grows_with_the_sockets_of_one_process_that_hear_the_inbox(
+    settings: Any, monkeypatch: Any
+) -> None:
+    from types import SimpleNamespace
+
+    from kefu.desk import consumers
+
+    settings.KEFU_INBOX_HINT_S = 1.0
+    settings.KEFU_INBOX_REFETCHES_PER_S = 200
+    consumer, _sent = _consumer()
+    windows = []
+    for sockets in (1, 150, 500, 1000):
+        listeners = {consumers.inbox_group(PROVIDER): set(range(sockets)), "routing.agent.7": {0}}
+        monkeypatch.setattr(
+            consumers, "process_fanout", lambda listeners=listeners: SimpleNamespace(listeners=listeners)
+        )
+        windows.append(consumer.lists_window_s())
+
+    # a few workspaces hear their lists every second; 500 on one server, every 2.5 s (200 a second)
+    assert windows == [1.0, 1.0, 2.5, 5.0]
