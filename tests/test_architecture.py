@@ -22,6 +22,7 @@ CHANNELS_CONSUMERS = {
     "AsyncWebsocketConsumer",
     "JsonWebsocketConsumer",
     "AsyncJsonWebsocketConsumer",
+    "FannedOutConsumer",  # kefu.core.fanout's base for staff sockets
 }
 FRAMEWORKS = {"django", "channels", "ninja", "django_tasks", "django_otp"}
 NOT_DOMAIN = ("kefu.config", "kefu.cli", "kefu.testing")  # settings and entry points, not cores

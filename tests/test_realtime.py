@@ -13,6 +13,13 @@ from django.db import transaction
 from kefu.core import realtime
 
 
+@pytest.fixture(autouse=True)
+def _no_server_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live server left running by an earlier test in this process would take the sends onto
+    its own loop, later than these tests look; they are about commits, not the hand-over."""
+    monkeypatch.setattr(realtime, "_server_loop", None)
+
+
 def _received(channel: str) -> list[dict]:
     """Everything waiting on the channel now (the in-memory layer delivers synchronously)."""
     layer = get_channel_layer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,8 +32,14 @@ class _SerialWSGIServer(WSGIServer):
     file database does not share a cache that way. Without threads the server closes each
     connection after its answer, and the browser's parallel requests wait their turn."""
 
+    busy = threading.Lock()  # held while a request is answered (`page` waits for it)
+
     def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # the server's own thread already uses the overrides
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.busy:
+            super().process_request(request, client_address)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,3 +80,8 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    # a request the page left in flight (a presence heartbeat) is answered before the test's
+    # database is flushed: on SQLite's shared in-memory database the two collided ("couldn't be
+    # flushed", and the request answered 500)
+    with _SerialWSGIServer.busy:
+        pass
