@@ -9,8 +9,7 @@ import pytest
 from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
-from kefu.connectors.tests.communicator import WebsocketCommunicator
-from kefu.connectors.tests.conftest import APP, run
+from kefu.connectors.tests.conftest import redis_layer, run, staff_socket
 from kefu.core import fanout, realtime
 from kefu.core.fanout import FannedOutConsumer, ProcessFanout, addressed
 from kefu.testing.plugin import Tenants
@@ -81,23 +80,12 @@ def test_a_socket_that_falls_behind_is_closed_once_and_hears_nothing_more(monkey
     assert asyncio.run(scenario()) == [{"type": "kefu.fell_behind"}]
 
 
-def _redis_layer(prefix: str) -> Any:
-    core = pytest.importorskip("channels_redis.core")
-    url = "redis://127.0.0.1:6379/14"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return core.RedisChannelLayer(hosts=[url], prefix=prefix, capacity=settings.CHANNEL_CAPACITY)
-
-
 def test_on_redis_a_burst_to_many_sockets_arrives_whole() -> None:
     # given one server process with 500 workspace sockets in one inbox group, each also in its
     # own offers group, and another process that publishes
     prefix = f"kefu-fanout-{id(object())}"
-    server, publisher = _redis_layer(prefix), _redis_layer(prefix)
+    server = redis_layer(prefix, capacity=settings.CHANNEL_CAPACITY)
+    publisher = redis_layer(prefix, capacity=settings.CHANNEL_CAPACITY)
     agents = 500
 
     async def scenario() -> tuple[int, list[list[int]], list[int]]:
@@ -133,13 +121,6 @@ def test_on_redis_a_burst_to_many_sockets_arrives_whole() -> None:
 pytestmark_db = pytest.mark.django_db(transaction=True)
 
 
-def _socket(user: object) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(APP, "/ws/agent/")
-    socket.scope["user"] = user
-    socket.scope["session"] = {}
-    return socket
-
-
 @pytestmark_db
 def test_two_workspace_tabs_are_one_member_of_the_inbox_and_both_hear_it(tenants: Tenants) -> None:
     from channels.layers import get_channel_layer
@@ -151,7 +132,7 @@ def test_two_workspace_tabs_are_one_member_of_the_inbox_and_both_hear_it(tenants
 
     async def scenario() -> tuple[int, list[dict[str, Any]], int]:
         layer = get_channel_layer()
-        first, second = _socket(user), _socket(user)
+        first, second = staff_socket(user), staff_socket(user)
         for socket in (first, second):
             assert (await socket.connect(timeout=5))[0]
             assert (await socket.receive_json_from(timeout=5))["type"] == "hello"
@@ -174,7 +155,7 @@ def test_two_workspace_tabs_are_one_member_of_the_inbox_and_both_hear_it(tenants
 def test_the_configured_redis_layer_waits_idle_longer_than_its_blocking_read(monkeypatch: Any) -> None:
     # given the channel layer as `REDIS_URL` configures it (redis-py 8 reads time out after 5 s by
     # default, exactly channels_redis's blocking wait: every idle wait failed)
-    _redis_layer("probe")  # skips without Redis
+    redis_layer("probe")  # skips without Redis
     import runpy
     from pathlib import Path
 

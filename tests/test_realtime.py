@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from kefu.connectors.tests.conftest import redis_layer
 from kefu.core import realtime
 
 
@@ -60,25 +61,13 @@ def test_events_are_sent_once_committed_and_dropped_on_rollback() -> None:
     assert [m["event"]["id"] for m in _received(channel)] == [3]
 
 
-def _redis_layer(prefix: str):
-    core = pytest.importorskip("channels_redis.core")
-    url = "redis://127.0.0.1:6379/14"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return core.RedisChannelLayer(hosts=[url], prefix=prefix)
-
-
 EXPECTED = {"a1": 3, "a2": 1, "b1": 2, "plain": 1}  # how many messages each channel is due
 
 
 def test_many_group_sends_on_redis_arrive_as_separate_sends_would() -> None:
     # given two processes' channels in three groups, and a plain channel in one of them
     prefix = f"kefu-test-{id(object())}"
-    layer, other = _redis_layer(prefix), _redis_layer(prefix)  # two server processes
+    layer, other = redis_layer(prefix), redis_layer(prefix)  # two server processes
 
     async def run() -> tuple[dict[str, list], bool]:
         a1, a2 = await layer.new_channel(), await layer.new_channel()

@@ -17,8 +17,14 @@ import pytest
 from channels.db import database_sync_to_async
 
 from kefu.connectors import services as connector_services
-from kefu.connectors.tests.communicator import WebsocketCommunicator
-from kefu.connectors.tests.conftest import APP, ORIGIN, frames_until, in_thread, open_widget, run
+from kefu.connectors.tests.conftest import (
+    ORIGIN,
+    frames_until,
+    in_thread,
+    open_widget,
+    run,
+    staff_socket,
+)
 from kefu.desk import services as desk_services
 from kefu.desk.models import Conversation, Message
 from kefu.tenancy import services as tenancy_services
@@ -128,13 +134,6 @@ def test_the_ingest_fast_path_refuses_another_tenants_conversation(
     ]
 
 
-def _agent_socket(user: object) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(APP, "/ws/agent/")
-    socket.scope["user"] = user
-    socket.scope["session"] = {}
-    return socket
-
-
 def test_agent_sockets_of_two_providers_of_one_client_see_only_their_own_work(multi_vendor: Tenants) -> None:
     pa_agent, pc_agent = multi_vendor.scope("pa", "agent"), multi_vendor.scope("pc", "agent")
     by_pa = in_thread(
@@ -156,7 +155,7 @@ def test_agent_sockets_of_two_providers_of_one_client_see_only_their_own_work(mu
     }
 
     async def scenario() -> dict[tuple[str, str], list[dict]]:
-        sockets = {who: _agent_socket(user) for who, user in users.items()}
+        sockets = {who: staff_socket(user) for who, user in users.items()}
         got: dict[tuple[str, str], list[dict]] = {}
         for who, socket in sockets.items():
             assert (await socket.connect(timeout=5))[0]
@@ -249,7 +248,7 @@ def test_floor_sockets_of_tenant_a_hear_nothing_of_tenant_b(tenants: Tenants) ->
     ]
 
     async def scenario() -> list[list[dict]]:
-        sockets = [_floor_socket(user) for user in users]
+        sockets = [staff_socket(user, "/ws/floor/") for user in users]
         heard: list[list[dict]] = []
         for socket in sockets:
             assert (await socket.connect(timeout=5))[0]
@@ -279,10 +278,3 @@ def test_floor_sockets_of_tenant_a_hear_nothing_of_tenant_b(tenants: Tenants) ->
     heard = run(scenario)
 
     assert [h[1] for h in heard] == [{"type": "wallboard.changed"}] * 3
-
-
-def _floor_socket(user: object) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(APP, "/ws/floor/")
-    socket.scope["user"] = user
-    socket.scope["session"] = {}
-    return socket

@@ -71,6 +71,27 @@ def widget_socket(key: str, *, origin: str | None = ORIGIN, visitor: str = "") -
     return WebsocketCommunicator(APP, f"/ws/widget/{key}/?visitor={visitor}", headers=headers)
 
 
+def staff_socket(user: object, path: str = "/ws/agent/") -> WebsocketCommunicator:
+    """A signed-in staff socket (the workspace by default, or `/ws/floor/`) for `user`."""
+    socket = WebsocketCommunicator(APP, path)
+    socket.scope["user"] = user
+    socket.scope["session"] = {}
+    return socket
+
+
+def redis_layer(prefix: str, **options: Any) -> Any:
+    """A Redis channel layer on database 14 under `prefix`, or skip the test when no Redis runs."""
+    core = pytest.importorskip("channels_redis.core")
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return core.RedisChannelLayer(hosts=[url], prefix=prefix, **options)
+
+
 async def open_widget(key: str, *, visitor: str = "") -> tuple[WebsocketCommunicator, dict[str, Any]]:
     socket = widget_socket(key, visitor=visitor)
     connected, _ = await socket.connect(timeout=5)

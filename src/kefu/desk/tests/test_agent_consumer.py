@@ -6,24 +6,16 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 
-from kefu.connectors.tests.communicator import WebsocketCommunicator
-from kefu.connectors.tests.conftest import APP, in_thread, run
+from kefu.connectors.tests.conftest import in_thread, run, staff_socket
 from kefu.desk import services
 from kefu.testing.plugin import Tenants
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _socket(user: object) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(APP, "/ws/agent/")
-    socket.scope["user"] = user
-    socket.scope["session"] = {}
-    return socket
-
-
 def test_anonymous_is_closed_with_4401(db: None) -> None:
     async def scenario() -> dict:
-        socket = _socket(AnonymousUser())
+        socket = staff_socket(AnonymousUser())
         await socket.connect(timeout=5)
         closed = await socket.receive_output(timeout=5)
         await socket.disconnect()
@@ -43,7 +35,7 @@ def test_agent_gets_own_tenant_events_and_is_denied_other_tenants_conversations(
     user = tenants.user("pa", "agent")
 
     async def scenario() -> list[dict]:
-        socket = _socket(user)
+        socket = staff_socket(user)
         assert (await socket.connect(timeout=5))[0]
         got = [await socket.receive_json_from(timeout=5)]
         await socket.send_json_to({"type": "subscribe", "conversation_id": other.pk})
@@ -87,7 +79,7 @@ def test_client_staff_get_their_clients_events(tenants: Tenants) -> None:
     user = tenants.user("ca1", "client_admin")
 
     async def scenario() -> list[dict]:
-        socket = _socket(user)
+        socket = staff_socket(user)
         assert (await socket.connect(timeout=5))[0]
         await socket.receive_json_from(timeout=5)
         post = database_sync_to_async(services.message_post)
@@ -123,7 +115,7 @@ def test_closing_the_workspace_socket_starts_the_offline_grace_period(tenants: T
     in_thread(routing_services.presence_set, scope, agent_id=user.pk, state="online")
 
     async def scenario() -> None:
-        socket = _socket(user)
+        socket = staff_socket(user)
         assert (await socket.connect(timeout=5))[0]
         await socket.receive_json_from(timeout=5)
         await socket.disconnect()

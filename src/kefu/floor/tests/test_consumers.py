@@ -7,21 +7,13 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 
-from kefu.connectors.tests.communicator import WebsocketCommunicator
-from kefu.connectors.tests.conftest import APP, run
+from kefu.connectors.tests.conftest import run, staff_socket
 from kefu.core import realtime
 from kefu.desk import services as desk_services
 from kefu.floor import consumers, services
 from kefu.testing.plugin import Tenants
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _socket(user: object) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(APP, "/ws/floor/")
-    socket.scope["user"] = user
-    socket.scope["session"] = {}
-    return socket
 
 
 def test_the_groups_of_each_side(tenants: Tenants) -> None:
@@ -46,7 +38,7 @@ def test_the_groups_of_each_side(tenants: Tenants) -> None:
 
 def test_anonymous_and_people_without_the_floor_are_closed(tenants: Tenants) -> None:
     async def scenario(user: object) -> dict:
-        socket = _socket(user)
+        socket = staff_socket(user, "/ws/floor/")
         await socket.connect(timeout=5)
         closed = await socket.receive_output(timeout=5)
         await socket.disconnect()
@@ -70,7 +62,7 @@ def test_a_client_manager_hears_only_their_own_queues(tenants: Tenants) -> None:
     create = database_sync_to_async(desk_services.conversation_create)
 
     async def scenario() -> list[dict]:
-        socket = _socket(user)
+        socket = staff_socket(user, "/ws/floor/")
         assert (await socket.connect(timeout=5))[0]
         got = [await socket.receive_json_from(timeout=5)]
         await create(lead, channel="chat", client_id=tenants.ca2.pk, queue="美妆-在线", message="别家的")
@@ -91,7 +83,7 @@ def test_a_lead_hears_alarms_and_an_agent_their_call_in(tenants: Tenants) -> Non
     lead_user, agent_user = tenants.user("pa", "supervisor"), tenants.user("pa", "agent")
 
     async def scenario() -> tuple[list[dict], list[dict]]:
-        lead, agent = _socket(lead_user), _socket(agent_user)
+        lead, agent = staff_socket(lead_user, "/ws/floor/"), staff_socket(agent_user, "/ws/floor/")
         assert (await lead.connect(timeout=5))[0] and (await agent.connect(timeout=5))[0]
         heard_lead = [await lead.receive_json_from(timeout=5)]
         heard_agent = [await agent.receive_json_from(timeout=5)]
