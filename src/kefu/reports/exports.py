@@ -17,10 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 TEXT, INT, DECIMAL, PERCENT, SECONDS, DATE, DATETIME = (
     "text",
     "int",
@@ -114,6 +110,10 @@ def to_xlsx(tables: Sequence[Table], *, stamp: datetime = STAMP) -> bytes:
 
     The same tables give the same bytes: the workbook's creation and modification times are
     `stamp` (naive UTC), and so are its zip entries' times (openpyxl would write the clock's)."""
+    from openpyxl import Workbook  # here, not at import: every server and command start paid for it
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.properties.created = stamp
     book.remove(book.active)

@@ -30,7 +30,6 @@ from typing import Literal
 import numpy as np
 import simpy
 from numpy.typing import NDArray
-from scipy import stats
 
 __all__ = [
     "AgentGroup",
@@ -631,6 +630,8 @@ def _estimate(samples: Sequence[float], confidence: float) -> Estimate:
     if len(values) < 2:
         mean = float(values.mean()) if len(values) else math.nan
         return Estimate(mean, math.inf, tuple(samples))
+    from scipy import stats  # here, not at import: scipy.stats costs a second of every start
+
     sd = float(values.std(ddof=1))
     t = float(stats.t.ppf(0.5 + confidence / 2.0, len(values) - 1))
     return Estimate(float(values.mean()), t * sd / math.sqrt(len(values)), tuple(samples))

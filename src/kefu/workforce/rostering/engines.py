@@ -1,14 +1,14 @@
 """Solver back ends: the same model on HiGHS (MIP, the default) or CP-SAT, behind the few modelling
 calls the schedule needs. Pure (no Django).
+
+OR-Tools is imported when an engine is made, not with this module: its model builder pulls in
+pandas, and every `kefu` command and server start would pay over a second for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, Protocol
-
-from ortools.linear_solver.python import model_builder
-from ortools.sat.python import cp_model
 
 from kefu.workforce.rostering.problem import ScheduleStatus
 
@@ -43,6 +43,9 @@ class Backend(Protocol):
 
 class CpSat(Backend):
     def __init__(self) -> None:
+        from ortools.sat.python import cp_model
+
+        self.cp_model = cp_model
         self.model = cp_model.CpModel()
         self.solver = cp_model.CpSolver()
 
@@ -56,7 +59,7 @@ class CpSat(Backend):
         self.model.add(constraint)
 
     def sum(self, terms: Sequence[Any]) -> Any:
-        return cp_model.LinearExpr.sum(list(terms))
+        return self.cp_model.LinearExpr.sum(list(terms))
 
     def minimize(self, expression: Any) -> None:
         self.model.minimize(expression)
@@ -72,9 +75,9 @@ class CpSat(Backend):
         params.log_search_progress = log
         status = self.solver.solve(self.model)
         return {
-            cp_model.OPTIMAL: ScheduleStatus.OPTIMAL,
-            cp_model.FEASIBLE: ScheduleStatus.FEASIBLE,
-            cp_model.INFEASIBLE: ScheduleStatus.INFEASIBLE,
+            self.cp_model.OPTIMAL: ScheduleStatus.OPTIMAL,
+            self.cp_model.FEASIBLE: ScheduleStatus.FEASIBLE,
+            self.cp_model.INFEASIBLE: ScheduleStatus.INFEASIBLE,
         }.get(status, ScheduleStatus.UNKNOWN)
 
     def value(self, var: Any) -> int:
@@ -93,6 +96,9 @@ class Highs(Backend):
     options = "mip_heuristic_effort=0.3\nmip_rel_gap=0.005"  # stop within 0.5% of the bound
 
     def __init__(self) -> None:
+        from ortools.linear_solver.python import model_builder
+
+        self.model_builder = model_builder
         self.model = model_builder.Model()
         self.solver = model_builder.Solver("highs")
 
@@ -105,12 +111,12 @@ class Highs(Backend):
     def constrain(self, constraint: Any) -> None:
         if isinstance(constraint, bool):  # a constant comparison, e.g. an empty sum
             if not constraint:
-                self.model.add(model_builder.LinearExpr.sum([]) >= 1)
+                self.model.add(self.model_builder.LinearExpr.sum([]) >= 1)
             return
         self.model.add(constraint)
 
     def sum(self, terms: Sequence[Any]) -> Any:
-        return model_builder.LinearExpr.sum(list(terms))
+        return self.model_builder.LinearExpr.sum(list(terms))
 
     def minimize(self, expression: Any) -> None:
         self.model.minimize(expression)
@@ -125,11 +131,11 @@ class Highs(Backend):
         )
         self.solver.enable_output(log)
         status = self.solver.solve(self.model)
-        if status == model_builder.SolveStatus.OPTIMAL:
+        if status == self.model_builder.SolveStatus.OPTIMAL:
             return ScheduleStatus.OPTIMAL
-        if status == model_builder.SolveStatus.FEASIBLE:
+        if status == self.model_builder.SolveStatus.FEASIBLE:
             return ScheduleStatus.FEASIBLE
-        if status == model_builder.SolveStatus.INFEASIBLE:
+        if status == self.model_builder.SolveStatus.INFEASIBLE:
             return ScheduleStatus.INFEASIBLE
         return ScheduleStatus.UNKNOWN
 
