@@ -127,35 +127,59 @@ def _organisations() -> tuple[int, list[int], list[int]]:
 
 
 def _conversation(rng: random.Random, emit, cid: int, offered: datetime, queue: str, agent: int) -> None:  # type: ignore[no-untyped-def]
-    """One contact's events, as the desk writes them (`emit(type, at, agent, value, cid, **data)`)."""
+    """One contact's events, as the desk writes them (`emit(type, at, agent, value, cid, **data)`):
+    a chat as the demo replays it (`desk.demo._replay_conversation`): the customer's question, an
+    automatic greeting for half, the agent's answer (a "one moment" first for some, `first_response`
+    with the first reply), a few more turns, the customer's thanks and the agent's goodbye, then
+    the resolution; abandoned chats are closed, L2 escalations open a case and come back."""
     from kefu.analytics.models import EventType
 
     emit(EventType.OFFERED, offered, None, None, priority="normal")
-    if rng.random() < 0.04:  # left before an answer
+    seq = iter(range(1, 1000))
+    emit(EventType.MESSAGE_IN, offered, None, None, seq=next(seq))
+    if rng.random() < 0.04:  # left before an answer: the desk closes the chat
         wait = rng.uniform(1, 5) if rng.random() < 0.3 else rng.uniform(25, 240)
-        emit(EventType.ABANDONED, offered + timedelta(seconds=wait), None, wait)
+        gone = offered + timedelta(seconds=wait)
+        emit(EventType.ABANDONED, gone, None, wait, by="left")
+        emit(EventType.CLOSED, gone, None, None, to="closed")
         return
-    emit(EventType.MESSAGE_IN, offered, None, None)
     if rng.random() < 0.5:
-        emit(EventType.MESSAGE_OUT, offered + timedelta(seconds=2), None, None)  # automatic greeting
+        emit(EventType.MESSAGE_OUT, offered + timedelta(seconds=2), None, None, seq=next(seq))  # greeting
     assigned = offered + timedelta(seconds=rng.expovariate(1 / 20))
     emit(EventType.ASSIGNED, assigned, agent, None, how="auto")
     reply = assigned + timedelta(seconds=rng.expovariate(1 / 25), microseconds=rng.randrange(10**6))
-    emit(EventType.MESSAGE_OUT, reply, agent, None)
-    at = reply
+    at, first = reply, next(seq)
+    emit(EventType.MESSAGE_OUT, reply, agent, None, seq=first)
+    emit(EventType.FIRST_RESPONSE, reply, agent, (reply - offered).total_seconds(), seq=first)
+    if rng.random() < 0.3:  # that was "one moment, I'll look it up": the answer follows
+        at += timedelta(seconds=rng.randrange(15, 90))
+        emit(EventType.MESSAGE_OUT, at, agent, None, seq=next(seq))
     for _turn in range(rng.choice((0, 1, 1, 2))):
         at += timedelta(seconds=rng.randrange(10, 300))
-        emit(EventType.MESSAGE_IN, at, None, None)
+        emit(EventType.MESSAGE_IN, at, None, None, seq=next(seq))
         at += timedelta(seconds=rng.expovariate(1 / 40))
-        emit(EventType.MESSAGE_OUT, at, agent, None)
+        emit(EventType.MESSAGE_OUT, at, agent, None, seq=next(seq))
+    at += timedelta(seconds=rng.randrange(5, 60))
+    emit(EventType.MESSAGE_IN, at, None, None, seq=next(seq))  # "好的，谢谢"
     if queue.endswith("售前-在线") and rng.random() < 0.3:
         emit(EventType.ORDER_LINKED, at + timedelta(seconds=20), agent, None, order_number=f"B{cid}")
-    if rng.random() < 0.04:
-        emit(EventType.ESCALATED, at + timedelta(seconds=30), agent, None, tier="l2")
-    if rng.random() < 0.01:
-        emit(EventType.CASE_OPENED, at + timedelta(seconds=40), agent, None, type="complaint")
-    resolved = at + timedelta(seconds=rng.randrange(60, 900))
     category = "售前咨询/商品咨询" if "售前" in queue else "物流/查件"
+    if rng.random() < 0.04:  # handed to the client's L2 with a case; back to the agent the next day
+        escalated = at + timedelta(seconds=30)
+        emit(EventType.CASE_OPENED, escalated, agent, None, type="return")
+        emit(EventType.ESCALATED, escalated, agent, None, tier="l2", **{"from": "open"})
+        back = escalated + timedelta(hours=rng.uniform(2, 30))
+        emit(EventType.DEESCALATED, back, agent, None, tier="l2", to="open")
+        at = back + timedelta(minutes=rng.uniform(1, 30))
+        emit(EventType.MESSAGE_OUT, at, agent, None, seq=next(seq))  # the agent tells the customer
+    if rng.random() < 0.01:  # a complaint: its case, and the register's entry (`complaint_rate`)
+        emit(EventType.CASE_OPENED, at + timedelta(seconds=40), agent, None, type="complaint")
+        emit(
+            EventType.COMPLAINT_REGISTERED, at + timedelta(seconds=50), None, None,
+            complaint_id=cid, severity="normal", source="chat",
+        )  # fmt: skip
+    resolved = at + timedelta(seconds=rng.randrange(60, 900))
+    emit(EventType.MESSAGE_OUT, resolved - timedelta(seconds=15), agent, None, seq=next(seq))  # goodbye
     emit(EventType.RESOLVED, resolved, agent, None, category=category)
     if rng.random() < 0.04:
         emit(EventType.REOPENED, resolved + timedelta(hours=3), agent, None)
@@ -323,7 +347,12 @@ def main() -> None:
         problems = [] if events == generated else [f"{generated} events generated, {events} stored"]
         _note(f"generated {events:,} events in {generate_s:.0f} s; rebuilding the rollups")
         _, rebuild_s = _timed(lambda: rollups.rebuild(lag=0))
-        _note(f"rollups rebuilt in {rebuild_s:.0f} s; timing the review and the dashboard")
+        _note(f"rollups rebuilt in {rebuild_s:.0f} s; vacuuming")
+        with connection.cursor() as cursor:
+            # what autovacuum does to an append-only table after enough inserts: the visibility
+            # map it sets lets the covering indexes' index-only scans skip the heap
+            cursor.execute("VACUUM (ANALYZE)")
+        _note("vacuumed; timing the review and the dashboard")
 
     scope = Scope.platform(user_id=None, organization_id=None, permissions=all_permissions())
     client = clients[0]
