@@ -337,11 +337,18 @@ def _cohort_offers(scope: Scope, client_id: int, start: datetime, end: datetime)
     )
 
 
-def _escalated_ids(scope: Scope, client_id: int) -> QuerySet[Any]:
-    """The client's conversations ever escalated to its L2 (the `escalation_rate` numerator)."""
+def _escalated_ids(scope: Scope, client_id: int, offers: QuerySet[Any]) -> QuerySet[Any]:
+    """Which of these offers' conversations were ever escalated to the client's L2 (the
+    `escalation_rate` numerator), whenever the escalation happened: only those conversations'
+    escalations are read (a semi-join on the offers), so the read grows with the month, not with
+    the client's history."""
     return (
         analytics_selectors.contact_event_list(scope, type="escalated")
-        .filter(client_id=client_id, data__tier="l2")
+        .filter(
+            client_id=client_id,
+            data__tier="l2",
+            conversation_id__in=offers.order_by().values("conversation_id"),
+        )
         .order_by()
         .values("conversation_id")
     )
@@ -364,10 +371,12 @@ def _offered_cohort(scope: Scope, client_id: int, first: date, last: date, tz: Z
         f"missed_{kind}": _flag(_breach_list(scope, client_id, start, kind).values("conversation_id"))
         for kind in SLA_TIMERS
     }
+    offers = _cohort_offers(scope, client_id, start, end)
     rows = (
-        _cohort_offers(scope, client_id, start, end)
-        .order_by()
-        .annotate(day=TruncDate("at", tzinfo=tz), escalated=_flag(_escalated_ids(scope, client_id)), **flags)
+        offers.order_by()
+        .annotate(
+            day=TruncDate("at", tzinfo=tz), escalated=_flag(_escalated_ids(scope, client_id, offers)), **flags
+        )
         .values("channel", "day", "escalated", *flags)
         .annotate(n=Count("id"))
     )
@@ -394,7 +403,7 @@ def _missed_list(
         channel__in=channels, conversation_id__in=breaches.values("conversation_id")
     )
     if kind == "l2_resolution":
-        offers = offers.filter(conversation_id__in=_escalated_ids(scope, client_id))
+        offers = offers.filter(conversation_id__in=_escalated_ids(scope, client_id, offers))
     first_breach = breaches.filter(conversation_id=OuterRef("conversation_id")).order_by("breached_at")
     rows = (
         offers.order_by("at", "conversation_id", "id")
