@@ -6,12 +6,19 @@
 
 Makes a throwaway database `--database` (default `kefu_bench_metrics`; dropped at the end unless
 `--keep`), writes a seeded history by bulk inserts with a progress bar on stderr: `--conversations`
-contacts (about ten events each: offers, customer messages, automatic greetings, assignments,
-replies, further turns, escalations, complaints, resolutions, reopenings, abandoned calls, survey
-answers, linked orders) spread over `--months` months for three clients with a daily curve, each client
-with an SLA policy and three queues with service-level targets. Then it folds the 15-minute rollups from
-the event log (`rollups.rebuild`, timed: what the worker does as events arrive) and, for the
-first client:
+contacts spread over `--months` months for three clients with a daily curve, each client with an
+SLA policy (first response, next response, resolution and L2 resolution targets) and three queues
+with service-level targets. A contact carries the events the desk writes for a chat like the
+demo's (`desk.demo._replay_conversation`), about 11 on average (so 1,000,000 conversations make
+about 11,000,000 events): the offer and the customer's question, an automatic greeting for half,
+the assignment, the agent's first reply with its `first_response` (for 30 % a "one moment" before
+the answer), zero to two more turns, the customer's thanks, the agent's goodbye and the resolution;
+4 % abandoned before an answer (then closed), 4 % escalated to the client's L2 with a case and
+handed back, 1 % complaints (a case and the register's entry), 4 % reopened, a survey answer for a
+third, linked orders for 30 % of pre-sales chats. Then it folds the 15-minute rollups from the
+event log (`rollups.rebuild`, timed: what the worker does as events arrive), vacuums (as
+autovacuum does to an append-only table: the visibility map lets the covering indexes answer
+without the table, docs/reports.md "How the review reads") and, for the first client:
 
 1. times the monthly KPI review of the last full month (`reports.figure_selectors.monthly_review`,
    what `GET /api/monthly-review` and the archive serve);
@@ -114,7 +121,12 @@ def _organisations() -> tuple[int, list[int], list[int]]:
         client = Organization.objects.create(kind="client", name=name, slug=slug)
         clients.append(client.pk)
         SlaPolicy.all_tenants.create(
-            client_id=client.pk, channel="", first_response_s=60, next_response_s=120, resolution_s=4 * 3600
+            client_id=client.pk,
+            channel="",
+            first_response_s=60,
+            next_response_s=120,
+            resolution_s=4 * 3600,
+            l2_resolution_s=24 * 3600,  # the review counts the L2 cohort (its escalation read)
         )
         for queue in QUEUES:
             Queue.all_tenants.create(
