@@ -339,9 +339,10 @@ def _cohort_offers(scope: Scope, client_id: int, start: datetime, end: datetime)
 
 def _escalated(scope: Scope, client_id: int) -> Exists:
     """Whether the offer's conversation was ever escalated to the client's L2 (the
-    `escalation_rate` numerator), whenever that happened: a correlated `EXISTS`, one probe per
-    offer into the small `(conversation_id) WHERE type = 'escalated'` index, so the read grows
-    with the month's offers, not with the client's whole history of escalations."""
+    `escalation_rate` numerator), whenever that happened: a correlated `EXISTS` over the partial
+    index of L2 escalations `(client, conversation_id)`, so no table row is read. PostgreSQL
+    either probes it per offer or hashes the client's entries once, whichever it estimates
+    cheaper (docs/reports.md, "How the review reads")."""
     return Exists(
         analytics_selectors.contact_event_list(scope, type="escalated").filter(
             client_id=client_id, data__tier="l2", conversation_id=OuterRef("conversation_id")
