@@ -5,7 +5,8 @@
         [--json]
 
 Makes a throwaway database `--database` (default `kefu_bench_metrics`; dropped at the end unless
-`--keep`), writes a seeded history by bulk inserts with a progress bar on stderr: `--conversations`
+`--keep`), writes a seeded history by bulk inserts (`COPY`, a batch of 20,000 events at a time in
+time order) with a progress bar on stderr: `--conversations`
 contacts spread over `--months` months for three clients with a daily curve, each client with an
 SLA policy (first response, next response, resolution and L2 resolution targets) and three queues
 with service-level targets. A contact carries the events the desk writes for a chat like the
@@ -55,6 +56,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,9 +208,42 @@ def _conversation(rng: random.Random, emit, cid: int, offered: datetime, queue: 
         )
 
 
-def _history(conversations: int, first: date, days: int, seed: int) -> int:
-    """Bulk-insert the seeded history; returns the number of events written."""
+COLUMNS = (
+    "type",
+    "at",
+    "provider_id",
+    "client_id",
+    "conversation_id",
+    "channel",
+    "queue",
+    "agent_id",
+    "value_s",
+    "data",
+)
+
+
+def _copy(rows: list[tuple[Any, ...]]) -> None:
+    """Write events with `COPY` (the rest of each row is null): building a `ContactEvent` and an
+    `INSERT` per event took most of the generation's time (a profile: 40 % compiling the SQL,
+    20 % making the objects)."""
+    from django.db import connection
+
     from kefu.analytics.models import ContactEvent
+
+    connection.ensure_connection()
+    table = ContactEvent._meta.db_table
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _history(conversations: int, first: date, days: int, seed: int) -> int:
+    """Bulk-write the seeded history (each batch in time order); returns the number of events written."""
+    from psycopg.types.json import Jsonb
+
     from kefu.tenancy.models import Organization, User
 
     provider = Organization.objects.get(slug="bench-provider").pk
@@ -216,7 +251,7 @@ def _history(conversations: int, first: date, days: int, seed: int) -> int:
     agents = list(User.objects.filter(username__startswith="bench-agent").values_list("pk", flat=True))
     rng = random.Random(seed)
     start = datetime(first.year, first.month, first.day, tzinfo=UTC) - TZ_OFFSET
-    rows: list[ContactEvent] = []
+    rows: list[tuple[Any, ...]] = []
     written = 0
     bar = Progress(conversations, "history")
     for cid in range(1, conversations + 1):
@@ -227,17 +262,13 @@ def _history(conversations: int, first: date, days: int, seed: int) -> int:
         channel = "chat"
 
         def emit(kind, at, agent, value, cid=cid, client=client.pk, queue=queue, channel=channel, **data):  # type: ignore[no-untyped-def]
-            rows.append(
-                ContactEvent(
-                    type=kind, at=at, provider_id=provider, client_id=client, conversation_id=cid,
-                    channel=channel, queue=queue, agent_id=agent, value_s=value, data=data,
-                )
-            )  # fmt: skip
+            # in COLUMNS' order; the type's value, not the enum (psycopg would write its name)
+            rows.append((kind.value, at, provider, client, cid, channel, queue, agent, value, Jsonb(data)))
 
         _conversation(rng, emit, cid, offered, queue, rng.choice(agents))
         if len(rows) >= BATCH or cid == conversations:
-            rows.sort(key=lambda e: e.at)
-            ContactEvent.all_tenants.bulk_create(rows, batch_size=5000)
+            rows.sort(key=lambda row: row[1])
+            _copy(rows)
             written += len(rows)
             rows.clear()
             bar.advance(cid - bar.done, f"{written:,} events")
