@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import translation
 
@@ -337,13 +337,16 @@ def _cohort_offers(scope: Scope, client_id: int, start: datetime, end: datetime)
     )
 
 
-def _escalated_ids(scope: Scope, client_id: int) -> QuerySet[Any]:
-    """The client's conversations ever escalated to its L2 (the `escalation_rate` numerator)."""
-    return (
-        analytics_selectors.contact_event_list(scope, type="escalated")
-        .filter(client_id=client_id, data__tier="l2")
-        .order_by()
-        .values("conversation_id")
+def _escalated(scope: Scope, client_id: int) -> Exists:
+    """Whether the offer's conversation was ever escalated to the client's L2 (the
+    `escalation_rate` numerator), whenever that happened: a correlated `EXISTS` over the partial
+    index of L2 escalations `(client, conversation_id)`, so no table row is read. PostgreSQL
+    either probes it per offer or hashes the client's entries once, whichever it estimates
+    cheaper (docs/reports.md, "How the review reads")."""
+    return Exists(
+        analytics_selectors.contact_event_list(scope, type="escalated").filter(
+            client_id=client_id, data__tier="l2", conversation_id=OuterRef("conversation_id")
+        )
     )
 
 
@@ -367,9 +370,9 @@ def _offered_cohort(scope: Scope, client_id: int, first: date, last: date, tz: Z
     rows = (
         _cohort_offers(scope, client_id, start, end)
         .order_by()
-        .annotate(day=TruncDate("at", tzinfo=tz), escalated=_flag(_escalated_ids(scope, client_id)), **flags)
+        .annotate(day=TruncDate("at", tzinfo=tz), escalated=_escalated(scope, client_id), **flags)
         .values("channel", "day", "escalated", *flags)
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # not Count("id"): the covering index answers without the table
     )
     return [
         _CohortRow(
@@ -394,7 +397,7 @@ def _missed_list(
         channel__in=channels, conversation_id__in=breaches.values("conversation_id")
     )
     if kind == "l2_resolution":
-        offers = offers.filter(conversation_id__in=_escalated_ids(scope, client_id))
+        offers = offers.filter(_escalated(scope, client_id))
     first_breach = breaches.filter(conversation_id=OuterRef("conversation_id")).order_by("breached_at")
     rows = (
         offers.order_by("at", "conversation_id", "id")

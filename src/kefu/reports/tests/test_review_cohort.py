@@ -257,10 +257,12 @@ def test_the_cohort_counts_by_hand(tenants: Tenants) -> None:
     h.offer(c3, MONTH_START + timedelta(days=1))
     h.escalate(c3, MONTH_START + timedelta(days=1, minutes=5), "l1")
     h.breach(c3, "l2_resolution", MONTH_START + timedelta(days=1), MONTH_START + timedelta(days=2))
-    # c4 e-mail offered 23:59 on March 31st, escalated to L2, its L2 timer breached
+    # c4 e-mail offered 23:59 on March 31st, escalated to L2 twice (after the month: still one
+    # offer of the L2 cohort), its L2 timer breached
     c4 = h.conversation(tenants.ca1, "email", MONTH_END - timedelta(minutes=1))
     h.offer(c4, MONTH_END - timedelta(minutes=1))
     h.escalate(c4, MONTH_END + timedelta(minutes=5))
+    h.escalate(c4, MONTH_END + timedelta(days=1))
     h.breach(c4, "l2_resolution", MONTH_END, MONTH_END + timedelta(hours=3))
     # c5 of another client, offered on March 1st with every timer breached
     c5 = h.conversation(tenants.ca2, "chat", MONTH_START)
