@@ -21,7 +21,9 @@ A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropp
    (`message_in` event time; one machine, one clock).
 
 Exactly once: no conversation assigned twice (one `assigned` event each), no agent over capacity,
-one offer per chat, every offer frame received once and by the offered agent; else exit 1.
+one offer per chat the servers stored (a post the client gave up on after 30 s still counts:
+`posts_timed_out` says how many, a sign of overload, not a failure), every offer frame received
+once and by the offered agent; else exit 1.
 The last line is one JSON object.
 """
 
@@ -335,6 +337,7 @@ def _post_chats(
     seconds: int,
     opened: list[int],
     errors: list[str],
+    timeouts: list[int],
 ) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     total = rate * seconds
@@ -357,6 +360,8 @@ def _post_chats(
                 opened.append(answer["id"])
             else:
                 errors.append(f"{response.status} {answer}")
+        except TimeoutError:  # the client gave up; the server may still open the chat (counted below)
+            timeouts.append(i)
         except OSError as exc:
             errors.append(str(exc))
 
@@ -374,9 +379,15 @@ def _post_chats(
 
 
 def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int) -> dict[str, Any]:
+    from django.db.models import Max
+
     from kefu.analytics.models import ContactEvent
+    from kefu.desk.models import Conversation
     from kefu.routing.models import Offer
 
+    # the chats of this phase are the conversations made after it starts: what the servers stored,
+    # including those whose post the client gave up on, not only the answers the client read
+    before = Conversation.all_tenants.aggregate(last=Max("pk"))["last"] or 0
     ports = [_free_port(), _free_port()]
     servers = [_serve(env, port) for port in ports]
     try:
@@ -385,6 +396,7 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         frames: dict[int, list] = {}
         opened: list[int] = []
         errors: list[str] = []
+        timeouts: list[int] = []
         socket_errors: list[str] = []
         counts: Counter = Counter()
         window: dict[str, float] = {}
@@ -408,9 +420,10 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
                 seconds,
                 opened,
                 errors,
+                timeouts,
             )
             deadline = time.monotonic() + DRAIN_S  # the last offers on their way
-            while len(frames) < len(opened) and time.monotonic() < deadline:
+            while len(frames) < len(opened) + len(timeouts) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
             window["wall"] = time.perf_counter() - window["start"]
             window["cpu"] = time.process_time() - window["cpu"]
@@ -428,12 +441,13 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
             print("\n".join(log.read_text(errors="replace").splitlines()[-8:]), flush=True)
         for server in servers:
             server.wait(timeout=30)
+    created = set(Conversation.all_tenants.filter(pk__gt=before).values_list("pk", flat=True))
     stored = dict(
-        ContactEvent.all_tenants.filter(type="message_in", conversation_id__in=opened).values_list(
+        ContactEvent.all_tenants.filter(type="message_in", conversation_id__in=created).values_list(
             "conversation_id", "at"
         )
     )
-    offers = {o.conversation_id: o for o in Offer.all_tenants.filter(conversation_id__in=opened)}
+    offers = {o.conversation_id: o for o in Offer.all_tenants.filter(conversation_id__in=created)}
     latencies = [
         (seen[0][1] - stored[cid].timestamp()) * 1000 for cid, seen in frames.items() if cid in stored
     ]
@@ -464,8 +478,10 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         for leg, v in legs.items()
     }
     problems = [f"post failed: {e}" for e in errors[:5]] + [f"socket: {e}" for e in socket_errors[:3]]
-    if len(offers) != len(opened):
-        problems.append(f"{len(opened)} chats opened, {len(offers)} offered")
+    if not set(opened) <= created:
+        problems.append(f"{len(set(opened) - created)} chats answered 201 but not stored")
+    if len(offers) != len(created):
+        problems.append(f"{len(created)} chats stored, {len(offers)} offered")
     for cid, seen in frames.items():
         offer = offers.get(cid)
         if len(seen) != 1 or offer is None or seen[0][0] != offer.agent_id or seen[0][2] != offer.pk:
@@ -474,7 +490,10 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
     if len(frames) != len(offers):
         problems.append(f"{len(offers)} offers, {len(frames)} reached a socket")
     return {
-        "chats": len(opened),
+        "chats": len(created),
+        # posts the client gave up on after 30 s (the server still stored and offered each of
+        # them, else a problem above): a measure of overload, not of exactly-once
+        "posts_timed_out": len(timeouts),
         "offers_seen": len(frames),
         "offer_latency_p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
         "offer_latency_p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
@@ -485,7 +504,7 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
         "client_frames_per_s": round(counts["frames"] / window["wall"]) if window.get("wall") else None,
         "client_cpu_share": round(window["cpu"] / window["wall"], 2) if window.get("wall") else None,
         # the two servers' CPU (user + system) over the same window, per chat and as cores used
-        "servers_cpu_ms_per_chat": round(window["servers_cpu"] * 1000 / len(opened), 1) if opened else None,
+        "servers_cpu_ms_per_chat": round(window["servers_cpu"] * 1000 / len(created), 1) if created else None,
         "servers_cpu_cores": round(window["servers_cpu"] / window["wall"], 2) if window.get("wall") else None,
         "problems": problems,
     }
@@ -552,8 +571,10 @@ def main() -> int:
         "offer_latency_p50_ms": second["offer_latency_p50_ms"],
         "offer_latency_p99_ms": second["offer_latency_p99_ms"],
         "offer_latency_max_ms": second["offer_latency_max_ms"],
-        **{k: v for k, v in second.items() if k.endswith("_p50_p99_ms") or k.startswith("client_")},
+        **{k: v for k, v in second.items() if k.endswith("_p50_p99_ms")},
+        **{k: v for k, v in second.items() if k.startswith(("client_", "servers_"))},
         "chats": second["chats"],
+        "posts_timed_out": second.get("posts_timed_out", 0),
         "exactly_once": not problems,
         "load_average": round(os.getloadavg()[0], 1),
     }
