@@ -79,11 +79,6 @@ def _ts(value: datetime) -> float:
     return value.timestamp()
 
 
-def routable_queue_keys() -> set[tuple[int, str]]:
-    """(client id, queue name) of every active queue: only their contacts are routed."""
-    return set(Queue.all_tenants.filter(active=True).values_list("client_id", "name"))
-
-
 @dataclass
 class _Skills:
     """Who qualifies for which queue, under each provider's own required skills."""
@@ -161,11 +156,22 @@ class RoutingPass:
         self._held_read: set[int] = set()
         self._certified: dict[int, list[tuple[int, int, datetime, datetime | None, datetime | None]]] = {}
         self._capacity: dict[int, list[tuple[int, str, int]]] = {}
+        self._every_queue_read = False
         self.dropped = 0  # answers another process made stale (its agent filled meanwhile): retried
+
+    def routable_queue_keys(self) -> set[tuple[int, str]]:
+        """(client id, queue name) of every active queue: only their contacts are routed. The
+        queues are kept for the pass, so `queues` asks the database nothing more."""
+        for queue in Queue.all_tenants.filter(active=True):
+            self._queues[queue.client_id, queue.name] = queue
+        self._every_queue_read = True
+        return {key for key, queue in self._queues.items() if queue is not None}
 
     def queues(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Queue]:
         missing = keys - set(self._queues)
-        if missing:
+        if missing and self._every_queue_read:  # not among the active queues: not routed
+            self._queues.update(dict.fromkeys(missing))
+        elif missing:
             rows = Queue.all_tenants.filter(
                 active=True, client_id__in={k[0] for k in missing}, name__in={k[1] for k in missing}
             )

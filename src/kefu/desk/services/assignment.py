@@ -81,11 +81,11 @@ def route_waiting(
     All waiting conversations in batches of `batch` (oldest first), or only `contact_ids`; only
     `agent_ids` if given (an agent freed capacity). Auto-accepting queues assign at once."""
     now = now or clock.now()
-    keys = offer_services.routable_queue_keys()
+    cache = offer_services.RoutingPass()  # queues, skills, certifications, capacities: read once a pass
+    keys = cache.routable_queue_keys()
     if not keys:
         return 0
     made, after, retries = 0, None, RETRIES
-    cache = offer_services.RoutingPass()  # skills, certifications, capacities: read once a pass
     while True:
         start, dropped = after, cache.dropped
         with transaction.atomic():
