@@ -12,7 +12,7 @@ PROBE = """
 import json, sys, django
 django.setup()
 import kefu.config.urls  # noqa: F401  (the API and every app's views)
-heavy = ("pandas", "openpyxl", "ortools", "weasyprint", "scipy.stats")
+heavy = ("pandas", "openpyxl", "ortools", "weasyprint")  # and scipy.stats (scipy itself is light)
 print(json.dumps(sorted(n for n in sys.modules if n.split(".")[0] in heavy or n.startswith("scipy.stats"))))
 """
 
