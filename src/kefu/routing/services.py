@@ -6,7 +6,7 @@ schedules carry, so a new name is a new queue (docs/decisions.md, "Queues keep t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ from kefu.routing.models import (
     SkillKind,
 )
 from kefu.routing.permissions import RoutingPerm
+from kefu.routing.wakeups import wake
 
 QUEUE_FIELDS = (
     "business_type",
@@ -416,26 +417,6 @@ def agent_capacity_set(scope: Scope, *, user_id: int, channel: str, max_concurre
         AgentCapacity.objects.create(
             provider_id=scope.provider_id, user_id=user_id, channel=channel, max_concurrent=max_concurrent
         )
-
-
-# --- wake-ups: "something changed, assign now" -----------------------------------------------------
-Router = Callable[..., None]
-_routers: list[Router] = []
-
-
-def register_router(router: Router) -> None:
-    """The desk registers its assignment run here at start-up (routing may not import the desk).
-    It is called as `router(contact_id=…)` or `router(agent_id=…)` after a commit."""
-    if router not in _routers:
-        _routers.append(router)
-
-
-def wake(*, contact_id: int | None = None, agent_id: int | None = None) -> None:
-    """After this transaction commits, assign what can be assigned: a contact was queued
-    (`contact_id`), an agent freed capacity or came online (`agent_id`). The periodic sweep
-    catches anything a wake-up misses (a wake-up that fails is logged, never the request's error)."""
-    for router in list(_routers):
-        transaction.on_commit(lambda router=router: router(contact_id=contact_id, agent_id=agent_id))
 
 
 # --- presence ------------------------------------------------------------------------------------

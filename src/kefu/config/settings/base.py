@@ -208,6 +208,12 @@ KEFU_REPORTS_SLA_GOAL_PERCENT = env.env_int("KEFU_REPORTS_SLA_GOAL_PERCENT", 95)
 KEFU_REPORTS_LANGUAGE = env.env_str("KEFU_REPORTS_LANGUAGE") or "zh-hans"
 # Assign at once after a change (a contact queued, an agent freed); off: only the periodic sweep.
 KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
+# Run those passes on a thread of their own that gathers the wake-ups committed meanwhile (one
+# pass for a burst of chats; the request answers without waiting), else on the committing thread.
+# Default: on with PostgreSQL; off with SQLite, whose one writer would make the thread wait.
+KEFU_ROUTING_WAKE_IN_BACKGROUND = env.env_bool(
+    "KEFU_ROUTING_WAKE_IN_BACKGROUND", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+)
 # Auto-QA: closed conversations of this many days back are inspected (again after a rules change);
 # one run inspects at most this many, the next run continues.
 KEFU_AUTOQA_LOOKBACK_DAYS = env.env_int("KEFU_AUTOQA_LOOKBACK_DAYS", 35)

@@ -9,6 +9,9 @@ CHANNEL_LAYERS = {
     "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": CHANNEL_CAPACITY}}  # noqa: F405
 }
 LANGUAGE_CODE = "zh-hans"
+# Routing wake-ups run on the committing thread, so a test sees the offer when its request
+# returns (tests of the background runner switch it on themselves).
+KEFU_ROUTING_WAKE_IN_BACKGROUND = False
 
 # Tests call the ASGI application through a new event loop per request, and each request's
 # thread-sensitive thread ends with the loop: a connection it took from the pool is then never

@@ -33,8 +33,7 @@ from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import _publish
 from kefu.desk.services.conversations import Handover, conversation_assign, conversations_assign_locked
 from kefu.desk.services.provider_move import conversation_move_provider
-from kefu.routing import offer_selectors, offer_services
-from kefu.routing import services as routing_services
+from kefu.routing import offer_selectors, offer_services, wakeups
 from kefu.routing.models import Offer, OfferState
 
 log = logging.getLogger(__name__)
@@ -178,22 +177,20 @@ class _Refusals:
         self.conversation_ids.append(offer.conversation_id)
 
 
-def _on_wake(*, contact_id: int | None = None, agent_id: int | None = None) -> None:
-    """After a commit: route the new contact, or what the freed agent can take."""
+def _on_wake(*, contact_ids: list[int], agent_ids: list[int]) -> None:
+    """After commits: route the new contacts against every free agent, and every waiting
+    contact against the agents who freed a place (`routing.wakeups` gathers them)."""
     if not settings.KEFU_ROUTING_ON_EVENTS:
         return
-    try:
-        route_waiting(
-            contact_ids=[contact_id] if contact_id is not None else None,
-            agent_ids=[agent_id] if agent_id is not None else None,
-        )
-    except Exception:  # the change that woke us is committed; the sweep will try again
-        log.exception("automatic assignment after a change failed")
+    if contact_ids:
+        route_waiting(contact_ids=contact_ids)
+    if agent_ids:
+        route_waiting(agent_ids=agent_ids)
 
 
 def wire() -> None:
     """Called at start-up (DeskConfig.ready): routing's wake-ups run this module's assignment."""
-    routing_services.register_router(_on_wake)
+    wakeups.register_router(_on_wake)
 
 
 # --- the agent answers ---------------------------------------------------------------------------
@@ -256,7 +253,7 @@ def _miss(
         data={"offer_id": offer.pk, "reason": reason},
     )
     _publish(conversation, "conversation.updated")
-    routing_services.wake(contact_id=conversation.pk)
+    wakeups.wake(contact_id=conversation.pk)
 
 
 # --- the periodic sweep ----------------------------------------------------------------------------

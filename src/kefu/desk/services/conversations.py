@@ -32,8 +32,7 @@ from kefu.desk.services._common import (
 )
 from kefu.desk.services.messages import message_post
 from kefu.desk.services.sla import _business_seconds, _sla_check
-from kefu.routing import offer_services
-from kefu.routing import services as routing_services
+from kefu.routing import offer_services, wakeups
 from kefu.tenancy import selectors as tenancy_selectors
 from kefu.tenancy import services as tenancy_services
 
@@ -96,7 +95,7 @@ def conversation_create(
         )
         conversation.refresh_from_db()
     if conversation.queue and conversation.assignee_id is None:
-        routing_services.wake(contact_id=conversation.pk)  # automatic assignment, after commit
+        wakeups.wake(contact_id=conversation.pk)  # automatic assignment, after commit
     _publish(conversation, "conversation.created")
     return conversation
 
@@ -204,13 +203,13 @@ def conversations_assign_locked(
         data: dict[str, Any] = {"previous": previous, "how": kind_how}
         if agent_id is None:
             kind = EventType.QUEUED
-            routing_services.wake(contact_id=conversation.pk)
+            wakeups.wake(contact_id=conversation.pk)
         else:
             kind = EventType.ASSIGNED if previous is None else EventType.TRANSFERRED
             provider = conversation.provider_id if (agent_id, conversation.provider_id) in members else None
             data |= {"provider_id": provider, "offer_id": h.offer_id}
         if previous is not None:
-            routing_services.wake(agent_id=previous)
+            wakeups.wake(agent_id=previous)
         conversation.assignee_id, conversation.updated_at = agent_id, now
         rows.append((h.scope, kind, conversation, now, data))
         agents.append(agent_id)
@@ -389,9 +388,9 @@ def conversation_set_status(
         )
     conversation.save(update_fields=[*dict.fromkeys([*update, "status", "resolved_at"])])
     if new != old and new in (Status.RESOLVED, Status.CLOSED) and conversation.assignee_id is not None:
-        routing_services.wake(agent_id=conversation.assignee_id)  # a place freed
+        wakeups.wake(agent_id=conversation.assignee_id)  # a place freed
     elif new != old and new == Status.OPEN and conversation.assignee_id is None and conversation.queue:
-        routing_services.wake(contact_id=conversation.pk)  # back in its queue
+        wakeups.wake(contact_id=conversation.pk)  # back in its queue
     _sla_check(conversation)
     _publish(conversation, "conversation.updated")
     return conversation

@@ -437,3 +437,31 @@ def test_a_batch_tells_each_inbox_group_once_and_each_conversation_page_once(
         ],
         key=repr,
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite (one writer) runs wake-ups inline; its in-memory test database does not wait for locks",
+)
+@pytest.mark.django_db(transaction=True)
+def test_in_the_background_a_burst_of_chats_is_offered_without_the_request_waiting(
+    tenants: Any, settings: Any
+) -> None:
+    """`KEFU_ROUTING_WAKE_IN_BACKGROUND`: the commit that queues a chat only hands it to the
+    runner thread, which offers it on its own connection; chats queued while a pass runs wait
+    for the next one."""
+    from kefu.routing import wakeups
+
+    settings.KEFU_ROUTING_WAKE_IN_BACKGROUND = True
+    t = tenants
+    agents = [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user]
+    _floor(t, agents=agents, default_chat_concurrency=3)
+    runner = wakeups.background()
+    assert runner.idle(30)  # the floor's own wake-ups (agents online) are done
+    before = runner.passes
+    chats = [_chat(t) for _ in range(5)]
+    assert runner.idle(30)
+    offers = Offer.all_tenants.filter(conversation_id__in=[c.pk for c in chats])
+    assert sorted(offers.values_list("conversation_id", flat=True)) == sorted(c.pk for c in chats)
+    assert {o.agent_id for o in offers} <= {a.pk for a in agents}
+    assert 1 <= runner.passes - before <= 5

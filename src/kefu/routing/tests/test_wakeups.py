@@ -1,0 +1,96 @@
+"""Wake-ups: after the commit only, inline or gathered by the background runner."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from kefu.routing import wakeups
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[int], list[int]]] = []
+
+    def __call__(self, *, contact_ids: list[int], agent_ids: list[int]) -> None:
+        self.calls.append((contact_ids, agent_ids))
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> _Recorder:
+    found = _Recorder()
+    monkeypatch.setattr(wakeups, "_routers", [found])
+    return found
+
+
+@pytest.mark.django_db
+def test_a_wake_up_runs_after_the_commit_and_never_after_a_rollback(
+    recorder: _Recorder, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        wakeups.wake(contact_id=7)
+        assert recorder.calls == []  # not before the commit
+        try:
+            with transaction.atomic():
+                wakeups.wake(agent_id=3)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert recorder.calls == [([7], [])]
+
+
+@pytest.mark.django_db
+def test_a_failing_router_is_logged_and_the_next_still_runs(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    after = _Recorder()
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(wakeups, "_routers", [broken, after])
+    wakeups.run([2, 1], [5])
+    assert after.calls == [([1, 2], [5])]
+    assert "automatic assignment after a change failed" in caplog.text
+
+
+def test_wake_ups_put_while_a_pass_runs_are_one_pass() -> None:
+    started, release = threading.Event(), threading.Event()
+    passes: list[tuple[frozenset[int], frozenset[int]]] = []
+
+    def runner(contacts: frozenset[int], agents: frozenset[int]) -> None:
+        passes.append((contacts, agents))
+        started.set()
+        release.wait(5)
+
+    runner_ = wakeups.Coalescer(runner)
+    runner_.put({1}, ())
+    assert started.wait(5)
+    for contact in range(2, 12):
+        runner_.put({contact}, ())
+    runner_.put((), {99})
+    assert not runner_.idle(0.05)  # the first pass is still running
+    release.set()
+    assert runner_.idle(5)
+    assert passes == [(frozenset({1}), frozenset()), (frozenset(range(2, 12)), frozenset({99}))]
+    assert runner_.passes == 2
+
+
+def test_the_runner_outlives_a_failing_pass(caplog: pytest.LogCaptureFixture) -> None:
+    seen: list[frozenset[int]] = []
+
+    def runner(contacts: frozenset[int], agents: frozenset[int]) -> None:
+        seen.append(contacts)
+        if 1 in contacts:
+            raise RuntimeError("boom")
+
+    runner_ = wakeups.Coalescer(runner)
+    runner_.put({1}, ())
+    assert runner_.idle(5)
+    runner_.put({2}, ())
+    assert runner_.idle(5)
+    assert seen == [frozenset({1}), frozenset({2})]
+    assert "routing wake-up pass failed" in caplog.text
