@@ -57,16 +57,18 @@ def live_offer_ids_among(conversation_ids: list[int]) -> set[int]:
 def live_offer_loads(agent_ids: Iterable[int]) -> dict[tuple[int, str], int]:
     """Places held by live offers, per (agent, channel): an offer reserves capacity until answered."""
     counts: dict[tuple[int, str], int] = defaultdict(int)
-    rows = Offer.all_tenants.filter(agent_id__in=list(agent_ids), state=OfferState.OFFERED)
+    rows = Offer.all_tenants.filter(agent_id__any=list(agent_ids), state=OfferState.OFFERED)
     for agent_id, channel in rows.values_list("agent_id", "channel"):
         counts[agent_id, channel] += 1
     return dict(counts)
 
 
-def last_offer_at(agent_ids: Iterable[int]) -> dict[int, datetime]:
-    """When each agent was last offered a contact (the longest-idle rule)."""
+def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, datetime]:
+    """When each agent was last offered a contact (the longest-idle rule), if after `after`: the
+    caller counts idle time from the later of that and the moment the agent came online, so older
+    offers (an agent's whole history) need not be read."""
     rows = (
-        Offer.all_tenants.filter(agent_id__in=list(agent_ids))
+        Offer.all_tenants.filter(agent_id__any=list(agent_ids), offered_at__gt=after)
         .values("agent_id")
         .annotate(last=Max("offered_at"))
     )

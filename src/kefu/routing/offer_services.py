@@ -89,17 +89,31 @@ class _Skills:
 
     def levels(self, queues: Sequence[Queue], agents: dict[int, int]) -> dict[int, dict[str, int]]:
         """Per agent, one synthetic skill per queue they qualify for (`q<id>`) at their weakest
-        required level: the core compares one set of needs per queue, the providers' differ."""
+        required level: the core compares one set of needs per queue, the providers' differ.
+        Only the holders of a queue's first required skill are looked at, not every agent."""
         levels: dict[int, dict[str, int]] = defaultdict(dict)
+        members: dict[int, list[int]] = defaultdict(list)
         for user, provider in agents.items():
-            for queue in queues:
+            members[provider].append(user)
+        holders: dict[int, list[int]] = defaultdict(list)  # skill -> agents holding it
+        for user, skill in self.held:
+            if user in agents:
+                holders[skill].append(user)
+        for queue in queues:
+            key = f"q{queue.pk}"
+            for provider, users in members.items():
                 needs = self.required.get((queue.pk, provider))
                 if not needs:
-                    levels[user][f"q{queue.pk}"] = STICKY_SKILL_LEVEL
+                    for user in users:
+                        levels[user][key] = STICKY_SKILL_LEVEL
                     continue
-                have = [self.held.get((user, skill), 0) for skill, _ in needs]
-                if all(level >= least for level, (_, least) in zip(have, needs, strict=True)):
-                    levels[user][f"q{queue.pk}"] = min(have)
+                first_skill, first_least = needs[0]
+                for user in holders[first_skill] if first_least > 0 else users:
+                    if agents[user] != provider:
+                        continue
+                    have = [self.held.get((user, skill), 0) for skill, _ in needs]
+                    if all(level >= least for level, (_, least) in zip(have, needs, strict=True)):
+                        levels[user][key] = min(have)
         return levels
 
 
@@ -286,10 +300,10 @@ def plan_offers(
     # only agents holding a required skill, or of a provider that requires none for a queue here
     open_providers = {p for (q, p) in doors if not skills.required.get((q, p))}
     online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE).filter(
-        Q(user_id__in=list(skills.candidates)) | Q(provider_id__in=open_providers)
+        Q(user_id__any=list(skills.candidates)) | Q(provider_id__in=open_providers)
     )
     if agent_ids is not None:
-        online = online.filter(user_id__in=list(agent_ids))
+        online = online.filter(user_id__any=list(agent_ids))
     agents: dict[int, int] = {}
     since: dict[int, datetime] = {}
     for user_id, provider_id, at in online.order_by("user_id", "provider_id").values_list(
@@ -325,7 +339,7 @@ def plan_offers(
     held = loads(list(agents))
     for key, n in offer_selectors.live_offer_loads(agents).items():
         held[key] = held.get(key, 0) + n
-    last = offer_selectors.last_offer_at(agents)
+    last = offer_selectors.last_offer_at(agents, after=min(since.values()))
     core_agents = tuple(
         decision.Agent(
             id=user,

@@ -56,7 +56,7 @@ def agent_loads(agent_ids: list[int]) -> dict[tuple[int, str], int]:
     and supervisors' assignments count as much as automatic ones."""
     counts: dict[tuple[int, str], int] = {}
     rows = (
-        Conversation.all_tenants.filter(assignee_id__in=agent_ids, status__in=HOLDING_STATUSES)
+        Conversation.all_tenants.filter(assignee_id__any=agent_ids, status__in=HOLDING_STATUSES)
         .values_list("assignee_id", "channel")
         .order_by()
     )
