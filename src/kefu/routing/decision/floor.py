@@ -98,6 +98,9 @@ class Floor:
         self.aging_s = snapshot.aging_s
         self._version = 0
         self._queues: dict[int, Queue] = {queue.id: queue for queue in snapshot.queues}
+        self._queues_by_need: dict[str | None, list[int]] = {}
+        self._queue_order: dict[int, int] = {}
+        self._index_queues()
         self._splits: dict[int, TrafficSplit] = {split.client_id: split for split in snapshot.splits}
         self._realised: dict[int, dict[int, int]] = {
             split.client_id: dict(split.realised) for split in snapshot.splits
@@ -181,6 +184,7 @@ class Floor:
     def upsert_queue(self, queue: Queue) -> None:
         """A queue appears or its rules change: every agent's doors are worked out again (rare)."""
         self._queues[queue.id] = queue
+        self._index_queues()
         self._waiting.setdefault(queue.id, [])
         self._waiting_count.setdefault(queue.id, 0)
         self._compact_waiting(queue.id)  # the priority is part of the contact key
@@ -320,13 +324,30 @@ class Floor:
         self._version += 1
         return self._version
 
+    def _index_queues(self) -> None:
+        """Each queue under one skill an agent must hold to qualify (None: it requires nothing), so
+        that indexing an agent looks only at the queues its skills can open, in the queues' order."""
+        self._queues_by_need.clear()
+        self._queue_order = {queue_id: n for n, queue_id in enumerate(self._queues)}
+        for queue in self._queues.values():
+            key = next((need.skill for need in queue.needs if need.min_level > 0), None)
+            self._queues_by_need.setdefault(key, []).append(queue.id)
+
+    def _candidate_queues(self, agent: Agent) -> list[Queue]:
+        ids = list(self._queues_by_need.get(None, ()))
+        for skill in agent.skills:
+            ids.extend(self._queues_by_need.get(skill, ()))
+        if len(ids) > 1:
+            ids.sort(key=self._queue_order.__getitem__)
+        return [self._queues[queue_id] for queue_id in ids]
+
     def _index_doors(self, row: _AgentRow) -> None:
         """The queues the agent may serve and through which tier: skills, a certification for the
         client (its expiry is checked at decision time), capacity on the channel, team/provider."""
         agent = row.agent
         row.doors = []
         row.tiers = {}
-        for queue in self._queues.values():
+        for queue in self._candidate_queues(agent):
             if row.capacity.get(queue.channel, 0) <= 0 or queue.client_id not in agent.certifications:
                 continue
             if not rules.qualifies(agent, queue):
