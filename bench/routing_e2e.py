@@ -3,6 +3,10 @@ through two served processes, exactly once checked in the same run (`bench/routi
 
     uv run python bench/routing_e2e.py --database-url postgres://postgres@127.0.0.1:5432/postgres
         [--agents 1000] [--queues 10] [--backlog 3000] [--rate 100] [--seconds 10] [--redis redis://…]
+        [--profile DIR]
+
+`--profile DIR` records both servers with py-spy (installed apart: `pip install py-spy`) over the
+posting window, as raw stacks in `DIR/spy-<pid>.txt` (`bench/spy_summary.py` sums them up).
 
 A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropped at the end.
 
@@ -378,7 +382,25 @@ def _post_chats(
         thread.join(timeout=60)
 
 
-def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int) -> dict[str, Any]:
+def _profile(pids: list[int], seconds: int, into: Path) -> list[subprocess.Popen]:
+    """py-spy on each server for the posting window (raw stacks, 100 samples a second)."""
+    into.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                *("py-spy", "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100"),
+                *("--format", "raw", "--nonblocking", "-o", str(into / f"spy-{pid}.txt")),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
+
+
+def latency(
+    env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int, profile: Path | None = None
+) -> dict[str, Any]:
     from django.db.models import Max
 
     from kefu.analytics.models import ContactEvent
@@ -410,6 +432,7 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
             counts["frames"] = 0
             window["start"], window["cpu"] = time.perf_counter(), time.process_time()
             window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers)
+            spies = _profile([s.pid for s in servers], seconds, profile) if profile else []
             await asyncio.to_thread(
                 _post_chats,
                 ports,
@@ -430,6 +453,8 @@ def latency(env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int)
             window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers) - window["servers_cpu"]
             stop.set()
             await sockets
+            for spy in spies:
+                spy.wait(timeout=60)
 
         asyncio.run(run())
     finally:
@@ -522,6 +547,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--throughput-only", action="store_true", help="skip the offer latency half")
+    parser.add_argument("--profile", type=Path, help="record both servers with py-spy into this folder")
     args = parser.parse_args()
     name = f"kefu_bench_routing_{os.getpid()}"
     _admin(args.database_url, f'CREATE DATABASE "{name}"')
@@ -548,7 +574,7 @@ def main() -> int:
             second = {"offer_latency_p50_ms": None, "offer_latency_p99_ms": None}
             second |= {"offer_latency_max_ms": None, "chats": 0, "problems": []}
         else:
-            second = latency(env, setup, args.rate, args.seconds)
+            second = latency(env, setup, args.rate, args.seconds, args.profile)
         print(f"latency: {second}")
     finally:
         from django.db import connections
