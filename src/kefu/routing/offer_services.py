@@ -327,6 +327,11 @@ def plan_offers(
             if by_queue[queue_id].client_id in held_by:
                 held_by[-queue_id] = held_by[by_queue[queue_id].client_id]
     levels = skills.levels(list(queues.values()), agents)
+    # an agent certified for none of these clients, or qualified for none of these queues, can
+    # take nothing here: left out before their loads are read and the core indexes them
+    agents = {user: provider for user, provider in agents.items() if certified.get(user) and levels.get(user)}
+    if not agents:
+        return []
     own_capacity = {
         (user, channel): n
         for user, provider, channel, n in cache.capacity(agents)
@@ -336,10 +341,22 @@ def plan_offers(
     default_chat = min(
         (q.default_chat_concurrency for q in queues.values() if q.channel == "chat"), default=3
     )
+    capacity = {
+        user: {ch: own_capacity.get((user, ch), default_chat if ch == "chat" else 1) for ch in channels}
+        for user in agents
+    }
     held = loads(list(agents))
     for key, n in offer_selectors.live_offer_loads(agents).items():
         held[key] = held.get(key, 0) + n
-    last = offer_selectors.last_offer_at(agents, after=min(since.values()))
+    # and one without a free place (most of a busy floor) neither
+    agents = {
+        user: provider
+        for user, provider in agents.items()
+        if any(held.get((user, ch), 0) < room for ch, room in capacity[user].items())
+    }
+    if not agents:
+        return []
+    last = offer_selectors.last_offer_at(agents, after=min(since[user] for user in agents))
     core_agents = tuple(
         decision.Agent(
             id=user,
@@ -347,9 +364,7 @@ def plan_offers(
             team_id=provider,
             skills=levels.get(user, {}),
             certifications=certified.get(user, {}),
-            capacity={
-                ch: own_capacity.get((user, ch), default_chat if ch == "chat" else 1) for ch in channels
-            },
+            capacity=capacity[user],
             load={ch: held.get((user, ch), 0) for ch in channels},
             idle_since=_ts(max(since[user], last.get(user, since[user]))),
         )

@@ -33,18 +33,23 @@ QUEUE = "家居-售前-在线"
 
 def _floor(t: Any, *, agents: list[Any], **queue_fields: Any) -> Any:
     """A queue of ca1 served by pa, these agents skilled, certified and online."""
-    admin = t.scope("pa", "provider_admin")
     queue = routing_services.queue_create(
         t.scope("pa", "supervisor"), client_id=t.ca1.pk, name=QUEUE, **queue_fields
     )
-    skill = routing_selectors.skill_list(admin, kind="queue").get(name=QUEUE)
     for agent in agents:
-        routing_services.agent_skill_set(admin, user_id=agent.pk, skill_id=skill.pk, proficiency=3)
-        routing_services.certification_create(
-            admin, user_id=agent.pk, client_id=t.ca1.pk, valid_from=NOW - timedelta(days=1)
-        )
-        routing_services.presence_set(admin, agent_id=agent.pk, state="online")
+        _floor_agent(t, agent)
     return queue
+
+
+def _floor_agent(t: Any, agent: Any) -> None:
+    """One more agent on the floor `_floor` made: skilled, certified, online."""
+    admin = t.scope("pa", "provider_admin")
+    skill = routing_selectors.skill_list(admin, kind="queue").get(name=QUEUE)
+    routing_services.agent_skill_set(admin, user_id=agent.pk, skill_id=skill.pk, proficiency=3)
+    routing_services.certification_create(
+        admin, user_id=agent.pk, client_id=t.ca1.pk, valid_from=NOW - timedelta(days=1)
+    )
+    routing_services.presence_set(admin, agent_id=agent.pk, state="online")
 
 
 def _chat(t: Any, queue: str = QUEUE) -> Conversation:
@@ -465,3 +470,30 @@ def test_in_the_background_a_burst_of_chats_is_offered_without_the_request_waiti
     assert sorted(offers.values_list("conversation_id", flat=True)) == sorted(c.pk for c in chats)
     assert {o.agent_id for o in offers} <= {a.pk for a in agents}
     assert 1 <= runner.passes - before <= 5
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_full_agent_is_left_out_before_the_core_sees_the_floor(
+    tenants: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most of a busy floor has no free place: those agents are not indexed by the core (nor asked
+    about their last offers), and the offer goes to the one with room."""
+    t = tenants
+    full, free = t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user
+    _floor(t, agents=[full], auto_accept=True, default_chat_concurrency=1)
+    held = _chat(t)
+    assert assignment.route_waiting() == 1
+    assert Conversation.all_tenants.get(pk=held.pk).assignee_id == full.pk
+    _floor_agent(t, free)
+    asked: list[set[int]] = []
+    real = offer_selectors.last_offer_at
+
+    def last_offer_at(agent_ids: Any, **kwargs: Any) -> Any:
+        asked.append(set(agent_ids))
+        return real(agent_ids, **kwargs)
+
+    monkeypatch.setattr(offer_selectors, "last_offer_at", last_offer_at)
+    waiting = _chat(t)
+    assert assignment.route_waiting() == 1
+    assert Conversation.all_tenants.get(pk=waiting.pk).assignee_id == free.pk
+    assert asked == [{free.pk}]
