@@ -11,7 +11,9 @@ class RoutingConfig(AppConfig):
         # Each queue's service-level target is what the dashboards compare service level with
         # (analytics imports no domain app, so routing tells it here).
         from kefu.analytics import dashboard_targets
-        from kefu.routing import selectors
+        from kefu.routing import config_cache, selectors
+
+        config_cache.connect()  # every write of the cached configuration changes its version
 
         def queue_targets(client_id: int, queue: str) -> list[dashboard_targets.Target]:
             rows = selectors.queue_service_level_targets(client_id)

@@ -261,3 +261,15 @@ class Offer(TenantModel):
             models.Index(fields=["agent", "state"], name="routing_offer_agent_state"),
             models.Index(fields=["conversation_id", "state"], name="routing_offer_conversation"),
         ]
+
+
+class RoutingConfigVersion(models.Model):
+    """One row: a stamp every write of routing's cached configuration (queues, planned shares,
+    required and held skills, certifications, capacity overrides) changes in its own transaction,
+    so every server process knows when its cache is stale (`routing.config_cache`). Random, not a
+    counter: a rolled-back bump is never reused."""
+
+    stamp = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.stamp:x}"

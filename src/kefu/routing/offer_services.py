@@ -23,19 +23,14 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from kefu.core import realtime
-from kefu.routing import decision, offer_selectors
+from kefu.routing import config_cache, decision, offer_selectors
 from kefu.routing.models import (
-    AgentCapacity,
     AgentPresence,
-    AgentSkill,
-    Certification,
     Offer,
     OfferState,
     PresenceSource,
     PresenceState,
     Queue,
-    QueueProvider,
-    QueueSkill,
 )
 from kefu.routing.services import _presence_write
 
@@ -154,107 +149,50 @@ def _serving(queues: Sequence[Queue], shares: Mapping[int, dict[int, int]]) -> d
 
 
 class RoutingPass:
-    """What one assignment pass (`route_waiting`: every batch of one sweep or wake-up) reads
-    once rather than per batch: queues and their planned shares, required skills and agents'
-    levels, certifications and capacity overrides; each read for the queues, skills and agents
-    not met before in the pass. Presence and loads are read again for every batch (under the
-    locks that keep exactly once). A change to skills, certifications or capacity made during a
-    pass (a second or two) applies from the next pass."""
+    """What one assignment pass (`route_waiting`: every batch of one sweep or wake-up) reads of
+    the configuration: queues and their planned shares, required skills and agents' levels,
+    certifications and capacity overrides. They come from the process's cache
+    (`config_cache.current()`, taken at the pass's first read: one query for the version), kept
+    across passes until a write changes the version; so a change made during a pass applies from
+    the next pass. Presence and loads are read again for every batch (under the locks that keep
+    exactly once)."""
 
     def __init__(self) -> None:
-        self._queues: dict[tuple[int, str], Queue | None] = {}
-        self._shares: dict[int, dict[int, int]] = {}
-        self._required: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self._required_read: set[int] = set()
-        self._held: dict[tuple[int, int], int] = {}
-        self._held_read: set[int] = set()
-        self._certified: dict[int, list[tuple[int, int, datetime, datetime | None, datetime | None]]] = {}
-        self._capacity: dict[int, list[tuple[int, str, int]]] = {}
-        self._every_queue_read = False
+        self._config: config_cache.RoutingConfigCache | None = None
         self.dropped = 0  # answers another process made stale (its agent filled meanwhile): retried
 
+    @property
+    def config(self) -> config_cache.RoutingConfigCache:
+        if self._config is None:
+            self._config = config_cache.current()
+        return self._config
+
     def routable_queue_keys(self) -> set[tuple[int, str]]:
-        """(client id, queue name) of every active queue: only their contacts are routed. The
-        queues are kept for the pass, so `queues` asks the database nothing more."""
-        for queue in Queue.all_tenants.filter(active=True):
-            self._queues[queue.client_id, queue.name] = queue
-        self._every_queue_read = True
-        return {key for key, queue in self._queues.items() if queue is not None}
+        """(client id, queue name) of every active queue: only their contacts are routed."""
+        return self.config.routable_queue_keys()
 
     def queues(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Queue]:
-        missing = keys - set(self._queues)
-        if missing and self._every_queue_read:  # not among the active queues: not routed
-            self._queues.update(dict.fromkeys(missing))
-        elif missing:
-            rows = Queue.all_tenants.filter(
-                active=True, client_id__in={k[0] for k in missing}, name__in={k[1] for k in missing}
-            )
-            found = {(q.client_id, q.name): q for q in rows}
-            for key in missing:
-                self._queues[key] = found.get(key)
-        return {k: q for k in keys if (q := self._queues[k]) is not None}
+        return self.config.queues(keys)
 
     def shares(self, queues: Sequence[Queue]) -> dict[int, dict[int, int]]:
         """Per queue, the planned share of each provider above 0 %."""
-        missing = [q for q in queues if q.pk not in self._shares]
-        for q in missing:
-            self._shares[q.pk] = {}
-        if missing:
-            for queue_id, provider_id, share in QueueProvider.all_tenants.filter(
-                queue__in=missing, share_percent__gt=0
-            ).values_list("queue_id", "provider_id", "share_percent"):
-                self._shares[queue_id][provider_id] = share
-        return {q.pk: self._shares[q.pk] for q in queues if self._shares[q.pk]}
+        return self.config.shares(queues)
 
     def skills(self, queues: Sequence[Queue], providers: set[int]) -> _Skills:
-        missing = [q for q in queues if q.pk not in self._required_read]
-        if missing:
-            for row in QueueSkill.all_tenants.filter(queue__in=missing).values_list(
-                "queue_id", "provider_id", "skill_id", "min_proficiency"
-            ):
-                self._required.setdefault((row[0], row[1]), []).append((row[2], row[3]))
-            self._required_read.update(q.pk for q in missing)
-        ids = {q.pk for q in queues}
-        required = {k: v for k, v in self._required.items() if k[0] in ids and k[1] in providers}
+        required = {k: v for k, v in self.config.required(queues).items() if k[1] in providers}
         skill_ids = {skill for needs in required.values() for skill, _ in needs}
-        unread = skill_ids - self._held_read
-        if unread:
-            for user, skill, level in AgentSkill.all_tenants.filter(skill_id__in=sorted(unread)).values_list(
-                "user_id", "skill_id", "proficiency"
-            ):
-                self._held[user, skill] = level
-            self._held_read |= unread
-        held = {k: v for k, v in self._held.items() if k[1] in skill_ids}
+        held = self.config.held(skill_ids)
         return _Skills(required, held, {user for user, _ in held})
 
     def certifications(
         self, users: Iterable[int]
     ) -> list[tuple[int, int, int, datetime, datetime | None, datetime | None]]:
         """(user, provider, client, valid from, valid until, revoked at) of these agents."""
-        users = list(users)
-        missing = [u for u in users if u not in self._certified]
-        for u in missing:
-            self._certified[u] = []
-        if missing:
-            for user, provider, client, start, until, revoked in Certification.all_tenants.filter(
-                user_id__in=missing
-            ).values_list("user_id", "provider_id", "client_id", "valid_from", "valid_until", "revoked_at"):
-                self._certified[user].append((provider, client, start, until, revoked))
-        return [(u, *row) for u in users for row in self._certified[u]]
+        return self.config.certifications(users)
 
     def capacity(self, users: Iterable[int]) -> list[tuple[int, int, str, int]]:
         """(user, provider, channel, limit) of these agents' own capacity overrides."""
-        users = list(users)
-        missing = [u for u in users if u not in self._capacity]
-        for u in missing:
-            self._capacity[u] = []
-        if missing:
-            rows = AgentCapacity.all_tenants.filter(user_id__in=missing).values_list(
-                "user_id", "provider_id", "channel", "max_concurrent"
-            )
-            for user, provider, channel, n in rows:
-                self._capacity[user].append((provider, channel, n))
-        return [(u, *row) for u in users for row in self._capacity[u]]
+        return self.config.capacity(users)
 
 
 def plan_offers(

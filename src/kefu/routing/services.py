@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.core import clock, realtime
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from kefu.core.scope import Scope
-from kefu.routing import selectors
+from kefu.routing import config_cache, selectors
 from kefu.routing.models import (
     AgentCapacity,
     AgentPresence,
@@ -413,7 +413,9 @@ def agent_capacity_set(scope: Scope, *, user_id: int, channel: str, max_concurre
             _("Must be a whole number from %(low)s to %(high)s.") % {"low": 1, "high": 20},
             field="max_concurrent",
         )
-    if not rows.update(max_concurrent=max_concurrent):
+    if rows.update(max_concurrent=max_concurrent):
+        config_cache.bump()  # `update()` sends no signal
+    else:
         AgentCapacity.objects.create(
             provider_id=scope.provider_id, user_id=user_id, channel=channel, max_concurrent=max_concurrent
         )

@@ -153,6 +153,17 @@ def _fresh_token_scopes() -> Iterator[None]:
     webhooks.endpoints_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_routing_config() -> Iterator[None]:
+    """Routing's configuration is cached per process under a version the test's rollback
+    restores: each test starts (and ends) without another test's cache."""
+    from kefu.routing import config_cache
+
+    config_cache.clear()
+    yield
+    config_cache.clear()
+
+
 # Test files whose cases are independent and many: xdist spreads each over this many work units
 # instead of sending the whole file to one worker.
 SPREAD_FILES = {"tests/test_tenant_isolation.py": 16}

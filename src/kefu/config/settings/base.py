@@ -214,6 +214,10 @@ KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
 KEFU_ROUTING_WAKE_IN_BACKGROUND = env.env_bool(
     "KEFU_ROUTING_WAKE_IN_BACKGROUND", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 )
+# Routing's configuration (queues, shares, skills, certifications, capacities) is cached in each
+# process across passes until a write changes its version; a cache older than this many seconds is
+# re-read anyway (covers raw SQL by an operator). 0: re-read on every pass.
+KEFU_ROUTING_CONFIG_MAX_AGE_S = env.env_int("KEFU_ROUTING_CONFIG_MAX_AGE_S", 60)
 # Auto-QA: closed conversations of this many days back are inspected (again after a rules change);
 # one run inspects at most this many, the next run continues.
 KEFU_AUTOQA_LOOKBACK_DAYS = env.env_int("KEFU_AUTOQA_LOOKBACK_DAYS", 35)

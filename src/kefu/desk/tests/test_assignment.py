@@ -291,8 +291,12 @@ def _statement(sql: str) -> str:
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_batch_is_one_update_and_one_insert_of_events_however_many_it_assigns(tenants: Any) -> None:
-    # given an auto-accepting queue with four agents (three chats each)
+def test_a_batch_is_one_update_and_one_insert_of_events_however_many_it_assigns(
+    tenants: Any, settings: Any
+) -> None:
+    # given an auto-accepting queue with four agents (three chats each), the configuration read
+    # by every pass (no cache across passes: both passes read the same)
+    settings.KEFU_ROUTING_CONFIG_MAX_AGE_S = 0
     t = tenants
     agents = [t.user("pa", "agent")]
     agents += [MembershipFactory(organization=t.pa, role="agent").user for _ in range(3)]
