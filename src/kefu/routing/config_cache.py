@@ -42,6 +42,7 @@ from kefu.routing.models import (
 
 CONFIG_MODELS = (Queue, QueueProvider, QueueSkill, AgentSkill, Certification, AgentCapacity)
 STAMP_ID = 1  # the one row
+_clock = time.monotonic  # a cache's age (tests move it)
 # (provider, client, valid from, valid until, revoked at) of one certification
 CertRow = tuple[int, int, datetime, datetime | None, datetime | None]
 UserCertRow = tuple[int, int, int, datetime, datetime | None, datetime | None]  # the user first
@@ -80,7 +81,7 @@ class RoutingConfigCache:
 
     def __init__(self, stamp: int) -> None:
         self.stamp = stamp
-        self.born = time.monotonic()
+        self.born = _clock()
         self._lock = threading.Lock()
         self._queues: dict[tuple[int, str], Queue | None] = {}
         self._every_queue_read = False
@@ -199,7 +200,7 @@ def current() -> RoutingConfigCache:
     max_age = settings.KEFU_ROUTING_CONFIG_MAX_AGE_S
     with _swap:
         cache = _current
-        if cache is None or cache.stamp != found or time.monotonic() - cache.born >= max_age:
+        if cache is None or cache.stamp != found or _clock() - cache.born >= max_age:
             cache = _current = RoutingConfigCache(found)
         return cache
 
