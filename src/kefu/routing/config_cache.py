@@ -161,7 +161,7 @@ class RoutingConfigCache:
             missing = [u for u in users if u not in self._certified]
             if missing:
                 found: dict[int, list[CertRow]] = defaultdict(list)
-                rows = Certification.all_tenants.filter(user_id__in=missing).values_list(
+                rows = Certification.all_tenants.filter(user_id__any=missing).values_list(
                     "user_id", "provider_id", "client_id", "valid_from", "valid_until", "revoked_at"
                 )
                 for user, provider, client, start, until, revoked in rows:
@@ -177,7 +177,7 @@ class RoutingConfigCache:
             missing = [u for u in users if u not in self._capacity]
             if missing:
                 found: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
-                rows = AgentCapacity.all_tenants.filter(user_id__in=missing).values_list(
+                rows = AgentCapacity.all_tenants.filter(user_id__any=missing).values_list(
                     "user_id", "provider_id", "channel", "max_concurrent"
                 )
                 for user, provider, channel, n in rows:
