@@ -259,6 +259,8 @@ class Offer(TenantModel):
         indexes = [
             models.Index(fields=["state", "expires_at"], name="routing_offer_state_expiry"),
             models.Index(fields=["agent", "state"], name="routing_offer_agent_state"),
+            # each agent's latest offer (idle time), without reading their whole history
+            models.Index(fields=["agent", "offered_at"], name="routing_offer_agent_latest"),
             models.Index(fields=["conversation_id", "state"], name="routing_offer_conversation"),
         ]
 
