@@ -140,8 +140,9 @@ class AgentConsumer(FannedOutConsumer):
         await self.start_hearing(inbox_group(self.access.organization_id))
         if self.access.user_id is not None:  # offers of automatic assignment (docs/routing.md)
             await self.start_hearing(offer_services.agent_group(self.access.user_id))
-        await self.send_json({"type": "hello", "organization_id": self.access.organization_id})
+        # the presence first: once the page hears hello, the connection is on record
         await database_sync_to_async(routing_services.presence_connection)(self.access, connected=True)
+        await self.send_json({"type": "hello", "organization_id": self.access.organization_id})
 
     async def disconnect(self, code: int) -> None:
         if self.lists_window is not None:

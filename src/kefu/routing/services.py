@@ -517,7 +517,10 @@ def presence_connection(scope: Scope, *, connected: bool) -> None:
     if not scope.is_provider or scope.user_id is None or not scope.has(RoutingPerm.PRESENCE_OWN):
         return
     rows = AgentPresence.objects.for_scope(scope).filter(provider_id=scope.provider_id, user_id=scope.user_id)
-    rows.update(disconnected_at=None if connected else clock.now())
+    if connected:  # a second tab, or a reload within the grace period: nothing to write
+        rows.filter(disconnected_at__isnull=False).update(disconnected_at=None)
+    else:
+        rows.update(disconnected_at=clock.now())
 
 
 def presence_sweep(now: datetime | None = None) -> dict[str, int]:
