@@ -1,7 +1,7 @@
 """Reads of offers: an agent's own pending offers, live offers' reserved capacity, who missed what.
 
 Offers are the agent's own: another agent's offer (even a colleague's at the same provider) is
-not found. The system reads (`live_offer_loads`, `missed_by`, `expired_offers`) serve the
+not found. The system reads (`live_offer_loads`, `offer_history`, `expired_offers`) serve the
 assignment job, which acts for nobody and crosses tenants deliberately (docs/routing.md).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max, QuerySet
@@ -48,10 +49,29 @@ def live_offer_conversation_ids() -> QuerySet[Offer]:
     return Offer.all_tenants.filter(state=OfferState.OFFERED).values("conversation_id")
 
 
-def live_offer_ids_among(conversation_ids: list[int]) -> set[int]:
-    """Which of these conversations have a live offer now."""
-    rows = Offer.all_tenants.filter(conversation_id__in=conversation_ids, state=OfferState.OFFERED)
-    return set(rows.values_list("conversation_id", flat=True))
+@dataclass(frozen=True)
+class OfferHistory:
+    """What the offers of some waiting conversations say, read in one query: which have a live
+    offer now (committed by another pass since they were read), and who let an offer of each time
+    out or declined it (not offered it again)."""
+
+    live: frozenset[int]
+    missed_by: dict[int, frozenset[int]]
+
+
+def offer_history(conversation_ids: list[int]) -> OfferHistory:
+    live: set[int] = set()
+    missed: dict[int, set[int]] = defaultdict(set)
+    rows = Offer.all_tenants.filter(
+        conversation_id__any=conversation_ids,
+        state__in=(OfferState.OFFERED, OfferState.MISSED, OfferState.DECLINED),
+    )
+    for conversation_id, agent_id, state in rows.values_list("conversation_id", "agent_id", "state"):
+        if state == OfferState.OFFERED:
+            live.add(conversation_id)
+        else:
+            missed[conversation_id].add(agent_id)
+    return OfferHistory(frozenset(live), {c: frozenset(agents) for c, agents in missed.items()})
 
 
 def live_offer_loads(agent_ids: Iterable[int]) -> dict[tuple[int, str], int]:
@@ -73,17 +93,6 @@ def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, dat
         .annotate(last=Max("offered_at"))
     )
     return {row["agent_id"]: row["last"] for row in rows}
-
-
-def missed_by(conversation_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Agents who let an offer of each conversation time out or declined it: not offered it again."""
-    found: dict[int, set[int]] = defaultdict(set)
-    rows = Offer.all_tenants.filter(
-        conversation_id__in=list(conversation_ids), state__in=(OfferState.MISSED, OfferState.DECLINED)
-    )
-    for conversation_id, agent_id in rows.values_list("conversation_id", "agent_id"):
-        found[conversation_id].add(agent_id)
-    return dict(found)
 
 
 def expired_offer_ids(now: datetime, *, limit: int = 500) -> list[int]:

@@ -54,6 +54,7 @@ class WaitingContact:
     queue: str  # the queue's name
     enqueued_at: datetime
     preferred_agent_id: int | None = None
+    missed_by: frozenset[int] = frozenset()  # agents who let an offer of it time out or declined it
 
 
 @dataclass(frozen=True)
@@ -321,14 +322,13 @@ def plan_offers(
         )
         for queue_id, plan in serving.items()
     )
-    missed = offer_selectors.missed_by(c.id for c in contacts)
     core_contacts = tuple(
         decision.Contact(
             id=c.id,
             queue_id=pairs[pair(c)],
             enqueued_at=_ts(c.enqueued_at),
             preferred_agent_id=c.preferred_agent_id,
-            missed_by=frozenset(missed.get(c.id, ())),
+            missed_by=c.missed_by,
         )
         for c in contacts
     )

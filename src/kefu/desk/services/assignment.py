@@ -80,7 +80,7 @@ def route_waiting(
     All waiting conversations in batches of `batch` (oldest first), or only `contact_ids`; only
     `agent_ids` if given (an agent freed capacity). Auto-accepting queues assign at once."""
     now = now or clock.now()
-    cache = offer_services.RoutingPass()  # queues, skills, certifications, capacities: read once a pass
+    cache = offer_services.RoutingPass()  # queues, skills, certifications, capacities: cached across passes
     keys = cache.routable_queue_keys()
     if not keys:
         return 0
@@ -98,9 +98,9 @@ def route_waiting(
             if not rows:
                 return made
             after, fetched = (rows[-1].created_at, rows[-1].pk), len(rows)
-            # an offer committed by another run after our read but before our lock
-            offered = offer_selectors.live_offer_ids_among([r.pk for r in rows])
-            rows = [r for r in rows if r.pk not in offered]
+            # an offer committed by another run after our read but before our lock; who missed what
+            history = offer_selectors.offer_history([r.pk for r in rows])
+            rows = [r for r in rows if r.pk not in history.live]
             recent = selectors.recent_agents((r.customer_id for r in rows), now=now)
             contacts = [
                 offer_services.WaitingContact(
@@ -110,6 +110,7 @@ def route_waiting(
                     queue=r.queue,
                     enqueued_at=r.created_at,
                     preferred_agent_id=recent.get(r.customer_id) if r.customer_id else None,
+                    missed_by=history.missed_by.get(r.pk, frozenset()),
                 )
                 for r in rows
             ]
