@@ -269,13 +269,14 @@ def test_a_write_behind_the_cache_is_seen_after_the_max_age(
 
 
 def test_the_version_changes_on_every_bump_and_comes_back_if_its_row_is_lost() -> None:
-    first = config_cache.stamp()
+    first = config_cache.stamp()  # 0 when a transactional test before this one emptied the table
     config_cache.bump()
     second = config_cache.stamp()
+    assert second not in (first, 0)
     RoutingConfigVersion.objects.all().delete()
     assert config_cache.stamp() == 0
     config_cache.bump()
-    assert len({first, second, config_cache.stamp(), 0}) == 4
+    assert config_cache.stamp() not in (first, second, 0)
 
 
 # --- a guard: bulk writes of the cached models say so -------------------------------------------
