@@ -20,7 +20,9 @@ A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropp
    (`/ws/agent/`, signed-in sessions) spread over two `kefu serve` processes sharing Redis's
    channel layer. Chats are opened through the API at `--rate` per second for `--seconds`
    seconds, alternating between the two servers; the queues offer (no auto-accept), and the
-   routing wake-up after each commit offers the chat. Latency = the moment the `offer.created`
+   routing wake-up after each commit offers the chat (where `KEFU_ROUTING_WAKE` says: by default
+   a `kefu worker` started beside the servers leads, as `kefu serve` starts one beside each
+   server; its CPU is reported apart). Latency = the moment the `offer.created`
    frame reaches the agent's socket − the moment the customer's message was stored
    (`message_in` event time; one machine, one clock).
 
@@ -250,6 +252,17 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
     )
 
 
+def _worker(env: dict[str, str]) -> subprocess.Popen:
+    """`kefu worker`, as `kefu serve` starts one beside each server: it leads routing's wake-ups
+    (`KEFU_ROUTING_WAKE=leader`) and runs the periodic jobs, the routing sweep among them."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kefu.cli.main", "worker", "-v", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(Path(env["KEFU_VAR_DIR"]) / "worker.log", "wb"),
+    )
+
+
 def _cpu_s(pid: int) -> float:
     """A process's CPU time so far (user + system, Linux /proc), 0 where unreadable."""
     try:
@@ -412,6 +425,7 @@ def latency(
     before = Conversation.all_tenants.aggregate(last=Max("pk"))["last"] or 0
     ports = [_free_port(), _free_port()]
     servers = [_serve(env, port) for port in ports]
+    worker = _worker(env)
     try:
         for port in ports:
             _healthy(port)
@@ -432,7 +446,8 @@ def latency(
             counts["frames"] = 0
             window["start"], window["cpu"] = time.perf_counter(), time.process_time()
             window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers)
-            spies = _profile([s.pid for s in servers], seconds, profile) if profile else []
+            window["worker_cpu"] = _cpu_s(worker.pid)
+            spies = _profile([s.pid for s in (*servers, worker)], seconds, profile) if profile else []
             await asyncio.to_thread(
                 _post_chats,
                 ports,
@@ -451,6 +466,7 @@ def latency(
             window["wall"] = time.perf_counter() - window["start"]
             window["cpu"] = time.process_time() - window["cpu"]
             window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers) - window["servers_cpu"]
+            window["worker_cpu"] = _cpu_s(worker.pid) - window["worker_cpu"]
             stop.set()
             await sockets
             for spy in spies:
@@ -458,13 +474,13 @@ def latency(
 
         asyncio.run(run())
     finally:
-        for server in servers:
+        for server in (*servers, worker):
             server.terminate()
         for port in ports:
             log = Path(env["KEFU_VAR_DIR"]) / f"serve-{port}.log"
             print(f"server {port}: {log.stat().st_size} bytes of log, last lines:", flush=True)
             print("\n".join(log.read_text(errors="replace").splitlines()[-8:]), flush=True)
-        for server in servers:
+        for server in (*servers, worker):
             server.wait(timeout=30)
     created = set(Conversation.all_tenants.filter(pk__gt=before).values_list("pk", flat=True))
     stored = dict(
@@ -531,6 +547,8 @@ def latency(
         # the two servers' CPU (user + system) over the same window, per chat and as cores used
         "servers_cpu_ms_per_chat": round(window["servers_cpu"] * 1000 / len(created), 1) if created else None,
         "servers_cpu_cores": round(window["servers_cpu"] / window["wall"], 2) if window.get("wall") else None,
+        # the worker beside them: the routing passes when it leads the wake-ups, the sweep
+        "worker_cpu_ms_per_chat": round(window["worker_cpu"] * 1000 / len(created), 1) if created else None,
         "problems": problems,
     }
 
@@ -598,7 +616,7 @@ def main() -> int:
         "offer_latency_p99_ms": second["offer_latency_p99_ms"],
         "offer_latency_max_ms": second["offer_latency_max_ms"],
         **{k: v for k, v in second.items() if k.endswith("_p50_p99_ms")},
-        **{k: v for k, v in second.items() if k.startswith(("client_", "servers_"))},
+        **{k: v for k, v in second.items() if k.startswith(("client_", "servers_", "worker_"))},
         "chats": second["chats"],
         "posts_timed_out": second.get("posts_timed_out", 0),
         "exactly_once": not problems,

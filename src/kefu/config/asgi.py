@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.base")
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
@@ -22,6 +23,7 @@ from kefu.config.api_asgi import ApiASGIHandler, is_bearer_api_call  # noqa: E40
 from kefu.config.websocket import websocket_urlpatterns  # noqa: E402
 from kefu.connectors.asgi import widget_sockets_first  # noqa: E402
 from kefu.core import realtime  # noqa: E402
+from kefu.routing import wakeups  # noqa: E402
 
 api_asgi_app = ApiASGIHandler()
 
@@ -43,6 +45,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# A served process competes for the lead of routing's wake-ups after a while, so that a worker
+# leads when one runs (`leader` mode only; docs/routing.md, "Wake-ups").
+wakeups.lead(defer_s=settings.KEFU_ROUTING_LEADER_DEFER_S)
 
 # Everything loaded so far lives as long as the process: keep it out of the collector's
 # full passes, which otherwise walk every module, model and URL pattern and stall requests.

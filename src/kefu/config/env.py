@@ -34,6 +34,15 @@ def env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if raw not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

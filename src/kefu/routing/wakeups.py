@@ -2,17 +2,22 @@
 
 A contact was queued, an agent freed a place or came online: the desk's assignment pass
 (registered as the router at start-up, since routing may not import the desk) runs for those
-contacts or agents. Two ways, one pass (docs/routing.md, "Wake-ups"):
+contacts or agents. Where it runs is `KEFU_ROUTING_WAKE` (docs/routing.md, "Wake-ups"):
 
-- **inline**: the thread that committed runs the pass before it goes on (tests, SQLite's one
-  writer, the demo);
-- **in the background** (`KEFU_ROUTING_WAKE_IN_BACKGROUND`, on by default with PostgreSQL): one
-  thread per process takes every wake-up committed since its last pass and runs one pass for all
-  of them. The request that opened a chat answers without waiting for the routing pass, and a
-  burst of chats costs one snapshot of the floor, not one each.
+- `inline`: the thread that committed runs the pass before it goes on (tests, and SQLite, whose
+  one writer would make any other thread wait);
+- `thread` (PostgreSQL's default): one thread per process takes every wake-up committed since its
+  last pass and runs one pass for all of them, so the request that opened a chat answers without
+  waiting for the pass, and a burst of chats costs one look at the floor, not one each;
+- `leader` (PostgreSQL, chosen by the operator): the commit tells PostgreSQL (`NOTIFY`), and the
+  one process holding the router lock (a worker if one runs: servers wait
+  `KEFU_ROUTING_LEADER_DEFER_S` before they compete) gathers the wake-ups of every process on its
+  thread. Passes are not repeated per server and the servers' interpreters stay free for requests
+  and sockets, but one process runs every pass: it pays when the floor is saturated, and costs
+  latency below that (bench/README.md, routing, "One router or one per process").
 
 Either way the periodic sweep (`routing.assign`) catches what a wake-up misses: a pass that
-failed, or wake-ups still pending when a process stops.
+failed, wake-ups pending when a process stops, or sent while no process led.
 """
 
 from __future__ import annotations
@@ -23,9 +28,13 @@ import threading
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 
 log = logging.getLogger(__name__)
+
+MODES = ("inline", "thread", "leader")
+CHANNEL = "kefu_routing_wake"  # the PostgreSQL notification channel of `leader`
+LEADER_LOCK = 0x6B656675_0001  # the advisory lock the leading process holds ("kefu", 1)
 
 # router(contact_ids=…, agent_ids=…): route these contacts against every free agent, and every
 # waiting contact against these agents
@@ -39,21 +48,83 @@ def register_router(router: Router) -> None:
         _routers.append(router)
 
 
+def mode() -> str:
+    """`KEFU_ROUTING_WAKE`, with `leader` only where PostgreSQL can carry the notifications."""
+    chosen = settings.KEFU_ROUTING_WAKE
+    if chosen == "leader" and connection.vendor != "postgresql":
+        return "inline"
+    return chosen
+
+
 def wake(*, contact_id: int | None = None, agent_id: int | None = None) -> None:
-    """After this transaction commits, assign what can be assigned: a contact was queued
+    """Once this transaction commits, assign what can be assigned: a contact was queued
     (`contact_id`), an agent freed capacity or came online (`agent_id`). Nothing happens if the
-    transaction rolls back."""
+    transaction (or the savepoint the call was made in) rolls back. The wake-ups of one
+    transaction leave together, after its commit."""
     contacts = frozenset({contact_id} if contact_id is not None else ())
     agents = frozenset({agent_id} if agent_id is not None else ())
-    if contacts or agents:
-        transaction.on_commit(lambda: _dispatch(contacts, agents))
+    if not (contacts or agents):
+        return
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        _dispatch(contacts, agents)
+        return
+    level = set(conn.savepoint_ids)
+    for savepoints, callback, _robust in conn.run_on_commit:
+        # only a batch of the same savepoint: a rolled-back savepoint drops its batch whole
+        if isinstance(callback, _Batch) and savepoints == level:
+            callback.contacts |= contacts
+            callback.agents |= agents
+            return
+    transaction.on_commit(_Batch(set(contacts), set(agents)))
+
+
+class _Batch:
+    """The wake-ups of one transaction (at one savepoint level), dispatched after its commit."""
+
+    def __init__(self, contacts: set[int], agents: set[int]) -> None:
+        self.contacts, self.agents = contacts, agents
+
+    def __call__(self) -> None:
+        _dispatch(frozenset(self.contacts), frozenset(self.agents))
 
 
 def _dispatch(contacts: frozenset[int], agents: frozenset[int]) -> None:
-    if settings.KEFU_ROUTING_WAKE_IN_BACKGROUND:
+    chosen = mode()
+    if chosen == "inline":
+        run(contacts, agents)
+    elif chosen == "thread":
         background().put(contacts, agents)
     else:
-        run(contacts, agents)
+        _notify(contacts, agents)
+
+
+NOTIFY_IDS = 500  # ids per notification: PostgreSQL takes payloads below 8,000 bytes
+
+
+def _notify(contacts: frozenset[int], agents: frozenset[int]) -> None:
+    """Tell the leading process (after the commit: one statement however many wake-ups the
+    transaction made). A failure is logged; the sweep catches the wake-up."""
+    items = [*(f"c{c}" for c in sorted(contacts)), *(f"a{a}" for a in sorted(agents))]
+    try:
+        with connection.cursor() as cursor:
+            for start in range(0, len(items), NOTIFY_IDS):
+                cursor.execute(
+                    "SELECT pg_notify(%s, %s)", [CHANNEL, ",".join(items[start : start + NOTIFY_IDS])]
+                )
+    except Exception:
+        log.exception("routing wake-up could not be sent; the sweep will catch it")
+
+
+def parse(payload: str) -> tuple[set[int], set[int]]:
+    """`c12,a7` -> ({12}, {7}); anything else in a notification is ignored."""
+    contacts: set[int] = set()
+    agents: set[int] = set()
+    for item in payload.split(","):
+        kind, number = item[:1], item[1:]
+        if number.isdigit() and kind in ("c", "a"):
+            (contacts if kind == "c" else agents).add(int(number))
+    return contacts, agents
 
 
 def run(contacts: Iterable[int], agents: Iterable[int]) -> None:
@@ -125,7 +196,67 @@ class Coalescer:
             close_old_connections()
 
 
+class Leadership:
+    """`leader` mode's listener: competes for the router lock on a connection of its own and,
+    while it holds it, hands every notified wake-up to this process's background runner. The
+    lock is PostgreSQL's: it goes with the connection, so a process that dies or loses its
+    connection gives up the lead and another takes it within `retry_s` (plus its deferral)."""
+
+    def __init__(
+        self, *, defer_s: float = 0.0, retry_s: float = 1.0, runner: Coalescer | None = None
+    ) -> None:
+        self.defer_s, self.retry_s = defer_s, retry_s
+        self._runner = runner
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.leading = threading.Event()
+
+    def start(self) -> Leadership:
+        self._thread = threading.Thread(target=self._loop, name="kefu-routing-leadership", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._session()
+            except Exception:
+                log.exception("routing leadership: connection failed; trying again")
+            self.leading.clear()
+            self._stop.wait(self.retry_s)
+
+    def _session(self) -> None:
+        import psycopg
+
+        params = connections["default"].get_connection_params()
+        for key in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(key, None)
+        with psycopg.connect(**params, autocommit=True) as conn:
+            while True:
+                if self._stop.wait(self.defer_s):
+                    return
+                if conn.execute("SELECT pg_try_advisory_lock(%s)", [LEADER_LOCK]).fetchone()[0]:
+                    break
+                if self._stop.wait(self.retry_s):
+                    return
+            conn.execute(f"LISTEN {CHANNEL}")
+            self.leading.set()
+            log.info("routing: this process (%s) leads the wake-ups", os.getpid())
+            runner = self._runner or background()
+            while not self._stop.is_set():
+                for note in conn.notifies(timeout=0.5):
+                    contacts, agents = parse(note.payload)
+                    if contacts or agents:
+                        runner.put(contacts, agents)
+
+
 _background: Coalescer | None = None
+_leadership: Leadership | None = None
 _background_lock = threading.Lock()
 
 
@@ -138,10 +269,22 @@ def background() -> Coalescer:
         return _background
 
 
+def lead(*, defer_s: float) -> Leadership | None:
+    """Start competing for the lead in this process (once), if the mode is `leader`: `kefu
+    worker` at once, each server after `defer_s` so that a worker leads when one runs."""
+    global _leadership
+    if mode() != "leader":
+        return None
+    with _background_lock:
+        if _leadership is None:
+            _leadership = Leadership(defer_s=defer_s).start()
+        return _leadership
+
+
 def _forget_after_fork() -> None:
-    """A forked child has no runner thread: it starts its own with its first wake-up."""
-    global _background, _background_lock
-    _background, _background_lock = None, threading.Lock()
+    """A forked child has neither runner nor listener thread: it starts its own when needed."""
+    global _background, _leadership, _background_lock
+    _background, _leadership, _background_lock = None, None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

@@ -208,12 +208,17 @@ KEFU_REPORTS_SLA_GOAL_PERCENT = env.env_int("KEFU_REPORTS_SLA_GOAL_PERCENT", 95)
 KEFU_REPORTS_LANGUAGE = env.env_str("KEFU_REPORTS_LANGUAGE") or "zh-hans"
 # Assign at once after a change (a contact queued, an agent freed); off: only the periodic sweep.
 KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
-# Run those passes on a thread of their own that gathers the wake-ups committed meanwhile (one
-# pass for a burst of chats; the request answers without waiting), else on the committing thread.
-# Default: on with PostgreSQL; off with SQLite, whose one writer would make the thread wait.
-KEFU_ROUTING_WAKE_IN_BACKGROUND = env.env_bool(
-    "KEFU_ROUTING_WAKE_IN_BACKGROUND", DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Where those passes run (docs/routing.md, "Wake-ups"): `inline` on the committing thread; `thread`
+# on one thread per process that gathers the wake-ups committed meanwhile; `leader` (PostgreSQL):
+# told through NOTIFY to the one process holding the router lock, a worker if one runs (a server
+# waits KEFU_ROUTING_LEADER_DEFER_S seconds before it competes). Default: `thread` with
+# PostgreSQL, `inline` with SQLite (one writer).
+KEFU_ROUTING_WAKE = env.env_choice(
+    "KEFU_ROUTING_WAKE",
+    ("inline", "thread", "leader"),
+    "thread" if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else "inline",
 )
+KEFU_ROUTING_LEADER_DEFER_S = env.env_int("KEFU_ROUTING_LEADER_DEFER_S", 5)
 # Routing's configuration (queues, shares, skills, certifications, capacities) is cached in each
 # process across passes until a write changes its version; a cache older than this many seconds is
 # re-read anyway (covers raw SQL by an operator). 0: re-read on every pass.

@@ -11,7 +11,7 @@ CHANNEL_LAYERS = {
 LANGUAGE_CODE = "zh-hans"
 # Routing wake-ups run on the committing thread, so a test sees the offer when its request
 # returns (tests of the background runner switch it on themselves).
-KEFU_ROUTING_WAKE_IN_BACKGROUND = False
+KEFU_ROUTING_WAKE = "inline"
 
 # Tests call the ASGI application through a new event loop per request, and each request's
 # thread-sensitive thread ends with the loop: a connection it took from the pool is then never

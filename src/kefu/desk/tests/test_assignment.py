@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -456,12 +457,12 @@ def test_a_batch_tells_each_inbox_group_once_and_each_conversation_page_once(
 def test_in_the_background_a_burst_of_chats_is_offered_without_the_request_waiting(
     tenants: Any, settings: Any
 ) -> None:
-    """`KEFU_ROUTING_WAKE_IN_BACKGROUND`: the commit that queues a chat only hands it to the
+    """`KEFU_ROUTING_WAKE=thread`: the commit that queues a chat only hands it to the
     runner thread, which offers it on its own connection; chats queued while a pass runs wait
     for the next one."""
     from kefu.routing import wakeups
 
-    settings.KEFU_ROUTING_WAKE_IN_BACKGROUND = True
+    settings.KEFU_ROUTING_WAKE = "thread"
     t = tenants
     agents = [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user]
     _floor(t, agents=agents, default_chat_concurrency=3)
@@ -501,3 +502,32 @@ def test_a_full_agent_is_left_out_before_the_core_sees_the_floor(
     assert assignment.route_waiting() == 1
     assert Conversation.all_tenants.get(pk=waiting.pk).assignee_id == free.pk
     assert asked == [{free.pk}]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the leader hears PostgreSQL's NOTIFY")
+@pytest.mark.django_db(transaction=True)
+def test_the_leading_process_offers_the_chats_other_processes_commit(tenants: Any, settings: Any) -> None:
+    """`KEFU_ROUTING_WAKE=leader`: a commit only notifies; the listener holding the router lock
+    hands the wake-ups to its runner, which offers the chats."""
+    from kefu.routing import wakeups
+
+    settings.KEFU_ROUTING_WAKE = "leader"
+    t = tenants
+    agents = [t.user("pa", "agent"), MembershipFactory(organization=t.pa, role="agent").user]
+    _floor(t, agents=agents, default_chat_concurrency=3)
+    runner = wakeups.Coalescer()
+    leadership = wakeups.Leadership(defer_s=0, retry_s=0.1, runner=runner).start()
+    try:
+        assert leadership.leading.wait(30)
+        chats = [_chat(t) for _ in range(4)]
+        ids = sorted(c.pk for c in chats)
+        offers = Offer.all_tenants.filter(conversation_id__in=ids)
+        for _ in range(300):  # the notification, then the pass, on the leader's threads
+            if offers.count() == len(ids) and runner.idle(0.1):
+                break
+            time.sleep(0.1)
+        assert sorted(offers.values_list("conversation_id", flat=True)) == ids
+        assert {o.agent_id for o in offers} <= {a.pk for a in agents}
+    finally:
+        leadership.stop()
+        assert runner.idle(30)

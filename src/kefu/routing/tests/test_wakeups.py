@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from kefu.routing import wakeups
 
@@ -94,3 +95,45 @@ def test_the_runner_outlives_a_failing_pass(caplog: pytest.LogCaptureFixture) ->
     assert runner_.idle(5)
     assert seen == [frozenset({1}), frozenset({2})]
     assert "routing wake-up pass failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_wake_ups_of_one_transaction_leave_together_after_its_commit(
+    recorder: _Recorder, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        wakeups.wake(contact_id=4)
+        wakeups.wake(agent_id=9)
+        wakeups.wake(contact_id=2)
+    assert recorder.calls == [([2, 4], [9])]
+
+
+def test_a_notification_names_contacts_and_agents() -> None:
+    assert wakeups.parse("c12,a7,c3") == ({12, 3}, {7})
+    assert wakeups.parse("x1,c,a-2,,c5") == ({5}, set())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the lead is a PostgreSQL advisory lock")
+@pytest.mark.django_db(transaction=True)
+def test_one_process_leads_and_another_takes_over_when_it_stops(settings: Any) -> None:
+    settings.KEFU_ROUTING_WAKE = "leader"
+    heard: list[tuple[frozenset[int], frozenset[int]]] = []
+    first = wakeups.Leadership(retry_s=0.1, runner=wakeups.Coalescer(lambda c, a: heard.append((c, a))))
+    second = wakeups.Leadership(retry_s=0.1, runner=wakeups.Coalescer(lambda c, a: heard.append((c, a))))
+    first.start()
+    try:
+        assert first.leading.wait(30)
+        second.start()
+        assert not second.leading.wait(0.5)  # the lock is taken
+        with transaction.atomic():
+            wakeups.wake(contact_id=5)
+        for _ in range(300):
+            if heard:
+                break
+            time.sleep(0.1)
+        assert heard == [(frozenset({5}), frozenset())]
+        first.stop()
+        assert second.leading.wait(30)  # the lock went with the first one's connection
+    finally:
+        first.stop()
+        second.stop()

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kefu.cli.worker import JobConfigError, Runner, job_states
+from kefu.routing import wakeups
 
 log = logging.getLogger("kefu.worker")
 
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, shutdown)
         if options["verbosity"] >= 1:
             self.stdout.write(f"Kefu worker {runner.worker_id} started (Ctrl+C to stop).")
+        # a long-running worker leads the routing wake-ups of every process (docs/routing.md)
+        leadership = wakeups.lead(defer_s=0) if max_ticks is None else None
         ticks = 0
         while not stop.is_set():
             if parent is not None and os.getppid() != parent:
@@ -84,5 +87,7 @@ class Command(BaseCommand):
                 break
             if not report.tasks:
                 stop.wait(interval)
+        if leadership is not None:
+            leadership.stop()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Kefu worker {runner.worker_id} stopped after {ticks} ticks.")
