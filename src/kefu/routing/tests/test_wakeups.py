@@ -137,3 +137,32 @@ def test_one_process_leads_and_another_takes_over_when_it_stops(settings: Any) -
     finally:
         first.stop()
         second.stop()
+
+
+@pytest.mark.django_db
+def test_a_process_competes_for_the_lead_only_in_leader_mode(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wakeups, "_leadership", None)
+    settings.KEFU_ROUTING_WAKE = "thread"
+    assert wakeups.lead(defer_s=0) is None
+    settings.KEFU_ROUTING_WAKE = "leader"
+    leadership = wakeups.lead(defer_s=0)
+    try:
+        if connection.vendor == "postgresql":
+            assert leadership is not None and wakeups.lead(defer_s=0) is leadership  # once a process
+        else:
+            assert leadership is None and wakeups.mode() == "inline"  # no NOTIFY without PostgreSQL
+    finally:
+        if leadership is not None:
+            leadership.stop()
+
+
+def test_the_wake_up_mode_is_checked_when_settings_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kefu.config import env
+
+    monkeypatch.setenv("KEFU_ROUTING_WAKE", "sometimes")
+    with pytest.raises(RuntimeError, match="KEFU_ROUTING_WAKE must be one of inline, thread, leader"):
+        env.env_choice("KEFU_ROUTING_WAKE", ("inline", "thread", "leader"), "inline")
+    monkeypatch.setenv("KEFU_ROUTING_WAKE", "leader")
+    assert env.env_choice("KEFU_ROUTING_WAKE", ("inline", "thread", "leader"), "inline") == "leader"
