@@ -440,8 +440,13 @@ def _tell(offer: Offer, queue: Queue) -> None:
 
 # --- outcomes --------------------------------------------------------------------------------------
 def offer_lock(offer_id: int) -> Offer | None:
-    """The offer's row, locked; the caller has checked the scope (own offer) or is the sweep."""
-    return Offer.all_tenants.select_for_update().filter(pk=offer_id).select_related("queue").first()
+    """The offer's row, locked (its own row only: locking the joined queue too would hold every
+    new offer of that queue at its commit, whose foreign-key check must share the queue's row,
+    while this transaction waits for an agent that pass has locked: a deadlock). The caller has
+    checked the scope (own offer) or is the sweep."""
+    return (
+        Offer.all_tenants.select_for_update(of=("self",)).filter(pk=offer_id).select_related("queue").first()
+    )
 
 
 def offer_close(offer: Offer, *, state: str, now: datetime) -> Offer:

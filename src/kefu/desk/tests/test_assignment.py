@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -531,3 +531,23 @@ def test_the_leading_process_offers_the_chats_other_processes_commit(tenants: An
     finally:
         leadership.stop()
         assert runner.idle(30)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_offer_is_locked_without_its_queue(tenants: Any) -> None:
+    """The sweep locks an expired offer, then the agent's presence. Had it locked the queue's row
+    too (the join), a pass committing a new offer of that queue (whose foreign-key check shares
+    the queue's row) while holding that agent would deadlock with it (seen in the demo on
+    PostgreSQL)."""
+    from kefu.routing import offer_services
+
+    t = tenants
+    _floor(t, agents=[t.user("pa", "agent")])
+    _chat(t)
+    assert assignment.route_waiting() == 1
+    offer = Offer.all_tenants.get()
+    with transaction.atomic(), CaptureQueriesContext(connection) as locked:
+        assert offer_services.offer_lock(offer.pk).queue.name == QUEUE
+    sql = locked.captured_queries[-1]["sql"]
+    if connection.features.has_select_for_update_of:  # PostgreSQL; SQLite has no row locks
+        assert 'FOR UPDATE OF "routing_offer"' in sql and "routing_queue" in sql
