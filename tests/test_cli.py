@@ -110,6 +110,22 @@ def test_bad_input_exits_2_with_a_message(demo_dir: Path, args: tuple[str, ...],
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("KEFU_ROUTING_WAKE", "sometimes", "KEFU_ROUTING_WAKE must be one of inline, thread, leader"),
+        ("KEFU_ACW_SECONDS", "two minutes", "KEFU_ACW_SECONDS must be an integer"),
+    ],
+)
+def test_a_bad_setting_exits_2_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = _kefu("check", var_dir=tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
 def test_operator_sets_up_a_real_installation(tmp_path: Path) -> None:
     assert _kefu("migrate", "-v0", var_dir=tmp_path).returncode == 0
     steps = [

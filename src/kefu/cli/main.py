@@ -13,7 +13,16 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.base")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    from kefu.config.env import SettingError
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (loads the settings: a bad value is told here)
+    except SettingError as error:
+        print(f"kefu: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args and not args[0].startswith("-"):

@@ -13,6 +13,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 
+class SettingError(RuntimeError):
+    """A setting in the environment that cannot be used; `kefu` says which and exits with 2."""
+
+
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
@@ -31,7 +35,7 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+        raise SettingError(f"{name} must be an integer, got {raw!r}") from exc
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
@@ -39,7 +43,7 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if raw == "":
         return default
     if raw not in choices:
-        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+        raise SettingError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
 
 

@@ -1,6 +1,6 @@
 """`field__any=[ids]`: membership in a long list of ids, as one array parameter on PostgreSQL.
 
-A routing pass asks about a thousand agents at a time. `field__in=ids` renders one placeholder
+A routing pass asks about a thousand agents at a time. `field__in=ids` renders one `%s` marker
 per id: Django prepares each value and psycopg parses (and cannot cache) a query that long, which
 cost ~7 ms a query against ~1.3 ms for `field = ANY(%s)` with the list as one array (bench
 README, routing, "Where a pass's time goes"). Other databases get the usual `IN (…)`.
