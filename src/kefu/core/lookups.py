@@ -2,8 +2,9 @@
 
 A routing pass asks about a thousand agents at a time. `field__in=ids` renders one `%s` marker
 per id: Django prepares each value and psycopg parses (and cannot cache) a query that long, which
-cost ~7 ms a query against ~1.3 ms for `field = ANY(%s)` with the list as one array (bench
-README, routing, "Where a pass's time goes"). Other databases get the usual `IN (…)`.
+cost ~7 ms a query against ~1.3 ms for `field = ANY(%s)` with the list as one array
+(bench/README.md, routing, "the pass off the request thread, and cheaper"). Other databases get
+the usual `IN (…)`.
 Integer columns and foreign keys only; `None` is never a member.
 """
 
