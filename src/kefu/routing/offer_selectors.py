@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from kefu.core import clock
 from kefu.core.errors import NotFound
@@ -75,12 +75,15 @@ def offer_history(conversation_ids: list[int]) -> OfferHistory:
 
 
 def live_offer_loads(agent_ids: Iterable[int]) -> dict[tuple[int, str], int]:
-    """Places held by live offers, per (agent, channel): an offer reserves capacity until answered."""
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    rows = Offer.all_tenants.filter(agent_id__any=list(agent_ids), state=OfferState.OFFERED)
-    for agent_id, channel in rows.values_list("agent_id", "channel"):
-        counts[agent_id, channel] += 1
-    return dict(counts)
+    """Places held by live offers, per (agent, channel): an offer reserves capacity until answered.
+    Counted by the database (a row per agent and channel)."""
+    rows = (
+        Offer.all_tenants.filter(agent_id__any=list(agent_ids), state=OfferState.OFFERED)
+        .values_list("agent_id", "channel")
+        .order_by()
+        .annotate(held=Count("id"))
+    )
+    return {(agent_id, channel): held for agent_id, channel, held in rows}
 
 
 def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, datetime]:
