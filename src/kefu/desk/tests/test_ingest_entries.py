@@ -172,7 +172,6 @@ def test_both_entries_answer_and_store_alike(tenants: Tenants, monkeypatch: pyte
                 await loop.run_in_executor(None, connections.close_all)
                 executor.shutdown()
 
-        taken.clear()
         answers = async_to_sync(run)()
         for post, (fast, slow) in zip(example, answers, strict=True):
             assert (fast[0], _comparable(fast[1])) == (slow[0], _comparable(slow[1])), post
@@ -185,4 +184,5 @@ def test_both_entries_answer_and_store_alike(tenants: Tenants, monkeypatch: pyte
         assert Message.all_tenants.filter(conversation_id=theirs).count() == 1  # nothing reached pb's
 
     check()
+    # over all examples (the last one alone may hold only posts the fast entry hands on)
     assert True in taken  # the fast entry answered some posts itself
