@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kefu.analytics.models import ContactEvent
 from kefu.core.errors import Conflict, NotFound
+from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
 from kefu.desk.models import Conversation
 from kefu.desk.services import assignment
@@ -171,6 +172,33 @@ def test_capacity_is_never_exceeded_and_manual_picks_count(tenants: Any) -> None
     assert assignment.route_waiting(agent_ids=[agent.pk]) == 1
     assert Conversation.all_tenants.get(pk=chats[1].pk).assignee_id == agent.pk
     assert Conversation.all_tenants.get(pk=chats[2].pk).assignee_id is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_loads_count_each_agents_held_chats_and_live_offers_per_channel(tenants: Any) -> None:
+    t = tenants
+    agent, other = t.user("pa", "agent"), t.user("pa", "supervisor")
+    for user, channel, status in [
+        (agent, "chat", "new"),
+        (agent, "chat", "open"),
+        (agent, "email", "pending_customer"),
+        (agent, "chat", "resolved"),  # done: holds no place
+        (other, "chat", "pending_client"),
+    ]:
+        Conversation.all_tenants.create(
+            provider=t.pa, client=t.ca1, channel=channel, status=status, assignee=user, created_at=NOW
+        )
+    assert desk_selectors.agent_loads([agent.pk, other.pk]) == {
+        (agent.pk, "chat"): 2,
+        (agent.pk, "email"): 1,
+        (other.pk, "chat"): 1,
+    }
+    _floor(t, agents=[agent], default_chat_concurrency=4)  # two places left on chat
+    chats = [_chat(t) for _ in range(3)]
+    assert assignment.route_waiting() == 2
+    assert offer_selectors.live_offer_loads([agent.pk, other.pk]) == {(agent.pk, "chat"): 2}
+    Offer.all_tenants.filter(conversation_id=chats[0].pk).update(state="missed")  # answered: no place held
+    assert offer_selectors.live_offer_loads([agent.pk]) == {(agent.pk, "chat"): 1}
 
 
 @time_machine.travel(NOW, tick=False)
