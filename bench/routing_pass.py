@@ -160,6 +160,8 @@ def main() -> int:
         ks = [int(k) for k in args.k.split(",")]
     except ValueError:
         parser.exit(2, f"--k must be numbers separated by commas, got {args.k!r}\n")
+    if min(ks) < 1 or args.agents < 1 or args.queues < 1 or args.repeat < 1 or args.held < 0:
+        parser.exit(2, "--k, --agents, --queues and --repeat must be at least 1, --held at least 0\n")
     name = f"kefu_bench_pass_{os.getpid()}"
     _admin(args.database_url, f'CREATE DATABASE "{name}"')
     env = {
