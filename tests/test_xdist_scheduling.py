@@ -3,6 +3,8 @@ kefu.testing.plugin): whole files stay together, the isolation matrix is cut int
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from pathlib import Path
 from types import SimpleNamespace
 
 from kefu.testing import plugin
@@ -33,3 +35,13 @@ def test_a_file_is_one_unit_and_the_matrix_is_cut_into_stable_units() -> None:
     assert len(units) == plugin.SPREAD_FILES[MATRIX]
     assert all(unit.startswith(f"{MATRIX}#") for unit in units)
     assert [split(node) for node in ids] == [split(node) for node in ids]
+
+
+def test_the_heavy_files_exist_and_go_first_in_their_order() -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert all((root / path).is_file() for path in plugin.HEAVY_FIRST)  # renamed files are noticed
+    queue = OrderedDict(
+        (unit, {}) for unit in [f"{MATRIX}#0", "tests/test_small.py", *reversed(plugin.HEAVY_FIRST)]
+    )
+    plugin.heavy_first(queue)
+    assert list(queue) == [*plugin.HEAVY_FIRST, f"{MATRIX}#0", "tests/test_small.py"]

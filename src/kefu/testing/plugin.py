@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -168,9 +169,25 @@ def _fresh_routing_config() -> Iterator[None]:
 # instead of sending the whole file to one worker.
 SPREAD_FILES = {"tests/test_tenant_isolation.py": 16}
 
+# Files of few tests that take a minute or more on one worker (commands in subprocesses, fuzzing,
+# crash recovery, demo data), heaviest first. xdist orders work units by their number of tests,
+# so these came last, and one worker ran them alone for the last two minutes of a CI run. They
+# go first now, beside the many small units (`tests/test_xdist_scheduling.py` checks they exist).
+HEAVY_FIRST = (
+    "tests/test_cli.py",
+    "src/kefu/cli/tests/test_worker.py",
+    "tests/test_api_fuzz.py",
+    "tests/test_tenant_isolation_inputs.py",
+    "tests/test_ingest_crash.py",
+    "src/kefu/analytics/tests/test_rollups_property.py",
+    "src/kefu/desk/tests/test_demo_day.py",
+    "src/kefu/desk/tests/test_demo_history.py",
+)
+
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """`--dist loadfile`, except that the files in SPREAD_FILES are cut into several units.
+    """`--dist loadfile`, except that the files in SPREAD_FILES are cut into several units and
+    those in HEAVY_FIRST are sent first.
 
     A file's tests share their module-scoped fixtures (a demo run, an IMAP server, a live
     server) only on one worker, so files stay whole. The isolation matrix holds 70 % of the
@@ -184,10 +201,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadScopeScheduling
 
     class LoadFileSpreadingScheduling(LoadScopeScheduling):
+        heavy_moved = False
+
         def _split_scope(self, nodeid: str) -> str:
             return xdist_unit(nodeid)
 
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.heavy_moved:  # the first assignment: the whole queue is known
+                self.heavy_moved = True
+                heavy_first(self.workqueue)
+            super()._assign_work_unit(node)
+
     return LoadFileSpreadingScheduling(config, log)
+
+
+def heavy_first(workqueue: OrderedDict[str, Any]) -> None:
+    """Move the HEAVY_FIRST files to the front of xdist's queue of work units, in that order."""
+    for path in reversed(HEAVY_FIRST):
+        if path in workqueue:
+            workqueue.move_to_end(path, last=False)
 
 
 def xdist_unit(nodeid: str) -> str:
