@@ -16,7 +16,7 @@ offer per conversation. On SQLite one writer does it all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -296,6 +296,22 @@ def plan_offers(
     if not agents:
         return []
     last = offer_selectors.last_offer_at(agents, after=min(since[user] for user in agents))
+    idle_since = {user: _ts(max(since[user], last.get(user, since[user]))) for user in agents}
+    core_contacts = tuple(
+        decision.Contact(
+            id=c.id,
+            queue_id=pairs[pair(c)],
+            enqueued_at=_ts(c.enqueued_at),
+            preferred_agent_id=c.preferred_agent_id,
+            missed_by=c.missed_by,
+        )
+        for c in contacts
+    )
+    # the core is given only the agents the batch can pick (`decision.shortlist`), not the floor
+    kept = decision.shortlist(
+        _free_agents(agents, pairs, by_queue, serving, levels, certified, capacity, held, idle_since),
+        core_contacts,
+    )
     core_agents = tuple(
         decision.Agent(
             id=user,
@@ -305,9 +321,10 @@ def plan_offers(
             certifications=certified.get(user, {}),
             capacity=capacity[user],
             load={ch: held.get((user, ch), 0) for ch in channels},
-            idle_since=_ts(max(since[user], last.get(user, since[user]))),
+            idle_since=idle_since[user],
         )
         for user, provider in agents.items()
+        if user in kept
     )
     core_queues = tuple(
         _core_queue(core_id, by_queue[queue_id], provider, serving.get(queue_id))
@@ -321,16 +338,6 @@ def plan_offers(
             realised={p: n for p, n in realised.get(queue_id, {}).items() if p in plan.planned},
         )
         for queue_id, plan in serving.items()
-    )
-    core_contacts = tuple(
-        decision.Contact(
-            id=c.id,
-            queue_id=pairs[pair(c)],
-            enqueued_at=_ts(c.enqueued_at),
-            preferred_agent_id=c.preferred_agent_id,
-            missed_by=c.missed_by,
-        )
-        for c in contacts
     )
     answers = decision.decide(
         decision.Snapshot(agents=core_agents, queues=core_queues, contacts=core_contacts, splits=splits),
@@ -364,6 +371,39 @@ def plan_offers(
     for item in planned:
         _tell(item.offer, item.queue)
     return planned
+
+
+def _free_agents(
+    agents: Mapping[int, int],
+    pairs: Mapping[tuple[int, int | None], int],
+    by_queue: Mapping[int, Queue],
+    serving: Mapping[int, _Serving],
+    levels: Mapping[int, Mapping[str, int]],
+    certified: Mapping[int, Mapping[int, float | None]],
+    capacity: Mapping[int, Mapping[str, int]],
+    held: Mapping[tuple[int, str], int],
+    idle_since: Mapping[int, float],
+) -> Iterator[decision.FreeAgent]:
+    """Each agent once per core queue and provider it may serve now, as `decision.shortlist`
+    ranks them: the doors `_core_queue` opens (the contact's own provider; or, routed across
+    providers, the planned ones at tier 0 and the overflow provider at tier 1), for an agent
+    qualified (`levels`), certified for the core's client and with room on the queue's channel."""
+    doors: dict[str, list[tuple[int, Queue, int | None, _Serving | None]]] = defaultdict(list)
+    for (queue_id, own), core_id in pairs.items():
+        doors[f"q{queue_id}"].append((core_id, by_queue[queue_id], own, serving.get(queue_id)))
+    for user, provider in agents.items():
+        for key, level in levels[user].items():
+            if level < 1:  # the core's queue needs its synthetic skill at level 1 or better
+                continue
+            for core_id, queue, own, plan in doors.get(key, ()):
+                if plan is None:
+                    if provider != own or queue.client_id not in certified[user]:
+                        continue
+                elif (provider not in plan.providers) or -queue.pk not in certified[user]:
+                    continue
+                load, room = held.get((user, queue.channel), 0), capacity[user].get(queue.channel, 0)
+                if load < room:
+                    yield ((core_id, provider), level, load, room, idle_since[user], user)
 
 
 def _core_queue(core_id: int, queue: Queue, provider: int | None, plan: _Serving | None) -> decision.Queue:

@@ -21,7 +21,7 @@ from kefu.desk import selectors as desk_selectors
 from kefu.desk import services as desk_services
 from kefu.desk.models import Conversation
 from kefu.desk.services import assignment
-from kefu.routing import offer_selectors
+from kefu.routing import decision, offer_selectors
 from kefu.routing import selectors as routing_selectors
 from kefu.routing import services as routing_services
 from kefu.routing.models import Offer
@@ -530,6 +530,37 @@ def test_a_full_agent_is_left_out_before_the_core_sees_the_floor(
     assert assignment.route_waiting() == 1
     assert Conversation.all_tenants.get(pk=waiting.pk).assignee_id == free.pk
     assert asked == [{free.pk}]
+
+
+def test_the_core_sees_each_queues_best_few_agents_and_the_chat_goes_to_the_least_occupied(
+    tenants: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass over k chats hands the core only the agents it can pick (`decision.shortlist`):
+    here one chat, so the one best agent of the queue by occupancy (then idle time), not the
+    floor. The answer is the one the whole floor gives."""
+    t = tenants
+    agents = [t.user("pa", "agent")] + [
+        MembershipFactory(organization=t.pa, role="agent").user for _ in range(3)
+    ]
+    _floor(t, agents=agents, auto_accept=True, default_chat_concurrency=3)
+    supervisor = t.scope("pa", "supervisor")
+    for agent, holding in zip(agents, (2, 1, 2, 1), strict=True):  # agents[1] and [3] hold one
+        for _ in range(holding):
+            chat = _chat(t)
+            desk_services.conversation_assign(supervisor, conversation_id=chat.pk, agent_id=agent.pk)
+    seen: list[set[int]] = []
+    real = decision.decide
+
+    def decide(snapshot: Any, now: float) -> Any:
+        seen.append({agent.id for agent in snapshot.agents})
+        return real(snapshot, now)
+
+    monkeypatch.setattr(decision, "decide", decide)
+    waiting = _chat(t)
+    assert assignment.route_waiting() == 1
+    # of the two holding one, the one idle longest (the first to come online) wins
+    assert Conversation.all_tenants.get(pk=waiting.pk).assignee_id == agents[1].pk
+    assert seen == [{agents[1].pk}]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the leader hears PostgreSQL's NOTIFY")

@@ -23,6 +23,9 @@ from kefu.routing.decision import (
     Snapshot,
     TrafficSplit,
     decide,
+    kept_per_group,
+    rules,
+    shortlist,
 )
 from kefu.routing.tests.decision_oracle import brute_force, problems
 
@@ -126,6 +129,113 @@ def test_the_floor_decides_what_looking_at_every_agent_decides(snapshot: Snapsho
 def test_never_over_capacity_unqualified_uncertified_offline_twice_or_missed(snapshot: Snapshot) -> None:
     made = decide(snapshot, NOW)
     assert problems(snapshot, NOW, made) == []
+
+
+def _free_agents(snapshot: Snapshot) -> list[tuple]:
+    """What the wiring hands `shortlist`: each agent once per (queue, tier, provider) group it
+    may serve now, worked out here with the rules module from the full `Agent` values."""
+    splits = {split.client_id: split for split in snapshot.splits}
+    free = []
+    for agent in snapshot.agents:
+        for queue in snapshot.queues:
+            if not rules.routable(agent.state) or not rules.qualifies(agent, queue):
+                continue
+            if not rules.has_room(agent.capacity, agent.load, queue.channel):
+                continue
+            if not rules.certified(agent, queue.client_id, NOW):
+                continue
+            number = rules.tier(agent, queue, splits.get(queue.client_id))
+            if number is not None:
+                free.append(
+                    (
+                        (queue.id, number, agent.provider_id),
+                        rules.proficiency(agent, queue),
+                        agent.load.get(queue.channel, 0),
+                        agent.capacity[queue.channel],
+                        agent.idle_since,
+                        agent.id,
+                    )
+                )
+    return free
+
+
+@st.composite
+def crowded_floors(draw: st.DrawFn) -> Snapshot:
+    """Many agents able to serve one or two queues, and a few contacts: each group holds more
+    agents than the shortlist keeps, so it leaves most of them out."""
+    queue_list = [draw(queues(queue_id)) for queue_id in range(1, draw(st.integers(1, 2)) + 1)]
+    agent_list = []
+    for agent_id in range(1, draw(st.integers(8, 30)) + 1):
+        team = draw(st.sampled_from(list(TEAMS)))
+        capacity = {channel: draw(st.sampled_from([3, 2, 1])) for channel in CHANNELS}
+        agent_list.append(
+            Agent(
+                id=agent_id,
+                provider_id=TEAMS[team],
+                team_id=team,
+                state=draw(st.sampled_from([Presence.ONLINE] * 5 + [Presence.BREAK])),
+                skills={skill: draw(st.integers(2, 5)) for skill in SKILLS},
+                certifications={10: None, 20: draw(st.sampled_from([None, 900.0, 300.0]))},
+                capacity=capacity,
+                load={channel: draw(st.integers(0, limit)) for channel, limit in capacity.items()},
+                idle_since=float(draw(st.integers(0, 3)) * 100),
+            )
+        )
+    ids = [agent.id for agent in agent_list]
+    contacts = [
+        Contact(
+            id=contact_id,
+            queue_id=draw(st.sampled_from([queue.id for queue in queue_list])),
+            enqueued_at=float(draw(st.integers(0, int(NOW)))),
+            preferred_agent_id=draw(st.none() | st.none() | st.sampled_from(ids)),
+            missed_by=draw(st.frozensets(st.sampled_from(ids), max_size=3)),
+        )
+        for contact_id in range(1, draw(st.integers(1, 4)) + 1)
+    ]
+    splits = [
+        TrafficSplit(
+            client, planned={1: draw(st.sampled_from([0, 50, 100])), 2: draw(st.sampled_from([0, 50]))}
+        )
+        for client in draw(st.lists(st.sampled_from([10, 20]), unique=True))
+    ]
+    return Snapshot(
+        agents=tuple(agent_list), queues=tuple(queue_list), contacts=tuple(contacts), splits=tuple(splits)
+    )
+
+
+@settings(PROPERTY_SETTINGS, max_examples=150)
+@given(crowded_floors())
+def test_a_batch_over_the_shortlisted_agents_decides_what_the_whole_floor_decides(snapshot: Snapshot) -> None:
+    """The decision over the agents `shortlist` names is the decision over all of them."""
+    kept = shortlist(_free_agents(snapshot), snapshot.contacts)
+    reduced = Snapshot(
+        agents=tuple(agent for agent in snapshot.agents if agent.id in kept),
+        queues=snapshot.queues,
+        contacts=snapshot.contacts,
+        splits=snapshot.splits,
+        aging_s=snapshot.aging_s,
+    )
+    assert decide(reduced, NOW) == decide(snapshot, NOW)
+
+
+def test_the_shortlist_keeps_each_groups_best_k_plus_the_longest_miss_list_and_the_recent_agents() -> None:
+    contacts = (
+        Contact(1, 1, 0.0, missed_by=frozenset({1, 2})),
+        Contact(2, 1, 0.0, preferred_agent_id=40),
+    )
+    assert kept_per_group(contacts) == 4
+    # one group: agents 1..30, the better the smaller the id (all other parts of the key equal)
+    group = [((1, 0, 1), 3, 1, 3, 0.0, agent_id) for agent_id in range(30, 0, -1)]
+    # a second group: proficiency ranks before occupancy, occupancy before idle time
+    other = [
+        ((2, 0, 1), 2, 0, 3, 0.0, 101),
+        ((2, 0, 1), 4, 2, 3, 0.0, 102),
+        ((2, 0, 1), 4, 1, 3, 50.0, 103),
+        ((2, 0, 1), 4, 1, 3, 10.0, 104),
+        ((2, 0, 1), 5, 2, 3, 90.0, 105),
+        ((2, 0, 1), 1, 0, 3, 0.0, 106),
+    ]
+    assert shortlist(group + other, contacts) == {1, 2, 3, 4, 40, 105, 104, 103, 102}
 
 
 @PROPERTY_SETTINGS
