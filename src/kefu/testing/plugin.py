@@ -9,13 +9,14 @@ own work for the client, the client sees both.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck
@@ -29,6 +30,8 @@ _unhurried = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 hypothesis_settings.register_profile("kefu", **_unhurried)
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, **_unhurried)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "kefu")
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # Django is not set up yet when pytest loads this plugin
     from django.test import Client
@@ -80,6 +83,12 @@ class Tenants:
 
 @pytest.fixture
 def tenants(db: None) -> Tenants:
+    return make_tenants()
+
+
+def make_tenants() -> Tenants:
+    """Providers pa and pb, clients ca1 and ca2 (pa's) and cb (pb's), one person per role each.
+    The `tenants` fixture's world; a module that builds its world once calls it directly."""
     from kefu.core.scope import OrgKind
     from kefu.testing.factories import EngagementFactory, OrganizationFactory
 
@@ -111,6 +120,33 @@ def _staff(tenants: Tenants, org: Organization) -> None:
     )
     for user, role in zip(users, roles, strict=True):
         tenants.people[(org.slug, role.value)] = user
+
+
+@contextlib.contextmanager
+def rows_for_the_module(db_blocker: Any, make: Callable[[], T]) -> Iterator[T]:
+    """Rows a module's tests all read, made once: `make()` runs in a transaction held open
+    across the module, each test's own transaction nests in it as a savepoint (so a test still
+    sees only its own changes undone), and the whole is rolled back after the last test. For a
+    module-scoped fixture, with pytest-django's `django_db_blocker`; tests still ask for `db`.
+    What `make` returns must not be changed by the tests (its rows are rolled back per test,
+    Python objects are not)."""
+    from django.db import transaction
+
+    with db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            made = make()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield made
+    finally:
+        with db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
