@@ -60,11 +60,13 @@ Row = TypeVar("Row", ChecklistItem, HandoverPhase, Risk, DiligenceItem)
 
 
 def _one(scope: Scope, model: type[Row], pk: int, *, for_update: bool) -> Row:
-    """One onboarding row the scope may see, with its engagement (404 otherwise)."""
+    """One onboarding row the scope may see, with its engagement (404 otherwise). Locked, it is
+    its own row only: with the joined engagement locked too, every edit of one engagement's
+    items, phases and risks would queue behind the others."""
     scope.require(EngagementPerm.VIEW_ONBOARDING)
     rows = model.objects.for_scope(scope).filter(pk=pk)
     if for_update:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     found = rows.select_related("engagement").first()
     if found is None:
         raise NotFound()

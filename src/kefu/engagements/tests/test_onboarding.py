@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from kefu.core.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -69,6 +71,17 @@ def test_another_tenant_cannot_see_or_seed_the_checklist(tenants: Tenants) -> No
             selectors.item_get(tenants.scope(org, role), item_id=item.pk)
         with pytest.raises(NotFound):
             services.checklist_seed(tenants.scope(org, role), engagement_id=engagement.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_an_item_being_edited_locks_its_own_row_not_its_engagement(tenants: Tenants) -> None:
+    engagement = _seeded(tenants)
+    item = ChecklistItem.all_tenants.filter(engagement=engagement).first()
+    assert item is not None
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        selectors.item_get(tenants.scope("pa", "account_manager"), item_id=item.pk, for_update=True)
+    (locking,) = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert locking.endswith(f'FOR UPDATE OF "{ChecklistItem._meta.db_table}"')
 
 
 # --- quick phrases -------------------------------------------------------------------------------------
