@@ -1,7 +1,7 @@
 """Reads of offers: an agent's own pending offers, live offers' reserved capacity, who missed what.
 
 Offers are the agent's own: another agent's offer (even a colleague's at the same provider) is
-not found. The system reads (`live_offer_loads`, `offer_history`, `expired_offers`) serve the
+not found. The system reads (`live_offer_places`, `offer_history`, `expired_offers`) serve the
 assignment job, which acts for nobody and crosses tenants deliberately (docs/routing.md).
 """
 
@@ -74,16 +74,16 @@ def offer_history(conversation_ids: list[int]) -> OfferHistory:
     return OfferHistory(frozenset(live), {c: frozenset(agents) for c, agents in missed.items()})
 
 
-def live_offer_loads(agent_ids: Iterable[int]) -> dict[tuple[int, str], int]:
-    """Places held by live offers, per (agent, channel): an offer reserves capacity until answered.
-    Counted by the database (a row per agent and channel)."""
-    rows = (
+def live_offer_places(agent_ids: Iterable[int]) -> QuerySet:
+    """Places held by live offers, as rows (agent id, channel, count): an offer reserves capacity
+    until answered. A query, not a result: the desk counts it with the conversations each agent
+    holds in one statement (`desk.selectors.agent_places`)."""
+    return (
         Offer.all_tenants.filter(agent_id__any=list(agent_ids), state=OfferState.OFFERED)
         .values_list("agent_id", "channel")
         .order_by()
         .annotate(held=Count("id"))
     )
-    return {(agent_id, channel): held for agent_id, channel, held in rows}
 
 
 def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, datetime]:

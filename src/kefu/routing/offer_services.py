@@ -35,6 +35,7 @@ from kefu.routing.models import (
 from kefu.routing.services import _presence_write
 
 STICKY_SKILL_LEVEL = 3  # an agent of a provider that lists no required skills for the queue
+# places taken per (agent, channel): conversations held and live offers (`plan_offers`)
 LoadReader = Callable[[list[int]], dict[tuple[int, str], int]]
 
 
@@ -205,8 +206,9 @@ def plan_offers(
     cache: RoutingPass | None = None,
 ) -> list[Planned]:
     """Decide who takes which of these (locked) contacts and write the offers; call inside the
-    caller's transaction. `loads(user_ids)` counts the conversations each agent holds per channel
-    (the desk's); live offers are added here. `agent_ids` limits the agents considered.
+    caller's transaction. `loads(user_ids)` counts the places each agent has taken per channel:
+    the conversations it holds (the desk's) and its live offers (`offer_selectors.
+    live_offer_places`). `agent_ids` limits the agents considered.
 
     A queue served by several providers (a planned split, an overflow provider; chat only) is one
     queue for the core, with the split and the overflow rule: an offer may then go to another
@@ -285,8 +287,6 @@ def plan_offers(
         for user in agents
     }
     held = loads(list(agents))
-    for key, n in offer_selectors.live_offer_loads(agents).items():
-        held[key] = held.get(key, 0) + n
     # and one without a free place (most of a busy floor) neither
     agents = {
         user: provider
@@ -448,8 +448,6 @@ def _confirmed(
         .values_list("user_id", "provider_id")
     )
     held = loads(chosen)
-    for key, n in offer_selectors.live_offer_loads(chosen).items():
-        held[key] = held.get(key, 0) + n
     kept = []
     for a in answers:
         if (a.agent_id, agents[a.agent_id]) not in locked:

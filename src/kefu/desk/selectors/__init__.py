@@ -73,7 +73,7 @@ from kefu.desk.selectors.sla import (
     sla_breach_list,
 )
 from kefu.desk.selectors.waiting import (
-    agent_loads,
+    agent_places,
     conversation_provider_id,
     has_overflowed,
     recent_agents,
@@ -94,7 +94,7 @@ __all__ = [
     "TimerView",
     "after_sales_rule_get",
     "after_sales_rule_list",
-    "agent_loads",
+    "agent_places",
     "attachment_get",
     "attachment_list",
     "calendar_from_row",

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 
 from kefu.analytics.events import ContactEvent, EventType
 from kefu.desk.models import Conversation, Status, Tier
+from kefu.routing import offer_selectors
 
 WAITING_STATUSES = (Status.NEW, Status.OPEN)
 HOLDING_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.PENDING_CLIENT)
@@ -51,17 +52,22 @@ def waiting_for_update(
     return list(rows[:limit])
 
 
-def agent_loads(agent_ids: list[int]) -> dict[tuple[int, str], int]:
-    """Conversations each agent holds now, per channel (not yet resolved or closed): manual picks
-    and supervisors' assignments count as much as automatic ones. Counted by the database: a
-    pass reads a row per agent and channel, not one per conversation held."""
-    rows = (
+def agent_places(agent_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Places each agent has taken now, per channel: the conversations it holds (not yet resolved
+    or closed; manual picks and supervisors' assignments count as much as automatic ones) and its
+    live offers (an offer reserves a place until answered). Counted by the database in one
+    statement (the two counts in a `UNION ALL`): a routing pass reads a row per agent and channel,
+    twice a pass (to decide, then under the agents' locks)."""
+    held = (
         Conversation.all_tenants.filter(assignee_id__any=agent_ids, status__in=HOLDING_STATUSES)
         .values_list("assignee_id", "channel")
         .order_by()
         .annotate(held=Count("id"))
     )
-    return {(agent_id, channel): held for agent_id, channel, held in rows}
+    places: dict[tuple[int, str], int] = defaultdict(int)
+    for agent_id, channel, n in held.union(offer_selectors.live_offer_places(agent_ids), all=True):
+        places[agent_id, channel] += n
+    return dict(places)
 
 
 def recent_agents(customer_ids: Iterable[int], *, now: datetime) -> dict[int, int]:

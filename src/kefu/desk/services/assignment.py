@@ -115,7 +115,7 @@ def route_waiting(
                 for r in rows
             ]
             planned = offer_services.plan_offers(
-                contacts, loads=selectors.agent_loads, now=now, agent_ids=agent_ids, cache=cache
+                contacts, loads=selectors.agent_places, now=now, agent_ids=agent_ids, cache=cache
             )
             by_id = {r.pk: r for r in rows}
             for item in planned:

@@ -175,7 +175,9 @@ def test_capacity_is_never_exceeded_and_manual_picks_count(tenants: Any) -> None
 
 
 @time_machine.travel(NOW, tick=False)
-def test_loads_count_each_agents_held_chats_and_live_offers_per_channel(tenants: Any) -> None:
+def test_places_count_each_agents_held_chats_and_live_offers_per_channel_in_one_statement(
+    tenants: Any,
+) -> None:
     t = tenants
     agent, other = t.user("pa", "agent"), t.user("pa", "supervisor")
     for user, channel, status in [
@@ -188,17 +190,20 @@ def test_loads_count_each_agents_held_chats_and_live_offers_per_channel(tenants:
         Conversation.all_tenants.create(
             provider=t.pa, client=t.ca1, channel=channel, status=status, assignee=user, created_at=NOW
         )
-    assert desk_selectors.agent_loads([agent.pk, other.pk]) == {
+    assert desk_selectors.agent_places([agent.pk, other.pk]) == {
         (agent.pk, "chat"): 2,
         (agent.pk, "email"): 1,
         (other.pk, "chat"): 1,
     }
     _floor(t, agents=[agent], default_chat_concurrency=4)  # two places left on chat
     chats = [_chat(t) for _ in range(3)]
-    assert assignment.route_waiting() == 2
-    assert offer_selectors.live_offer_loads([agent.pk, other.pk]) == {(agent.pk, "chat"): 2}
+    assert assignment.route_waiting() == 2  # offered, not yet accepted: they hold the two places
+    with CaptureQueriesContext(connection) as queries:
+        places = desk_selectors.agent_places([agent.pk, other.pk])
+    assert places == {(agent.pk, "chat"): 4, (agent.pk, "email"): 1, (other.pk, "chat"): 1}
+    assert len(queries.captured_queries) == 1
     Offer.all_tenants.filter(conversation_id=chats[0].pk).update(state="missed")  # answered: no place held
-    assert offer_selectors.live_offer_loads([agent.pk]) == {(agent.pk, "chat"): 1}
+    assert desk_selectors.agent_places([agent.pk])[agent.pk, "chat"] == 3
 
 
 @time_machine.travel(NOW, tick=False)
@@ -369,7 +374,7 @@ def test_a_contact_whose_agent_another_process_filled_is_decided_again_at_once(
     )
     _floor(t, agents=agents, default_chat_concurrency=1)
     chat = _chat(t)
-    real, calls = desk_selectors.agent_loads, []
+    real, calls = desk_selectors.agent_places, []
 
     def loads(ids: list[int]) -> dict[tuple[int, str], int]:
         calls.append(ids)
@@ -378,7 +383,7 @@ def test_a_contact_whose_agent_another_process_filled_is_decided_again_at_once(
             found[agents[0].pk, "chat"] = found.get((agents[0].pk, "chat"), 0) + 1
         return found
 
-    monkeypatch.setattr(desk_selectors, "agent_loads", loads)
+    monkeypatch.setattr(desk_selectors, "agent_places", loads)
     # when one pass runs (the core first picks the first agent: same idle time, smaller id)
     made = assignment.route_waiting()
     # then the stale answer is dropped and the chat offered to the other agent in the same pass
