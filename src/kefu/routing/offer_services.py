@@ -76,6 +76,12 @@ def _ts(value: datetime) -> float:
     return value.timestamp()
 
 
+def _queue_skill(queue_id: int) -> str:
+    """The core's synthetic skill for one queue: an agent holds it at the weakest level of the
+    skills the queue requires of their provider (`_Skills.levels`)."""
+    return f"q{queue_id}"
+
+
 @dataclass
 class _Skills:
     """Who qualifies for which queue, under each provider's own required skills."""
@@ -97,7 +103,7 @@ class _Skills:
             if user in agents:
                 holders[skill].append(user)
         for queue in queues:
-            key = f"q{queue.pk}"
+            key = _queue_skill(queue.pk)
             for provider, users in members.items():
                 needs = self.required.get((queue.pk, provider))
                 if not needs:
@@ -390,7 +396,7 @@ def _free_agents(
     qualified (`levels`), certified for the core's client and with room on the queue's channel."""
     doors: dict[str, list[tuple[int, Queue, int | None, _Serving | None]]] = defaultdict(list)
     for (queue_id, own), core_id in pairs.items():
-        doors[f"q{queue_id}"].append((core_id, by_queue[queue_id], own, serving.get(queue_id)))
+        doors[_queue_skill(queue_id)].append((core_id, by_queue[queue_id], own, serving.get(queue_id)))
     for user, provider in agents.items():
         for key, level in levels[user].items():
             if level < 1:  # the core's queue needs its synthetic skill at level 1 or better
@@ -413,7 +419,7 @@ def _core_queue(core_id: int, queue: Queue, provider: int | None, plan: _Serving
         id=core_id,
         channel=queue.channel,
         priority=11 - queue.priority,  # model: 1 is first; core: higher is first
-        needs=(decision.SkillNeed(f"q{queue.pk}", 1),),
+        needs=(decision.SkillNeed(_queue_skill(queue.pk), 1),),
         service_level_s=float(queue.sl_target_seconds),
     )
     if plan is None:
