@@ -135,13 +135,9 @@ def rows_for_the_module(db_blocker: Any, make: Callable[[], T]) -> Iterator[T]:
     with db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        try:
-            made = make()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
     try:
+        with db_blocker.unblock():
+            made = make()
         yield made
     finally:
         with db_blocker.unblock():
