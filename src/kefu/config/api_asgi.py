@@ -26,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from kefu.config.api import api
+from kefu.config.request_threads import KeptThreadsMixin
 from kefu.core import lean
 from kefu.desk.ingest import http as ingest_http
 
@@ -105,13 +106,13 @@ def _refused_host(request: HttpRequest) -> HttpResponse | None:
 INGEST_PATH = re.compile(r"^/api/conversations/(\d+)/messages$")
 
 
-class ApiASGIHandler(ASGIHandler):
+class ApiASGIHandler(KeptThreadsMixin, ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         ingest_path = INGEST_PATH.match(scope.get("path", "")) if scope.get("method") == "POST" else None
         if ingest_path is not None:
             await self._handle_ingest(scope, receive, send, conversation_id=int(ingest_path[1]))
             return
-        await super().__call__(scope, receive, send)
+        await super().__call__(scope, receive, send)  # on a kept thread (`request_threads`)
 
     async def _handle_ingest(
         self, scope: dict[str, Any], receive: Any, send: Any, *, conversation_id: int

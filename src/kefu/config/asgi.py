@@ -1,7 +1,8 @@
 """ASGI entry: HTTP to Django, WebSocket to Channels consumers (added by the apps).
 
-Bearer-token API calls take a lean Django handler (see `api_asgi`); the server's event
-loop is remembered so sync code can hand realtime events to it without waiting.
+Bearer-token API calls take a lean Django handler (see `api_asgi`); both handlers run their
+requests' sync code on kept threads (`request_threads`). The server's event loop is remembered
+so sync code can hand realtime events to it without waiting.
 """
 
 import asyncio
@@ -11,20 +12,29 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.config.settings.base")
 
+import django
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # as `get_asgi_application` does, before the apps' imports
+
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
 from kefu.config.api_asgi import ApiASGIHandler, is_bearer_api_call  # noqa: E402
+from kefu.config.request_threads import KeptThreadsMixin  # noqa: E402
 from kefu.config.websocket import websocket_urlpatterns  # noqa: E402
 from kefu.connectors.asgi import widget_sockets_first  # noqa: E402
 from kefu.core import realtime  # noqa: E402
 from kefu.routing import wakeups  # noqa: E402
 
+
+class PageASGIHandler(KeptThreadsMixin, ASGIHandler):
+    """Django's handler for pages and session-authenticated calls, on kept threads."""
+
+
+django_asgi_app = PageASGIHandler()
 api_asgi_app = ApiASGIHandler()
 
 
