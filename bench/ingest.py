@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from machine_cpu import named_cpu_s, process_tree_cpu_s  # noqa: E402  (bench/, beside this file)
+
 from kefu.testing import loadgen  # noqa: E402  (imports no Django)
 
 rollups_filling_every = 60.0  # kefu.analytics.rollups.FILLING_EVERY, which the folder uses by default
@@ -137,51 +139,6 @@ def _raw_insert_rate(database_url: str, seconds: float = 5.0, connections: int =
     for thread in threads:
         thread.join()
     return sum(counts) / (time.monotonic() - started)
-
-
-def _processes() -> tuple[dict[int, int], dict[int, float], dict[int, str]]:
-    """Every process's parent, CPU seconds so far and command name, from /proc."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    names: dict[int, str] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            head, tail = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        fields = tail.split()
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / tick
-        names[pid] = head.split("(", 1)[1]
-    return parents, times, names
-
-
-def _process_tree_cpu_s(root_pid: int) -> float:
-    """CPU seconds used so far by a process and its descendants (the server and its workers).
-
-    Throughput depends on what else the machine runs; CPU time per message does not, so
-    the benchmark reports both.
-    """
-    parents, times, _names = _processes()
-    tree = {root_pid}
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
-    return sum(times.get(pid, 0.0) for pid in tree)
-
-
-def _postgres_cpu_s() -> float:
-    """CPU seconds of the local PostgreSQL server's processes (0 when it runs elsewhere)."""
-    _parents, times, names = _processes()
-    return sum(cpu for pid, cpu in times.items() if names.get(pid) == "postgres")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -321,9 +278,9 @@ def main() -> None:
                 text=True,
             )
             time.sleep(3)  # Django set up before the load starts
-        cpu_before = _process_tree_cpu_s(server.pid)
-        folder_cpu_before = _process_tree_cpu_s(folder.pid) if folder else 0.0
-        client_cpu_before, database_cpu_before = time.process_time(), _postgres_cpu_s()
+        cpu_before = process_tree_cpu_s(server.pid)
+        folder_cpu_before = process_tree_cpu_s(folder.pid) if folder else 0.0
+        client_cpu_before, database_cpu_before = time.process_time(), named_cpu_s("postgres")
         started = time.perf_counter()
         load = loadgen.post_messages(
             port,
@@ -335,12 +292,12 @@ def main() -> None:
         )
         elapsed = time.perf_counter() - started
         latencies = load.latencies
-        server_cpu_s = _process_tree_cpu_s(server.pid) - cpu_before
+        server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
         client_cpu_s = time.process_time() - client_cpu_before
-        database_cpu_s = _postgres_cpu_s() - database_cpu_before
+        database_cpu_s = named_cpu_s("postgres") - database_cpu_before
         folded = None
         if folder is not None:
-            folder_cpu_s = _process_tree_cpu_s(folder.pid) - folder_cpu_before
+            folder_cpu_s = process_tree_cpu_s(folder.pid) - folder_cpu_before
             folder.terminate()
             out, _err = folder.communicate(timeout=60)
             folded = {"events": sum(int(n) for n in out.split()), "cpu_s": round(folder_cpu_s, 2)}

@@ -56,7 +56,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from machine_cpu import machine_busy, machine_ticks, named_cpu_s, process_cpu_s  # noqa: E402  (bench/)
+
 CAPACITY = 3
+CPU_FIGURES = ("client_", "servers_", "worker_", "postgres_", "redis_", "machine_")  # of `latency`
 DRAIN_S = 30  # after the last chat, wait this long at most for offers still on their way
 
 
@@ -263,15 +266,6 @@ def _worker(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def _cpu_s(pid: int) -> float:
-    """A process's CPU time so far (user + system, Linux /proc), 0 where unreadable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _healthy(port: int, timeout_s: float = 240) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -445,8 +439,10 @@ def latency(
             await asyncio.wait_for(ready.wait(), timeout=300)
             counts["frames"] = 0
             window["start"], window["cpu"] = time.perf_counter(), time.process_time()
-            window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers)
-            window["worker_cpu"] = _cpu_s(worker.pid)
+            window["servers_cpu"] = sum(process_cpu_s(server.pid) for server in servers)
+            window["worker_cpu"] = process_cpu_s(worker.pid)
+            window["postgres_cpu"], window["redis_cpu"] = named_cpu_s("postgres"), named_cpu_s("redis-server")
+            ticks = machine_ticks()
             spies = _profile([s.pid for s in (*servers, worker)], seconds, profile) if profile else []
             await asyncio.to_thread(
                 _post_chats,
@@ -465,8 +461,12 @@ def latency(
                 await asyncio.sleep(0.2)
             window["wall"] = time.perf_counter() - window["start"]
             window["cpu"] = time.process_time() - window["cpu"]
-            window["servers_cpu"] = sum(_cpu_s(server.pid) for server in servers) - window["servers_cpu"]
-            window["worker_cpu"] = _cpu_s(worker.pid) - window["worker_cpu"]
+            servers_cpu = sum(process_cpu_s(server.pid) for server in servers)
+            window["servers_cpu"] = servers_cpu - window["servers_cpu"]
+            window["worker_cpu"] = process_cpu_s(worker.pid) - window["worker_cpu"]
+            window["postgres_cpu"] = named_cpu_s("postgres") - window["postgres_cpu"]
+            window["redis_cpu"] = named_cpu_s("redis-server") - window["redis_cpu"]
+            window["machine_busy"] = machine_busy(ticks, machine_ticks())
             stop.set()
             await sockets
             for spy in spies:
@@ -530,6 +530,10 @@ def latency(
             break
     if len(frames) != len(offers):
         problems.append(f"{len(offers)} offers, {len(frames)} reached a socket")
+
+    def per_chat(key: str) -> float | None:
+        return round(window[key] * 1000 / len(created), 1) if created else None
+
     return {
         "chats": len(created),
         # posts the client gave up on after 30 s (the server still stored and offered each of
@@ -545,10 +549,16 @@ def latency(
         "client_frames_per_s": round(counts["frames"] / window["wall"]) if window.get("wall") else None,
         "client_cpu_share": round(window["cpu"] / window["wall"], 2) if window.get("wall") else None,
         # the two servers' CPU (user + system) over the same window, per chat and as cores used
-        "servers_cpu_ms_per_chat": round(window["servers_cpu"] * 1000 / len(created), 1) if created else None,
+        "servers_cpu_ms_per_chat": per_chat("servers_cpu"),
         "servers_cpu_cores": round(window["servers_cpu"] / window["wall"], 2) if window.get("wall") else None,
         # the worker beside them: the routing passes when it leads the wake-ups, the sweep
-        "worker_cpu_ms_per_chat": round(window["worker_cpu"] * 1000 / len(created), 1) if created else None,
+        "worker_cpu_ms_per_chat": per_chat("worker_cpu"),
+        # the database's and Redis's processes on this machine (0 when they run elsewhere)
+        "postgres_cpu_ms_per_chat": per_chat("postgres_cpu"),
+        "redis_cpu_ms_per_chat": per_chat("redis_cpu"),
+        # the share of all the machine's cores busy over the window: near 1, the run was short
+        # of CPU and the latency above is mostly the wait for it
+        "machine_busy": round(window["machine_busy"], 2) if window.get("wall") else None,
         "problems": problems,
     }
 
@@ -616,7 +626,7 @@ def main() -> int:
         "offer_latency_p99_ms": second["offer_latency_p99_ms"],
         "offer_latency_max_ms": second["offer_latency_max_ms"],
         **{k: v for k, v in second.items() if k.endswith("_p50_p99_ms")},
-        **{k: v for k, v in second.items() if k.startswith(("client_", "servers_", "worker_"))},
+        **{k: v for k, v in second.items() if k.startswith(CPU_FIGURES)},
         "chats": second["chats"],
         "posts_timed_out": second.get("posts_timed_out", 0),
         "exactly_once": not problems,
