@@ -24,7 +24,9 @@ A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropp
    a `kefu worker` started beside the servers leads, as `kefu serve` starts one beside each
    server; its CPU is reported apart). Latency = the moment the `offer.created`
    frame reaches the agent's socket − the moment the customer's message was stored
-   (`message_in` event time; one machine, one clock).
+   (`message_in` event time; one machine, one clock). Over the same window: the CPU per chat of
+   the servers, the worker, PostgreSQL and Redis, the client's share of a core, and
+   `machine_busy`, the share of all cores busy (near 1: the run was short of CPU).
 
 Exactly once: no conversation assigned twice (one `assigned` event each), no agent over capacity,
 one offer per chat the servers stored (a post the client gave up on after 30 s still counts:
