@@ -3,10 +3,11 @@ through two served processes, exactly once checked in the same run (`bench/routi
 
     uv run python bench/routing_e2e.py --database-url postgres://postgres@127.0.0.1:5432/postgres
         [--agents 1000] [--queues 10] [--backlog 3000] [--rate 100] [--seconds 10] [--redis redis://…]
-        [--profile DIR]
+        [--profile DIR [--profile-gil]]
 
 `--profile DIR` records both servers with py-spy (installed apart: `pip install py-spy`) over the
-posting window, as raw stacks in `DIR/spy-<pid>.txt` (`bench/spy_summary.py` sums them up).
+posting window, as raw stacks in `DIR/spy-<pid>.txt` (`bench/spy_summary.py` sums them up);
+with `--profile-gil`, only the samples holding the interpreter lock (the Python work).
 
 A throwaway database (`kefu_bench_routing_<pid>`) is created, migrated and dropped at the end.
 
@@ -391,14 +392,18 @@ def _post_chats(
         thread.join(timeout=60)
 
 
-def _profile(pids: list[int], seconds: int, into: Path) -> list[subprocess.Popen]:
-    """py-spy on each server for the posting window (raw stacks, 100 samples a second)."""
+def _profile(pids: list[int], seconds: int, into: Path, *, gil: bool = False) -> list[subprocess.Popen]:
+    """py-spy on each server for the posting window (raw stacks, 100 samples a second). With
+    `gil`, only the samples of the thread holding the interpreter lock: the Python work itself,
+    without the threads waiting on the database or an idle event loop (which `--nonblocking`
+    sampling cannot tell apart from work)."""
     into.mkdir(parents=True, exist_ok=True)
     return [
         subprocess.Popen(
             [
                 *("py-spy", "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100"),
                 *("--format", "raw", "--nonblocking", "-o", str(into / f"spy-{pid}.txt")),
+                *(("--gil",) if gil else ()),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -408,7 +413,12 @@ def _profile(pids: list[int], seconds: int, into: Path) -> list[subprocess.Popen
 
 
 def latency(
-    env: dict[str, str], setup: dict[str, Any], rate: int, seconds: int, profile: Path | None = None
+    env: dict[str, str],
+    setup: dict[str, Any],
+    rate: int,
+    seconds: int,
+    profile: Path | None = None,
+    profile_gil: bool = False,
 ) -> dict[str, Any]:
     from django.db.models import Max
 
@@ -445,7 +455,8 @@ def latency(
             window["worker_cpu"] = process_cpu_s(worker.pid)
             window["postgres_cpu"], window["redis_cpu"] = named_cpu_s("postgres"), named_cpu_s("redis-server")
             ticks = machine_ticks()
-            spies = _profile([s.pid for s in (*servers, worker)], seconds, profile) if profile else []
+            pids = [s.pid for s in (*servers, worker)]
+            spies = _profile(pids, seconds, profile, gil=profile_gil) if profile else []
             await asyncio.to_thread(
                 _post_chats,
                 ports,
@@ -578,6 +589,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--throughput-only", action="store_true", help="skip the offer latency half")
     parser.add_argument("--profile", type=Path, help="record both servers with py-spy into this folder")
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="record only the samples holding the interpreter lock"
+    )
     args = parser.parse_args()
     name = f"kefu_bench_routing_{os.getpid()}"
     _admin(args.database_url, f'CREATE DATABASE "{name}"')
@@ -604,7 +618,7 @@ def main() -> int:
             second = {"offer_latency_p50_ms": None, "offer_latency_p99_ms": None}
             second |= {"offer_latency_max_ms": None, "chats": 0, "problems": []}
         else:
-            second = latency(env, setup, args.rate, args.seconds, args.profile)
+            second = latency(env, setup, args.rate, args.seconds, args.profile, args.profile_gil)
         print(f"latency: {second}")
     finally:
         from django.db import connections
