@@ -13,11 +13,11 @@ from kefu.desk.consumers import AgentConsumer
 PROVIDER, CLIENT, OTHER_CLIENT, OTHER_PROVIDER = 1, 10, 11, 2
 
 
-def _consumer() -> tuple[AgentConsumer, list[dict[str, Any]]]:
+def _consumer(user_id: int = 7, provider_id: int = PROVIDER) -> tuple[AgentConsumer, list[dict[str, Any]]]:
     consumer = AgentConsumer()
     consumer.access = Scope(
-        user_id=7,
-        organization_id=PROVIDER,
+        user_id=user_id,
+        organization_id=provider_id,
         organization_kind=OrgKind.PROVIDER,
         role="agent",
         partner_ids=frozenset({CLIENT}),
@@ -90,6 +90,40 @@ def test_a_merged_hint_of_many_new_chats_is_one_frame_for_an_agent_with_none_ope
     )
 
     assert sent == [{"type": "conversation.created", "id": 100}]
+
+
+def test_one_merged_hint_heard_by_many_pages_tells_each_only_what_it_may_see() -> None:
+    # given the pages of two agents of provider 1 (one with conversation 8 open) and of an
+    # agent of provider 2, which serves the same client, in one process
+    first, second, other = _consumer(7), _consumer(8), _consumer(9, OTHER_PROVIDER)
+    first[0].subscribed = {8}
+    merged = [
+        [5, PROVIDER, CLIENT],
+        [7, OTHER_PROVIDER, CLIENT],
+        [8, PROVIDER, CLIENT],
+        [9, PROVIDER, CLIENT],
+    ]
+    message = {"type": "kefu.event", "event": {"type": "message.created", "conversations": merged}}
+
+    async def scenario() -> list[list[dict[str, Any]]]:
+        queued = []
+        for consumer, _sent in (first, second, other):
+            consumer.heard = asyncio.Queue()
+            consumer.fell_behind = False
+        # when the process hands the same hint to every page, as its fan-out does
+        for consumer, _sent in (first, second, other):
+            consumer.hear(message)
+        for consumer, _sent in (first, second, other):
+            queued.append([consumer.heard.get_nowait()["frame"] for _ in range(consumer.heard.qsize())])
+            consumer.lists_window.cancel()
+        return queued
+
+    first_frames, second_frames, other_frames = asyncio.run(scenario())
+
+    # then each page is told only of its own provider's conversations
+    assert first_frames == [{"type": "message.created", "id": 8}, {"type": "message.created", "id": 5}]
+    assert second_frames == [{"type": "message.created", "id": 5}]
+    assert other_frames == [{"type": "message.created", "id": 7}]
 
 
 def test_a_batch_hint_of_another_kind_is_not_forwarded() -> None:
