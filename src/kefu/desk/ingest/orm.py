@@ -43,6 +43,15 @@ def inbound_post_many(items: list[Inbound]) -> list[Answer]:
         return [_post_one(item) for item in items]
 
 
+def inbound_post_into(item: Inbound, conversation: Conversation) -> Answer:
+    """Post a message into a conversation the caller's transaction holds: it created the row
+    (`conversation_create` with the customer's first message), so nobody else can lock it yet.
+    The rules and writes of `inbound_post_many`, without reading and locking the row again or a
+    savepoint of its own (a failure rolls back the caller's transaction); `conversation` is
+    updated in place, as it is stored."""
+    return _post_all([item], held={conversation.pk: conversation})[0]
+
+
 def _post_one(item: Inbound) -> Answer:
     for attempt in range(3):
         try:
@@ -54,23 +63,25 @@ def _post_one(item: Inbound) -> Answer:
     raise AssertionError("unreachable")
 
 
-def _post_all(items: list[Inbound]) -> list[Answer]:
+def _post_all(items: list[Inbound], *, held: dict[int, Conversation] | None = None) -> list[Answer]:
+    """`held`: conversations the caller has locked already (not read again; `plan` still checks
+    that each item's scope sees its conversation)."""
     results = rules.checked(items)
     by_scope: dict[int, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         if results[index] is None:
             by_scope[id(item.scope)].append(index)
-    conversations: dict[int, Conversation] = {}
+    conversations: dict[int, Conversation] = dict(held or {})
     stored: dict[tuple[int, str], Message] = {}
     for indexes in by_scope.values():
         scope = items[indexes[0]].scope
-        wanted = {items[i].conversation_id for i in indexes} - set(conversations)
-        found = selectors.conversations_for_update(scope, conversation_ids=wanted)
+        asked = {items[i].conversation_id for i in indexes}
+        found = selectors.conversations_for_update(scope, conversation_ids=asked - set(conversations))
         conversations.update(found)
         stored.update(
             selectors.messages_by_external_id(
                 scope,
-                conversation_ids=set(found),
+                conversation_ids=set(found) | (asked & set(held or {})),
                 external_ids={items[i].external_id.strip() for i in indexes if items[i].external_id.strip()},
             )
         )

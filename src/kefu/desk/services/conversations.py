@@ -17,7 +17,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Invalid, KefuError
 from kefu.core.scope import Scope
 from kefu.desk import selectors
-from kefu.desk.models import Channel, Conversation, Direction, Priority, ReadMarker, Status, Tier
+from kefu.desk.models import Channel, Conversation, Priority, ReadMarker, Status, Tier
 from kefu.desk.permissions import DeskPerm
 from kefu.desk.services._common import (
     MAX_LIST_ITEMS,
@@ -30,7 +30,6 @@ from kefu.desk.services._common import (
     _strings,
     _text,
 )
-from kefu.desk.services.messages import message_post
 from kefu.desk.services.sla import _business_seconds, _sla_check
 from kefu.routing import offer_services, wakeups
 from kefu.tenancy import selectors as tenancy_selectors
@@ -85,15 +84,16 @@ def conversation_create(
         at=conversation.created_at,
         data={"priority": conversation.priority},
     )
-    if message:
-        message_post(
-            scope,
-            conversation_id=conversation.pk,
-            body=message,
-            direction=Direction.IN,
-            external_id=external_id,
+    if message:  # the one inbound path, into the row this transaction holds (no re-read)
+        from kefu.desk.ingest import orm as ingest_orm  # the ingest rules build on this package
+
+        answer = ingest_orm.inbound_post_into(
+            ingest_orm.Inbound(scope, conversation.pk, message, external_id=external_id), conversation
         )
-        conversation.refresh_from_db()
+        if isinstance(answer, KefuError):
+            if answer.field == "body":  # this input is called `message` here
+                answer.field = "message"
+            raise answer
     if conversation.queue and conversation.assignee_id is None:
         wakeups.wake(contact_id=conversation.pk)  # automatic assignment, after commit
     _publish(conversation, "conversation.created")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kefu.desk import selectors as desk_selectors
 from kefu.desk.models import Conversation, IdempotencyKey, Message
@@ -55,6 +57,34 @@ def test_agent_works_a_conversation_end_to_end(tenants: Tenants) -> None:
     listed = api.get("/api/conversations", status="resolved").json()
     assert listed["count"] == 1 and listed["items"][0]["id"] == conversation_id
     assert api.get(f"/api/conversations/{conversation_id}").json()["first_response_at"] is not None
+
+
+def test_a_chat_opened_with_its_first_message_answers_as_stored_in_five_statements(tenants: Tenants) -> None:
+    """The customer's first message goes into the row the request just created: not read again,
+    locked again or re-read for the answer (it was 11 statements), and the answer is the row as
+    stored. A message the rules refuse leaves no conversation behind."""
+    api = Api(tenants, "pa", "agent")
+    body = {"channel": "chat", "client_id": tenants.ca1.pk, "queue": "售前", "message": "这个沙发有现货吗"}
+    api.post("/api/conversations", body)  # the token and the scope cached
+
+    with CaptureQueriesContext(connection) as statements:
+        created = api.post("/api/conversations", body)
+    written = [q["sql"] for q in statements.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+    assert created.status_code == 201, created.content
+    answer = created.json()
+    read_back = api.get(f"/api/conversations/{answer['id']}").json()
+    assert answer == {key: read_back[key] for key in answer}
+    assert answer["last_message_seq"] == 1 and answer["status"] == "new"
+    stored = Conversation.all_tenants.get(pk=answer["id"])
+    assert (stored.last_message_seq, stored.status) == (1, "new")
+    assert [m.body for m in stored.messages.all()] == ["这个沙发有现货吗"]
+    assert len(written) == 5, written  # the conversation, its event, the message, its event, the row
+    before = Conversation.all_tenants.count()
+    refused = api.post("/api/conversations", {**body, "message": "有\x00空字符"})
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["error"]["field"] == "message"
+    assert Conversation.all_tenants.count() == before
 
 
 def test_customer_is_masked_and_unmask_is_audited(tenants: Tenants) -> None:
