@@ -66,12 +66,13 @@ def _post_one(item: Inbound) -> Answer:
 def _post_all(items: list[Inbound], *, held: dict[int, Conversation] | None = None) -> list[Answer]:
     """`held`: conversations the caller has locked already (not read again; `plan` still checks
     that each item's scope sees its conversation)."""
+    held = held or {}
     results = rules.checked(items)
     by_scope: dict[int, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         if results[index] is None:
             by_scope[id(item.scope)].append(index)
-    conversations: dict[int, Conversation] = dict(held or {})
+    conversations: dict[int, Conversation] = dict(held)
     stored: dict[tuple[int, str], Message] = {}
     for indexes in by_scope.values():
         scope = items[indexes[0]].scope
@@ -81,7 +82,7 @@ def _post_all(items: list[Inbound], *, held: dict[int, Conversation] | None = No
         stored.update(
             selectors.messages_by_external_id(
                 scope,
-                conversation_ids=set(found) | (asked & set(held or {})),
+                conversation_ids=set(found) | (asked & held.keys()),
                 external_ids={items[i].external_id.strip() for i in indexes if items[i].external_id.strip()},
             )
         )
