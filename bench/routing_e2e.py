@@ -269,6 +269,17 @@ def _worker(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def _cpu_so_far(servers: list[subprocess.Popen], worker: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds used so far by the two servers, the worker, PostgreSQL and Redis (their
+    processes on this machine): read at both ends of the window."""
+    return {
+        "servers_cpu": sum(process_cpu_s(server.pid) for server in servers),
+        "worker_cpu": process_cpu_s(worker.pid),
+        "postgres_cpu": named_cpu_s("postgres"),
+        "redis_cpu": named_cpu_s("redis-server"),
+    }
+
+
 def _healthy(port: int, timeout_s: float = 240) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -451,9 +462,7 @@ def latency(
             await asyncio.wait_for(ready.wait(), timeout=300)
             counts["frames"] = 0
             window["start"], window["cpu"] = time.perf_counter(), time.process_time()
-            window["servers_cpu"] = sum(process_cpu_s(server.pid) for server in servers)
-            window["worker_cpu"] = process_cpu_s(worker.pid)
-            window["postgres_cpu"], window["redis_cpu"] = named_cpu_s("postgres"), named_cpu_s("redis-server")
+            window.update(_cpu_so_far(servers, worker))
             ticks = machine_ticks()
             pids = [s.pid for s in (*servers, worker)]
             spies = _profile(pids, seconds, profile, gil=profile_gil) if profile else []
@@ -474,11 +483,7 @@ def latency(
                 await asyncio.sleep(0.2)
             window["wall"] = time.perf_counter() - window["start"]
             window["cpu"] = time.process_time() - window["cpu"]
-            servers_cpu = sum(process_cpu_s(server.pid) for server in servers)
-            window["servers_cpu"] = servers_cpu - window["servers_cpu"]
-            window["worker_cpu"] = process_cpu_s(worker.pid) - window["worker_cpu"]
-            window["postgres_cpu"] = named_cpu_s("postgres") - window["postgres_cpu"]
-            window["redis_cpu"] = named_cpu_s("redis-server") - window["redis_cpu"]
+            window.update({key: cpu - window[key] for key, cpu in _cpu_so_far(servers, worker).items()})
             window["machine_busy"] = machine_busy(ticks, machine_ticks())
             stop.set()
             await sockets
