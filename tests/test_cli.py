@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def _kefu(*args: str, var_dir: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "KEFU_SECRET_KEY"}}
-    env.update({"KEFU_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base"})
-    return subprocess.run(
-        [sys.executable, "-m", "kefu.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from kefu.testing.cli import migrated_copy, run_kefu
 
 
 @pytest.fixture(scope="module")
 def first_demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """`kefu demo` on an empty directory, once per module (the other tests reuse its data)."""
     var_dir = tmp_path_factory.mktemp("kefu-var")
-    return var_dir, _kefu("demo", "--no-serve", "--json", "--history-days", "1", var_dir=var_dir)
+    return var_dir, run_kefu("demo", "--no-serve", "--json", "--history-days", "1", var_dir=var_dir)
 
 
 @pytest.fixture
@@ -66,18 +53,18 @@ def test_demo_on_an_empty_directory_succeeds_twice(
     assert sealed == events and digests > 0  # the history is sealed and its past day has digests
     assert daily_reports == 4  # yesterday's report of each of the four engagements, in the archive
 
-    second = _kefu("demo", "--no-serve", var_dir=demo_dir)
+    second = run_kefu("demo", "--no-serve", var_dir=demo_dir)
     assert second.returncode == 0, second.stderr
     assert "already there" in second.stdout and "wanghaitao" in second.stdout
 
 
 def test_widget_snippet_follows_the_port_the_demo_serves_on(demo_dir: Path) -> None:
     # given the demo set up for port 8123 (the data is already there)
-    assert _kefu("demo", "--no-serve", "--port", "8123", var_dir=demo_dir).returncode == 0
+    assert run_kefu("demo", "--no-serve", "--port", "8123", var_dir=demo_dir).returncode == 0
 
     # when a widget is made for a demo shop with neither --provider nor --queue
     args = ("--client", "yuejia", "--origin", "https://shop.example.cn", "--json")
-    result = _kefu("widget", "create", *args, var_dir=demo_dir)
+    result = run_kefu("widget", "create", *args, var_dir=demo_dir)
 
     # then its snippet points at port 8123 and its chats wait in the shop's chat queue
     assert result.returncode == 0, result.stderr
@@ -87,7 +74,7 @@ def test_widget_snippet_follows_the_port_the_demo_serves_on(demo_dir: Path) -> N
 
 
 def test_token_create_prints_a_working_token(demo_dir: Path) -> None:
-    result = _kefu("token", "create", "--user", "lijing", "--json", var_dir=demo_dir)
+    result = run_kefu("token", "create", "--user", "lijing", "--json", var_dir=demo_dir)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["token"].startswith("kefu_")
 
@@ -105,7 +92,7 @@ def test_token_create_prints_a_working_token(demo_dir: Path) -> None:
     ],
 )
 def test_bad_input_exits_2_with_a_message(demo_dir: Path, args: tuple[str, ...], message: str) -> None:
-    result = _kefu(*args, var_dir=demo_dir)
+    result = run_kefu(*args, var_dir=demo_dir)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
 
@@ -121,13 +108,14 @@ def test_a_bad_setting_exits_2_with_a_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
 ) -> None:
     monkeypatch.setenv(variable, value)
-    result = _kefu("check", var_dir=tmp_path, timeout=120)
+    result = run_kefu("check", var_dir=tmp_path, timeout=120)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_operator_sets_up_a_real_installation(tmp_path: Path) -> None:
-    assert _kefu("migrate", "-v0", var_dir=tmp_path).returncode == 0
+def test_operator_sets_up_a_real_installation(tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp_path = migrated_copy(tmp_path_factory)  # `kefu demo` above applied them from scratch
+    assert run_kefu("migrate", "-v0", var_dir=tmp_path).returncode == 0  # nothing left to apply
     steps = [
         ("org", "create", "--kind", "provider", "--name", "测试外包", "--slug", "ceshi", "--json"),
         ("org", "create", "--kind", "client", "--name", "测试店", "--slug", "shop", "--json"),
@@ -147,12 +135,12 @@ def test_operator_sets_up_a_real_installation(tmp_path: Path) -> None:
         ),
     ]
     for step in steps:
-        result = _kefu(*step, var_dir=tmp_path)
+        result = run_kefu(*step, var_dir=tmp_path)
         assert result.returncode == 0, result.stderr
-    listing = _kefu("org", "list", var_dir=tmp_path).stdout
+    listing = run_kefu("org", "list", var_dir=tmp_path).stdout
     assert "ceshi" in listing and "→ shop" in listing
 
-    wrong_role = _kefu(
+    wrong_role = run_kefu(
         "org",
         "add-user",
         "--org",
@@ -165,7 +153,7 @@ def test_operator_sets_up_a_real_installation(tmp_path: Path) -> None:
         "agent",
         var_dir=tmp_path,
     )
-    duplicate = _kefu(
+    duplicate = run_kefu(
         "org", "create", "--kind", "client", "--name", "又一个", "--slug", "shop", var_dir=tmp_path
     )
     assert wrong_role.returncode == 2 and "no role" in wrong_role.stderr

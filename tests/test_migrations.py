@@ -1,8 +1,7 @@
 """The tests build their databases from the models (`--no-migrations` in pytest's options: 3 s
 instead of 30 s per database), so the migrations must describe exactly those models: a model
-change without its migration fails here. Applying the migrations themselves is covered by the
-commands that run them on a fresh database (`tests/test_cli.py`: `kefu migrate`, `kefu demo`),
-on SQLite and on PostgreSQL."""
+change without its migration fails here. Applying the migrations themselves is covered by
+`kefu demo` on an empty directory (`tests/test_cli.py`), on SQLite."""
 
 from __future__ import annotations
 

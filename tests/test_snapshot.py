@@ -8,7 +8,7 @@ from django.utils import timezone
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants
-from kefu.testing.snapshot import database_snapshot
+from kefu.testing.snapshot import Picture, database_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,27 @@ def test_the_bearer_tokens_last_use_stamp_is_not_a_change(tenants: Tenants) -> N
     type(token).objects.filter(pk=token.pk).update(last_used_at=timezone.now())
 
     assert database_snapshot() == before
+
+
+def test_a_picture_after_a_write_reads_the_written_table_again(tenants: Tenants) -> None:
+    picture = Picture()
+    assert picture.after() == picture.before  # nothing written yet
+
+    Membership.objects.filter(user=tenants.user("pb", "agent")).update(role="supervisor")
+
+    after = picture.after()
+    assert after == database_snapshot()
+    assert [table for table in after if after[table] != picture.before[table]] == [Membership._meta.db_table]
+
+
+def test_a_picture_compares_rows_not_writes(tenants: Tenants) -> None:
+    """A stamp of last use, or a row written back as it was, is a write but not a change."""
+    token, _raw = tenancy_services.api_token_create(user=tenants.user("pb", "agent"), name="b")
+    membership = Membership.objects.get(user=tenants.user("pb", "agent"))
+    picture = Picture()
+
+    type(token).objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    Membership.objects.filter(pk=membership.pk).update(role="supervisor")
+    Membership.objects.filter(pk=membership.pk).update(role=membership.role)
+
+    assert picture.after() == picture.before

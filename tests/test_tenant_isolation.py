@@ -29,7 +29,7 @@ from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.tenancy.models import Membership
 from kefu.testing.plugin import Tenants, make_tenants, rows_for_the_module
-from kefu.testing.snapshot import database_snapshot
+from kefu.testing.snapshot import Picture
 from kefu.workforce import services as workforce_services
 from kefu.workforce.rostering import services as rostering
 
@@ -247,10 +247,6 @@ def _web_routes() -> list[str]:
     return found
 
 
-def _snapshot() -> dict[str, str | None]:
-    return database_snapshot()
-
-
 def _fill(path: str, made: dict[str, str]) -> str:
     """The path with tenant B's object for each id parameter (`made`: see `_world`)."""
 
@@ -309,7 +305,7 @@ def test_api_routes_hide_other_tenants_objects(
 ) -> None:
     url = _fill(path, tenant_b)
     _token, raw = tenancy_services.api_token_create(user=tenants.user(org, role), name="matrix")
-    before = _snapshot()
+    picture = Picture()
 
     response = getattr(Client(), method.lower())(
         url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
@@ -317,7 +313,7 @@ def test_api_routes_hide_other_tenants_objects(
 
     assert response.status_code in (403, 404), (url, response.status_code, response.content[:300])
     assert response.json()["error"]["code"] in {"not_found", "permission_denied"}
-    assert _snapshot() == before
+    assert picture.after() == picture.before
 
 
 @pytest.mark.parametrize("path", _web_routes())
@@ -328,12 +324,12 @@ def test_web_routes_hide_other_tenants_objects(
 ) -> None:
     url = _fill(path, tenant_b)
     client = tenants.client_for(org, role)
-    before = _snapshot()
+    picture = Picture()
 
     response = getattr(client, method)(url, data={"role": "agent", "delete": "1"})
 
     assert response.status_code in (403, 404, 405), (url, response.status_code)
-    assert _snapshot() == before
+    assert picture.after() == picture.before
 
 
 def _webhook_b(t: Tenants) -> Any:
@@ -495,19 +491,18 @@ def test_id_bearing_query_parameters_hide_other_tenants_objects(
     )
     sealing.seal_pending(lag=0)  # tenant B's chain exists (its digests may or may not yet)
     url = _fill(path, tenant_b)
-    before = _snapshot()
     if kind == "api":
         _token, raw = tenancy_services.api_token_create(user=tenants.user(org, role), name="matrix")
-        before = _snapshot()
+        picture = Picture()
         response = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert response.json()["error"]["code"] in {"not_found", "permission_denied"}
     else:
         client = tenants.client_for(org, role)  # signing in stamps last_login: before the snapshot
-        before = _snapshot()
+        picture = Picture()
         response = client.get(url)
 
     assert response.status_code in (403, 404), (url, response.status_code)
-    assert _snapshot() == before
+    assert picture.after() == picture.before
 
 
 # --- reports (docs/reports.md) ------------------------------------------------------------------

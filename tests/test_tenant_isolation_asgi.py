@@ -30,7 +30,8 @@ from kefu.desk.models import Conversation, Message
 from kefu.tenancy import services as tenancy_services
 from kefu.testing import asgi
 from kefu.testing.plugin import Tenants
-from tests.test_tenant_isolation import API_ROUTES, OBJECT_MAKERS, _snapshot
+from kefu.testing.snapshot import database_snapshot
+from tests.test_tenant_isolation import API_ROUTES, OBJECT_MAKERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +74,7 @@ def test_bearer_calls_through_the_served_application_hide_other_tenants_objects(
 
     for _method, path, _body in API_ROUTES:
         fill(path)
-    before = _snapshot()
+    before = database_snapshot()
 
     for method, path, body in API_ROUTES:
         url, missing_url = fill(path), re.sub(r"{[^}]+}", str(GHOST), path)
@@ -84,7 +85,7 @@ def test_bearer_calls_through_the_served_application_hide_other_tenants_objects(
                 leaks.append((who, method, path, answer, missing))
 
     assert not leaks
-    assert _snapshot() == before  # the path matrix of the test client says which route, if one did
+    assert database_snapshot() == before  # the path matrix of the test client says which route, if one did
 
 
 def test_the_ingest_fast_path_refuses_another_tenants_conversation(
@@ -108,7 +109,7 @@ def test_the_ingest_fast_path_refuses_another_tenants_conversation(
     monkeypatch.setattr(
         auth, "cached_bearer_access", lambda request: cached.append(lookup(request)) or cached[-1]
     )
-    before = _snapshot()
+    before = database_snapshot()
 
     inbound = _asgi(
         "POST", f"/api/conversations/{theirs.pk}/messages", {"direction": "in", "body": "x"}, token
@@ -128,7 +129,7 @@ def test_the_ingest_fast_path_refuses_another_tenants_conversation(
     assert cached and cached[0] is not None  # the fast path took the first post
     assert inbound == missing == (404, "not_found")
     assert keyed == outbound == (404, "not_found")
-    assert _snapshot() == before
+    assert database_snapshot() == before
     assert list(Message.all_tenants.filter(conversation=theirs).values_list("body", flat=True)) == [
         "乙的客户"
     ]

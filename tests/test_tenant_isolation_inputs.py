@@ -29,7 +29,8 @@ from kefu.knowledge import services as knowledge_services
 from kefu.routing import services as routing_services
 from kefu.tenancy import services as tenancy_services
 from kefu.testing.plugin import Tenants
-from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, API_ROUTES, OBJECT_MAKERS, _example_for, _snapshot
+from kefu.testing.snapshot import database_snapshot
+from tests.test_tenant_isolation import ACTORS_OF_TENANT_A, API_ROUTES, OBJECT_MAKERS, _example_for
 
 GHOST = 2_000_000_000  # an id no table holds
 ID_NAME = re.compile(r"_ids?$")
@@ -222,7 +223,7 @@ def test_other_tenants_ids_in_queries_and_bodies_get_what_a_missing_id_gets(
     for org, role in ACTORS_OF_TENANT_A:
         _token, raw = tenancy_services.api_token_create(user=tenants.user(org, role), name="matrix")
         clients[(org, role)] = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    before = _snapshot()
+    before = database_snapshot()
 
     for (org, role), client in clients.items():
         answer = _answer(_call(client, method, url, where, field, theirs, body))
@@ -231,7 +232,7 @@ def test_other_tenants_ids_in_queries_and_bodies_get_what_a_missing_id_gets(
         assert answer == missing, (org, role, url, field, answer, missing)
         if method != "GET":
             assert answer[0] in (403, 404, 422), (org, role, url, field, answer)
-    assert _snapshot() == before
+    assert database_snapshot() == before
 
     mine = maker(own)
     accepted = any(  # stops at the first role that may
@@ -281,14 +282,14 @@ def test_a_provider_cannot_reach_another_providers_work_for_the_same_client(mult
     for method, path, body in PROVIDER_WORK_ROUTES:
         url = _fill_with(path, pc_for_ca1, made)
         missing_url = re.sub(r"{[^}]+}", str(GHOST), path)
-        before = _snapshot()
+        before = database_snapshot()
         for (org, role), client in clients.items():
             call = getattr(client, method.lower())
             answer = _answer(call(url, data=body, content_type="application/json"))
             missing = _answer(call(missing_url, data=body, content_type="application/json"))
             if answer != missing or answer[0] not in (403, 404):
                 leaks.append((org, role, method, path, answer, missing))
-        if _snapshot() != before:
+        if database_snapshot() != before:
             leaks.append(("rows changed", method, path))
 
     assert not leaks
@@ -390,7 +391,7 @@ def test_pages_given_other_tenants_ids_in_the_query_string_show_nothing_of_them(
         who: tenants.client_for(*who)
         for who in [("pa", "provider_admin"), ("pa", "agent"), ("ca1", "client_admin")]
     }
-    before = _snapshot()
+    before = database_snapshot()
 
     for (org, role), client in clients.items():
         for page in _pages_without_ids():
@@ -400,4 +401,4 @@ def test_pages_given_other_tenants_ids_in_the_query_string_show_nothing_of_them(
                 leaks.append((org, role, page, answer.status_code, missing.status_code, shown))
 
     assert not leaks
-    assert _snapshot() == before
+    assert database_snapshot() == before

@@ -130,7 +130,7 @@ def rows_for_the_module(db_blocker: Any, make: Callable[[], T]) -> Iterator[T]:
     module-scoped fixture, with pytest-django's `django_db_blocker`; tests still ask for `db`.
     What `make` returns must not be changed by the tests (its rows are rolled back per test,
     Python objects are not)."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     with db_blocker.unblock():
         outer = transaction.atomic()
@@ -138,6 +138,10 @@ def rows_for_the_module(db_blocker: Any, make: Callable[[], T]) -> Iterator[T]:
     try:
         with db_blocker.unblock():
             made = make()
+            # Check the rows' deferred foreign keys now, in the outer transaction. Left pending,
+            # each test's closing constraint check (in its savepoint) fired them all again, and
+            # the savepoint's rollback put them back for the next test.
+            connection.check_constraints()
         yield made
     finally:
         with db_blocker.unblock():

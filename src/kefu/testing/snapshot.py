@@ -35,21 +35,34 @@ def _tables() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     return tuple(sorted(seen.values()))
 
 
-@cache
-def _query(vendor: str) -> str:
+def _table_value(vendor: str, table: str, pk: str, columns: tuple[str, ...]) -> str:
+    """The SQL expression folding one table's rows into one text value."""
     quote = connection.ops.quote_name
-    parts = []
-    for table, pk, columns in _tables():
-        if vendor == "postgresql":
-            row = "ROW(" + ", ".join(quote(column) for column in columns) + ")::text"
-            parts.append(f"(SELECT string_agg({row}, chr(30) ORDER BY {quote(pk)}) FROM {quote(table)})")
-        else:  # SQLite: quote() spells NULL and escapes text, so different rows never fold alike
-            row = " || ',' || ".join(f"quote({quote(column)})" for column in columns)
-            parts.append(
-                f"(SELECT group_concat(r, char(30)) FROM "
-                f"(SELECT {row} AS r FROM {quote(table)} ORDER BY {quote(pk)}))"
-            )
-    return "SELECT " + ", ".join(parts)
+    if vendor == "postgresql":
+        row = "ROW(" + ", ".join(quote(column) for column in columns) + ")::text"
+        return f"(SELECT string_agg({row}, chr(30) ORDER BY {quote(pk)}) FROM {quote(table)})"
+    # SQLite: quote() spells NULL and escapes text, so different rows never fold alike
+    row = " || ',' || ".join(f"quote({quote(column)})" for column in columns)
+    ordered = f"SELECT {row} AS r FROM {quote(table)} ORDER BY {quote(pk)}"
+    return f"(SELECT group_concat(r, char(30)) FROM ({ordered}))"
+
+
+@cache
+def _query(vendor: str, only: frozenset[str] | None = None) -> tuple[tuple[str, ...], str]:
+    """(tables, the one query reading them), for every table or `only` those."""
+    tables = [entry for entry in _tables() if only is None or entry[0] in only]
+    parts = [_table_value(vendor, *entry) for entry in tables]
+    return tuple(table for table, _pk, _columns in tables), "SELECT " + ", ".join(parts)
+
+
+def _read(only: frozenset[str] | None = None) -> dict[str, str | None]:
+    tables, query = _query(connection.vendor, only)
+    if not tables:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        values = cursor.fetchone()
+    return dict(zip(tables, values, strict=True))
 
 
 def database_snapshot() -> dict[str, str | None]:
@@ -57,7 +70,39 @@ def database_snapshot() -> dict[str, str | None]:
 
     Compare two snapshots with `==`: on a difference pytest names the tables that changed.
     """
+    return _read()
+
+
+def _writes() -> dict[str, int]:
+    """Rows this connection has inserted, updated or deleted so far: per table in PostgreSQL's
+    transaction statistics, as one total (under the key "") in SQLite."""
     with connection.cursor() as cursor:
-        cursor.execute(_query(connection.vendor))
-        values = cursor.fetchone()
-    return {table: value for (table, _pk, _columns), value in zip(_tables(), values, strict=True)}
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+            return dict(cursor.fetchall())
+        cursor.execute("SELECT total_changes()")
+        return {"": cursor.fetchone()[0]}
+
+
+class Picture:
+    """The database before a request, and its picture after: `Picture().after() == picture.before`.
+
+    The isolation matrix takes two pictures per case, thousands of times. A table no row was
+    written to since the first cannot have changed, so `after()` reads again only the tables
+    written to (PostgreSQL counts writes per table; SQLite only in all, so any write there
+    reads everything again). The counts are the test's own connection's: use it where requests
+    run on that connection, as the test client's do, not where a server thread serves them.
+    """
+
+    def __init__(self) -> None:
+        self.writes = _writes()
+        self.before = database_snapshot()
+
+    def after(self) -> dict[str, str | None]:
+        writes = _writes()
+        written = frozenset(table for table, count in writes.items() if count != self.writes.get(table, 0))
+        if not written:
+            return dict(self.before)
+        if "" in written:  # SQLite: which tables is not known
+            return database_snapshot()
+        return {**self.before, **_read(written)}

@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -30,6 +28,7 @@ from kefu.cli.worker import (
     run_ready_tasks,
 )
 from kefu.core import clock
+from kefu.testing.cli import migrated_copy, run_kefu
 
 CALLS: list[str] = []
 HERE = "kefu.cli.tests.test_worker"
@@ -172,25 +171,9 @@ def test_worker_command_exits_after_its_ticks() -> None:
 
 
 # --- as a user runs it ------------------------------------------------------------------------------
-def _kefu(*args: str, var_dir: Path, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "KEFU_SECRET_KEY"}}
-    env.update({"KEFU_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base"})
-    return subprocess.run(
-        [sys.executable, "-m", "kefu.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    var_dir = tmp_path_factory.mktemp("kefu-worker")
-    result = _kefu("migrate", "-v0", var_dir=var_dir)
-    assert result.returncode == 0, result.stderr
-    return var_dir
+    return migrated_copy(tmp_path_factory, "kefu-worker")
 
 
 @pytest.mark.parametrize(
@@ -205,13 +188,13 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ],
 )
 def test_bad_arguments_exit_2(migrated: Path, args: tuple[str, ...], message: str) -> None:
-    result = _kefu("worker", *args, var_dir=migrated)
+    result = run_kefu("worker", *args, var_dir=migrated)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_worker_once_runs_the_real_jobs_and_exits_0(migrated: Path) -> None:
-    result = _kefu("worker", "--once", "-v", "2", var_dir=migrated)
+    result = run_kefu("worker", "--once", "-v", "2", var_dir=migrated)
     assert result.returncode == 0, result.stderr
     assert "webhooks.deliver: ok" in result.stdout and "desk.sla_check: ok" in result.stdout
     assert "stopped after 1 ticks" in result.stdout

@@ -19,3 +19,8 @@ KEFU_ROUTING_WAKE = "inline"
 # a connection closes with its thread, so many in-process ASGI calls cannot exhaust it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
+
+# WhiteNoise looks a static file up when it is asked for, instead of listing every finder's
+# files (Django admin's included) whenever a middleware chain is built. The test client builds
+# one per `Client()`, so the isolation matrix listed them thousands of times.
+WHITENOISE_AUTOREFRESH = True
