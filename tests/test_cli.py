@@ -34,6 +34,7 @@ def test_demo_on_an_empty_directory_succeeds_twice(
     # --json: stdout is the one JSON object; the progress of the replay went to stderr
     assert len(first.stdout.strip().splitlines()) == 1
     payload = json.loads(first.stdout)
+    assert "Setting up the database (" in first.stderr  # the silent half minute, announced
     assert "Replaying the last 1 day of service-desk history…" in first.stderr
     assert "100 % 6/6 shop-days" in first.stderr
     assert payload["url"] == "http://127.0.0.1:8000/"
@@ -56,6 +57,7 @@ def test_demo_on_an_empty_directory_succeeds_twice(
     second = run_kefu("demo", "--no-serve", var_dir=demo_dir)
     assert second.returncode == 0, second.stderr
     assert "already there" in second.stdout and "wanghaitao" in second.stdout
+    assert "Setting up the database" not in second.stderr  # nothing left to apply
 
 
 def test_widget_snippet_follows_the_port_the_demo_serves_on(demo_dir: Path) -> None:

@@ -20,11 +20,16 @@ import pytest
 DATABASE_FILES = ("kefu.sqlite3", "secret_key")
 
 
-def run_kefu(*args: str, var_dir: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def run_kefu(
+    *args: str, var_dir: Path, timeout: int = 600, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """`kefu ARGS` as an operator runs it on `var_dir`: no server database or Redis from the
-    test's environment, the installation's own settings."""
+    test's environment (SQLite in `var_dir`, unless `database_url`), the installation's own
+    settings."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "KEFU_SECRET_KEY"}}
     env.update({"KEFU_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "kefu.config.settings.base"})
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "kefu.cli.main", *args],
         env=env,

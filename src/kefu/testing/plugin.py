@@ -179,6 +179,19 @@ def in_english(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts and ends in the default language. A request as a user who reads English
+    leaves its thread in English (the middleware activates the user's language, and Django
+    deactivates nothing after a response), so a later test on the same worker rendered a lazy
+    message in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_token_scopes() -> Iterator[None]:
     """Bearer scopes and webhook endpoints are cached per process; each test starts without
     another test's."""
@@ -215,6 +228,7 @@ HEAVY_FIRST = (
     "tests/test_api_fuzz.py",
     "tests/test_tenant_isolation_inputs.py",
     "tests/test_ingest_crash.py",
+    "tests/test_migrations.py",  # on PostgreSQL: `kefu migrate` on an empty database
     "src/kefu/analytics/tests/test_rollups_property.py",
     "src/kefu/desk/tests/test_demo_day.py",
     "src/kefu/desk/tests/test_demo_history.py",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.analytics import rollups, sealing
+from kefu.cli.database import migrate_announced
 from kefu.cli.progress import Progress, step
 from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1 and 65535", returncode=2)
         if not 0 <= options["history_days"] <= 120:
             raise CommandError("--history-days must be between 0 and 120", returncode=2)
-        call_command("migrate", interactive=False, verbosity=0)
+        migrate_announced()
         if options["reset"]:
             call_command("flush", interactive=False, verbosity=0)
         loaded_now = False

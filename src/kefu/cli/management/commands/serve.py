@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kefu.cli.database import migrate_announced
 from kefu.cli.serving import public_url, serve
 from kefu.config.env import served_url_record
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1", returncode=2)
         if not options["no_migrate"]:
-            call_command("migrate", interactive=False, verbosity=0)
+            migrate_announced()
         self.stdout.write(f"Kefu on http://{options['host']}:{options['port']}/")
         # `kefu widget create` prints snippets for this address unless KEFU_BASE_URL says otherwise
         served_url_record(public_url(options["host"], options["port"]))
