@@ -110,9 +110,12 @@ def split_realised(queue_ids: Iterable[int], *, since: datetime) -> dict[int, di
     """Per queue, the contacts each provider's agents were offered since `since` (live and taken
     offers; declined, missed and cancelled ones gave nobody the contact): the rolling window the
     traffic split corrects its drift over (docs/routing.md, "Several providers")."""
+    ids = list(queue_ids)
+    if not ids:  # most passes route no split queue: the ORM would build a query it cannot run
+        return {}
     found: dict[int, dict[int, int]] = defaultdict(dict)
     rows = Offer.all_tenants.filter(
-        queue_id__in=list(queue_ids),
+        queue_id__in=ids,
         offered_at__gte=since,
         state__in=(OfferState.OFFERED, OfferState.ACCEPTED),
     )
