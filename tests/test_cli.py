@@ -116,8 +116,8 @@ def test_a_bad_setting_exits_2_with_a_message(
 
 
 def test_operator_sets_up_a_real_installation(tmp_path_factory: pytest.TempPathFactory) -> None:
-    tmp_path = migrated_copy(tmp_path_factory)  # `kefu demo` above applied them from scratch
-    assert run_kefu("migrate", "-v0", var_dir=tmp_path).returncode == 0  # nothing left to apply
+    var_dir = migrated_copy(tmp_path_factory)  # `kefu demo` above applied them from scratch
+    assert run_kefu("migrate", "-v0", var_dir=var_dir).returncode == 0  # nothing left to apply
     steps = [
         ("org", "create", "--kind", "provider", "--name", "测试外包", "--slug", "ceshi", "--json"),
         ("org", "create", "--kind", "client", "--name", "测试店", "--slug", "shop", "--json"),
@@ -137,9 +137,9 @@ def test_operator_sets_up_a_real_installation(tmp_path_factory: pytest.TempPathF
         ),
     ]
     for step in steps:
-        result = run_kefu(*step, var_dir=tmp_path)
+        result = run_kefu(*step, var_dir=var_dir)
         assert result.returncode == 0, result.stderr
-    listing = run_kefu("org", "list", var_dir=tmp_path).stdout
+    listing = run_kefu("org", "list", var_dir=var_dir).stdout
     assert "ceshi" in listing and "→ shop" in listing
 
     wrong_role = run_kefu(
@@ -153,10 +153,10 @@ def test_operator_sets_up_a_real_installation(tmp_path_factory: pytest.TempPathF
         "Very-long-pass-1",
         "--role",
         "agent",
-        var_dir=tmp_path,
+        var_dir=var_dir,
     )
     duplicate = run_kefu(
-        "org", "create", "--kind", "client", "--name", "又一个", "--slug", "shop", var_dir=tmp_path
+        "org", "create", "--kind", "client", "--name", "又一个", "--slug", "shop", var_dir=var_dir
     )
     assert wrong_role.returncode == 2 and "no role" in wrong_role.stderr
     assert duplicate.returncode == 2 and "Traceback" not in duplicate.stderr

@@ -183,7 +183,7 @@ def _default_language() -> Iterator[None]:
     """Each test starts and ends in the default language. A request as a user who reads English
     leaves its thread in English (the middleware activates the user's language, and Django
     deactivates nothing after a response), so a later test on the same worker rendered a lazy
-    message in English."""
+    message in English. Reset after the test too: the next module's fixtures run before this."""
     from django.utils import translation
 
     translation.deactivate()

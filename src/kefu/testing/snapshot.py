@@ -85,7 +85,8 @@ def _writes() -> dict[str, int]:
 
 
 class Picture:
-    """The database before a request, and its picture after: `Picture().after() == picture.before`.
+    """A picture of the database taken before a request; `picture.after() == picture.before`
+    then says the request changed no row.
 
     The isolation matrix takes two pictures per case, thousands of times. A table no row was
     written to since the first cannot have changed, so `after()` reads again only the tables
