@@ -319,11 +319,9 @@ async def _sockets(
             connected.append(user_id)
             if len(connected) == len(sessions):
                 ready.set()
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                except TimeoutError:
-                    continue
+            # read until cancelled at the end of the run: a timeout per read (2,000 timers a
+            # second for 1,000 sockets) cost the client more CPU than the frames themselves
+            async for raw in ws:
                 at = time.time()
                 counts["frames"] += 1
                 if "offer.created" not in raw:  # the inbox hints: counted, not parsed
@@ -347,8 +345,14 @@ async def _sockets(
         tasks.append(asyncio.create_task(one(index, user_id, key)))
         if index % 50 == 49:
             await asyncio.sleep(0.05)  # do not open a thousand handshakes in one instant
-    for failed in await asyncio.gather(*tasks, return_exceptions=True):
-        if isinstance(failed, BaseException):
+    gathered = asyncio.gather(*tasks, return_exceptions=True)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({gathered, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    for task in tasks:
+        task.cancel()
+    for failed in await gathered:
+        if isinstance(failed, BaseException) and not isinstance(failed, asyncio.CancelledError):
             socket_errors.append(repr(failed))
     ready.set()
 

@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
+from kefu.core.compiled import CompiledRead
 from kefu.routing.models import (
     AgentCapacity,
     AgentSkill,
@@ -58,9 +59,14 @@ def bump() -> None:
         RoutingConfigVersion.objects.update_or_create(pk=STAMP_ID, defaults={"stamp": stamp})
 
 
+_STAMP = CompiledRead(lambda: RoutingConfigVersion.objects.filter(pk=STAMP_ID).values_list("stamp"))
+
+
 def stamp() -> int:
-    """The current stamp (0 before any write)."""
-    return RoutingConfigVersion.objects.filter(pk=STAMP_ID).values_list("stamp", flat=True).first() or 0
+    """The current stamp (0 before any write); read at the start of every routing pass, its SQL
+    built once (`core.compiled`)."""
+    rows = _STAMP.rows()
+    return rows[0][0] if rows else 0
 
 
 def _on_write(sender: type, **kwargs: Any) -> None:

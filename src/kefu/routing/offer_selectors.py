@@ -1,8 +1,10 @@
-"""Reads of offers: an agent's own pending offers, live offers' reserved capacity, who missed what.
+"""Reads of offers (an agent's own pending offers, live offers' reserved capacity, who missed
+what) and of the seats a routing pass offers them to.
 
 Offers are the agent's own: another agent's offer (even a colleague's at the same provider) is
-not found. The system reads (`live_offer_places`, `offer_history`, `expired_offers`) serve the
-assignment job, which acts for nobody and crosses tenants deliberately (docs/routing.md).
+not found. The system reads (`live_offer_places`, `offer_history`, `online_seats`, `seats_locked`,
+`expired_offers`) serve the assignment job, which acts for nobody and crosses tenants deliberately
+(docs/routing.md). Those a pass runs for every chat keep their SQL (`core.compiled`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
-from kefu.core import clock
+from kefu.core import clock, compiled
+from kefu.core.compiled import CompiledRead
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
-from kefu.routing.models import Offer, OfferState
+from kefu.routing.models import AgentPresence, Offer, OfferState, PresenceState
 
 
 def offer_list_pending(scope: Scope, *, now: datetime | None = None) -> QuerySet[Offer]:
@@ -59,19 +62,90 @@ class OfferHistory:
     missed_by: dict[int, frozenset[int]]
 
 
+def _offer_history(conversation_ids: list[int]) -> QuerySet:
+    return Offer.all_tenants.filter(
+        conversation_id__any=conversation_ids,
+        state__in=(OfferState.OFFERED, OfferState.MISSED, OfferState.DECLINED),
+    ).values_list("conversation_id", "agent_id", "state")
+
+
+_OFFER_HISTORY = CompiledRead(_offer_history, conversation_ids=compiled.ids)
+
+
 def offer_history(conversation_ids: list[int]) -> OfferHistory:
     live: set[int] = set()
     missed: dict[int, set[int]] = defaultdict(set)
-    rows = Offer.all_tenants.filter(
-        conversation_id__any=conversation_ids,
-        state__in=(OfferState.OFFERED, OfferState.MISSED, OfferState.DECLINED),
-    )
-    for conversation_id, agent_id, state in rows.values_list("conversation_id", "agent_id", "state"):
+    for conversation_id, agent_id, state in _OFFER_HISTORY.rows(conversation_ids=conversation_ids):
         if state == OfferState.OFFERED:
             live.add(conversation_id)
         else:
             missed[conversation_id].add(agent_id)
     return OfferHistory(frozenset(live), {c: frozenset(agents) for c, agents in missed.items()})
+
+
+def _online_seats(providers: list[int], skilled: list[int], open_providers: list[int]) -> QuerySet:
+    return (
+        AgentPresence.all_tenants.filter(provider_id__any=providers, state=PresenceState.ONLINE)
+        .filter(Q(user_id__any=skilled) | Q(provider_id__any=open_providers))
+        .order_by("user_id", "provider_id")
+        .values_list("user_id", "provider_id", "since")
+    )
+
+
+def _online_seats_among(
+    providers: list[int], skilled: list[int], open_providers: list[int], among: list[int]
+) -> QuerySet:
+    return _online_seats(providers, skilled, open_providers).filter(user_id__any=among)
+
+
+_ONLINE_SEATS = CompiledRead(
+    _online_seats, providers=compiled.ids, skilled=compiled.ids, open_providers=compiled.ids
+)
+_ONLINE_SEATS_AMONG = CompiledRead(
+    _online_seats_among,
+    providers=compiled.ids,
+    skilled=compiled.ids,
+    open_providers=compiled.ids,
+    among=compiled.ids,
+)
+
+
+def online_seats(
+    *,
+    providers: Iterable[int],
+    skilled: Iterable[int],
+    open_providers: Iterable[int],
+    among: Iterable[int] | None = None,
+) -> list[tuple[int, int, datetime]]:
+    """(user, provider, online since) of the online seats at these providers of the agents who
+    hold a required skill (`skilled`), or of any agent of a provider that requires none for a
+    queue of the pass (`open_providers`); `among` limits the agents. In user, provider order."""
+    arguments = {
+        "providers": list(providers),
+        "skilled": list(skilled),
+        "open_providers": list(open_providers),
+    }
+    if among is None:
+        return _ONLINE_SEATS.rows(**arguments)
+    return _ONLINE_SEATS_AMONG.rows(**arguments, among=list(among))
+
+
+def _seats_locked(user_ids: list[int]) -> QuerySet:
+    return (
+        AgentPresence.all_tenants.select_for_update()
+        .filter(user_id__any=user_ids, state=PresenceState.ONLINE)
+        .order_by("user_id", "provider_id")
+        .values_list("user_id", "provider_id")
+    )
+
+
+_SEATS_LOCKED = CompiledRead(_seats_locked, user_ids=compiled.ids)
+
+
+def seats_locked(user_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Lock the online seats of these agents (in id order, waiting: two passes locking the same
+    agents cannot deadlock) and return them as (user, provider); call inside a transaction."""
+    return set(_SEATS_LOCKED.rows(user_ids=sorted(user_ids)))
 
 
 def live_offer_places(agent_ids: Iterable[int]) -> QuerySet:
@@ -86,16 +160,24 @@ def live_offer_places(agent_ids: Iterable[int]) -> QuerySet:
     )
 
 
+def _last_offers(agent_ids: list[int], after: datetime) -> QuerySet:
+    return (
+        Offer.all_tenants.filter(agent_id__any=agent_ids, offered_at__gt=after)
+        .values_list("agent_id")
+        .order_by()
+        .annotate(last=Max("offered_at"))
+    )
+
+
+_LAST_OFFERS = CompiledRead(_last_offers, agent_ids=compiled.ids, after=compiled.moment)
+
+
 def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, datetime]:
     """When each agent was last offered a contact (the longest-idle rule), if after `after`: the
     caller counts idle time from the later of that and the moment the agent came online, so older
-    offers (an agent's whole history) need not be read."""
-    rows = (
-        Offer.all_tenants.filter(agent_id__any=list(agent_ids), offered_at__gt=after)
-        .values("agent_id")
-        .annotate(last=Max("offered_at"))
-    )
-    return {row["agent_id"]: row["last"] for row in rows}
+    offers (an agent's whole history) need not be read. Read once a routing pass, its SQL built
+    once (`core.compiled`)."""
+    return dict(_LAST_OFFERS.rows(agent_ids=list(agent_ids), after=after))
 
 
 def expired_offer_ids(now: datetime, *, limit: int = 500) -> list[int]:

@@ -20,12 +20,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
 from kefu.core import realtime
 from kefu.routing import config_cache, decision, offer_selectors
 from kefu.routing.models import (
-    AgentPresence,
     Offer,
     OfferState,
     PresenceSource,
@@ -246,15 +243,10 @@ def plan_offers(
     skills = cache.skills(list(queues.values()), providers)
     # only agents holding a required skill, or of a provider that requires none for a queue here
     open_providers = {p for (q, p) in doors if not skills.required.get((q, p))}
-    online = AgentPresence.all_tenants.filter(provider_id__in=providers, state=PresenceState.ONLINE).filter(
-        Q(user_id__any=list(skills.candidates)) | Q(provider_id__in=open_providers)
-    )
-    if agent_ids is not None:
-        online = online.filter(user_id__any=list(agent_ids))
     agents: dict[int, int] = {}
     since: dict[int, datetime] = {}
-    for user_id, provider_id, at in online.order_by("user_id", "provider_id").values_list(
-        "user_id", "provider_id", "since"
+    for user_id, provider_id, at in offer_selectors.online_seats(
+        providers=providers, skilled=skills.candidates, open_providers=open_providers, among=agent_ids
     ):
         if user_id not in agents:  # a person working for two providers: their first seat
             agents[user_id], since[user_id] = provider_id, at
@@ -447,12 +439,7 @@ def _confirmed(
     chosen = sorted({a.agent_id for a in answers})
     if not chosen:
         return []
-    locked = set(
-        AgentPresence.all_tenants.select_for_update()
-        .filter(user_id__in=chosen, state=PresenceState.ONLINE)
-        .order_by("user_id", "provider_id")
-        .values_list("user_id", "provider_id")
-    )
+    locked = offer_selectors.seats_locked(chosen)
     held = loads(chosen)
     kept = []
     for a in answers:

@@ -90,7 +90,6 @@ def route_waiting(
         with transaction.atomic():
             rows = selectors.waiting_for_update(
                 queue_keys=keys,
-                exclude=offer_selectors.live_offer_conversation_ids(),
                 ids=contact_ids,
                 after=after,
                 limit=batch,
@@ -286,7 +285,6 @@ def overflow_queues(now: datetime | None = None) -> int:
         with transaction.atomic():
             rows = selectors.waiting_for_update(
                 queue_keys=[(rule.client_id, rule.from_queue)],
-                exclude=offer_selectors.live_offer_conversation_ids(),
                 limit=BATCH,
             )
             for conversation in rows:
