@@ -155,3 +155,39 @@ def test_listing_hints_merge_on_the_server_loop(settings: Any) -> None:
         ],
         key=str,
     )
+
+
+def test_a_worker_publishes_through_a_loop_of_its_own_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kefu worker` (the router in `leader` mode) publishes from its threads through one loop
+    kept for the process: no `async_to_sync` per publish (a new loop and new Redis connections
+    each time), the messages in the order given, and what is queued is sent at the stop."""
+    prefix = f"kefu-test-{id(object())}"
+    layer = redis_layer(prefix)
+    channel = f"plain.{prefix}"
+    async_to_sync(layer.group_add)("g", channel)
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: layer)
+
+    def no_new_loop(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("published through async_to_sync")
+
+    publisher = realtime.start_publisher()
+    monkeypatch.setattr(realtime, "async_to_sync", no_new_loop)
+    try:
+        for n in range(50):
+            realtime._send([("g", {"type": "kefu.event", "event": {"n": n}})])
+    finally:
+        realtime.stop_publisher()
+    monkeypatch.undo()
+    assert not publisher.thread.is_alive() and publisher.loop.is_closed()
+
+    async def everything() -> list[int]:
+        got = []
+        while True:
+            try:
+                got.append((await asyncio.wait_for(layer.receive(channel), timeout=2.0))["event"]["n"])
+            except TimeoutError:
+                break
+        await layer.flush()
+        return got
+
+    assert asyncio.run(everything()) == list(range(50))

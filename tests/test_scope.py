@@ -130,3 +130,24 @@ def test_sees_is_tenant_q_for_one_row(tenants: Tenants) -> None:
         by_query = set(AuditEvent.objects.for_scope(scope).filter(action="t").values_list("pk", flat=True))
         by_rule = {row.pk for row in rows if scope.sees(row.provider_id, row.client_id)}
         assert by_rule == by_query, scope
+
+
+def test_scopes_of_one_sight_see_the_same_rows() -> None:
+    """`Scope.sight` is all `sees` reads: the workspace sockets of a process judge a hint once
+    per sight, so two scopes of one sight must never disagree, and scopes that may disagree
+    must have different sights."""
+    base = dict(organization_id=1, organization_kind=OrgKind.PROVIDER, partner_ids=frozenset({10, 11}))
+    agent = Scope(user_id=7, role="agent", permissions=frozenset({"desk.view"}), **base)
+    lead = Scope(user_id=8, role="supervisor", permissions=frozenset({"desk.view", "desk.assign"}), **base)
+    assert agent.sight == lead.sight
+    others = [
+        Scope(user_id=7, role="agent", **{**base, "partner_ids": frozenset({10})}),
+        Scope(user_id=7, role="agent", **{**base, "organization_id": 2}),
+        Scope(user_id=7, role="agent", **{**base, "organization_kind": OrgKind.CLIENT}),
+        Scope.platform(user_id=7, organization_id=1, permissions=frozenset()),
+    ]
+    keys = [(p, c) for p in (None, 1, 2, 3) for c in (None, 1, 2, 10, 11, 12)]
+    assert all(agent.sees(p, c) == lead.sees(p, c) for p, c in keys)
+    for other in others:
+        assert other.sight != agent.sight
+        assert any(other.sees(p, c) != agent.sees(p, c) for p, c in keys)

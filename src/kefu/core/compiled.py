@@ -27,6 +27,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable
 
+from kefu.core.lookups import pg_bigint_array
+
 MARKER_BASE = 7_340_000_000_000_000_000  # ids no table holds (bigint's range ends at 9.2e18)
 KEPT: list[CompiledRead] = []  # every read declared, for the tests that hold each to its queryset
 
@@ -49,6 +51,17 @@ class ParamKind:
             raise TypeError("a moment must be an aware datetime")
         return value
 
+    def forms(self, marker: Any) -> tuple[tuple[Any, Callable[[Any], Any]], ...]:
+        """How the bound value can stand in a compiled statement's parameters: (the marker in
+        that form, the value into that form)."""
+        if self.name == "ids":  # PostgreSQL's array text (`core.lookups`), or a list
+            return ((pg_bigint_array(marker), pg_bigint_array), (marker, list))
+        return ((marker, _same_value),)
+
+
+def _same_value(value: Any) -> Any:
+    return value
+
 
 ids = ParamKind("ids")  # a list of ids for a `field__any=` lookup
 moment = ParamKind("moment")  # an aware datetime compared with a DateTimeField
@@ -61,7 +74,7 @@ Converters = tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]  # (col
 class _Compiled:
     sql: str
     params: tuple[Any, ...]  # the statement's parameters, the arguments' places holding None
-    slots: tuple[tuple[int, str], ...]  # (position in params, argument name)
+    slots: tuple[tuple[int, str, Callable[[Any], Any]], ...]  # (position, argument, its form)
     converters: Converters
     model: type[Model] | None  # rows become instances of it (a plain model queryset)
     attnames: tuple[str, ...]  # the model's fields in the rows' order
@@ -95,8 +108,8 @@ class CompiledRead:
         if compiled is None:
             return list(self.build(**arguments).using(self.using))
         params = list(compiled.params)
-        for position, name in compiled.slots:
-            params[position] = bound[name]
+        for position, name, form in compiled.slots:
+            params[position] = form(bound[name])
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -122,12 +135,13 @@ class CompiledRead:
         compiler = queryset.query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
         model, attnames = _model_rows(queryset, compiler)
-        slots: list[tuple[int, str]] = []
+        slots: list[tuple[int, str, Callable[[Any], Any]]] = []
         found: set[str] = set()
         for position, param in enumerate(params):
             for name, marker in markers.items():
-                if _same(param, marker):
-                    slots.append((position, name))
+                form = next((f for shown, f in self.kinds[name].forms(marker) if _same(param, shown)), None)
+                if form is not None:
+                    slots.append((position, name, form))
                     found.add(name)
                 elif isinstance(marker, list) and _same(param, marker[0]):
                     return None  # one marker per id (`IN (…)`): the SQL depends on the list
@@ -138,7 +152,7 @@ class CompiledRead:
             (position, tuple(functions), expression)
             for position, (functions, expression) in compiler.get_converters(fields).items()
         )
-        taken = {position for position, _ in slots}
+        taken = {position for position, _, _ in slots}
         fixed = tuple(None if position in taken else param for position, param in enumerate(params))
         return _Compiled(
             sql=sql, params=fixed, slots=tuple(slots), converters=converters, model=model, attnames=attnames

@@ -48,6 +48,22 @@ class Listener(Protocol):
     def hear(self, message: dict[str, Any]) -> None: ...
 
 
+def hand_over(listeners: set[Listener] | tuple[Listener, ...], message: dict[str, Any]) -> None:
+    """One message to every listener of its group: through their class's `hear_all` where it
+    has one (sockets of a kind that judge a hint once for all who share a view), else each
+    listener's `hear`."""
+    by_kind: dict[type, list[Listener]] = {}
+    for listener in tuple(listeners):
+        by_kind.setdefault(type(listener), []).append(listener)
+    for kind, same in by_kind.items():
+        hear_all = getattr(kind, "hear_all", None)
+        if hear_all is not None:
+            hear_all(same, message)
+        else:
+            for listener in same:
+                listener.hear(message)
+
+
 class ProcessFanout:
     """One channel-layer channel of a server process (of an event loop) for all its listeners.
 
@@ -111,8 +127,7 @@ class ProcessFanout:
             for message in messages:
                 if TRACE and isinstance(message.get("event", {}).get("trace"), dict):
                     message["event"]["trace"]["heard"] = round(time.time(), 4)
-                for listener in tuple(self.listeners.get(message.get(GROUP_KEY), ())):
-                    listener.hear(message)
+                hand_over(self.listeners.get(message.get(GROUP_KEY), ()), message)
 
     async def _receive_one(self, channel: str) -> list[dict[str, Any]]:
         return [await self.layer.receive(channel)]

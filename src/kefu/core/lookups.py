@@ -16,6 +16,12 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import ForeignObject, IntegerField, Lookup
 
 
+def pg_bigint_array(values: list[int]) -> str:
+    """PostgreSQL's text form of an array of integers, for a `%s::bigint[]` parameter: ints only,
+    so nothing in it needs quoting."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 class AnyOf(Lookup):
     lookup_name = "any"
     prepare_rhs = False
@@ -33,7 +39,7 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if not self.rhs:
             raise EmptyResultSet
-        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, self.rhs)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, pg_bigint_array(self.rhs))
 
 
 def register() -> None:

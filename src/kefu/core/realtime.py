@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import threading
 import time
 from typing import Any
 
@@ -151,6 +152,73 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
     return _server_loop
 
 
+class Publisher:
+    """A loop of its own on a thread, for a process without a server loop (a long-running
+    worker) whose threads publish: without it each publish ran `async_to_sync`, which made a
+    new event loop and new Redis connections every time, and held the publishing thread (the
+    router's, in `leader` mode) until Redis answered. Messages leave in the order given, one
+    batch after the other (a queue with one reader)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue[tuple[Any, list[Message]] | None] | None = None
+        started = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(started,), name="kefu-publisher", daemon=True)
+        self.thread.start()
+        started.wait()
+
+    def _run(self, started: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.queue = asyncio.Queue()
+        started.set()
+        try:
+            self.loop.run_until_complete(self._drain())
+        finally:
+            self.loop.close()
+
+    async def _drain(self) -> None:
+        assert self.queue is not None
+        layers: dict[int, Any] = {}
+        while (item := await self.queue.get()) is not None:
+            layers[id(item[0])] = item[0]
+            try:
+                await _send_all(*item)
+            except Exception:  # Redis away for a moment: these hints are lost, the next ones go
+                log.exception("realtime publish failed")
+        for layer in layers.values():  # this loop's Redis connections
+            close = getattr(layer, "close_pools", None)
+            if close is not None:
+                await close()
+
+    def put(self, layer: Any, messages: list[Message]) -> None:
+        assert self.queue is not None
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (layer, messages))
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Send what is queued (within `timeout_s`), then end the thread."""
+        assert self.queue is not None
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
+        self.thread.join(timeout_s)
+
+
+_publisher: Publisher | None = None
+
+
+def start_publisher() -> Publisher:
+    """This process publishes through a loop of its own from now on (`Publisher`)."""
+    global _publisher
+    if _publisher is None:
+        _publisher = Publisher()
+    return _publisher
+
+
+def stop_publisher() -> None:
+    global _publisher
+    publisher, _publisher = _publisher, None
+    if publisher is not None:
+        publisher.stop()
+
+
 def _send(messages: list[Message]) -> None:
     layer = get_channel_layer()
     if layer is None or not messages:
@@ -168,6 +236,8 @@ def _send(messages: list[Message]) -> None:
         # A request's worker thread: schedule the send on the server's loop and return at
         # once; waiting for it (async_to_sync) held the request up for a loop round trip.
         asyncio.run_coroutine_threadsafe(_send_all(layer, messages), server).add_done_callback(_log_failure)
+    elif loop is None and _publisher is not None:  # a worker's thread (the router's, say)
+        _publisher.put(layer, messages)
     elif loop is None:
         async_to_sync(_send_all)(layer, messages)
     else:  # sync code on a thread that runs an event loop (e.g. a browser driver): don't block it

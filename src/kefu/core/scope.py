@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Q
@@ -131,6 +132,12 @@ class Scope:
     def require(self, permission: str) -> None:
         if permission not in self.permissions:
             raise PermissionDenied()
+
+    @cached_property
+    def sight(self) -> tuple[bool, int | None, OrgKind, frozenset[int]]:
+        """What `sees` reads of the scope, and nothing else: two scopes with the same sight see
+        the same rows (the workspace sockets of one process judge a hint once per sight)."""
+        return (self.all_tenants, self.organization_id, self.organization_kind, self.partner_ids)
 
     def sees(self, provider_id: int | None, client_id: int | None) -> bool:
         """`tenant_q` for one row already in memory (the same rule, tested to agree)."""

@@ -113,6 +113,24 @@ def _keyed(event: dict[str, Any]) -> bool:
     return _an_id(event.get("id")) and "provider_id" in event and "client_id" in event
 
 
+def _visible_ids(access: Scope, event: dict[str, Any]) -> list[int]:
+    """The conversations of an inbox hint with tenant keys that this scope sees: a list of
+    [id, provider id, client id] (a batch, or hints the server merged: `desk.services._tell`)
+    or one conversation's keys, judged in memory by the same rule as the database's
+    (`Scope.sees`). A user whose scope leaves a client out (one requiring two-factor) must not
+    even learn its ids. Malformed entries are left out."""
+    if "conversations" not in event:
+        return [event["id"]] if access.sees(event["provider_id"], event["client_id"]) else []
+    visible = []
+    for item in event["conversations"]:
+        if not (isinstance(item, list | tuple) and len(item) == 3):
+            continue
+        conversation_id, provider_id, client_id = item
+        if _an_id(conversation_id) and access.sees(provider_id, client_id):
+            visible.append(conversation_id)
+    return visible
+
+
 class AgentConsumer(FannedOutConsumer):
     """One staff browser tab: inbox events of its organisation, typing of the conversations it
     opened, its person's offers; heard through the process's one channel (`core.fanout`)."""
@@ -204,16 +222,36 @@ class AgentConsumer(FannedOutConsumer):
 
     # --- from the services (channel layer) ---------------------------------------------------
     def hear(self, message: dict[str, Any]) -> None:
-        """Inbox hints that carry their tenant keys are judged here, as the process hands them
-        over, without a turn of the socket's queue: most only move the lists' window on, and a
-        hint heard by 500 sockets queued 500 dispatches (offers waited behind them). What the
-        page must be told is queued as frames, in order with the rest."""
+        self.hear_all([self], message)
+
+    @classmethod
+    def hear_all(cls, sockets: list[AgentConsumer], message: dict[str, Any]) -> None:
+        """A message to these sockets of the process. Inbox hints that carry their tenant keys
+        are judged here, as the process hands them over, without a turn of each socket's
+        queue: most only move a socket's lists window on, and a hint heard by 500 sockets
+        queued 500 dispatches (offers waited behind them). The visible ids are worked out once
+        per sight (`Scope.sight`: the sockets of one provider's agents share one), not once per
+        socket: a merged hint lists dozens of conversations. What a page must be told is queued
+        as frames, in order with the rest."""
         event = message.get("event") or {}
-        if self.access is not None and event.get("type") in DESK_EVENTS and _keyed(event):
-            for frame in self._judge(event):
-                super().hear({"type": "kefu.frame", "frame": frame})
+        if event.get("type") not in DESK_EVENTS or not _keyed(event):
+            for socket in sockets:
+                FannedOutConsumer.hear(socket, message)
             return
-        super().hear(message)
+        kind = event["type"]
+        seq = event.get("seq") if "conversations" not in event else None
+        visible_by_sight: dict[tuple[Any, ...], list[int]] = {}
+        for socket in sockets:
+            if socket.access is None:
+                FannedOutConsumer.hear(socket, message)  # not yet signed in: its queue decides
+                continue
+            sight = socket.access.sight
+            visible = visible_by_sight.get(sight)
+            if visible is None:
+                visible = visible_by_sight[sight] = _visible_ids(socket.access, event)
+            if visible:
+                for frame in socket._frames(kind, visible, seq=seq):
+                    FannedOutConsumer.hear(socket, {"type": "kefu.frame", "frame": frame})
 
     async def kefu_frame(self, message: dict[str, Any]) -> None:
         await self.send_json(message["frame"])
@@ -244,23 +282,9 @@ class AgentConsumer(FannedOutConsumer):
             await self.send_json(frame)
 
     def _judge(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        """The frames for an inbox hint with tenant keys: a list of [id, provider id, client id]
-        (a batch, or hints the server merged: `desk.services._tell`) or one conversation's keys,
-        judged in memory by the same rule as the database's (`Scope.sees`). A user whose scope
-        leaves a client out (one requiring two-factor) must not even learn its ids."""
-        kind = event["type"]
-        if "conversations" not in event:
-            if not self.access.sees(event["provider_id"], event["client_id"]):
-                return []
-            return self._frames(kind, [event["id"]], seq=event.get("seq"))
-        visible = []
-        for item in event["conversations"]:
-            if not (isinstance(item, list | tuple) and len(item) == 3):
-                continue
-            conversation_id, provider_id, client_id = item
-            if _an_id(conversation_id) and self.access.sees(provider_id, client_id):
-                visible.append(conversation_id)
-        return self._frames(kind, visible)
+        """The frames for an inbox hint with tenant keys (`_visible_ids`)."""
+        seq = event.get("seq") if "conversations" not in event else None
+        return self._frames(event["type"], _visible_ids(self.access, event), seq=seq)
 
     def _frames(self, kind: str, visible: list[int], *, seq: Any = None) -> list[dict[str, Any]]:
         """A frame per visible conversation the page subscribed to (its open one, its own), and
@@ -270,14 +294,19 @@ class AgentConsumer(FannedOutConsumer):
         times a second, whatever the traffic (docs/routing.md, "Hint storms")."""
         frames: list[dict[str, Any]] = []
         others = None
-        for conversation_id in visible:
-            if conversation_id in self.subscribed:
-                frame = {"type": kind, "id": conversation_id}
-                if seq is not None:
-                    frame["seq"] = seq
-                frames.append(frame)
-            elif others is None:
-                others = conversation_id
+        if not visible:
+            return frames
+        if self.subscribed.isdisjoint(visible):  # most pages: none of these is open there
+            others = visible[0]
+        else:
+            for conversation_id in visible:
+                if conversation_id in self.subscribed:
+                    frame = {"type": kind, "id": conversation_id}
+                    if seq is not None:
+                        frame["seq"] = seq
+                    frames.append(frame)
+                elif others is None:
+                    others = conversation_id
         if others is not None:
             if self.lists_window is not None:
                 self.lists_pending = {"type": kind, "id": others}

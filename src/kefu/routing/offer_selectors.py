@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from kefu.core import clock, compiled
 from kefu.core.compiled import CompiledRead
+from kefu.core.epoch import EpochSeconds
 from kefu.core.errors import NotFound
 from kefu.core.scope import Scope
 from kefu.routing.models import AgentPresence, Offer, OfferState, PresenceState
@@ -88,7 +89,7 @@ def _online_seats(providers: list[int], skilled: list[int], open_providers: list
         AgentPresence.all_tenants.filter(provider_id__any=providers, state=PresenceState.ONLINE)
         .filter(Q(user_id__any=skilled) | Q(provider_id__any=open_providers))
         .order_by("user_id", "provider_id")
-        .values_list("user_id", "provider_id", "since")
+        .values_list("user_id", "provider_id", EpochSeconds("since"))
     )
 
 
@@ -116,10 +117,11 @@ def online_seats(
     skilled: Iterable[int],
     open_providers: Iterable[int],
     among: Iterable[int] | None = None,
-) -> list[tuple[int, int, datetime]]:
-    """(user, provider, online since) of the online seats at these providers of the agents who
-    hold a required skill (`skilled`), or of any agent of a provider that requires none for a
-    queue of the pass (`open_providers`); `among` limits the agents. In user, provider order."""
+) -> list[tuple[int, int, float]]:
+    """(user, provider, online since in epoch seconds: `core.epoch`) of the online seats at
+    these providers of the agents who hold a required skill (`skilled`), or of any agent of a
+    provider that requires none for a queue of the pass (`open_providers`); `among` limits the
+    agents. In user, provider order."""
     arguments = {
         "providers": list(providers),
         "skilled": list(skilled),
@@ -165,18 +167,18 @@ def _last_offers(agent_ids: list[int], after: datetime) -> QuerySet:
         Offer.all_tenants.filter(agent_id__any=agent_ids, offered_at__gt=after)
         .values_list("agent_id")
         .order_by()
-        .annotate(last=Max("offered_at"))
+        .annotate(last=EpochSeconds(Max("offered_at")))
     )
 
 
 _LAST_OFFERS = CompiledRead(_last_offers, agent_ids=compiled.ids, after=compiled.moment)
 
 
-def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, datetime]:
-    """When each agent was last offered a contact (the longest-idle rule), if after `after`: the
-    caller counts idle time from the later of that and the moment the agent came online, so older
-    offers (an agent's whole history) need not be read. Read once a routing pass, its SQL built
-    once (`core.compiled`)."""
+def last_offer_at(agent_ids: Iterable[int], *, after: datetime) -> dict[int, float]:
+    """When each agent was last offered a contact, in epoch seconds (the longest-idle rule), if
+    after `after`: the caller counts idle time from the later of that and the moment the agent
+    came online, so older offers (an agent's whole history) need not be read. Read once a
+    routing pass, its SQL built once (`core.compiled`)."""
     return dict(_LAST_OFFERS.rows(agent_ids=list(agent_ids), after=after))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kefu.core import realtime
 from kefu.routing import config_cache, decision, offer_selectors
@@ -244,7 +244,7 @@ def plan_offers(
     # only agents holding a required skill, or of a provider that requires none for a queue here
     open_providers = {p for (q, p) in doors if not skills.required.get((q, p))}
     agents: dict[int, int] = {}
-    since: dict[int, datetime] = {}
+    since: dict[int, float] = {}  # online since, epoch seconds
     for user_id, provider_id, at in offer_selectors.online_seats(
         providers=providers, skilled=skills.candidates, open_providers=open_providers, among=agent_ids
     ):
@@ -293,8 +293,9 @@ def plan_offers(
     }
     if not agents:
         return []
-    last = offer_selectors.last_offer_at(agents, after=min(since[user] for user in agents))
-    idle_since = {user: _ts(max(since[user], last.get(user, since[user]))) for user in agents}
+    earliest = datetime.fromtimestamp(min(since[user] for user in agents), tz=UTC)
+    last = offer_selectors.last_offer_at(agents, after=earliest)
+    idle_since = {user: max(since[user], last.get(user, since[user])) for user in agents}
     core_contacts = tuple(
         decision.Contact(
             id=c.id,

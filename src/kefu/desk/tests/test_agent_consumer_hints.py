@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from kefu.core.fanout import hand_over
 from kefu.core.scope import OrgKind, Scope
+from kefu.desk import consumers
 from kefu.desk.consumers import AgentConsumer
 
 PROVIDER, CLIENT, OTHER_CLIENT, OTHER_PROVIDER = 1, 10, 11, 2
@@ -227,3 +229,50 @@ def test_the_lists_window_grows_with_the_sockets_of_one_process_that_hear_the_in
 
     # a few workspaces hear their lists every second; 500 on one server, every 2.5 s (200 a second)
     assert windows == [1.0, 1.0, 2.5, 5.0]
+
+
+def test_the_process_judges_a_hint_once_per_sight_and_tells_each_page_its_own(monkeypatch: Any) -> None:
+    # given three pages of provider 1's agents (one with conversation 8 open), one of provider
+    # 2's agent (same client), and a page of provider 1 whose user may not see the client
+    pages = [_consumer(7), _consumer(8), _consumer(9), _consumer(10, OTHER_PROVIDER), _consumer(11)]
+    pages[0][0].subscribed = {8}
+    narrow = pages[4][0]
+    narrow.access = Scope(
+        user_id=11, organization_id=PROVIDER, organization_kind=OrgKind.PROVIDER, role="agent"
+    )
+    judged: list[int | None] = []
+    real = consumers._visible_ids
+
+    def counted(access: Scope, event: dict[str, Any]) -> list[int]:
+        judged.append(access.user_id)
+        return real(access, event)
+
+    monkeypatch.setattr(consumers, "_visible_ids", counted)
+    merged = [[5, PROVIDER, CLIENT], [7, OTHER_PROVIDER, CLIENT], [8, PROVIDER, CLIENT]]
+    message = {
+        "type": "kefu.event",
+        "group": "desk.inbox.1",
+        "event": {"type": "message.created", "conversations": merged},
+    }
+
+    async def scenario() -> list[list[dict[str, Any]]]:
+        for consumer, _sent in pages:
+            consumer.heard = asyncio.Queue()
+            consumer.fell_behind = False
+        # when the process hands the hint to all of them at once, as its fan-out does
+        hand_over({consumer for consumer, _sent in pages}, message)
+        queued = []
+        for consumer, _sent in pages:
+            queued.append([consumer.heard.get_nowait()["frame"] for _ in range(consumer.heard.qsize())])
+            if consumer.lists_window is not None:
+                consumer.lists_window.cancel()
+        return queued
+
+    frames = asyncio.run(scenario())
+
+    # then the ids were worked out once per sight (three sights), and each page got its own
+    assert len(judged) == 3
+    assert frames[0] == [{"type": "message.created", "id": 8}, {"type": "message.created", "id": 5}]
+    assert frames[1] == frames[2] == [{"type": "message.created", "id": 5}]
+    assert frames[3] == [{"type": "message.created", "id": 7}]
+    assert frames[4] == []  # not even the ids of a client outside its scope

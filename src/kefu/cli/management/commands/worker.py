@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kefu.cli.worker import JobConfigError, Runner, job_states
+from kefu.core import realtime
 from kefu.routing import wakeups
 
 log = logging.getLogger("kefu.worker")
@@ -72,8 +73,11 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, shutdown)
         if options["verbosity"] >= 1:
             self.stdout.write(f"Kefu worker {runner.worker_id} started (Ctrl+C to stop).")
-        # a long-running worker leads the routing wake-ups of every process (docs/routing.md)
+        # a long-running worker leads the routing wake-ups of every process (docs/routing.md),
+        # and publishes the offers its passes make through a loop of its own
         leadership = wakeups.lead(defer_s=0) if max_ticks is None else None
+        if max_ticks is None:
+            realtime.start_publisher()
         ticks = 0
         while not stop.is_set():
             if parent is not None and os.getppid() != parent:
@@ -89,5 +93,6 @@ class Command(BaseCommand):
                 stop.wait(interval)
         if leadership is not None:
             leadership.stop()
+        realtime.stop_publisher()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Kefu worker {runner.worker_id} stopped after {ticks} ticks.")
