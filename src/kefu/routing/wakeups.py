@@ -6,15 +6,15 @@ contacts or agents. Where it runs is `KEFU_ROUTING_WAKE` (docs/routing.md, "Wake
 
 - `inline`: the thread that committed runs the pass before it goes on (tests, and SQLite, whose
   one writer would make any other thread wait);
-- `thread` (PostgreSQL's default): one thread per process takes every wake-up committed since its
-  last pass and runs one pass for all of them, so the request that opened a chat answers without
-  waiting for the pass, and a burst of chats costs one look at the floor, not one each;
-- `leader` (PostgreSQL, chosen by the operator): the commit tells PostgreSQL (`NOTIFY`), and the
-  one process holding the router lock (a worker if one runs: servers wait
-  `KEFU_ROUTING_LEADER_DEFER_S` before they compete) gathers the wake-ups of every process on its
-  thread. Passes are not repeated per server and the servers' interpreters stay free for requests
-  and sockets, but one process runs every pass: it pays when the floor is saturated, and costs
-  latency below that (bench/README.md, routing, "One router or one per process").
+- `thread`: one thread per process takes every wake-up committed since its last pass and runs
+  one pass for all of them, so the request that opened a chat answers without waiting for the
+  pass, and a burst of chats costs one look at the floor, not one each;
+- `leader` (PostgreSQL's default): the commit tells PostgreSQL (`NOTIFY`), and the one process
+  holding the router lock (a worker if one runs: servers wait `KEFU_ROUTING_LEADER_DEFER_S`
+  before they compete) gathers the wake-ups of every process on its thread, as `thread` does in
+  one process. Passes are not repeated per server and the servers' interpreters stay free for
+  requests and sockets. Since a pass keeps its SQL (`core.compiled`), one process running every
+  pass is ahead at every rate measured (bench/README.md, routing, "eighth of the day").
 
 Either way the periodic sweep (`routing.assign`) catches what a wake-up misses: a pass that
 failed, wake-ups pending when a process stops, or sent while no process led.

@@ -211,12 +211,12 @@ KEFU_ROUTING_ON_EVENTS = env.env_bool("KEFU_ROUTING_ON_EVENTS", True)
 # Where those passes run (docs/routing.md, "Wake-ups"): `inline` on the committing thread; `thread`
 # on one thread per process that gathers the wake-ups committed meanwhile; `leader` (PostgreSQL):
 # told through NOTIFY to the one process holding the router lock, a worker if one runs (a server
-# waits KEFU_ROUTING_LEADER_DEFER_S seconds before it competes). Default: `thread` with
+# waits KEFU_ROUTING_LEADER_DEFER_S seconds before it competes). Default: `leader` with
 # PostgreSQL, `inline` with SQLite (one writer).
 KEFU_ROUTING_WAKE = env.env_choice(
     "KEFU_ROUTING_WAKE",
     ("inline", "thread", "leader"),
-    "thread" if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else "inline",
+    "leader" if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else "inline",
 )
 KEFU_ROUTING_LEADER_DEFER_S = env.env_int("KEFU_ROUTING_LEADER_DEFER_S", 5)
 # Routing's configuration (queues, shares, skills, certifications, capacities) is cached in each
