@@ -240,18 +240,25 @@ class AgentConsumer(FannedOutConsumer):
             return
         kind = event["type"]
         seq = event.get("seq") if "conversations" not in event else None
-        visible_by_sight: dict[tuple[Any, ...], list[int]] = {}
+        by_sight: dict[tuple[Any, ...], tuple[list[int], dict[str, Any] | None]] = {}
         for socket in sockets:
             if socket.access is None:
                 FannedOutConsumer.hear(socket, message)  # not yet signed in: its queue decides
                 continue
             sight = socket.access.sight
-            visible = visible_by_sight.get(sight)
-            if visible is None:
-                visible = visible_by_sight[sight] = _visible_ids(socket.access, event)
-            if visible:
-                for frame in socket._frames(kind, visible, seq=seq):
-                    FannedOutConsumer.hear(socket, {"type": "kefu.frame", "frame": frame})
+            judged = by_sight.get(sight)
+            if judged is None:
+                visible = _visible_ids(socket.access, event)
+                judged = by_sight[sight] = (visible, {"type": kind, "id": visible[0]} if visible else None)
+            visible, listed = judged
+            if listed is None:
+                continue
+            if socket.subscribed.isdisjoint(visible):  # most pages: none of these is open there
+                frames = socket._lists_changed(listed)
+            else:
+                frames = socket._frames(kind, visible, seq=seq)
+            for frame in frames:
+                FannedOutConsumer.hear(socket, {"type": "kefu.frame", "frame": frame})
 
     async def kefu_frame(self, message: dict[str, Any]) -> None:
         await self.send_json(message["frame"])
@@ -288,32 +295,32 @@ class AgentConsumer(FannedOutConsumer):
 
     def _frames(self, kind: str, visible: list[int], *, seq: Any = None) -> list[dict[str, Any]]:
         """A frame per visible conversation the page subscribed to (its open one, its own), and
-        one for the others, which the page only lists: it re-fetches its lists once however many
-        changed, so that frame goes at most once per `KEFU_INBOX_HINT_S` (the first at once, the
-        last of a window at its end). A thousand agents' pages then re-fetch at most a thousand
-        times a second, whatever the traffic (docs/routing.md, "Hint storms")."""
+        one for the others, which the page only lists (`_lists_changed`)."""
         frames: list[dict[str, Any]] = []
         others = None
-        if not visible:
-            return frames
-        if self.subscribed.isdisjoint(visible):  # most pages: none of these is open there
-            others = visible[0]
-        else:
-            for conversation_id in visible:
-                if conversation_id in self.subscribed:
-                    frame = {"type": kind, "id": conversation_id}
-                    if seq is not None:
-                        frame["seq"] = seq
-                    frames.append(frame)
-                elif others is None:
-                    others = conversation_id
+        for conversation_id in visible:
+            if conversation_id in self.subscribed:
+                frame = {"type": kind, "id": conversation_id}
+                if seq is not None:
+                    frame["seq"] = seq
+                frames.append(frame)
+            elif others is None:
+                others = conversation_id
         if others is not None:
-            if self.lists_window is not None:
-                self.lists_pending = {"type": kind, "id": others}
-            else:
-                frames.append({"type": kind, "id": others})
-                self._open_lists_window()
+            frames += self._lists_changed({"type": kind, "id": others})
         return frames
+
+    def _lists_changed(self, frame: dict[str, Any]) -> list[dict[str, Any]]:
+        """The page re-fetches its lists once however many changed, so their frame goes at most
+        once per `KEFU_INBOX_HINT_S`: the first at once (returned), the last of a window at its
+        end. A thousand agents' pages then re-fetch at most a thousand times a second, whatever
+        the traffic (docs/routing.md, "Hint storms"). The frame is not changed later (`hear_all`
+        gives one to every page of a sight)."""
+        if self.lists_window is not None:
+            self.lists_pending = frame
+            return []
+        self._open_lists_window()
+        return [frame]
 
     def _open_lists_window(self) -> None:
         self.lists_window = asyncio.get_running_loop().call_later(
