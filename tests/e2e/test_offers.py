@@ -58,7 +58,7 @@ def test_an_offer_appears_in_the_workspace_and_the_agent_accepts_it(
     page.click("#sign-in")
     page.wait_for_url(f"{asgi_server}/")
     page.goto(f"{asgi_server}/desk/")
-    page.wait_for_function("document.querySelector('#offers') !== null")
+    page.wait_for_selector("#offers", state="attached")  # not a string to evaluate (the page's CSP)
     page.wait_for_timeout(1500)  # the socket connects after the page loads
     _token, raw = tenancy_services.api_token_create(user=tenants.user("pa", "supervisor"), name="e2e")
 
