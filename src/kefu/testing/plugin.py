@@ -235,6 +235,32 @@ HEAVY_FIRST = (
 )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> Any:
+    """Before pytest-django drops the test databases (`django_db_setup`'s end), end the other
+    sessions still on them: threads the ASGI tests leave behind keep their connections (a kept
+    request thread, `config.request_threads`; the ingest writer's), and PostgreSQL refuses to
+    drop a database someone is connected to, which left it for the next run."""
+    result = yield
+    if fixturedef.argname == "django_db_setup":
+        blocker = request.getfixturevalue("django_db_blocker")
+        fixturedef.addfinalizer(lambda: _end_other_sessions(blocker))
+    return result
+
+
+def _end_other_sessions(blocker: Any) -> None:
+    from django.db import connections
+
+    with blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadfile`, except that the files in SPREAD_FILES are cut into several units and
     those in HEAVY_FIRST are sent first.
