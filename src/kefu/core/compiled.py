@@ -27,7 +27,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable
 
-from kefu.core.lookups import pg_bigint_array
+from kefu.core.lookups import id_list, pg_bigint_array
 
 MARKER_BASE = 7_340_000_000_000_000_000  # ids no table holds (bigint's range ends at 9.2e18)
 KEPT: list[CompiledRead] = []  # every read declared, for the tests that hold each to its queryset
@@ -45,22 +45,13 @@ class ParamKind:
         return datetime(2999, 12, 31, 23, 59, 59, index, tzinfo=UTC)
 
     def bind(self, value: Any) -> Any:
-        if self.name == "ids":  # as `core.lookups.AnyOf` prepares its list
-            return sorted({int(v) for v in value if v is not None})
+        """The value as the compiled statement takes it: an id list as `core.lookups.AnyOf`
+        prepares and sends it (PostgreSQL's array text), a moment as it is."""
+        if self.name == "ids":
+            return pg_bigint_array(id_list(value))
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise TypeError("a moment must be an aware datetime")
         return value
-
-    def forms(self, marker: Any) -> tuple[tuple[Any, Callable[[Any], Any]], ...]:
-        """How the bound value can stand in a compiled statement's parameters: (the marker in
-        that form, the value into that form)."""
-        if self.name == "ids":  # PostgreSQL's array text (`core.lookups`), or a list
-            return ((pg_bigint_array(marker), pg_bigint_array), (marker, list))
-        return ((marker, _same_value),)
-
-
-def _same_value(value: Any) -> Any:
-    return value
 
 
 ids = ParamKind("ids")  # a list of ids for a `field__any=` lookup
@@ -74,7 +65,7 @@ Converters = tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]  # (col
 class _Compiled:
     sql: str
     params: tuple[Any, ...]  # the statement's parameters, the arguments' places holding None
-    slots: tuple[tuple[int, str, Callable[[Any], Any]], ...]  # (position, argument, its form)
+    slots: tuple[tuple[int, str], ...]  # (position in params, argument name)
     converters: Converters
     model: type[Model] | None  # rows become instances of it (a plain model queryset)
     attnames: tuple[str, ...]  # the model's fields in the rows' order
@@ -108,8 +99,8 @@ class CompiledRead:
         if compiled is None:
             return list(self.build(**arguments).using(self.using))
         params = list(compiled.params)
-        for position, name, form in compiled.slots:
-            params[position] = form(bound[name])
+        for position, name in compiled.slots:
+            params[position] = bound[name]
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -135,13 +126,13 @@ class CompiledRead:
         compiler = queryset.query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
         model, attnames = _model_rows(queryset, compiler)
-        slots: list[tuple[int, str, Callable[[Any], Any]]] = []
+        shown = {name: self.kinds[name].bind(marker) for name, marker in markers.items()}
+        slots: list[tuple[int, str]] = []
         found: set[str] = set()
         for position, param in enumerate(params):
             for name, marker in markers.items():
-                form = next((f for shown, f in self.kinds[name].forms(marker) if _same(param, shown)), None)
-                if form is not None:
-                    slots.append((position, name, form))
+                if _same(param, shown[name]):
+                    slots.append((position, name))
                     found.add(name)
                 elif isinstance(marker, list) and _same(param, marker[0]):
                     return None  # one marker per id (`IN (…)`): the SQL depends on the list
@@ -152,7 +143,7 @@ class CompiledRead:
             (position, tuple(functions), expression)
             for position, (functions, expression) in compiler.get_converters(fields).items()
         )
-        taken = {position for position, _, _ in slots}
+        taken = {position for position, _ in slots}
         fixed = tuple(None if position in taken else param for position, param in enumerate(params))
         return _Compiled(
             sql=sql, params=fixed, slots=tuple(slots), converters=converters, model=model, attnames=attnames
@@ -190,6 +181,4 @@ def _converted(row: tuple[Any, ...], converters: Converters, connection: Any) ->
 
 def _same(param: Any, marker: Any) -> bool:
     """The marker itself, not a value equal to it by accident of type (True == 1)."""
-    if isinstance(marker, list):
-        return isinstance(param, list | tuple) and list(param) == marker
     return type(param) is type(marker) and param == marker

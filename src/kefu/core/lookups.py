@@ -10,10 +10,16 @@ Integer columns and foreign keys only; `None` is never a member.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import ForeignObject, IntegerField, Lookup
+
+
+def id_list(values: Iterable[Any]) -> list[int]:
+    """The ids a `field__any=` lookup matches: each once, in order, `None` left out."""
+    return sorted({int(value) for value in values if value is not None})
 
 
 def pg_bigint_array(values: list[int]) -> str:
@@ -27,7 +33,7 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self) -> list[int]:
-        return sorted({int(value) for value in self.rhs if value is not None})
+        return id_list(self.rhs)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)

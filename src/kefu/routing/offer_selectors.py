@@ -147,7 +147,7 @@ _SEATS_LOCKED = CompiledRead(_seats_locked, user_ids=compiled.ids)
 def seats_locked(user_ids: Iterable[int]) -> set[tuple[int, int]]:
     """Lock the online seats of these agents (in id order, waiting: two passes locking the same
     agents cannot deadlock) and return them as (user, provider); call inside a transaction."""
-    return set(_SEATS_LOCKED.rows(user_ids=sorted(user_ids)))
+    return set(_SEATS_LOCKED.rows(user_ids=list(user_ids)))
 
 
 def live_offer_places(agent_ids: Iterable[int]) -> QuerySet:
